@@ -1,0 +1,174 @@
+//! Request and response bodies of the HTTP API (`/api/v1`), defined once for both sides.
+//!
+//! Times are UTC unix milliseconds (`*_at: i64`), points are `i64`, money is [`crate::Money`].
+
+use crate::money::Currency;
+use serde::{Deserialize, Serialize};
+
+/// The JSON body of every error response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// A stable machine-readable code, one of [`error_code`].
+    pub error: String,
+    /// A human-readable explanation, safe to show (never internal detail).
+    pub message: String,
+    /// Per-field problems for form submissions; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// One invalid field of a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The JSON field name, e.g. `email`.
+    pub field: String,
+    /// What is wrong, one of [`crate::validation::code`].
+    pub code: String,
+}
+
+/// The values of [`ErrorBody::error`].
+pub mod error_code {
+    /// The body is not valid JSON.
+    pub const MALFORMED_JSON: &str = "malformed_json";
+    /// The JSON is valid but a field is missing or has the wrong type.
+    pub const INVALID_BODY: &str = "invalid_body";
+    /// The request did not say `Content-Type: application/json`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// The body is larger than the server accepts.
+    pub const BODY_TOO_LARGE: &str = "body_too_large";
+    /// One or more fields are invalid; see `fields`.
+    pub const VALIDATION: &str = "validation";
+    /// An account with this e-mail address exists.
+    pub const EMAIL_TAKEN: &str = "email_taken";
+    /// E-mail or password is wrong.
+    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
+    /// No session, or it expired or was ended.
+    pub const UNAUTHENTICATED: &str = "unauthenticated";
+    /// Too many attempts; retry after the `Retry-After` header's seconds.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// No such resource (or not yours).
+    pub const NOT_FOUND: &str = "not_found";
+    /// The path exists but not with this method.
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// Something failed on the server; details are in its log.
+    pub const INTERNAL: &str = "internal";
+}
+
+/// `GET /health`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// `ok` when the server can reach its database.
+    pub status: String,
+    /// The server's version.
+    pub version: String,
+}
+
+/// `GET /terms`: the terms a new customer accepts when joining.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Terms {
+    /// The version to send back as `accepted_terms_version`.
+    pub version: String,
+    /// When this version was last updated, `YYYY-MM-DD`.
+    pub updated: String,
+    /// Where the full text is published.
+    pub url: String,
+}
+
+/// `POST /auth/register`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterRequest {
+    /// Sign-in e-mail; compared case-insensitively.
+    pub email: String,
+    /// At least 10 characters.
+    pub password: String,
+    /// The name shown on the card and at the till.
+    pub display_name: String,
+    /// Optional phone number, so a cashier can find the card without the app.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The [`Terms::version`] the customer read and accepted.
+    pub accepted_terms_version: String,
+    /// Separate, optional consent to marketing messages.
+    #[serde(default)]
+    pub marketing_opt_in: bool,
+}
+
+/// `POST /auth/login`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    /// Sign-in e-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A new session: returned by register and login.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Session {
+    /// Bearer token for `Authorization: Bearer <token>`; shown once, stored only hashed.
+    pub token: String,
+    /// The session ends if unused until this time; each use moves it forward.
+    pub idle_expires_at: i64,
+    /// The signed-in customer.
+    pub customer: Me,
+}
+
+/// `GET /me`: the signed-in customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    /// Customer id.
+    pub id: String,
+    /// Sign-in e-mail, normalised to lower case.
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// Phone number, normalised to `+` and digits.
+    pub phone: Option<String>,
+    /// Whether the customer agreed to marketing messages.
+    pub marketing_opt_in: bool,
+    /// The terms version accepted when joining.
+    pub terms_version: String,
+    /// When those terms were accepted.
+    pub terms_accepted_at: i64,
+    /// When the account was created.
+    pub created_at: i64,
+}
+
+/// `GET /wallet`: every card the customer holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Wallet {
+    /// One card per program, oldest enrolment first.
+    pub cards: Vec<Card>,
+}
+
+/// A customer's membership of one program (`GET /cards/{id}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Card {
+    /// Card id.
+    pub id: String,
+    /// The program's id from configuration.
+    pub program_id: String,
+    /// The program's display name.
+    pub program_name: String,
+    /// What the program calls its points, e.g. "points", "stars".
+    pub point_name: String,
+    /// The program's currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "GEL"))]
+    pub currency: Currency,
+    /// Spendable points.
+    pub balance: i64,
+    /// The program terms version recorded at enrolment.
+    pub terms_version: String,
+    /// When the customer was enrolled.
+    pub enrolled_at: i64,
+}

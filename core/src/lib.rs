@@ -1,0 +1,10 @@
+//! Tessera's domain: the rules of loyalty programs and the types both the server and the wallet use.
+//!
+//! Nothing here does I/O, so the same code runs natively on the server (the authority) and in the
+//! wallet compiled to wasm32 (to show progress and, later, make checkout codes offline).
+
+pub mod api;
+pub mod money;
+pub mod validation;
+
+pub use money::{Currency, Money};
