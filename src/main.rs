@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    tessera_wallet::start();
+}

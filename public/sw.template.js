@@ -1,0 +1,75 @@
+// Tessera service worker. Generated at build time by scripts/sw-assets.sh from
+// public/sw.template.js: the two placeholders below are replaced with this build's values.
+"use strict";
+
+const VERSION = "__TESSERA_CACHE_VERSION__";
+const CACHE = "tessera-shell-" + VERSION;
+// The app shell and this build's hashed assets (learned from trunk's staging dir).
+const PRECACHE = __TESSERA_PRECACHE__;
+const SHELL = "/index.html";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(
+          keys
+            .filter((key) => key.startsWith("tessera-") && key !== CACHE)
+            .map((key) => caches.delete(key)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  // The API is never cached nor answered here: it always goes to the network.
+  if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return;
+
+  if (request.mode === "navigate") {
+    // Network first, so a new build shows at once; the cached shell when offline.
+    event.respondWith(
+      fetch(request).catch(() =>
+        caches.match(SHELL).then((shell) => shell || caches.match("/")).then(
+          (shell) => shell || Response.error(),
+        ),
+      ),
+    );
+    return;
+  }
+
+  if (HASHED.test(url.pathname) || PRECACHE.includes(url.pathname)) {
+    // Content-addressed or precached: cache first. A miss goes to the network, and a missing
+    // asset stays a 404 (never the shell).
+    event.respondWith(
+      caches.match(request).then(
+        (hit) =>
+          hit ||
+          fetch(request).then((response) => {
+            if (response.ok && HASHED.test(url.pathname)) {
+              const copy = response.clone();
+              caches.open(CACHE).then((cache) => cache.put(request, copy));
+            }
+            return response;
+          }),
+      ),
+    );
+  }
+  // Anything else: the browser's default (network).
+});

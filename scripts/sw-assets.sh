@@ -1,0 +1,38 @@
+#!/bin/sh
+# Trunk post_build hook: writes $TRUNK_STAGING_DIR/sw.js from public/sw.template.js with the
+# hashed asset names of THIS build and a cache version derived from them. POSIX sh.
+set -eu
+
+staging="${TRUNK_STAGING_DIR:?run me as a trunk post_build hook}"
+source_dir="${TRUNK_SOURCE_DIR:-.}"
+template="$source_dir/public/sw.template.js"
+
+# Shell + every hashed js/wasm/css + manifest and icons, as root-relative URLs.
+list=$(cd "$staging" && find . -type f \
+  \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.webmanifest' -o -name '*.png' -o -name '*.svg' \) \
+  ! -name 'sw.js' ! -name 'sw.template.js' | sed 's|^\./|/|' | LC_ALL=C sort)
+
+[ -n "$list" ] || { echo "sw-assets: no assets found in $staging" >&2; exit 1; }
+
+json='["/","/index.html"'
+for f in $list; do
+  json="$json,\"$f\""
+done
+json="$json]"
+
+# The cache version changes whenever any precached file changes: hashed names, and the content
+# of the unhashed ones (index.html, manifest, icons).
+fingerprint() {
+  printf '%s\n' $list
+  cat "$staging/index.html"
+  for f in $list; do cat "$staging$f"; done
+}
+if command -v sha256sum >/dev/null 2>&1; then
+  version=$(fingerprint | sha256sum | cut -c1-16)
+else
+  version=$(fingerprint | cksum | tr -c '0-9\n' '-' | tr -d '\n')
+fi
+
+sed -e "s|__TESSERA_CACHE_VERSION__|$version|" -e "s|__TESSERA_PRECACHE__|$json|" \
+  "$template" > "$staging/sw.js"
+echo "sw-assets: wrote sw.js (cache $version, $(printf '%s\n' $list | wc -l | tr -d ' ') assets)"

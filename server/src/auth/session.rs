@@ -1,0 +1,106 @@
+//! Customer sessions: created at sign-in, looked up by token hash, extended on use (idle
+//! expiry), deleted at logout. The extractor [`CustomerSession`] guards every customer endpoint.
+
+use super::token::{new_token, token_hash};
+use crate::db::{new_id, now_ms, Db};
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use sqlx::Row;
+
+/// Extending a session writes to the database; doing it at most once a minute keeps reads cheap.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// How long an unused session lives.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub idle_ms: i64,
+}
+
+/// A new session's token (for the client) and idle expiry.
+pub struct NewSession {
+    pub token: String,
+    pub idle_expires_at: i64,
+}
+
+/// Starts a session for a customer inside the caller's transaction or pool.
+pub async fn create<'e, E>(executor: E, policy: SessionPolicy, customer_id: &str) -> Result<NewSession, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let token = new_token();
+    let now = now_ms();
+    let idle_expires_at = now + policy.idle_ms;
+    sqlx::query(
+        "INSERT INTO sessions (id, token_hash, customer_id, created_at, last_used_at, idle_expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(token_hash(&token))
+    .bind(customer_id)
+    .bind(now)
+    .bind(now)
+    .bind(idle_expires_at)
+    .execute(executor)
+    .await?;
+    Ok(NewSession {
+        token,
+        idle_expires_at,
+    })
+}
+
+/// Ends the session with this token (logging out).
+pub async fn delete(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The signed-in customer of a request, from `Authorization: Bearer <token>`.
+#[derive(Clone, Debug)]
+pub struct CustomerSession {
+    pub session_id: String,
+    pub customer_id: String,
+}
+
+impl FromRequestParts<AppState> for CustomerSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(ApiError::unauthenticated)?;
+        let now = now_ms();
+        let row = sqlx::query(
+            "SELECT id, customer_id, last_used_at FROM sessions
+             WHERE token_hash = $1 AND idle_expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+        let session_id: String = row.try_get("id")?;
+        let last_used_at: i64 = row.try_get("last_used_at")?;
+        if now - last_used_at >= TOUCH_EVERY_MS {
+            sqlx::query("UPDATE sessions SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3")
+                .bind(now)
+                .bind(now + state.sessions.idle_ms)
+                .bind(&session_id)
+                .execute(&state.db.pool)
+                .await?;
+        }
+        Ok(Self {
+            session_id,
+            customer_id: row.try_get("customer_id")?,
+        })
+    }
+}

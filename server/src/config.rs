@@ -1,0 +1,161 @@
+//! The program configuration file (TOML): the terms and the programs. Strict: an unknown key or an
+//! invalid value stops the server at start with a message naming it.
+
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::Path;
+use tessera_core::Currency;
+
+/// The whole configuration file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramConfig {
+    pub terms: TermsConfig,
+    #[serde(default)]
+    pub programs: Vec<Program>,
+}
+
+/// The terms customers accept when joining.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsConfig {
+    pub version: String,
+    /// `YYYY-MM-DD`.
+    pub updated: String,
+    pub url: String,
+}
+
+/// Whether new customers are enrolled automatically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Enrolment {
+    Open,
+    Closed,
+}
+
+/// One loyalty program.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    pub id: String,
+    pub name: String,
+    pub currency: Currency,
+    pub point_name: String,
+    pub time_zone: String,
+    pub enrolment: Enrolment,
+    pub terms_version: String,
+}
+
+impl ProgramConfig {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+    }
+
+    /// Parses and checks configuration text; the error names the offending key.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let config: ProgramConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        is_date(&self.terms.updated)
+            .then_some(())
+            .ok_or_else(|| format!("terms.updated: `{}` is not a YYYY-MM-DD date", self.terms.updated))?;
+        non_empty("terms.version", &self.terms.version)?;
+        let mut ids = HashSet::new();
+        for (i, p) in self.programs.iter().enumerate() {
+            let key = |field: &str| format!("programs[{i}].{field}");
+            let id_ok = !p.id.is_empty()
+                && p.id.len() <= 40
+                && p.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !id_ok {
+                return Err(format!(
+                    "{}: `{}` must be 1-40 lowercase letters, digits or dashes",
+                    key("id"),
+                    p.id
+                ));
+            }
+            if !ids.insert(p.id.as_str()) {
+                return Err(format!("{}: `{}` is used by another program", key("id"), p.id));
+            }
+            non_empty(&key("name"), &p.name)?;
+            non_empty(&key("point_name"), &p.point_name)?;
+            non_empty(&key("terms_version"), &p.terms_version)?;
+            if p.time_zone.parse::<chrono_tz::Tz>().is_err() {
+                return Err(format!(
+                    "{}: `{}` is not an IANA time zone (e.g. Asia/Tbilisi)",
+                    key("time_zone"),
+                    p.time_zone
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The program with this id.
+    pub fn program(&self, id: &str) -> Option<&Program> {
+        self.programs.iter().find(|p| p.id == id)
+    }
+}
+
+fn non_empty(key: &str, value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        Err(format!("{key}: must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = include_str!("../../config/demo.toml");
+
+    #[test]
+    fn the_shipped_demo_file_loads() {
+        let config = ProgramConfig::parse(DEMO).unwrap();
+        assert_eq!(config.programs.len(), 1);
+        assert_eq!(config.programs[0].currency.code(), "GEL");
+    }
+
+    fn error_for(edit: impl Fn(&str) -> String) -> String {
+        ProgramConfig::parse(&edit(DEMO)).unwrap_err()
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let err = error_for(|t| t.replace("point_name =", "colour = \"red\"\npoint_name ="));
+        assert!(err.contains("unknown field `colour`"), "{err}");
+    }
+
+    #[test]
+    fn invalid_values_are_named() {
+        let err = error_for(|t| t.replace("\"GEL\"", "\"lari\""));
+        assert!(err.contains("currency") || err.contains("lari"), "{err}");
+        let err = error_for(|t| t.replace("Asia/Tbilisi", "Mars/Olympus"));
+        assert!(err.contains("programs[0].time_zone"), "{err}");
+        let err = error_for(|t| t.replace("\"open\"", "\"maybe\""));
+        assert!(err.contains("maybe"), "{err}");
+        let err = error_for(|t| t.replace("id = \"mziuri\"", "id = \"Mziuri Coffee\""));
+        assert!(err.contains("programs[0].id"), "{err}");
+        let err = error_for(|t| t.replace("updated = \"2026-11-01\"", "updated = \"soon\""));
+        assert!(err.contains("terms.updated"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_program_ids_are_refused() {
+        let start = DEMO.find("[[programs]]").unwrap();
+        let twice = format!("{DEMO}\n{}", &DEMO[start..]);
+        let err = ProgramConfig::parse(&twice).unwrap_err();
+        assert!(err.contains("programs[1].id"), "{err}");
+    }
+}

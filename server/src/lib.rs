@@ -1,0 +1,86 @@
+//! Tessera's server: the JSON API under `/api/v1`, storage, and the built wallet.
+//!
+//! [`app`] builds the whole HTTP application from an [`AppState`], apart from `main`, so tests
+//! drive it in-process with `tower::ServiceExt::oneshot`.
+
+pub mod accounts;
+pub mod auth;
+pub mod cards;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod health;
+pub mod openapi;
+pub mod state;
+pub mod wallet_files;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use error::ApiError;
+use state::AppState;
+use tessera_core::api::error_code;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+/// Request bodies larger than this are refused with 413: every API body is a small form.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .route("/openapi.json", get(|| async { axum::Json(openapi::ApiDoc::openapi()) }))
+        .merge(accounts::router())
+        .merge(cards::router())
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                error_code::METHOD_NOT_ALLOWED,
+                "This method is not allowed here.",
+            )
+        })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        // Personal data must not be kept by browsers or proxies.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    let csp = state
+        .wallet
+        .as_ref()
+        .map_or(wallet_files::API_ONLY_CSP.to_owned(), |w| w.csp.clone());
+    let mut router = Router::new().nest("/api/v1", api);
+    if let Some(wallet) = &state.wallet {
+        router = router.merge(wallet.router());
+    }
+    router
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::try_from(csp).expect("CSP is a valid header value"),
+        ))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(security_header(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(security_header(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(security_header(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(security_header(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(self), microphone=(), geolocation=(), payment=()"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+fn security_header(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, value)
+}

@@ -1,0 +1,34 @@
+//! The OpenAPI description, generated from the handlers' annotations and `tessera_core::api`.
+
+use crate::{accounts, cards, health};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tessera API", description = "The loyalty wallet's HTTP API."),
+    paths(
+        health::health,
+        accounts::terms,
+        accounts::register,
+        accounts::login,
+        accounts::logout,
+        accounts::me,
+        cards::wallet,
+        cards::card,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}

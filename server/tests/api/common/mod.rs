@@ -1,0 +1,230 @@
+//! The harness for server tests: the real `app()` over a real database, once on SQLite and once on
+//! PostgreSQL. PostgreSQL is mandatory when `CI` is set; elsewhere its absence is reported as skipped.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sqlx::Connection;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tessera_server::auth::password::Passwords;
+use tessera_server::auth::rate_limit::LoginLimits;
+use tessera_server::auth::session::SessionPolicy;
+use tessera_server::config::ProgramConfig;
+use tessera_server::db::{Db, Engine, SqliteSync};
+use tessera_server::state::AppState;
+use tessera_server::wallet_files::WalletFiles;
+use tower::ServiceExt;
+
+pub const DEMO_CONFIG: &str = include_str!("../../../../config/demo.toml");
+pub const TERMS: &str = "2026-11-01";
+const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// One server under test.
+pub struct TestApp {
+    pub state: AppState,
+    pub app: Router,
+    pub engine: Engine,
+    /// The client address requests appear to come from.
+    pub address: SocketAddr,
+    pub _dir: Arc<tempfile::TempDir>,
+}
+
+/// A response: status, headers, and the body as JSON (`Null` when empty or not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn error_code(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("")
+    }
+}
+
+/// Options for building a test server.
+#[derive(Clone)]
+pub struct Setup {
+    pub config: String,
+    pub session_idle_ms: i64,
+    pub wallet_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            config: DEMO_CONFIG.to_owned(),
+            session_idle_ms: 30 * 24 * 3_600_000,
+            wallet_dir: None,
+        }
+    }
+}
+
+/// Runs a test body once per engine with the default setup.
+pub async fn each_engine<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    each_engine_with(Setup::default(), test).await
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL, each with a fresh database.
+pub async fn each_engine_with<F, Fut>(setup: Setup, test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let sqlite_url = format!("sqlite://{}/test.db", dir.path().display());
+    test(build(&setup, &sqlite_url, dir.clone()).await).await;
+
+    match create_postgres_database().await {
+        Some((admin_url, name, url)) => {
+            let app = build(&setup, &url, dir.clone()).await;
+            let pool = app.state.db.pool.clone();
+            test(app).await;
+            pool.close().await;
+            drop_postgres_database(&admin_url, &name).await;
+        }
+        None if std::env::var_os("CI").is_some() => {
+            panic!("PostgreSQL is required in CI but not reachable at {}", postgres_admin_url())
+        }
+        None => eprintln!(
+            "PostgreSQL run SKIPPED: no server at {} (set TESSERA_TEST_POSTGRES)",
+            postgres_admin_url()
+        ),
+    }
+}
+
+async fn build(setup: &Setup, url: &str, dir: Arc<tempfile::TempDir>) -> TestApp {
+    let db = Db::connect(url, SqliteSync::Normal).await.expect("test database");
+    let engine = db.engine;
+    let state = AppState {
+        db,
+        config: Arc::new(ProgramConfig::parse(&setup.config).expect("test config")),
+        passwords: Passwords::for_tests(),
+        sessions: SessionPolicy {
+            idle_ms: setup.session_idle_ms,
+        },
+        login_limits: LoginLimits::default(),
+        wallet: setup
+            .wallet_dir
+            .as_deref()
+            .map(|d| Arc::new(WalletFiles::load(d).expect("test wallet"))),
+        trust_proxy: false,
+    };
+    TestApp {
+        app: tessera_server::app(state.clone()),
+        state,
+        engine,
+        address: "198.51.100.7:40000".parse().unwrap(),
+        _dir: dir,
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TESSERA_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned())
+}
+
+async fn create_postgres_database() -> Option<(String, String, String)> {
+    sqlx::any::install_default_drivers();
+    let admin_url = postgres_admin_url();
+    let mut admin = sqlx::AnyConnection::connect(&admin_url).await.ok()?;
+    let name = format!("tessera_t_{}", tessera_server::db::new_id());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+    let url = format!("{base}/{name}");
+    Some((admin_url, name, url))
+}
+
+async fn drop_postgres_database(admin_url: &str, name: &str) {
+    if let Ok(mut admin) = sqlx::AnyConnection::connect(admin_url).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await;
+    }
+}
+
+impl TestApp {
+    /// Sends a request through the whole app, as if from [`TestApp::address`].
+    pub async fn send(&self, mut req: Request<Body>) -> Reply {
+        req.extensions_mut().insert(ConnectInfo(self.address));
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(request(Method::GET, path, token, Body::empty(), None)).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.post_raw(path, token, body.to_string()).await
+    }
+
+    pub async fn post_raw(&self, path: &str, token: Option<&str>, body: impl Into<Body>) -> Reply {
+        self.send(request(Method::POST, path, token, body.into(), Some("application/json")))
+            .await
+    }
+
+    /// Registers a customer and returns the session token.
+    pub async fn register(&self, email: &str) -> String {
+        let r = self.post("/api/v1/auth/register", None, registration(email)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "register {email}: {}", r.text);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+}
+
+pub fn request(method: Method, path: &str, token: Option<&str>, body: Body, content_type: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    if let Some(ct) = content_type {
+        b = b.header(header::CONTENT_TYPE, ct);
+    }
+    b.body(body).unwrap()
+}
+
+/// A valid registration body.
+pub fn registration(email: &str) -> Value {
+    json!({
+        "email": email,
+        "password": "correct horse battery",
+        "display_name": "Nino",
+        "phone": "+995 555 12 34 56",
+        "accepted_terms_version": TERMS,
+        "marketing_opt_in": false,
+    })
+}

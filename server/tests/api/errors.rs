@@ -1,0 +1,113 @@
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn health_answers_when_the_database_does() {
+    each_engine(|t| async move {
+        let r = t.get("/api/v1/health", None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["status"], "ok");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_with_a_json_error() {
+    each_engine(|t| async move {
+        let r = t.post_raw("/api/v1/auth/register", None, "{\"email\": ").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.error_code(), "malformed_json");
+        assert!(!r.body["message"].as_str().unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn missing_fields_and_wrong_types_are_422() {
+    each_engine(|t| async move {
+        let missing = t.post("/api/v1/auth/login", None, json!({ "email": "a@b.co" })).await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(missing.error_code(), "invalid_body");
+        assert!(missing.body["message"].as_str().unwrap().contains("password"));
+
+        let mut wrong = registration("types@example.com");
+        wrong["marketing_opt_in"] = json!("yes please");
+        let r = t.post("/api/v1/auth/register", None, wrong).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.error_code(), "invalid_body");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_without_json_content_type_is_415() {
+    each_engine(|t| async move {
+        let req = request(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Body::from(r#"{"email":"a@b.co","password":"x"}"#),
+            Some("text/plain"),
+        );
+        let r = t.send(req).await;
+        assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(r.error_code(), "unsupported_media_type");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_huge_body_is_refused_and_nothing_is_stored() {
+    each_engine(|t| async move {
+        let mut big = registration("big@example.com");
+        big["display_name"] = json!("x".repeat(tessera_server::BODY_LIMIT_BYTES + 1));
+        let r = t.post("/api/v1/auth/register", None, big).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.error_code(), "body_too_large");
+        let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
+            .fetch_one(&t.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(count.0, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_json() {
+    each_engine(|t| async move {
+        let r = t.get("/api/v1/nothing-here", None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.error_code(), "not_found");
+        let r = t.get("/api/v1/auth/login", None).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(r.error_code(), "method_not_allowed");
+        assert_eq!(r.headers["cache-control"], "no-store");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_openapi_description_covers_every_endpoint() {
+    each_engine(|t| async move {
+        let r = t.get("/api/v1/openapi.json", None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let paths = r.body["paths"].as_object().unwrap();
+        for p in [
+            "/api/v1/health",
+            "/api/v1/terms",
+            "/api/v1/auth/register",
+            "/api/v1/auth/login",
+            "/api/v1/auth/logout",
+            "/api/v1/me",
+            "/api/v1/wallet",
+            "/api/v1/cards/{id}",
+        ] {
+            assert!(paths.contains_key(p), "missing {p}");
+        }
+        assert!(r.body["components"]["schemas"]["RegisterRequest"].is_object());
+    })
+    .await;
+}

@@ -1,0 +1,8 @@
+//! Server integration tests: the real app over real databases (SQLite and PostgreSQL).
+
+mod accounts;
+mod cards;
+mod common;
+mod demo;
+mod errors;
+mod serving;

@@ -1,0 +1,227 @@
+//! Form parts: a labelled field with its error, a checkbox, the form-level alert and a submit
+//! button with a busy state. Every message is translated.
+
+use crate::api::ApiError;
+use crate::i18n::*;
+use leptos::prelude::*;
+use tessera_core::api::error_code;
+use tessera_core::validation::code;
+
+/// The translated text for a field error code (`tessera_core::validation::code`).
+pub fn field_error_message(field_code: &str) -> String {
+    let i18n = use_i18n();
+    match field_code {
+        code::REQUIRED => t_string!(i18n, field_errors.required),
+        code::EMAIL_INVALID => t_string!(i18n, field_errors.email_invalid),
+        code::PASSWORD_TOO_SHORT => t_string!(i18n, field_errors.password_too_short),
+        code::TOO_LONG => t_string!(i18n, field_errors.too_long),
+        code::PHONE_INVALID => t_string!(i18n, field_errors.phone_invalid),
+        code::TERMS_NOT_ACCEPTED => t_string!(i18n, field_errors.terms_not_accepted),
+        _ => t_string!(i18n, field_errors.invalid),
+    }
+    .to_string()
+}
+
+/// The translated text for an API error.
+pub fn error_message(error: &ApiError) -> String {
+    let i18n = use_i18n();
+    match error {
+        ApiError::Network => t_string!(i18n, errors.network).to_string(),
+        ApiError::Unauthenticated => t_string!(i18n, errors.unauthenticated).to_string(),
+        ApiError::RateLimited {
+            retry_after: Some(seconds),
+        } => t_string!(i18n, errors.rate_limited, seconds = *seconds).to_string(),
+        ApiError::RateLimited { retry_after: None } => {
+            t_string!(i18n, errors.rate_limited_short).to_string()
+        }
+        ApiError::Validation(_) => t_string!(i18n, errors.validation).to_string(),
+        ApiError::Server { code, .. } => match code.as_str() {
+            error_code::EMAIL_TAKEN => t_string!(i18n, errors.email_taken),
+            error_code::INVALID_CREDENTIALS => t_string!(i18n, errors.invalid_credentials),
+            error_code::NOT_FOUND => t_string!(i18n, errors.not_found),
+            error_code::INTERNAL => t_string!(i18n, errors.internal),
+            _ => t_string!(i18n, errors.unexpected),
+        }
+        .to_string(),
+    }
+}
+
+/// A labelled text input with an optional hint and its field error underneath.
+///
+/// The input's id is `id`, the error's `{id}-error` (linked by `aria-describedby`).
+#[component]
+pub fn Field(
+    /// The input's id (and the `for` of its label).
+    id: &'static str,
+    /// `type` of the input: text, email, password, tel.
+    #[prop(default = "text")]
+    input_type: &'static str,
+    /// `autocomplete` hint, e.g. `email`, `current-password`, `new-password`, `name`, `tel`.
+    autocomplete: &'static str,
+    /// The value, two-way bound.
+    value: RwSignal<String>,
+    /// The current field error code, if any.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// Whether the field must be filled.
+    #[prop(default = false)]
+    required: bool,
+    /// `inputmode` hint for on-screen keyboards.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+    /// A short hint shown under the label.
+    #[prop(optional, into)]
+    hint: Option<ViewFn>,
+    /// The label text.
+    children: Children,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let has_hint = hint.is_some();
+    let described_by = {
+        let error_id = error_id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || error.with(Option::is_some)>
+            <label class="field__label" for=id>
+                {children()}
+            </label>
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id>{hint.run()}</p> })}
+            <input
+                class="field__input"
+                id=id
+                name=id
+                type=input_type
+                autocomplete=autocomplete
+                inputmode=inputmode
+                required=required
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=described_by
+                bind:value=value
+            />
+            <p class="field__error" id=error_id aria-live="polite">
+                {move || error.get().map(|c| field_error_message(&c))}
+            </p>
+        </div>
+    }
+}
+
+/// A checkbox with its label to the right and an optional field error.
+#[component]
+pub fn CheckboxField(
+    /// The input's id.
+    id: &'static str,
+    /// The state, two-way bound.
+    checked: RwSignal<bool>,
+    /// The current field error code, if any.
+    #[prop(into, optional)]
+    error: Signal<Option<String>>,
+    /// Disabled (e.g. while what it refers to loads).
+    #[prop(into, optional)]
+    disabled: Signal<bool>,
+    /// The label text.
+    children: Children,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.with(Option::is_some).then(|| error_id.clone())
+    };
+    view! {
+        <div class="check" class:check--invalid=move || error.with(Option::is_some)>
+            <input
+                class="check__input"
+                type="checkbox"
+                id=id
+                name=id
+                disabled=disabled
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=described_by
+                bind:checked=checked
+            />
+            <label class="check__label" for=id>
+                {children()}
+            </label>
+            <p class="field__error check__error" id=error_id aria-live="polite">
+                {move || error.get().map(|c| field_error_message(&c))}
+            </p>
+        </div>
+    }
+}
+
+/// The form-level error: an alert announced by screen readers when it appears.
+#[component]
+pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message.get().map(|text| {
+            view! {
+                <div class="alert alert--error" role="alert">
+                    <span class="alert__icon" aria-hidden="true">"!"</span>
+                    <p class="alert__text">{text}</p>
+                </div>
+            }
+        })
+    }
+}
+
+/// The primary submit button: disabled, with a spinner and `busy_label`, while `busy`.
+#[component]
+pub fn SubmitButton(
+    /// True while the request is in flight.
+    #[prop(into)]
+    busy: Signal<bool>,
+    /// What the button says while busy.
+    #[prop(into)]
+    busy_label: ViewFn,
+    /// Extra disabled condition.
+    #[prop(into, optional)]
+    disabled: Signal<bool>,
+    /// Button kind: primary (default) or danger.
+    #[prop(default = "btn--primary")]
+    variant: &'static str,
+    /// `type` of the button.
+    #[prop(default = "submit")]
+    button_type: &'static str,
+    /// Click handler for non-submit buttons.
+    #[prop(optional)]
+    on_click: Option<Callback<()>>,
+    /// The label.
+    children: ChildrenFn,
+) -> impl IntoView {
+    view! {
+        <button
+            class=format!("btn {variant}")
+            type=button_type
+            disabled=move || busy.get() || disabled.get()
+            aria-busy=move || if busy.get() { "true" } else { "false" }
+            on:click=move |_| {
+                if let Some(cb) = on_click {
+                    cb.run(());
+                }
+            }
+        >
+            {move || {
+                if busy.get() {
+                    view! {
+                        <span class="spinner" aria-hidden="true"></span>
+                        <span>{busy_label.run()}</span>
+                    }
+                        .into_any()
+                } else {
+                    children().into_any()
+                }
+            }}
+        </button>
+    }
+}

@@ -1,0 +1,58 @@
+//! The frame around every screen: header with the wordmark, and the tab bar when signed in.
+
+use crate::i18n::*;
+use crate::session::Auth;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The Tessera mark (inline SVG, no external asset).
+#[component]
+pub fn Logo() -> impl IntoView {
+    view! {
+        <svg class="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+            <rect x="2" y="2" width="28" height="28" rx="8" class="logo__bg"></rect>
+            <rect x="8" y="8" width="7" height="7" rx="2" class="logo__tile"></rect>
+            <rect x="17" y="8" width="7" height="7" rx="2" class="logo__tile logo__tile--alt"></rect>
+            <rect x="8" y="17" width="7" height="7" rx="2" class="logo__tile logo__tile--alt"></rect>
+            <rect x="17" y="17" width="7" height="7" rx="2" class="logo__tile"></rect>
+        </svg>
+    }
+}
+
+/// Header, main area and (when signed in) the bottom tab bar.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::use_context();
+    view! {
+        <div class="app" class:app--signed-in=move || auth.signed_in()>
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <Logo />
+                    <span class="brand__name">{t!(i18n, app_name)}</span>
+                </a>
+            </header>
+            <main class="content" id="main">
+                {children()}
+            </main>
+            <Show when=move || auth.signed_in()>
+                <nav class="tabbar" aria-label=move || t_string!(i18n, nav.label)>
+                    <A href="/" exact=true attr:class="tabbar__item">
+                        <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
+                            <rect x="3" y="5" width="18" height="14" rx="3"></rect>
+                            <path d="M3 10h18"></path>
+                        </svg>
+                        <span>{t!(i18n, nav.cards)}</span>
+                    </A>
+                    <A href="/settings" attr:class="tabbar__item">
+                        <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
+                            <circle cx="12" cy="8" r="4"></circle>
+                            <path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7"></path>
+                        </svg>
+                        <span>{t!(i18n, nav.settings)}</span>
+                    </A>
+                </nav>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,71 @@
+//! `/`: the cards home.
+
+use crate::api::{self, ApiError};
+use crate::components::{error_message, CardTile, CardTileSkeleton};
+use crate::i18n::*;
+use crate::session::Auth;
+use leptos::prelude::*;
+
+/// Every card of the signed-in customer, with loading, empty and error states.
+#[component]
+pub fn CardsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::use_context();
+    let wallet = LocalResource::new(api::wallet);
+
+    // An ended session sends the customer back to sign in (the guard reacts).
+    Effect::new(move |_| {
+        if let Some(Err(ApiError::Unauthenticated)) = wallet.get() {
+            auth.sign_out_locally();
+        }
+    });
+
+    let body = move || match wallet.get() {
+        None => view! {
+            <div class="cards" aria-busy="true">
+                <p class="sr-only" role="status">{t!(i18n, cards.loading)}</p>
+                <CardTileSkeleton />
+                <CardTileSkeleton />
+            </div>
+        }
+        .into_any(),
+        Some(Ok(w)) if w.cards.is_empty() => view! {
+            <div class="state state--empty">
+                <div class="state__art" aria-hidden="true"></div>
+                <h2 class="state__title">{t!(i18n, cards.empty_title)}</h2>
+                <p class="state__body">{t!(i18n, cards.empty_body)}</p>
+            </div>
+        }
+        .into_any(),
+        Some(Ok(w)) => view! {
+            <ul class="cards" role="list">
+                {w
+                    .cards
+                    .into_iter()
+                    .map(|card| view! { <li class="cards__item"><CardTile card=card /></li> })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any(),
+        Some(Err(error)) => {
+            let message = error_message(&error);
+            view! {
+                <div class="state state--error" role="alert">
+                    <h2 class="state__title">{t!(i18n, cards.error_title)}</h2>
+                    <p class="state__body">{message}</p>
+                    <button class="btn btn--secondary" type="button" on:click=move |_| wallet.refetch()>
+                        {t!(i18n, cards.retry)}
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <section class="page" aria-labelledby="cards-title">
+            <h1 class="page__title" id="cards-title">{t!(i18n, cards.title)}</h1>
+            {body}
+        </section>
+    }
+}

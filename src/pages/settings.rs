@@ -1,0 +1,89 @@
+//! `/settings`: who is signed in, and log out.
+
+use crate::api::{self, ApiError};
+use crate::components::SubmitButton;
+use crate::i18n::*;
+use crate::session::Auth;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+/// Account details and the log-out button.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::use_context();
+    let navigate = use_navigate();
+
+    // Refresh the stored details; an ended session goes back to sign in.
+    let me = LocalResource::new(api::me);
+    Effect::new(move |_| match me.get() {
+        Some(Ok(me)) => auth.update_customer(me),
+        Some(Err(ApiError::Unauthenticated)) => auth.sign_out_locally(),
+        _ => {}
+    });
+
+    let logout = Action::new_local(move |_: &()| {
+        let navigate = navigate.clone();
+        async move {
+            // Whatever the server says (even unreachable), the token is gone from this device.
+            let _ = api::logout().await;
+            auth.sign_out_locally();
+            navigate("/sign-in", Default::default());
+        }
+    });
+
+    let row = |label: AnyView, value: String, test_id: &'static str| {
+        view! {
+            <div class="details__row">
+                <dt class="details__label">{label}</dt>
+                <dd class="details__value" data-testid=test_id>{value}</dd>
+            </div>
+        }
+    };
+
+    let details = move || {
+        auth.customer().map(|c| {
+            let phone = c
+                .phone
+                .clone()
+                .unwrap_or_else(|| t_string!(i18n, settings.none).to_string());
+            let marketing = if c.marketing_opt_in {
+                t_string!(i18n, settings.marketing_on)
+            } else {
+                t_string!(i18n, settings.marketing_off)
+            }
+            .to_string();
+            view! {
+                <dl class="details">
+                    {row(t!(i18n, settings.name).into_any(), c.display_name, "name")}
+                    {row(t!(i18n, settings.email).into_any(), c.email, "email")}
+                    {row(t!(i18n, settings.phone).into_any(), phone, "phone")}
+                    {row(t!(i18n, settings.marketing).into_any(), marketing, "marketing")}
+                </dl>
+            }
+        })
+    };
+
+    view! {
+        <section class="page" aria-labelledby="settings-title">
+            <h1 class="page__title" id="settings-title">{t!(i18n, settings.title)}</h1>
+            <div class="panel">
+                <h2 class="panel__title">{t!(i18n, settings.account)}</h2>
+                {details}
+            </div>
+            <SubmitButton
+                button_type="button"
+                variant="btn--danger"
+                busy=logout.pending()
+                busy_label=move || t!(i18n, settings.logging_out)
+                on_click=Callback::new(move |_| {
+                    if !logout.pending().get_untracked() {
+                        logout.dispatch(());
+                    }
+                })
+            >
+                {t!(i18n, settings.logout)}
+            </SubmitButton>
+        </section>
+    }
+}
