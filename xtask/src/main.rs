@@ -1,1 +1,67 @@
-fn main() {}
+//! `cargo xtask`: the project's own commands, so a fresh machine needs nothing but Rust.
+//!
+//! - `run`: install missing tools, build the wallet (release), start the server with the demo.
+//! - `test`: everything CI runs: fmt, clippy, core and server tests, wallet component tests in
+//!   headless Chromium, and the Playwright end-to-end tests against the release server.
+//! - `bench size`: the wallet's first-load size (gzip -9 of the JS, wasm and CSS it loads).
+
+mod bench;
+mod process;
+mod test;
+mod tools;
+mod wallet;
+
+use anyhow::{bail, Result};
+use std::path::PathBuf;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["run", rest @ ..] => run(rest),
+        ["test", rest @ ..] => test::all(rest),
+        ["bench", "size"] => bench::size(),
+        ["install-tools"] => tools::Tools::ensure().map(|_| ()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  install-tools          only install the pinned tools into the cache"
+            );
+            bail!("unknown command: {}", args.join(" "))
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_owned()
+}
+
+fn run(extra: &[&str]) -> Result<()> {
+    let tools = tools::Tools::ensure()?;
+    wallet::build_release(&tools)?;
+    process::cargo(&["build", "--release", "-p", "tessera-server"])?;
+    let server = root().join("target/release/tessera-server");
+    let mut args = vec![
+        "--listen",
+        "127.0.0.1:8080",
+        "--database",
+        "sqlite://data/tessera.db",
+        "--config",
+        "config/demo.toml",
+        "--wallet-dir",
+        "dist",
+        "--demo",
+    ];
+    args.extend(extra.iter().filter(|a| **a != "--"));
+    let status = std::process::Command::new(server)
+        .args(&args)
+        .current_dir(root())
+        .status()?;
+    if !status.success() {
+        bail!("the server stopped with {status}");
+    }
+    Ok(())
+}
