@@ -50,7 +50,11 @@ pub async fn register(
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
-    let hash = state.passwords.hash(req.password.clone()).await.map_err(ApiError::internal)?;
+    let hash = state
+        .passwords
+        .hash(req.password.clone())
+        .await
+        .map_err(ApiError::internal)?;
     let customer = NewCustomer {
         email: normalize_email(&req.email),
         password_hash: hash,
@@ -106,7 +110,11 @@ pub async fn login(
         Some(r) => (Some(r.try_get("id")?), Some(r.try_get("password_hash")?)),
         None => (None, None),
     };
-    let ok = state.passwords.verify(req.password, hash).await.map_err(ApiError::internal)?;
+    let ok = state
+        .passwords
+        .verify(req.password, hash)
+        .await
+        .map_err(ApiError::internal)?;
     let Some(id) = id.filter(|_| ok) else {
         state.login_limits.record_failure(&state.db, &keys).await?;
         return Err(ApiError::new(
@@ -127,7 +135,10 @@ pub async fn login(
 /// Ends the current session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, session: CustomerSession) -> ApiResult<StatusCode> {
+pub async fn logout(
+    State(state): State<AppState>,
+    session: CustomerSession,
+) -> ApiResult<StatusCode> {
     session::delete(&state.db, &session.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -206,7 +217,10 @@ pub struct ClientAddress(pub String);
 impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let forwarded = state
             .trust_proxy
             .then(|| parts.headers.get("x-forwarded-for"))
@@ -218,6 +232,8 @@ impl FromRequestParts<AppState> for ClientAddress {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(Self(forwarded.or(peer).unwrap_or_else(|| "unknown".to_owned())))
+        Ok(Self(
+            forwarded.or(peer).unwrap_or_else(|| "unknown".to_owned()),
+        ))
     }
 }

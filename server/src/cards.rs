@@ -26,7 +26,11 @@ pub async fn enrol_in_open_programs(
     customer_id: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    for program in config.programs.iter().filter(|p| p.enrolment == Enrolment::Open) {
+    for program in config
+        .programs
+        .iter()
+        .filter(|p| p.enrolment == Enrolment::Open)
+    {
         sqlx::query(
             "INSERT INTO cards (id, customer_id, program_id, balance, terms_version, enrolled_at)
              VALUES ($1, $2, $3, 0, $4, $5)
@@ -48,7 +52,10 @@ const CARD_COLUMNS: &str = "id, program_id, balance, terms_version, enrolled_at"
 /// Every card of the signed-in customer.
 #[utoipa::path(get, path = "/api/v1/wallet", tag = "cards", security(("bearer" = [])),
     responses((status = 200, body = Wallet), (status = 401, body = ErrorBody)))]
-pub async fn wallet(State(state): State<AppState>, session: CustomerSession) -> ApiResult<ApiJson<Wallet>> {
+pub async fn wallet(
+    State(state): State<AppState>,
+    session: CustomerSession,
+) -> ApiResult<ApiJson<Wallet>> {
     let rows = sqlx::query(&format!(
         "SELECT {CARD_COLUMNS} FROM cards WHERE customer_id = $1 ORDER BY enrolled_at, id"
     ))
@@ -82,7 +89,9 @@ pub async fn card(
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or_else(ApiError::not_found)?;
-    to_card(&state.config, &row)?.map(ApiJson).ok_or_else(ApiError::not_found)
+    to_card(&state.config, &row)?
+        .map(ApiJson)
+        .ok_or_else(ApiError::not_found)
 }
 
 fn to_card(config: &ProgramConfig, row: &AnyRow) -> Result<Option<Card>, sqlx::Error> {

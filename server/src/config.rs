@@ -62,16 +62,21 @@ impl ProgramConfig {
     }
 
     fn validate(&self) -> Result<(), String> {
-        is_date(&self.terms.updated)
-            .then_some(())
-            .ok_or_else(|| format!("terms.updated: `{}` is not a YYYY-MM-DD date", self.terms.updated))?;
+        is_date(&self.terms.updated).then_some(()).ok_or_else(|| {
+            format!(
+                "terms.updated: `{}` is not a YYYY-MM-DD date",
+                self.terms.updated
+            )
+        })?;
         non_empty("terms.version", &self.terms.version)?;
         let mut ids = HashSet::new();
         for (i, p) in self.programs.iter().enumerate() {
             let key = |field: &str| format!("programs[{i}].{field}");
             let id_ok = !p.id.is_empty()
                 && p.id.len() <= 40
-                && p.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                && p.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
             if !id_ok {
                 return Err(format!(
                     "{}: `{}` must be 1-40 lowercase letters, digits or dashes",
@@ -80,7 +85,11 @@ impl ProgramConfig {
                 ));
             }
             if !ids.insert(p.id.as_str()) {
-                return Err(format!("{}: `{}` is used by another program", key("id"), p.id));
+                return Err(format!(
+                    "{}: `{}` is used by another program",
+                    key("id"),
+                    p.id
+                ));
             }
             non_empty(&key("name"), &p.name)?;
             non_empty(&key("point_name"), &p.point_name)?;

@@ -91,7 +91,10 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(e) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 error_code::INVALID_BODY,
-                format!("The request body has a missing or wrong field: {}", e.body_text()),
+                format!(
+                    "The request body has a missing or wrong field: {}",
+                    e.body_text()
+                ),
             ),
             JsonRejection::MissingJsonContentType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,

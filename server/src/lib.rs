@@ -34,7 +34,10 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::health))
-        .route("/openapi.json", get(|| async { axum::Json(openapi::ApiDoc::openapi()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(openapi::ApiDoc::openapi()) }),
+        )
         .merge(accounts::router())
         .merge(cards::router())
         .fallback(|| async { ApiError::not_found() })
@@ -67,9 +70,18 @@ pub fn app(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::try_from(csp).expect("CSP is a valid header value"),
         ))
-        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(security_header(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(security_header(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(security_header(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(security_header(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(security_header(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(security_header(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),

@@ -22,7 +22,11 @@ struct Cli {
     listen: SocketAddr,
     /// Database URL: `sqlite://PATH` (embedded, created if missing) or `postgres://...`.
     /// DATABASE_URL is read too when TESSERA_DATABASE is unset.
-    #[arg(long, env = "TESSERA_DATABASE", default_value = "sqlite://data/tessera.db")]
+    #[arg(
+        long,
+        env = "TESSERA_DATABASE",
+        default_value = "sqlite://data/tessera.db"
+    )]
     database: String,
     /// The program configuration file (TOML).
     #[arg(long, env = "TESSERA_CONFIG", default_value = "config/demo.toml")]
@@ -36,7 +40,12 @@ struct Cli {
     demo: bool,
     /// SQLite durability: `normal` (WAL; survives a crash, may lose the last commits on power
     /// loss) or `full` (fsync on every commit).
-    #[arg(long, env = "TESSERA_SQLITE_SYNC", value_enum, default_value = "normal")]
+    #[arg(
+        long,
+        env = "TESSERA_SQLITE_SYNC",
+        value_enum,
+        default_value = "normal"
+    )]
     sqlite_sync: SqliteSync,
     /// Minutes an unused session stays valid; each use extends it.
     #[arg(long, env = "TESSERA_SESSION_IDLE_MINUTES", default_value_t = 30 * 24 * 60)]
@@ -87,7 +96,10 @@ async fn main() -> anyhow::Result<()> {
     } else {
         let removed = demo::remove(&state).await?;
         if removed > 0 {
-            tracing::info!(removed, "removed demo accounts (start with --demo to keep them)");
+            tracing::info!(
+                removed,
+                "removed demo accounts (start with --demo to keep them)"
+            );
         }
     }
 

@@ -80,7 +80,11 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut response = next.run(req).await;
     let name = path.rsplit('/').next().unwrap_or("");
-    let policy = if !response.status().is_success() || !name.contains('.') || name == "index.html" || name == "sw.js" {
+    let policy = if !response.status().is_success()
+        || !name.contains('.')
+        || name == "index.html"
+        || name == "sw.js"
+    {
         NO_CACHE
     } else if is_hashed(name) {
         IMMUTABLE
@@ -103,7 +107,12 @@ fn is_hashed(name: &str) -> bool {
 /// hash, WebAssembly compilation allowed, no inline styles, nothing from other origins.
 pub fn csp_for(index_html: &str) -> String {
     let hashes: String = inline_scripts(index_html)
-        .map(|s| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(s.as_bytes()))))
+        .map(|s| {
+            format!(
+                " 'sha256-{}'",
+                STANDARD.encode(Sha256::digest(s.as_bytes()))
+            )
+        })
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \

@@ -15,17 +15,22 @@ pub fn size() -> Result<()> {
     let tools = Tools::ensure()?;
     wallet::build_release(&tools)?;
     let dist = root().join("dist");
-    let index = std::fs::read_to_string(dist.join("index.html")).context("reading dist/index.html")?;
+    let index =
+        std::fs::read_to_string(dist.join("index.html")).context("reading dist/index.html")?;
     let mut total = 0;
     for name in first_load_files(&index) {
-        let bytes = std::fs::read(dist.join(&name)).with_context(|| format!("reading dist/{name}"))?;
+        let bytes =
+            std::fs::read(dist.join(&name)).with_context(|| format!("reading dist/{name}"))?;
         let gz = gzip9(&bytes)?;
         println!("{name}: {} bytes, {gz} bytes gzip -9", bytes.len());
         total += gz;
     }
     println!("first load: {total} bytes gzip -9 (budget {FIRST_LOAD_BUDGET})");
     if total > FIRST_LOAD_BUDGET {
-        anyhow::bail!("the first load is over budget by {} bytes", total - FIRST_LOAD_BUDGET);
+        anyhow::bail!(
+            "the first load is over budget by {} bytes",
+            total - FIRST_LOAD_BUDGET
+        );
     }
     Ok(())
 }
@@ -43,7 +48,11 @@ fn first_load_files(index: &str) -> Vec<String> {
         .split(['"', '\''])
         .filter(|s| [".js", ".wasm", ".css"].iter().any(|ext| s.ends_with(ext)))
         .filter(|s| !s.contains(' ') && !s.contains("://"))
-        .map(|s| s.trim_start_matches("./").trim_start_matches('/').to_owned())
+        .map(|s| {
+            s.trim_start_matches("./")
+                .trim_start_matches('/')
+                .to_owned()
+        })
         .collect();
     files.sort();
     files.dedup();
@@ -57,6 +66,9 @@ mod tests {
     #[test]
     fn finds_each_loaded_asset_once() {
         let html = r#"<link rel="stylesheet" href="/main-1.css"><link rel="modulepreload" href="/w-1.js"><link rel="preload" href="/w-1_bg.wasm" as="fetch"><script type="module">import init from '/w-1.js';init({module_or_path:'/w-1_bg.wasm'});</script><link rel="manifest" href="/manifest.webmanifest">"#;
-        assert_eq!(first_load_files(html), ["main-1.css", "w-1.js", "w-1_bg.wasm"]);
+        assert_eq!(
+            first_load_files(html),
+            ["main-1.css", "w-1.js", "w-1_bg.wasm"]
+        );
     }
 }

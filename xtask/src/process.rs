@@ -10,7 +10,9 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
     let shown = format!("{cmd:?}").replace('"', "");
     eprintln!("\x1b[1m$ {shown}\x1b[0m");
-    let status = cmd.status().with_context(|| format!("cannot start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
         bail!("failed ({status}): {shown}");
     }

@@ -18,11 +18,27 @@ pub fn all(args: &[&str]) -> Result<()> {
     cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])?;
     let tools = Tools::ensure()?;
     run(tools.command(crate::process::cargo_bin()).args([
-        "clippy", "-p", "tessera-wallet", "--target", WASM_TARGET, "--all-targets", "--", "-D", "warnings",
+        "clippy",
+        "-p",
+        "tessera-wallet",
+        "--target",
+        WASM_TARGET,
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
     ]))?;
 
     // Core and server tests; the server suite runs on SQLite and PostgreSQL (mandatory when CI is set).
-    cargo(&["test", "-p", "tessera-core", "-p", "tessera-server", "-p", "xtask"])?;
+    cargo(&[
+        "test",
+        "-p",
+        "tessera-core",
+        "-p",
+        "tessera-server",
+        "-p",
+        "xtask",
+    ])?;
 
     tools::ensure_browser()?;
     wallet_component_tests(&tools)?;
@@ -44,7 +60,10 @@ fn wallet_component_tests(tools: &Tools) -> Result<()> {
         .command(crate::process::cargo_bin())
         .args(["test", "-p", "tessera-wallet", "--target", WASM_TARGET])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
 }
 
@@ -90,7 +109,13 @@ impl Server {
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .arg("--database")
             .arg(format!("sqlite://{}/e2e.db", work.display()))
-            .args(["--config", "config/demo.toml", "--wallet-dir", "dist", "--demo"])
+            .args([
+                "--config",
+                "config/demo.toml",
+                "--wallet-dir",
+                "dist",
+                "--demo",
+            ])
             .current_dir(root())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -100,7 +125,10 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !healthy(port) {
             if let Some(status) = server.0.try_wait()? {
-                bail!("the server exited at start ({status}); see {}/server.log", work.display());
+                bail!(
+                    "the server exited at start ({status}); see {}/server.log",
+                    work.display()
+                );
             }
             if Instant::now() > deadline {
                 bail!("the server did not answer /api/v1/health within 30 s");

@@ -43,7 +43,8 @@ impl Passwords {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.decoy.as_str().to_owned());
         let ok = tokio::task::spawn_blocking(move || {
-            let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+            let parsed =
+                PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
             Ok::<_, anyhow::Error>(
                 Argon2::default()
                     .verify_password(password.as_bytes(), &parsed)
@@ -75,7 +76,10 @@ mod tests {
         let b = p.hash("correct horse".into()).await.unwrap();
         assert!(a.starts_with("$argon2id$"), "{a}");
         assert_ne!(a, b, "each hash has its own salt");
-        assert!(p.verify("correct horse".into(), Some(a.clone())).await.unwrap());
+        assert!(p
+            .verify("correct horse".into(), Some(a.clone()))
+            .await
+            .unwrap());
         assert!(!p.verify("wrong horse".into(), Some(a)).await.unwrap());
         assert!(!p.verify("anything".into(), None).await.unwrap());
     }

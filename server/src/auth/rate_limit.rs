@@ -42,7 +42,10 @@ impl LoginLimits {
     /// Refuses with 429 and `Retry-After` when either counter is full.
     pub async fn check(&self, db: &Db, keys: &AttemptKeys) -> Result<(), ApiError> {
         let now = now_ms();
-        for (key, limit) in [(&keys.email, self.per_email), (&keys.address, self.per_address)] {
+        for (key, limit) in [
+            (&keys.email, self.per_email),
+            (&keys.address, self.per_address),
+        ] {
             let row = sqlx::query(
                 "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE key = $1 AND at > $2",
             )

@@ -25,7 +25,11 @@ pub struct NewSession {
 }
 
 /// Starts a session for a customer inside the caller's transaction or pool.
-pub async fn create<'e, E>(executor: E, policy: SessionPolicy, customer_id: &str) -> Result<NewSession, sqlx::Error>
+pub async fn create<'e, E>(
+    executor: E,
+    policy: SessionPolicy,
+    customer_id: &str,
+) -> Result<NewSession, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -91,12 +95,14 @@ impl FromRequestParts<AppState> for CustomerSession {
         let session_id: String = row.try_get("id")?;
         let last_used_at: i64 = row.try_get("last_used_at")?;
         if now - last_used_at >= TOUCH_EVERY_MS {
-            sqlx::query("UPDATE sessions SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3")
-                .bind(now)
-                .bind(now + state.sessions.idle_ms)
-                .bind(&session_id)
-                .execute(&state.db.pool)
-                .await?;
+            sqlx::query(
+                "UPDATE sessions SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3",
+            )
+            .bind(now)
+            .bind(now + state.sessions.idle_ms)
+            .bind(&session_id)
+            .execute(&state.db.pool)
+            .await?;
         }
         Ok(Self {
             session_id,

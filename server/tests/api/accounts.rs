@@ -29,11 +29,12 @@ async fn joining_signs_in_and_records_consent() {
 async fn passwords_and_tokens_are_stored_only_hashed() {
     each_engine(|t| async move {
         let token = t.register("hash@example.com").await;
-        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM customers WHERE email = $1")
-            .bind("hash@example.com")
-            .fetch_one(&t.state.db.pool)
-            .await
-            .unwrap();
+        let (hash,): (String,) =
+            sqlx::query_as("SELECT password_hash FROM customers WHERE email = $1")
+                .bind("hash@example.com")
+                .fetch_one(&t.state.db.pool)
+                .await
+                .unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM sessions")
             .fetch_all(&t.state.db.pool)
@@ -51,7 +52,11 @@ async fn a_taken_email_is_a_conflict_whatever_its_case() {
     each_engine(|t| async move {
         t.register("taken@example.com").await;
         let r = t
-            .post("/api/v1/auth/register", None, registration(" TAKEN@example.com "))
+            .post(
+                "/api/v1/auth/register",
+                None,
+                registration(" TAKEN@example.com "),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert_eq!(r.error_code(), "email_taken");
@@ -80,7 +85,15 @@ async fn invalid_fields_are_each_named() {
             .iter()
             .map(|f| f["field"].as_str().unwrap())
             .collect();
-        assert_eq!(fields, ["email", "password", "display_name", "accepted_terms_version"]);
+        assert_eq!(
+            fields,
+            [
+                "email",
+                "password",
+                "display_name",
+                "accepted_terms_version"
+            ]
+        );
         let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
             .fetch_one(&t.state.db.pool)
             .await
@@ -97,7 +110,10 @@ async fn sign_in_works_and_bad_credentials_look_the_same() {
         let ok = t.login("LOGIN@example.com", "correct horse battery").await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
         let token = ok.body["token"].as_str().unwrap();
-        assert_eq!(t.get("/api/v1/me", Some(token)).await.status, StatusCode::OK);
+        assert_eq!(
+            t.get("/api/v1/me", Some(token)).await.status,
+            StatusCode::OK
+        );
 
         let wrong = t.login("login@example.com", "wrong password!").await;
         let unknown = t.login("nobody@example.com", "correct horse battery").await;
@@ -105,7 +121,10 @@ async fn sign_in_works_and_bad_credentials_look_the_same() {
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
             assert_eq!(r.error_code(), "invalid_credentials");
         }
-        assert_eq!(wrong.body, unknown.body, "no hint whether the account exists");
+        assert_eq!(
+            wrong.body, unknown.body,
+            "no hint whether the account exists"
+        );
     })
     .await;
 }
@@ -122,7 +141,11 @@ async fn repeated_failures_for_one_email_are_limited_with_retry_after() {
         let r = t.login("victim@example.com", "correct horse battery").await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
         assert_eq!(r.error_code(), "rate_limited");
-        let retry: u64 = r.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        let retry: u64 = r.headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((1..=900).contains(&retry), "{retry}");
     })
     .await;
@@ -132,7 +155,9 @@ async fn repeated_failures_for_one_email_are_limited_with_retry_after() {
 async fn one_address_trying_many_emails_is_limited() {
     each_engine(|t| async move {
         for i in 0..30 {
-            let r = t.login(&format!("spray{i}@example.com"), "guess guess guess").await;
+            let r = t
+                .login(&format!("spray{i}@example.com"), "guess guess guess")
+                .await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
         }
         let r = t.login("spray-next@example.com", "guess guess guess").await;
@@ -140,8 +165,13 @@ async fn one_address_trying_many_emails_is_limited() {
 
         // The limit is counted in the database: a second server on it sees the same count.
         let other_server = tessera_server::app(t.state.clone());
-        let again = TestApp { app: other_server, ..t };
-        let r = again.login("spray-other@example.com", "guess guess guess").await;
+        let again = TestApp {
+            app: other_server,
+            ..t
+        };
+        let r = again
+            .login("spray-other@example.com", "guess guess guess")
+            .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     })
     .await;
@@ -158,7 +188,10 @@ async fn logout_ends_the_session_and_only_that_session() {
         let r = t.get("/api/v1/me", Some(&first)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(r.error_code(), "unauthenticated");
-        assert_eq!(t.get("/api/v1/me", Some(&second)).await.status, StatusCode::OK);
+        assert_eq!(
+            t.get("/api/v1/me", Some(&second)).await.status,
+            StatusCode::OK
+        );
     })
     .await;
 }

@@ -42,12 +42,17 @@ async fn another_customers_card_is_not_found() {
         let wallet = t.get("/api/v1/wallet", Some(&alice)).await;
         let alice_card = wallet.body["cards"][0]["id"].as_str().unwrap().to_owned();
 
-        let r = t.get(&format!("/api/v1/cards/{alice_card}"), Some(&bob)).await;
+        let r = t
+            .get(&format!("/api/v1/cards/{alice_card}"), Some(&bob))
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(r.error_code(), "not_found");
         let unknown = t.get("/api/v1/cards/no-such-card", Some(&bob)).await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-        assert_eq!(r.body, unknown.body, "someone else's card looks like no card");
+        assert_eq!(
+            r.body, unknown.body,
+            "someone else's card looks like no card"
+        );
 
         let bobs = t.get("/api/v1/wallet", Some(&bob)).await;
         let ids: Vec<&str> = bobs.body["cards"]
@@ -65,8 +70,14 @@ async fn another_customers_card_is_not_found() {
 #[tokio::test]
 async fn card_endpoints_need_a_session() {
     each_engine(|t| async move {
-        assert_eq!(t.get("/api/v1/wallet", None).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(t.get("/api/v1/cards/x", None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            t.get("/api/v1/wallet", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            t.get("/api/v1/cards/x", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
     })
     .await;
 }

@@ -15,10 +15,17 @@ async fn the_demo_customer_exists_only_while_the_demo_is_loaded() {
 
         let real = t.register("real@example.com").await;
         assert_eq!(demo::remove(&t.state).await.unwrap(), 1);
-        assert_eq!(t.get("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            t.get("/api/v1/me", Some(&token)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         let r = t.login(demo::DEMO_EMAIL, demo::DEMO_PASSWORD).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(t.get("/api/v1/me", Some(&real)).await.status, StatusCode::OK, "real accounts stay");
+        assert_eq!(
+            t.get("/api/v1/me", Some(&real)).await.status,
+            StatusCode::OK,
+            "real accounts stay"
+        );
     })
     .await;
 }

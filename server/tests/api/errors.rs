@@ -16,7 +16,9 @@ async fn health_answers_when_the_database_does() {
 #[tokio::test]
 async fn malformed_json_is_a_400_with_a_json_error() {
     each_engine(|t| async move {
-        let r = t.post_raw("/api/v1/auth/register", None, "{\"email\": ").await;
+        let r = t
+            .post_raw("/api/v1/auth/register", None, "{\"email\": ")
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(r.error_code(), "malformed_json");
         assert!(!r.body["message"].as_str().unwrap().is_empty());
@@ -27,10 +29,15 @@ async fn malformed_json_is_a_400_with_a_json_error() {
 #[tokio::test]
 async fn missing_fields_and_wrong_types_are_422() {
     each_engine(|t| async move {
-        let missing = t.post("/api/v1/auth/login", None, json!({ "email": "a@b.co" })).await;
+        let missing = t
+            .post("/api/v1/auth/login", None, json!({ "email": "a@b.co" }))
+            .await;
         assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(missing.error_code(), "invalid_body");
-        assert!(missing.body["message"].as_str().unwrap().contains("password"));
+        assert!(missing.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("password"));
 
         let mut wrong = registration("types@example.com");
         wrong["marketing_opt_in"] = json!("yes please");

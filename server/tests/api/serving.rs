@@ -7,9 +7,17 @@ const INDEX: &str = r#"<!doctype html><html><head><link rel="stylesheet" href="/
 fn wallet_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.html"), INDEX).unwrap();
-    std::fs::write(dir.path().join("tessera-wallet-0123456789abcdef.js"), "export default function(){}\n".repeat(50)).unwrap();
+    std::fs::write(
+        dir.path().join("tessera-wallet-0123456789abcdef.js"),
+        "export default function(){}\n".repeat(50),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("main-0123456789abcdef.css"), "body{}").unwrap();
-    std::fs::write(dir.path().join("sw.js"), "self.addEventListener('fetch',()=>{})").unwrap();
+    std::fs::write(
+        dir.path().join("sw.js"),
+        "self.addEventListener('fetch',()=>{})",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("manifest.webmanifest"), "{}").unwrap();
     dir
 }
@@ -30,11 +38,17 @@ async fn the_wallet_is_served_with_spa_fallback_and_caching_headers() {
         }
         let js = t.get("/tessera-wallet-0123456789abcdef.js", None).await;
         assert_eq!(js.status, StatusCode::OK);
-        assert_eq!(js.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+        assert_eq!(
+            js.headers[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
         let sw = t.get("/sw.js", None).await;
         assert_eq!(sw.headers[header::CACHE_CONTROL], "no-cache");
         let manifest = t.get("/manifest.webmanifest", None).await;
-        assert_eq!(manifest.headers[header::CACHE_CONTROL], "public, max-age=3600");
+        assert_eq!(
+            manifest.headers[header::CACHE_CONTROL],
+            "public, max-age=3600"
+        );
 
         // A missing asset is a 404, never the page; an API path never falls back to the page.
         let gone = t.get("/tessera-wallet-fedcba9876543210.js", None).await;

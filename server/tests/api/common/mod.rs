@@ -96,7 +96,10 @@ where
             drop_postgres_database(&admin_url, &name).await;
         }
         None if std::env::var_os("CI").is_some() => {
-            panic!("PostgreSQL is required in CI but not reachable at {}", postgres_admin_url())
+            panic!(
+                "PostgreSQL is required in CI but not reachable at {}",
+                postgres_admin_url()
+            )
         }
         None => eprintln!(
             "PostgreSQL run SKIPPED: no server at {} (set TESSERA_TEST_POSTGRES)",
@@ -106,7 +109,9 @@ where
 }
 
 async fn build(setup: &Setup, url: &str, dir: Arc<tempfile::TempDir>) -> TestApp {
-    let db = Db::connect(url, SqliteSync::Normal).await.expect("test database");
+    let db = Db::connect(url, SqliteSync::Normal)
+        .await
+        .expect("test database");
     let engine = db.engine;
     let state = AppState {
         db,
@@ -145,7 +150,10 @@ async fn create_postgres_database() -> Option<(String, String, String)> {
         .await
         .expect("create test database");
     admin.close().await.ok();
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&admin_url);
     let url = format!("{base}/{name}");
     Some((admin_url, name, url))
 }
@@ -177,7 +185,8 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        self.send(request(Method::GET, path, token, Body::empty(), None)).await
+        self.send(request(Method::GET, path, token, Body::empty(), None))
+            .await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
@@ -185,14 +194,27 @@ impl TestApp {
     }
 
     pub async fn post_raw(&self, path: &str, token: Option<&str>, body: impl Into<Body>) -> Reply {
-        self.send(request(Method::POST, path, token, body.into(), Some("application/json")))
-            .await
+        self.send(request(
+            Method::POST,
+            path,
+            token,
+            body.into(),
+            Some("application/json"),
+        ))
+        .await
     }
 
     /// Registers a customer and returns the session token.
     pub async fn register(&self, email: &str) -> String {
-        let r = self.post("/api/v1/auth/register", None, registration(email)).await;
-        assert_eq!(r.status, StatusCode::CREATED, "register {email}: {}", r.text);
+        let r = self
+            .post("/api/v1/auth/register", None, registration(email))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {email}: {}",
+            r.text
+        );
         r.body["token"].as_str().unwrap().to_owned()
     }
 
@@ -206,7 +228,13 @@ impl TestApp {
     }
 }
 
-pub fn request(method: Method, path: &str, token: Option<&str>, body: Body, content_type: Option<&str>) -> Request<Body> {
+pub fn request(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Body,
+    content_type: Option<&str>,
+) -> Request<Body> {
     let mut b = Request::builder().method(method).uri(path);
     if let Some(t) = token {
         b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
