@@ -56,7 +56,15 @@ struct Cli {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
+    // A start-up problem (bad config, unreachable database) is one readable line, no backtrace.
+    if let Err(e) = serve().await {
+        eprintln!("tessera-server: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
