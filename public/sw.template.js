@@ -32,7 +32,7 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/; // trunk: unpadded 64-bit hex
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -62,7 +62,9 @@ self.addEventListener("fetch", (event) => {
         (hit) =>
           hit ||
           fetch(request).then((response) => {
-            if (response.ok && HASHED.test(url.pathname)) {
+            // Only keep the real thing: never an HTML fallback page under an asset's name.
+            const type = response.headers.get("content-type") || "";
+            if (response.ok && HASHED.test(url.pathname) && !type.startsWith("text/html")) {
               const copy = response.clone();
               caches.open(CACHE).then((cache) => cache.put(request, copy));
             }

@@ -46,13 +46,17 @@ pub fn clear() {
 #[derive(Clone, Copy)]
 pub struct Auth {
     session: RwSignal<Option<Session>>,
+    signed_in: Memo<bool>,
 }
 
 impl Auth {
     /// Starts from what is stored on the device.
     pub fn from_storage() -> Self {
+        let session = RwSignal::new(load());
         Self {
-            session: RwSignal::new(load()),
+            session,
+            // A memo, so that refreshing the customer's details does not re-run the guards.
+            signed_in: Memo::new(move |_| session.with(Option::is_some)),
         }
     }
 
@@ -63,12 +67,13 @@ impl Auth {
 
     /// Whether someone is signed in (reactive).
     pub fn signed_in(&self) -> bool {
-        self.session.with(Option::is_some)
+        self.signed_in.get()
     }
 
     /// The signed-in customer (reactive).
     pub fn customer(&self) -> Option<Me> {
-        self.session.with(|s| s.as_ref().map(|s| s.customer.clone()))
+        self.session
+            .with(|s| s.as_ref().map(|s| s.customer.clone()))
     }
 
     /// Stores and publishes a new session.

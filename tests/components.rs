@@ -25,7 +25,8 @@ where
     F: FnOnce() -> N + 'static,
     N: IntoView + 'static,
 {
-    let container: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    let container: web_sys::HtmlElement =
+        document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
     let handle = leptos::mount::mount_to(container.clone(), view);
     // Keep the view alive for the rest of the test.
@@ -77,18 +78,27 @@ fn card_tile_shows_program_balance_and_point_name() {
         currency: Currency::new("GEL").unwrap(),
         balance: 12_345,
         terms_version: "2026-11".into(),
-        enrolled_at: 1_795_392_000_000, // 2026-11-22
+        enrolled_at: 1_795_392_000_000, // 2026-11-23T00:00:00Z
     };
-    let root = mount(move || view! { <I18nContextProvider><CardTile card=card /></I18nContextProvider> });
+    let root =
+        mount(move || view! { <I18nContextProvider><CardTile card=card /></I18nContextProvider> });
     assert_eq!(
         query(&root, ".card-tile__program").text_content().unwrap(),
         "Demo Coffee"
     );
-    assert_eq!(query(&root, "[data-testid=balance]").text_content().unwrap(), "12,345");
-    assert_eq!(query(&root, ".card-tile__unit").text_content().unwrap(), "beans");
+    assert_eq!(
+        query(&root, "[data-testid=balance]")
+            .text_content()
+            .unwrap(),
+        "12,345"
+    );
+    assert_eq!(
+        query(&root, ".card-tile__unit").text_content().unwrap(),
+        "beans"
+    );
     assert_eq!(
         query(&root, ".card-tile__since").text_content().unwrap(),
-        "Member since 2026-11-22"
+        "Member since 2026-11-23"
     );
 }
 
@@ -113,7 +123,9 @@ async fn join_with_invalid_email_shows_translated_field_errors_and_sends_nothing
         ("display_name", "Name"),
         ("phone", "Phone (optional)"),
     ] {
-        let text = query(&root, &format!("label[for={id}]")).text_content().unwrap();
+        let text = query(&root, &format!("label[for={id}]"))
+            .text_content()
+            .unwrap();
         assert_eq!(text, label);
     }
     let marketing: web_sys::HtmlInputElement = query(&root, "#marketing_opt_in").unchecked_into();
@@ -140,7 +152,12 @@ async fn join_with_invalid_email_shows_translated_field_errors_and_sends_nothing
         query(&root, "#password-error").text_content().unwrap(),
         "Use at least 10 characters."
     );
-    assert_eq!(query(&root, "#display_name").get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        query(&root, "#display_name")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("false")
+    );
     assert_eq!(
         query(&root, "[role=alert]").text_content().unwrap(),
         "!Some fields need attention."
@@ -150,7 +167,7 @@ async fn join_with_invalid_email_shows_translated_field_errors_and_sends_nothing
 }
 
 #[wasm_bindgen_test]
-async fn sign_in_unreachable_server_shows_a_translated_message() {
+async fn sign_in_error_is_shown_translated_and_double_submit_sends_once() {
     // The test runner's server has no /api: the login answers 404 without an ErrorBody, which the
     // client maps to a typed error; the form shows the alert and is usable again.
     let root = mount(|| {

@@ -97,10 +97,11 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     response
 }
 
-/// Trunk names built assets `name-<16 hex digits>` (`tessera-wallet-0123456789abcdef_bg.wasm`).
+/// Trunk names built assets `name-<hash>` (`tessera-wallet-0123456789abcdef_bg.wasm`), the hash
+/// a 64-bit number in unpadded hex, so usually 16 digits and sometimes fewer.
 fn is_hashed(name: &str) -> bool {
     name.split(['-', '.', '_'])
-        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        .any(|part| (10..=16).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A strict policy: scripts only from this origin plus the inline scripts of `index.html` by
@@ -149,6 +150,7 @@ mod tests {
     fn trunk_hashed_names_are_recognised() {
         assert!(is_hashed("tessera-wallet-0123456789abcdef_bg.wasm"));
         assert!(is_hashed("main-89abcdef01234567.css"));
+        assert!(is_hashed("tessera-wallet-d77566c0a65ee84.js"));
         assert!(!is_hashed("manifest.webmanifest"));
         assert!(!is_hashed("icon-192.png"));
     }

@@ -12,7 +12,7 @@ pub fn format_points(points: i64) -> String {
         out.push('-');
     }
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -44,9 +44,9 @@ fn hue_class(program_id: &str) -> &'static str {
         "card-tile--hue-2",
         "card-tile--hue-3",
     ];
-    let sum = program_id
-        .bytes()
-        .fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(b as usize));
+    let sum = program_id.bytes().fold(0usize, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(b as usize)
+    });
     HUES[sum % HUES.len()]
 }
 

@@ -225,3 +225,18 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// Moves focus to the first invalid field once the DOM shows the errors, so keyboard and screen
+/// reader users land on what needs fixing.
+pub fn focus_first_invalid() {
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        let first = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("form [aria-invalid=true]").ok().flatten())
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = first {
+            let _ = el.focus();
+        }
+    });
+}

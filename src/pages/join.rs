@@ -1,13 +1,14 @@
 //! `/join`: create an account, accepting the current terms; marketing consent is separate.
 
 use crate::api::{self, ApiError};
-use crate::components::{error_message, CheckboxField, Field, FormAlert, SubmitButton};
+use crate::components::{
+    error_message, focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton,
+};
 use crate::i18n::*;
 use crate::pages::field_error;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use tessera_core::api::{FieldError, RegisterRequest, Terms};
 use tessera_core::validation::validate_registration;
 
@@ -16,7 +17,6 @@ use tessera_core::validation::validate_registration;
 pub fn JoinPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
-    let navigate = use_navigate();
 
     let terms = LocalResource::new(api::terms);
     let email = RwSignal::new(String::new());
@@ -30,16 +30,16 @@ pub fn JoinPage() -> impl IntoView {
 
     let register = Action::new_local(move |request: &RegisterRequest| {
         let request = request.clone();
-        let navigate = navigate.clone();
         async move {
             match api::register(&request).await {
                 Ok(session) => {
+                    // The route guard moves the customer on to their cards.
                     auth.sign_in(session);
-                    navigate("/", Default::default());
                 }
                 Err(error) => {
                     field_errors.set(error.fields().to_vec());
                     form_error.set(Some(error_message(&error)));
+                    focus_first_invalid();
                 }
             }
         }
@@ -78,6 +78,7 @@ pub fn JoinPage() -> impl IntoView {
         field_errors.set(errors);
         if has_errors {
             form_error.set(Some(error_message(&ApiError::Validation(Vec::new()))));
+            focus_first_invalid();
             return;
         }
         if current.is_none() {

@@ -16,8 +16,15 @@ use leptos::prelude::*;
 use tessera_core::api::FieldError;
 
 /// The error code for `field` among `errors`, as a signal for a form field.
-pub(crate) fn field_error(errors: RwSignal<Vec<FieldError>>, field: &'static str) -> Signal<Option<String>> {
+pub(crate) fn field_error(
+    errors: RwSignal<Vec<FieldError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
     Signal::derive(move || {
-        errors.with(|all| all.iter().find(|e| e.field == field).map(|e| e.code.clone()))
+        errors.with(|all| {
+            all.iter()
+                .find(|e| e.field == field)
+                .map(|e| e.code.clone())
+        })
     })
 }

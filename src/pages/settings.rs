@@ -5,14 +5,12 @@ use crate::components::SubmitButton;
 use crate::i18n::*;
 use crate::session::Auth;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// Account details and the log-out button.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
-    let navigate = use_navigate();
 
     // Refresh the stored details; an ended session goes back to sign in.
     let me = LocalResource::new(api::me);
@@ -23,12 +21,11 @@ pub fn SettingsPage() -> impl IntoView {
     });
 
     let logout = Action::new_local(move |_: &()| {
-        let navigate = navigate.clone();
         async move {
             // Whatever the server says (even unreachable), the token is gone from this device.
             let _ = api::logout().await;
+            // The route guard then shows sign in.
             auth.sign_out_locally();
-            navigate("/sign-in", Default::default());
         }
     });
 

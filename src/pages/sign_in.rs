@@ -1,13 +1,12 @@
 //! `/sign-in`: e-mail and password.
 
 use crate::api::{self, ApiError};
-use crate::components::{error_message, Field, FormAlert, SubmitButton};
+use crate::components::{error_message, focus_first_invalid, Field, FormAlert, SubmitButton};
 use crate::i18n::*;
 use crate::pages::field_error;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use tessera_core::api::{FieldError, LoginRequest};
 use tessera_core::validation::{code, validate_email};
 
@@ -16,7 +15,6 @@ use tessera_core::validation::{code, validate_email};
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
-    let navigate = use_navigate();
 
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -25,16 +23,16 @@ pub fn SignInPage() -> impl IntoView {
 
     let login = Action::new_local(move |request: &LoginRequest| {
         let request = request.clone();
-        let navigate = navigate.clone();
         async move {
             match api::login(&request).await {
                 Ok(session) => {
+                    // The route guard moves the customer on to their cards.
                     auth.sign_in(session);
-                    navigate("/", Default::default());
                 }
                 Err(error) => {
                     field_errors.set(error.fields().to_vec());
                     form_error.set(Some(error_message(&error)));
+                    focus_first_invalid();
                 }
             }
         }
@@ -66,6 +64,7 @@ pub fn SignInPage() -> impl IntoView {
         field_errors.set(errors);
         if has_errors {
             form_error.set(Some(error_message(&ApiError::Validation(Vec::new()))));
+            focus_first_invalid();
             return;
         }
         form_error.set(None);
