@@ -41,11 +41,13 @@ fn gzip9(bytes: &[u8]) -> Result<u64> {
     Ok(enc.finish()?.len() as u64)
 }
 
-/// Every distinct `.js`, `.wasm` and `.css` file named in quotes in `index.html` (links,
+/// Every distinct `.js`, `.wasm` and `.css` file named in `index.html`, quoted or not (links,
 /// preloads and the loader script's imports).
 fn first_load_files(index: &str) -> Vec<String> {
+    // Trunk's release minifier drops attribute quotes (`href=/main-1.css`), so values also end
+    // at `=`, whitespace and `>`.
     let mut files: Vec<String> = index
-        .split(['"', '\''])
+        .split(['"', '\'', '=', ' ', '\n', '\t', '>'])
         .filter(|s| [".js", ".wasm", ".css"].iter().any(|ext| s.ends_with(ext)))
         .filter(|s| !s.contains(' ') && !s.contains("://"))
         .map(|s| {
@@ -66,6 +68,15 @@ mod tests {
     #[test]
     fn finds_each_loaded_asset_once() {
         let html = r#"<link rel="stylesheet" href="/main-1.css"><link rel="modulepreload" href="/w-1.js"><link rel="preload" href="/w-1_bg.wasm" as="fetch"><script type="module">import init from '/w-1.js';init({module_or_path:'/w-1_bg.wasm'});</script><link rel="manifest" href="/manifest.webmanifest">"#;
+        assert_eq!(
+            first_load_files(html),
+            ["main-1.css", "w-1.js", "w-1_bg.wasm"]
+        );
+    }
+
+    #[test]
+    fn finds_unquoted_attributes_of_minified_html() {
+        let html = r#"<link href=/main-1.css integrity=sha384-a/b+c rel=stylesheet><link rel=modulepreload href=/w-1.js><script type=module>import init from '/w-1.js';init({module_or_path:'/w-1_bg.wasm'});</script>"#;
         assert_eq!(
             first_load_files(html),
             ["main-1.css", "w-1.js", "w-1_bg.wasm"]
