@@ -22,14 +22,17 @@ fn wallet_dir() -> tempfile::TempDir {
     dir
 }
 
+fn serving(dir: &tempfile::TempDir) -> Setup {
+    Setup {
+        wallet_dir: Some(dir.path().to_owned()),
+        ..Setup::default()
+    }
+}
+
 #[tokio::test]
 async fn the_wallet_is_served_with_spa_fallback_and_caching_headers() {
     let dir = wallet_dir();
-    let setup = Setup {
-        wallet_dir: Some(dir.path().to_owned()),
-        ..Setup::default()
-    };
-    each_engine_with(setup, |t| async move {
+    each_engine_with(serving(&dir), |t| async move {
         for path in ["/", "/sign-in", "/cards/abc"] {
             let r = t.get(path, None).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
@@ -64,11 +67,7 @@ async fn the_wallet_is_served_with_spa_fallback_and_caching_headers() {
 #[tokio::test]
 async fn every_response_carries_a_strict_csp_admitting_the_inline_loader() {
     let dir = wallet_dir();
-    let setup = Setup {
-        wallet_dir: Some(dir.path().to_owned()),
-        ..Setup::default()
-    };
-    each_engine_with(setup, |t| async move {
+    each_engine_with(serving(&dir), |t| async move {
         let expected = tessera_server::wallet_files::csp_for(INDEX);
         for path in ["/", "/api/v1/health"] {
             let r = t.get(path, None).await;
@@ -87,11 +86,7 @@ async fn every_response_carries_a_strict_csp_admitting_the_inline_loader() {
 #[tokio::test]
 async fn responses_are_compressed_when_the_browser_accepts_it() {
     let dir = wallet_dir();
-    let setup = Setup {
-        wallet_dir: Some(dir.path().to_owned()),
-        ..Setup::default()
-    };
-    each_engine_with(setup, |t| async move {
+    each_engine_with(serving(&dir), |t| async move {
         let req = Request::builder()
             .method(Method::GET)
             .uri("/tessera-wallet-0123456789abcdef.js")
