@@ -8,7 +8,97 @@ pub mod components;
 pub mod pages;
 pub mod session;
 
-include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+/// The module leptos_i18n generates from `locales/*.json` (keys, translations, `td!`...); its
+/// context, provider and `t!` are replaced by [`i18n`]'s lighter ones.
+#[allow(unused_imports, dead_code)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+}
+
+/// Translations: the generated keys and macros of leptos_i18n, with a lighter context.
+///
+/// `t!`/`t_string!` keep their leptos_i18n syntax (`t!(i18n, key, arg = ...)`) but read the locale
+/// from [`i18n::I18nContext`], a plain signal, and hand it to leptos_i18n's `td!`/`td_string!`.
+/// The generated `I18nContextProvider` would also pull in leptos_meta (for `<Html lang>`),
+/// leptos-use (`navigator.languages` listener) and ICU locale parsing and matching: about
+/// 17 KB of gzipped wasm for a wallet that ships one locale.
+pub mod i18n {
+    pub use crate::generated::i18n::{
+        td, td_display, td_string, I18nKeys, I18nLocaleTrait, Locale,
+    };
+    use leptos::prelude::*;
+
+    /// The current locale, provided by [`I18nContextProvider`].
+    #[derive(Clone, Copy, Debug)]
+    pub struct I18nContext(RwSignal<Locale>);
+
+    impl I18nContext {
+        /// The current locale (tracked).
+        pub fn get_locale(self) -> Locale {
+            self.0.get()
+        }
+
+        /// The current locale (untracked).
+        pub fn get_locale_untracked(self) -> Locale {
+            self.0.get_untracked()
+        }
+
+        /// Switches the locale; every translated text updates.
+        pub fn set_locale(self, locale: Locale) {
+            self.0.set(locale);
+        }
+    }
+
+    /// The context provided by [`I18nContextProvider`]; panics without one.
+    pub fn use_i18n() -> I18nContext {
+        expect_context()
+    }
+
+    /// The first of the browser's preferred languages we have (exact tag, then its language
+    /// subtag: `ka-GE` finds `ka`), else the default locale.
+    fn preferred_locale() -> Locale {
+        let languages = window().navigator().languages();
+        languages
+            .iter()
+            .filter_map(|l| l.as_string())
+            .find_map(|tag| {
+                let lang = tag.split('-').next().unwrap_or_default();
+                tag.parse::<Locale>().or_else(|_| lang.parse()).ok()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Provides the [`I18nContext`] to `children` and keeps `<html lang dir>` in step with it.
+    #[component]
+    pub fn I18nContextProvider(children: Children) -> impl IntoView {
+        let locale = RwSignal::new(preferred_locale());
+        provide_context(I18nContext(locale));
+        Effect::new(move |_| {
+            let locale = locale.get();
+            if let Some(html) = document().document_element() {
+                let _ = html.set_attribute("lang", I18nLocaleTrait::as_str(locale));
+                let _ = html.set_attribute("dir", I18nLocaleTrait::direction(locale).as_str());
+            }
+        });
+        children()
+    }
+
+    /// `t!(i18n, key, args...)`: a translated view that follows the locale.
+    macro_rules! t {
+        ($i18n:expr, $($rest:tt)*) => {
+            $crate::i18n::td!(($i18n).get_locale(), $($rest)*)
+        };
+    }
+
+    /// `t_string!(i18n, key, args...)`: a translated string in the current locale.
+    macro_rules! t_string {
+        ($i18n:expr, $($rest:tt)*) => {
+            $crate::i18n::td_string!(($i18n).get_locale(), $($rest)*)
+        };
+    }
+
+    pub(crate) use {t, t_string};
+}
 
 /// Replaces the static app shell painted by `index.html` with the running app.
 pub fn start() {

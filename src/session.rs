@@ -14,9 +14,9 @@ fn storage() -> Option<web_sys::Storage> {
 /// Reads the stored session, if any (an unreadable one is dropped).
 pub fn load() -> Option<Session> {
     let raw = storage()?.get_item(STORAGE_KEY).ok()??;
-    match serde_json::from_str(&raw) {
-        Ok(session) => Some(session),
-        Err(_) => {
+    match crate::api::from_json(&raw) {
+        Some(session) => Some(session),
+        None => {
             clear();
             None
         }
@@ -30,7 +30,7 @@ pub fn token() -> Option<String> {
 
 /// Stores a new session.
 pub fn save(session: &Session) {
-    if let (Some(storage), Ok(raw)) = (storage(), serde_json::to_string(session)) {
+    if let (Some(storage), Some(raw)) = (storage(), crate::api::to_json(session)) {
         let _ = storage.set_item(STORAGE_KEY, &raw);
     }
 }

@@ -1,6 +1,6 @@
 //! `/`: the cards home.
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, Remote};
 use crate::components::{error_message, CardTile, CardTileSkeleton};
 use crate::i18n::*;
 use crate::session::Auth;
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 pub fn CardsPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
-    let wallet = LocalResource::new(api::wallet);
+    let wallet = Remote::new(api::wallet);
 
     // An ended session sends the customer back to sign in (the guard reacts).
     Effect::new(move |_| {

@@ -1,6 +1,6 @@
 //! `/join`: create an account, accepting the current terms; marketing consent is separate.
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, Remote};
 use crate::components::{
     error_message, focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton,
 };
@@ -18,7 +18,7 @@ pub fn JoinPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
 
-    let terms = LocalResource::new(api::terms);
+    let terms = Remote::new(api::terms);
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());

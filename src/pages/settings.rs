@@ -1,6 +1,6 @@
 //! `/settings`: who is signed in, and log out.
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, Remote};
 use crate::components::SubmitButton;
 use crate::i18n::*;
 use crate::session::Auth;
@@ -13,7 +13,7 @@ pub fn SettingsPage() -> impl IntoView {
     let auth = Auth::use_context();
 
     // Refresh the stored details; an ended session goes back to sign in.
-    let me = LocalResource::new(api::me);
+    let me = Remote::new(api::me);
     Effect::new(move |_| match me.get() {
         Some(Ok(me)) => auth.update_customer(me),
         Some(Err(ApiError::Unauthenticated)) => auth.sign_out_locally(),

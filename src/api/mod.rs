@@ -2,12 +2,17 @@
 //! stored session as `Authorization: Bearer`, decodes [`ErrorBody`] into [`ApiError`] and maps
 //! network failures, so screens only ever deal with typed results.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::{de::DeserializeOwned, Serialize};
+use json::{FromJs, ToJs};
+use leptos::prelude::{Get, GetUntracked, RwSignal, Set as _};
+use std::future::Future;
 use tessera_core::api::{
     error_code, Card, ErrorBody, FieldError, LoginRequest, Me, RegisterRequest, Session, Terms,
     Wallet,
 };
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::js_sys::JSON;
+use web_sys::{Headers, RequestInit, Response};
 
 use crate::session;
 
@@ -58,11 +63,82 @@ impl ApiError {
     }
 }
 
+/// One request's result as a signal, for a screen: `None` until the first answer, then the
+/// latest one (kept while [`Remote::refetch`] asks again).
+///
+/// Used instead of `LocalResource`, whose async-derived machinery (Suspense and transition
+/// support the wallet does not use) costs several KB of wasm per resource type.
+pub struct Remote<T: Send + Sync + 'static, F> {
+    value: RwSignal<Option<Result<T, ApiError>>>,
+    fetch: F,
+}
+
+impl<T: Send + Sync + 'static, F: Copy> Clone for Remote<T, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static, F: Copy> Copy for Remote<T, F> {}
+
+impl<T, F, Fut> Remote<T, F>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn() -> Fut + Copy + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    /// Starts the request at once, e.g. `Remote::new(api::wallet)`.
+    pub fn new(fetch: F) -> Self {
+        let this = Self {
+            value: RwSignal::new(None),
+            fetch,
+        };
+        this.refetch();
+        this
+    }
+
+    /// Sends the request again; the current value stays until the answer arrives.
+    pub fn refetch(&self) {
+        let Self { value, fetch } = *self;
+        leptos::task::spawn_local(async move {
+            let result = fetch().await;
+            // The screen may be gone by now; then the answer is dropped.
+            let _ = value.try_set(Some(result));
+        });
+    }
+
+    /// The latest answer (tracked).
+    pub fn get(&self) -> Option<Result<T, ApiError>> {
+        self.value.get()
+    }
+
+    /// The latest answer (untracked).
+    pub fn get_untracked(&self) -> Option<Result<T, ApiError>> {
+        self.value.get_untracked()
+    }
+}
+
+/// The response body as `T` (`None` if it could not be read or is not a `T`).
+async fn json<T: FromJs>(response: &Response) -> Option<T> {
+    let value = JsFuture::from(response.json().ok()?).await.ok()?;
+    T::from_js(&value)
+}
+
+/// `value` as JSON text.
+pub(crate) fn to_json<T: ToJs>(value: &T) -> Option<String> {
+    JSON::stringify(&value.to_js()).ok()?.as_string()
+}
+
+/// Parses JSON text into `T`.
+pub(crate) fn from_json<T: FromJs>(text: &str) -> Option<T> {
+    T::from_js(&JSON::parse(text).ok()?)
+}
+
 /// Turns a response into `T` or an [`ApiError`].
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+async fn decode<T: FromJs>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     if (200..300).contains(&status) {
-        return response.json::<T>().await.map_err(|_| ApiError::Server {
+        return json::<T>(&response).await.ok_or_else(|| ApiError::Server {
             status,
             code: error_code::INTERNAL.into(),
         });
@@ -75,8 +151,10 @@ async fn error_from(response: Response) -> ApiError {
     let retry_after = response
         .headers()
         .get("Retry-After")
+        .ok()
+        .flatten()
         .and_then(|v| v.trim().parse::<u32>().ok());
-    let body = response.json::<ErrorBody>().await.ok();
+    let body = json::<ErrorBody>(&response).await;
     let code = body
         .as_ref()
         .map(|b| b.error.clone())
@@ -97,33 +175,35 @@ async fn error_from(response: Response) -> ApiError {
     }
 }
 
-fn with_auth(builder: RequestBuilder) -> RequestBuilder {
-    let builder = builder.header("Accept", "application/json");
-    match session::token() {
-        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
-        None => builder,
+/// Sends one request to `{BASE}{path}` with the stored session's bearer token and, when given,
+/// a JSON body; any failure to get a response is [`ApiError::Network`].
+async fn fetch(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
+    let headers = Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("Accept", "application/json");
+    if let Some(token) = session::token() {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
     }
-}
-
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = with_auth(Request::get(&format!("{BASE}{path}")))
-        .send()
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(&format!("{BASE}{path}"), &init))
         .await
         .map_err(|_| ApiError::Network)?;
-    decode(response).await
+    response.dyn_into().map_err(|_| ApiError::Network)
 }
 
-async fn send_json<B: Serialize>(path: &str, body: &B) -> Result<Response, ApiError> {
-    with_auth(Request::post(&format!("{BASE}{path}")))
-        .json(body)
-        .map_err(|_| ApiError::Network)?
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)
+async fn get<T: FromJs>(path: &str) -> Result<T, ApiError> {
+    decode(fetch("GET", path, None).await?).await
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    decode(send_json(path, body).await?).await
+async fn post<B: ToJs, T: FromJs>(path: &str, body: &B) -> Result<T, ApiError> {
+    let body = to_json(body).ok_or(ApiError::Network)?;
+    decode(fetch("POST", path, Some(body)).await?).await
 }
 
 /// `GET /terms`.
@@ -143,10 +223,7 @@ pub async fn login(request: &LoginRequest) -> Result<Session, ApiError> {
 
 /// `POST /auth/logout`; the token is forgotten locally whatever the server says.
 pub async fn logout() -> Result<(), ApiError> {
-    let result = with_auth(Request::post(&format!("{BASE}/auth/logout")))
-        .send()
-        .await
-        .map_err(|_| ApiError::Network);
+    let result = fetch("POST", "/auth/logout", None).await;
     session::clear();
     let response = result?;
     if (200..300).contains(&response.status()) {
@@ -170,3 +247,5 @@ pub async fn wallet() -> Result<Wallet, ApiError> {
 pub async fn card(id: &str) -> Result<Card, ApiError> {
     get(&format!("/cards/{id}")).await
 }
+
+mod json;
