@@ -4,7 +4,10 @@
 //! wallet compiled to wasm32 (to show progress and, later, make checkout codes offline).
 
 pub mod api;
+pub mod discount;
 pub mod money;
+pub mod points;
+pub mod tier;
 pub mod validation;
 
 pub use money::{Currency, Money};

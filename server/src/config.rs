@@ -4,6 +4,9 @@
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
+use tessera_core::discount::DiscountRule;
+use tessera_core::points::EarningRules;
+use tessera_core::tier::TierRules;
 use tessera_core::Currency;
 
 /// The whole configuration file.
@@ -44,6 +47,17 @@ pub struct Program {
     pub time_zone: String,
     pub enrolment: Enrolment,
     pub terms_version: String,
+    /// Earning, pending and expiry of points; without it the program earns nothing.
+    pub earning: Option<EarningRules>,
+    /// Levels; without it everyone is on one level.
+    pub tiers: Option<TierRules>,
+    /// The discount; without it, none.
+    #[serde(default = "no_discount")]
+    pub discount: DiscountRule,
+}
+
+fn no_discount() -> DiscountRule {
+    DiscountRule::None
 }
 
 impl ProgramConfig {
@@ -101,6 +115,25 @@ impl ProgramConfig {
                     p.time_zone
                 ));
             }
+            if let Some(earning) = &p.earning {
+                earning
+                    .validate()
+                    .map_err(|e| format!("{}.{e}", key("earning")))?;
+            }
+            if let Some(tiers) = &p.tiers {
+                tiers
+                    .validate()
+                    .map_err(|e| format!("{}.{e}", key("tiers")))?;
+            }
+            p.discount
+                .validate()
+                .map_err(|e| format!("{}.{e}", key("discount")))?;
+            if p.discount == DiscountRule::Tier && p.tiers.is_none() {
+                return Err(format!(
+                    "{}: `tier` needs a [programs.tiers] table",
+                    key("discount.kind")
+                ));
+            }
         }
         Ok(())
     }
@@ -134,6 +167,9 @@ mod tests {
         let config = ProgramConfig::parse(DEMO).unwrap();
         assert_eq!(config.programs.len(), 1);
         assert_eq!(config.programs[0].currency.code(), "GEL");
+        assert!(config.programs[0].earning.is_some());
+        assert_eq!(config.programs[0].tiers.as_ref().unwrap().levels.len(), 3);
+        assert_eq!(config.programs[0].discount, DiscountRule::Tier);
     }
 
     fn error_for(edit: impl Fn(&str) -> String) -> String {
@@ -158,6 +194,12 @@ mod tests {
         assert!(err.contains("programs[0].id"), "{err}");
         let err = error_for(|t| t.replace("updated = \"2026-11-01\"", "updated = \"soon\""));
         assert!(err.contains("terms.updated"), "{err}");
+        let err = error_for(|t| t.replace("threshold = 50000", "threshold = 0"));
+        assert!(err.contains("programs[0].tiers.levels"), "{err}");
+        let err = error_for(|t| t.replace("per_minor = 100", "per_minor = 0"));
+        assert!(err.contains("programs[0].earning.rate"), "{err}");
+        let err = error_for(|t| t.replace("\"after_month_end\"", "\"soon\""));
+        assert!(err.contains("soon"), "{err}");
     }
 
     #[test]
