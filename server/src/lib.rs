@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod ledger;
 pub mod openapi;
 pub mod state;
 pub mod wallet_files;

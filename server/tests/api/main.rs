@@ -5,4 +5,5 @@ mod cards;
 mod common;
 mod demo;
 mod errors;
+mod ledger;
 mod serving;

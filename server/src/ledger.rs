@@ -1,0 +1,391 @@
+//! The points ledger on storage: adding and taking points on a card, settling what has matured or
+//! expired, and the periodic expiry pass. The rules are `tessera_core::points`; this module keeps
+//! the stored card (balance, pending, entries, lots) in step with them.
+//!
+//! Concurrency: every writer of a card's points starts its transaction by updating the card's row
+//! ([`lock`]), so writers of one card run one after another on both engines (a row lock on
+//! PostgreSQL, the single write lock on SQLite) and read lots no one else is changing. Taking
+//! points is then one conditional update (`balance >= n`), so no race can spend twice, and the
+//! expiry pass and spending cannot take the same points.
+
+use crate::db::new_id;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use tessera_core::points::{spend_plan, EntryKind, Lot};
+
+/// Why a ledger write did not happen.
+#[derive(Debug)]
+pub enum LedgerError {
+    /// No such card.
+    CardNotFound,
+    /// More points than are spendable.
+    Insufficient {
+        /// Spendable now.
+        spendable: i64,
+    },
+    /// Zero or negative points asked for.
+    InvalidAmount,
+    /// The database failed.
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for LedgerError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// The result of a write: a new entry, or the one written earlier with the same reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Written now, with this sequence number.
+    New(i64),
+    /// The reference was applied before (sequence number of that entry); nothing changed.
+    Already(i64),
+}
+
+/// Points to add to a card (earned, welcome, refunded, a positive adjustment).
+#[derive(Clone, Debug)]
+pub struct Addition<'a> {
+    pub kind: EntryKind,
+    pub points: i64,
+    pub reason: &'a str,
+    pub reference: &'a str,
+    /// When the points become spendable (pending before).
+    pub available_at: i64,
+    /// When they expire, if ever.
+    pub expires_at: Option<i64>,
+}
+
+/// How entry kinds are stored.
+pub fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Earned => "earned",
+        EntryKind::Welcome => "welcome",
+        EntryKind::Spent => "spent",
+        EntryKind::Expired => "expired",
+        EntryKind::Adjusted => "adjusted",
+        EntryKind::Refunded => "refunded",
+    }
+}
+
+/// Takes the card's write lock for this transaction and returns its last entry sequence number.
+async fn lock(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<i64, LedgerError> {
+    let updated = sqlx::query("UPDATE cards SET entry_seq = entry_seq WHERE id = $1")
+        .bind(card_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        return Err(LedgerError::CardNotFound);
+    }
+    Ok(sqlx::query("SELECT entry_seq FROM cards WHERE id = $1")
+        .bind(card_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?)
+}
+
+/// The sequence number of the entry with `reference` on the card, if any.
+async fn existing(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    reference: &str,
+) -> Result<Option<i64>, LedgerError> {
+    let row = sqlx::query("SELECT seq FROM ledger_entries WHERE card_id = $1 AND reference = $2")
+        .bind(card_id)
+        .bind(reference)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Writes one entry with the next sequence number and returns its id.
+#[allow(clippy::too_many_arguments)]
+async fn insert_entry(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    seq: &mut i64,
+    kind: EntryKind,
+    amount: i64,
+    reason: &str,
+    reference: &str,
+    now: i64,
+) -> Result<String, LedgerError> {
+    *seq += 1;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO ledger_entries (id, card_id, seq, kind, amount, reason, reference, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(card_id)
+    .bind(*seq)
+    .bind(kind_name(kind))
+    .bind(amount)
+    .bind(reason)
+    .bind(reference)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Moves matured pending points into the balance and expires what is due, on a locked card:
+/// one `expired` entry per expiry time, referenced by that time, so settling twice changes nothing.
+async fn settle(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    seq: &mut i64,
+    now: i64,
+) -> Result<(), LedgerError> {
+    let matured: i64 = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+         WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
+    )
+    .bind(card_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    if matured > 0 {
+        sqlx::query(
+            "UPDATE point_lots SET pending = 0 WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
+        )
+        .bind(card_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE cards SET balance = balance + $1, pending = pending - $1 WHERE id = $2",
+        )
+        .bind(matured)
+        .bind(card_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+
+    let due: Vec<(i64, i64)> = sqlx::query(
+        "SELECT expires_at, CAST(SUM(remaining) AS BIGINT) FROM point_lots
+         WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at <= $2
+         GROUP BY expires_at ORDER BY expires_at",
+    )
+    .bind(card_id)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r: &AnyRow| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let mut expired = 0;
+    for (at, points) in &due {
+        let reference = format!("expiry:{at}");
+        insert_entry(
+            tx,
+            card_id,
+            seq,
+            EntryKind::Expired,
+            -points,
+            "expired",
+            &reference,
+            *at,
+        )
+        .await?;
+        expired += points;
+    }
+    if expired > 0 {
+        sqlx::query(
+            "UPDATE point_lots SET remaining = 0
+             WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at <= $2",
+        )
+        .bind(card_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE cards SET balance = balance - $1 WHERE id = $2")
+            .bind(expired)
+            .bind(card_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn save_seq(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    seq: i64,
+) -> Result<(), LedgerError> {
+    sqlx::query("UPDATE cards SET entry_seq = $1 WHERE id = $2")
+        .bind(seq)
+        .bind(card_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Adds points to a card in `tx`: an entry and a lot, pending until `available_at`.
+pub async fn add(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    addition: &Addition<'_>,
+    now: i64,
+) -> Result<Applied, LedgerError> {
+    if addition.points <= 0
+        || addition.kind == EntryKind::Spent
+        || addition.kind == EntryKind::Expired
+    {
+        return Err(LedgerError::InvalidAmount);
+    }
+    let mut seq = lock(tx, card_id).await?;
+    if let Some(seq) = existing(tx, card_id, addition.reference).await? {
+        return Ok(Applied::Already(seq));
+    }
+    settle(tx, card_id, &mut seq, now).await?;
+    let entry_id = insert_entry(
+        tx,
+        card_id,
+        &mut seq,
+        addition.kind,
+        addition.points,
+        addition.reason,
+        addition.reference,
+        now,
+    )
+    .await?;
+    let pending = addition.available_at > now;
+    sqlx::query(
+        "INSERT INTO point_lots (id, card_id, entry_id, amount, remaining, earned_at, available_at, expires_at, pending)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
+    )
+    .bind(new_id())
+    .bind(card_id)
+    .bind(&entry_id)
+    .bind(addition.points)
+    .bind(now)
+    .bind(addition.available_at.max(now))
+    .bind(addition.expires_at)
+    .bind(i64::from(pending))
+    .execute(&mut **tx)
+    .await?;
+    let column = if pending { "pending" } else { "balance" };
+    sqlx::query(&format!(
+        "UPDATE cards SET {column} = {column} + $1, entry_seq = $2 WHERE id = $3"
+    ))
+    .bind(addition.points)
+    .bind(seq)
+    .bind(card_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Applied::New(seq))
+}
+
+/// Takes `points` from a card in `tx` (spent, or a negative adjustment): one conditional update
+/// of the balance, then the lots that expire soonest first.
+pub async fn take(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    kind: EntryKind,
+    points: i64,
+    reason: &str,
+    reference: &str,
+    now: i64,
+) -> Result<Applied, LedgerError> {
+    if points <= 0 || !matches!(kind, EntryKind::Spent | EntryKind::Adjusted) {
+        return Err(LedgerError::InvalidAmount);
+    }
+    let mut seq = lock(tx, card_id).await?;
+    if let Some(seq) = existing(tx, card_id, reference).await? {
+        return Ok(Applied::Already(seq));
+    }
+    settle(tx, card_id, &mut seq, now).await?;
+    let taken =
+        sqlx::query("UPDATE cards SET balance = balance - $1 WHERE id = $2 AND balance >= $1")
+            .bind(points)
+            .bind(card_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if taken == 0 {
+        let spendable: i64 = sqlx::query("SELECT balance FROM cards WHERE id = $1")
+            .bind(card_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        return Err(LedgerError::Insufficient { spendable });
+    }
+    // The spendable lots, soonest expiry first; read in pages so a long history costs only the
+    // lots actually taken.
+    let mut left = points;
+    while left > 0 {
+        let rows = sqlx::query(
+            "SELECT id, remaining, available_at, expires_at FROM point_lots
+             WHERE card_id = $1 AND remaining > 0 AND pending = 0
+             ORDER BY COALESCE(expires_at, 9223372036854775807), earned_at, id LIMIT 50",
+        )
+        .bind(card_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        if rows.is_empty() {
+            // The balance said yes but no lot holds the points: the books disagree.
+            return Err(LedgerError::Db(sqlx::Error::Protocol(format!(
+                "card {card_id}: balance exceeds its lots"
+            ))));
+        }
+        let mut ids = Vec::with_capacity(rows.len());
+        let mut lots = Vec::with_capacity(rows.len());
+        for row in &rows {
+            ids.push(row.try_get::<String, _>(0)?);
+            let remaining: i64 = row.try_get(1)?;
+            lots.push(Lot {
+                amount: remaining,
+                remaining,
+                available_at: row.try_get(2)?,
+                expires_at: row.try_get(3)?,
+            });
+        }
+        let page_total: i64 = lots.iter().map(|l| l.remaining).sum();
+        let plan = spend_plan(&lots, left.min(page_total), now).map_err(|e| {
+            LedgerError::Insufficient {
+                spendable: e.spendable,
+            }
+        })?;
+        for (i, points) in plan {
+            sqlx::query("UPDATE point_lots SET remaining = remaining - $1 WHERE id = $2")
+                .bind(points)
+                .bind(&ids[i])
+                .execute(&mut **tx)
+                .await?;
+            left -= points;
+        }
+    }
+    insert_entry(tx, card_id, &mut seq, kind, -points, reason, reference, now).await?;
+    save_seq(tx, card_id, seq).await?;
+    Ok(Applied::New(seq))
+}
+
+/// One pass of the expiry job: settles (matures and expires) up to `batch` cards that have
+/// something due at `now`, one transaction each. Returns how many cards it settled; running it
+/// again at the same `now` settles none.
+pub async fn settle_due(pool: &sqlx::AnyPool, now: i64, batch: i64) -> Result<usize, LedgerError> {
+    let cards: Vec<String> = sqlx::query(
+        "SELECT card_id FROM point_lots WHERE remaining > 0 AND pending = 0 AND expires_at <= $1
+         UNION SELECT card_id FROM point_lots WHERE pending = 1 AND available_at <= $1
+         LIMIT $2",
+    )
+    .bind(now)
+    .bind(batch)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, _>>()?;
+    for card_id in &cards {
+        let mut tx = pool.begin().await?;
+        let mut seq = lock(&mut tx, card_id).await?;
+        settle(&mut tx, card_id, &mut seq, now).await?;
+        save_seq(&mut tx, card_id, seq).await?;
+        tx.commit().await?;
+    }
+    Ok(cards.len())
+}
