@@ -389,3 +389,26 @@ pub async fn settle_due(pool: &sqlx::AnyPool, now: i64, batch: i64) -> Result<us
     }
     Ok(cards.len())
 }
+
+/// The expiry job: every `interval`, settles every card with something due, in batches. Errors
+/// are logged and retried at the next tick; several servers may run it at once (each card is
+/// settled under its lock and expiry entries are idempotent).
+pub async fn run_expiry_job(pool: sqlx::AnyPool, interval: std::time::Duration) {
+    const BATCH: i64 = 500;
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let now = crate::db::now_ms();
+        loop {
+            match settle_due(&pool, now, BATCH).await {
+                Ok(settled) if settled < BATCH as usize => break,
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = ?e, "expiry job failed; retrying at the next tick");
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -111,6 +111,12 @@ async fn serve() -> anyhow::Result<()> {
         }
     }
 
+    // Matures pending points and expires due ones; also done per card before each spend.
+    tokio::spawn(tessera_server::ledger::run_expiry_job(
+        state.db.pool.clone(),
+        std::time::Duration::from_secs(60),
+    ));
+
     let listener = tokio::net::TcpListener::bind(cli.listen).await?;
     tracing::info!(
         "serving on http://{} ({} programs, database {:?})",
