@@ -14,6 +14,8 @@ mod wallet;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
+const USAGE: &str = "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  install-tools          only install the pinned tools into the cache";
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -22,10 +24,12 @@ fn main() -> Result<()> {
         ["test", rest @ ..] => test::all(rest),
         ["bench", "size"] => bench::size(),
         ["install-tools"] => tools::Tools::ensure().map(|_| ()),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
         _ => {
-            eprintln!(
-                "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  install-tools          only install the pinned tools into the cache"
-            );
+            eprintln!("{USAGE}");
             bail!("unknown command: {}", args.join(" "))
         }
     }
