@@ -48,6 +48,8 @@ pub mod error_code {
     pub const UNAUTHENTICATED: &str = "unauthenticated";
     /// Too many attempts; retry after the `Retry-After` header's seconds.
     pub const RATE_LIMITED: &str = "rate_limited";
+    /// A query parameter is invalid (e.g. a history cursor not from the server).
+    pub const INVALID_QUERY: &str = "invalid_query";
     /// No such resource (or not yours).
     pub const NOT_FOUND: &str = "not_found";
     /// The path exists but not with this method.
@@ -171,4 +173,128 @@ pub struct Card {
     pub terms_version: String,
     /// When the customer was enrolled.
     pub enrolled_at: i64,
+    /// Earned points not yet spendable, soonest first.
+    pub pending: Vec<PointsOn>,
+    /// Points expiring within the next 30 days, soonest first, one line per local day.
+    pub expiring: Vec<PointsOn>,
+    /// The card's level, when the program has tiers.
+    pub tier: Option<TierStatus>,
+    /// The discount now and the next step.
+    pub discount: DiscountView,
+    /// The cheapest reward not yet affordable; `None` until the program has a catalog.
+    pub next_reward: Option<RewardGoal>,
+}
+
+/// Points that change state at one time: pending points becoming spendable, or points expiring.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PointsOn {
+    /// The instant (UTC unix ms): when the points become spendable, or when they are gone.
+    pub at: i64,
+    /// The program's local day to show, `YYYY-MM-DD`: the day pending points become spendable,
+    /// or the last day expiring points can still be spent.
+    pub date: String,
+    /// How many points.
+    pub points: i64,
+}
+
+/// A card's level and what it takes to move up or stay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TierStatus {
+    /// The level's name ("Silver").
+    pub name: String,
+    /// Position among the program's levels, 0 = the first.
+    pub rank: u32,
+    /// How many levels the program has.
+    pub levels: u32,
+    /// The level's threshold (qualifying spend in minor units, or points).
+    pub threshold: i64,
+    /// `spend` (minor units of the program's currency) or `points`.
+    pub qualify_by: String,
+    /// Qualifying spend or points in the rolling window now.
+    pub qualifying: i64,
+    /// Earn multiplier in percent (125 = x1.25).
+    pub multiplier_percent: u32,
+    /// The level's discount in basis points (used when the program's discount is the tier's).
+    pub discount_bp: u32,
+    /// The level's other benefits.
+    pub perks: Vec<String>,
+    /// The next level up and what it takes, if there is one.
+    pub next: Option<TierGoal>,
+    /// When the level is held only by retention: what keeps it, and until when.
+    pub keep: Option<TierGoal>,
+}
+
+/// "Spend `remaining` more by `by` to reach (or keep) `name`."
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TierGoal {
+    /// The level's name.
+    pub name: String,
+    /// Its threshold.
+    pub threshold: i64,
+    /// Qualifying spend (minor units) or points still needed.
+    pub remaining: i64,
+    /// The last local day (`YYYY-MM-DD`) by which `remaining` is enough; `None` when nothing
+    /// counted leaves the window (no deadline).
+    pub by: Option<String>,
+}
+
+/// The discount now and the next step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiscountView {
+    /// `none`, `fixed`, `tier`, `cumulative` or `decaying`.
+    pub kind: String,
+    /// The rate now, in basis points (500 = 5 %).
+    pub rate_bp: u32,
+    /// The next higher rate, if any.
+    pub next_rate_bp: Option<u32>,
+    /// Spend (minor units) still needed for `next_rate_bp` (0: the next purchase reaches it).
+    pub next_spend_minor: Option<i64>,
+    /// A decaying discount drops a step at this instant without a purchase (UTC unix ms).
+    pub drops_at: Option<i64>,
+}
+
+/// The cheapest reward the customer cannot yet afford.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RewardGoal {
+    /// The reward's name.
+    pub name: String,
+    /// Its price in points.
+    pub points: i64,
+    /// Points still missing.
+    pub remaining: i64,
+}
+
+/// One line of a card's history (`GET /cards/{id}/history`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    /// Position in the card's history, increasing.
+    pub seq: i64,
+    /// `earned`, `welcome`, `spent`, `expired`, `adjusted` or `refunded`.
+    pub kind: crate::points::EntryKind,
+    /// Points added (positive) or taken (negative).
+    pub points: i64,
+    /// What it was for ("Purchase", "Free cappuccino").
+    pub reason: String,
+    /// Where it happened (a store), if anywhere.
+    pub place: Option<String>,
+    /// The purchase amount (minor units of the card's currency) that earned these points.
+    pub spend_minor: Option<i64>,
+    /// When (UTC unix ms).
+    pub at: i64,
+}
+
+/// A page of history, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryPage {
+    /// Up to the page size of entries, newest first.
+    pub entries: Vec<HistoryEntry>,
+    /// Pass as `?cursor=` for the next (older) page; `None` on the last page.
+    pub next_cursor: Option<String>,
 }

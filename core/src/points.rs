@@ -196,6 +196,35 @@ pub enum EntryKind {
     Refunded,
 }
 
+impl EntryKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [EntryKind; 6] = [
+        EntryKind::Earned,
+        EntryKind::Welcome,
+        EntryKind::Spent,
+        EntryKind::Expired,
+        EntryKind::Adjusted,
+        EntryKind::Refunded,
+    ];
+
+    /// The name used in the API and in storage (`earned`, `welcome`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Earned => "earned",
+            EntryKind::Welcome => "welcome",
+            EntryKind::Spent => "spent",
+            EntryKind::Expired => "expired",
+            EntryKind::Adjusted => "adjusted",
+            EntryKind::Refunded => "refunded",
+        }
+    }
+
+    /// The kind named `name`, as [`EntryKind::as_str`] writes it.
+    pub fn from_name(name: &str) -> Option<EntryKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 /// One change of points, as [`Ledger::apply`] takes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -319,6 +348,16 @@ mod tests {
     use proptest::prelude::*;
 
     const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn entry_kind_names_are_the_serde_names() {
+        for kind in EntryKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(EntryKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EntryKind::from_name("bought"), None);
+    }
 
     #[test]
     fn month_end_expiry_counts_whole_months() {

@@ -45,6 +45,17 @@ pub fn day_start_after(tz: Tz, at: i64, days: u32) -> i64 {
     start_of(tz, date)
 }
 
+/// The local day of `at` in `tz`, as `YYYY-MM-DD`.
+pub fn day_of(tz: Tz, at: i64) -> String {
+    local_date(tz, at).format("%Y-%m-%d").to_string()
+}
+
+/// The last local day before the instant `at` (a day or month start): the last day something
+/// ending at `at` still holds, as `YYYY-MM-DD`.
+pub fn last_day_before(tz: Tz, at: i64) -> String {
+    day_of(tz, at - 1)
+}
+
 /// When points earned at `earned_at` become spendable: at once, or at the start of the day
 /// `pending_days` later.
 pub fn available_at(tz: Tz, earned_at: i64, pending_days: u32) -> i64 {
@@ -99,6 +110,10 @@ mod tests {
             Some(ms("2027-04-01T00:00:00+04:00"))
         );
         assert_eq!(expires_at(TBILISI, ExpiryRule::Never, earned), None);
+        // Shown as "usable through 31 March 2027", the last local day.
+        let at = expires_at(TBILISI, rule, earned).unwrap();
+        assert_eq!(last_day_before(TBILISI, at), "2027-03-31");
+        assert_eq!(day_of(TBILISI, at), "2027-04-01");
         assert_eq!(
             expires_at(TBILISI, ExpiryRule::AfterDays { days: 30 }, earned),
             Some(ms("2026-04-14T00:00:00+04:00"))

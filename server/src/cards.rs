@@ -1,21 +1,27 @@
 //! Cards: a customer's membership of a program. Enrolment, the wallet (every card) and one card.
 
 use crate::auth::session::CustomerSession;
-use crate::config::{Enrolment, ProgramConfig};
+use crate::card_status;
+use crate::config::{Enrolment, Program, ProgramConfig};
 use crate::db::{new_id, now_ms};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use tessera_core::api::{Card, ErrorBody, Wallet};
+use serde::Deserialize;
+use tessera_core::api::{error_code, Card, ErrorBody, HistoryEntry, HistoryPage, Wallet};
+use tessera_core::points::EntryKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/wallet", get(wallet))
         .route("/cards/{id}", get(card))
+        .route("/cards/{id}/history", get(history))
 }
 
 /// Enrols a customer in every program open for enrolment, recording each program's terms
@@ -47,9 +53,8 @@ pub async fn enrol_in_open_programs(
     Ok(())
 }
 
-const CARD_COLUMNS: &str = "id, program_id, balance, terms_version, enrolled_at";
-
-/// Every card of the signed-in customer.
+/// Every card of the signed-in customer, with balance, pending and expiring points, tier and
+/// discount as of now.
 #[utoipa::path(get, path = "/api/v1/wallet", tag = "cards", security(("bearer" = [])),
     responses((status = 200, body = Wallet), (status = 401, body = ErrorBody)))]
 pub async fn wallet(
@@ -57,16 +62,18 @@ pub async fn wallet(
     session: CustomerSession,
 ) -> ApiResult<ApiJson<Wallet>> {
     let rows = sqlx::query(&format!(
-        "SELECT {CARD_COLUMNS} FROM cards WHERE customer_id = $1 ORDER BY enrolled_at, id"
+        "SELECT {} FROM cards WHERE customer_id = $1 ORDER BY enrolled_at, id",
+        card_status::COLUMNS
     ))
     .bind(&session.customer_id)
     .fetch_all(&state.db.pool)
     .await?;
+    let now = now_ms();
     let mut cards = Vec::with_capacity(rows.len());
     for row in &rows {
         // A card of a program since removed from the configuration has nothing to show.
-        if let Some(card) = to_card(&state.config, row)? {
-            cards.push(card);
+        if let Some(program) = program_of(&state.config, row)? {
+            cards.push(card_status::card(&state.db.pool, program, row, now).await?);
         }
     }
     Ok(ApiJson(Wallet { cards }))
@@ -82,31 +89,98 @@ pub async fn card(
     Path(id): Path<String>,
 ) -> ApiResult<ApiJson<Card>> {
     let row = sqlx::query(&format!(
-        "SELECT {CARD_COLUMNS} FROM cards WHERE id = $1 AND customer_id = $2"
+        "SELECT {} FROM cards WHERE id = $1 AND customer_id = $2",
+        card_status::COLUMNS
     ))
     .bind(&id)
     .bind(&session.customer_id)
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or_else(ApiError::not_found)?;
-    to_card(&state.config, &row)?
-        .map(ApiJson)
-        .ok_or_else(ApiError::not_found)
+    let program = program_of(&state.config, &row)?.ok_or_else(ApiError::not_found)?;
+    Ok(ApiJson(
+        card_status::card(&state.db.pool, program, &row, now_ms()).await?,
+    ))
 }
 
-fn to_card(config: &ProgramConfig, row: &AnyRow) -> Result<Option<Card>, sqlx::Error> {
-    let program_id: String = row.try_get("program_id")?;
-    let Some(program) = config.program(&program_id) else {
-        return Ok(None);
+/// Entries per history page.
+pub const HISTORY_PAGE: i64 = 20;
+
+/// `?cursor=`: the `next_cursor` of the previous page.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct HistoryQuery {
+    /// Omit for the newest entries.
+    pub cursor: Option<String>,
+}
+
+/// A card's history, newest first, [`HISTORY_PAGE`] entries a page.
+#[utoipa::path(get, path = "/api/v1/cards/{id}/history", tag = "cards", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Card id"), HistoryQuery),
+    responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    session: CustomerSession,
+    Path(id): Path<String>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> ApiResult<ApiJson<HistoryPage>> {
+    let invalid = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            error_code::INVALID_QUERY,
+            "The history cursor is not valid.",
+        )
     };
-    Ok(Some(Card {
-        id: row.try_get("id")?,
-        program_name: program.name.clone(),
-        point_name: program.point_name.clone(),
-        currency: program.currency,
-        program_id,
-        balance: row.try_get("balance")?,
-        terms_version: row.try_get("terms_version")?,
-        enrolled_at: row.try_get("enrolled_at")?,
+    let Query(query) = query.map_err(|_| invalid())?;
+    // The cursor is the sequence number of the last entry shown; older entries have lower ones.
+    let before = match query.cursor.as_deref() {
+        None => i64::MAX,
+        Some(c) => c
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(invalid)?,
+    };
+    sqlx::query("SELECT id FROM cards WHERE id = $1 AND customer_id = $2")
+        .bind(&id)
+        .bind(&session.customer_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let rows = sqlx::query(
+        "SELECT seq, kind, amount, reason, place, spend_minor, created_at FROM ledger_entries
+         WHERE card_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+    )
+    .bind(&id)
+    .bind(before)
+    .bind(HISTORY_PAGE + 1)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let more = rows.len() as i64 > HISTORY_PAGE;
+    let mut entries = Vec::with_capacity(HISTORY_PAGE as usize);
+    for row in rows.iter().take(HISTORY_PAGE as usize) {
+        let kind: String = row.try_get("kind")?;
+        entries.push(HistoryEntry {
+            seq: row.try_get("seq")?,
+            kind: EntryKind::from_name(&kind)
+                .ok_or_else(|| ApiError::internal(format!("unknown entry kind {kind}")))?,
+            points: row.try_get("amount")?,
+            reason: row.try_get("reason")?,
+            place: row.try_get("place")?,
+            spend_minor: row.try_get("spend_minor")?,
+            at: row.try_get("created_at")?,
+        });
+    }
+    let next_cursor = more
+        .then(|| entries.last().map(|e| e.seq.to_string()))
+        .flatten();
+    Ok(ApiJson(HistoryPage {
+        entries,
+        next_cursor,
     }))
+}
+
+fn program_of<'c>(config: &'c ProgramConfig, row: &AnyRow) -> Result<Option<&'c Program>, sqlx::Error> {
+    let program_id: String = row.try_get("program_id")?;
+    Ok(config.program(&program_id))
 }

@@ -56,6 +56,13 @@ pub struct Program {
     pub discount: DiscountRule,
 }
 
+impl Program {
+    /// The program's time zone (checked when the file was loaded).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
 fn no_discount() -> DiscountRule {
     DiscountRule::None
 }

@@ -2,14 +2,22 @@
 //! runs with `--demo`, and are removed at a start without it.
 
 use crate::accounts::{insert_customer, NewCustomer};
+use crate::calendar;
 use crate::cards::enrol_in_open_programs;
+use crate::config::Program;
+use crate::db::now_ms;
+use crate::ledger::{self, Deduction};
+use crate::purchases::{self, Purchase};
 use crate::state::AppState;
 use sqlx::Row;
+use tessera_core::points::EntryKind;
+use tessera_core::Money;
 
 pub const DEMO_EMAIL: &str = "demo@example.com";
 pub const DEMO_PASSWORD: &str = "tessera-demo";
 
-/// Creates the demo customer if missing (idempotent) and enrols it in the open programs.
+/// Creates the demo customer if missing (idempotent), enrols it in the open programs and gives
+/// each card a history.
 pub async fn load(state: &AppState) -> anyhow::Result<()> {
     let existing = sqlx::query("SELECT id FROM customers WHERE email = $1")
         .bind(DEMO_EMAIL)
@@ -32,6 +40,117 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
         }
     };
     enrol_in_open_programs(&mut tx, &state.config, &id).await?;
+    tx.commit().await?;
+    for program in state.config.programs.iter().filter(|p| p.earning.is_some()) {
+        seed_history(state, program, &id, now_ms()).await?;
+    }
+    Ok(())
+}
+
+const DAY: i64 = 86_400_000;
+const HOUR: i64 = 3_600_000;
+const PLACES: [&str; 3] = ["Rustaveli Ave", "Vake Park", "Saburtalo"];
+
+/// Gives the demo card of `program` a year of history ending at `now`, through the purchase
+/// service and the ledger like real activity: the welcome bonus, a redeemed reward, points that
+/// expired, points expiring at the end of this month, pending points, and a tier part way to the
+/// next. Done once per card (skipped when it has purchases).
+async fn seed_history(
+    state: &AppState,
+    program: &Program,
+    customer_id: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    let pool = &state.db.pool;
+    let Some(row) = sqlx::query(
+        "SELECT id, purchase_count FROM cards WHERE customer_id = $1 AND program_id = $2",
+    )
+    .bind(customer_id)
+    .bind(&program.id)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(());
+    };
+    let card_id: String = row.try_get("id")?;
+    if row.try_get::<i64, _>("purchase_count")? > 0 {
+        return Ok(());
+    }
+    let tz = program.tz();
+    let this_month = calendar::month_of(tz, now);
+    // Day `day` (1-based) of the month `back` months ago, at `hour` local time (roughly).
+    let in_month = |back: i32, day: i64, hour: i64| {
+        calendar::month_start(tz, this_month - back) + (day - 1) * DAY + hour * HOUR
+    };
+    let scale = |units: i64| units * 10_i64.pow(program.currency.minor_digits());
+
+    // (time, amount in minor units); the welcome bonus comes with the first.
+    let mut purchases: Vec<(i64, i64)> = vec![
+        // Expired at the start of last month, except what the reward took first.
+        (in_month(14, 15, 11), scale(42)),
+        // Expire at the end of this month.
+        (in_month(12, 10, 9), scale(86) + 40),
+        (in_month(12, 22, 17), scale(72)),
+        // The tier window: Silver from month -4 on.
+        (in_month(9, 3, 13), scale(120)),
+        (in_month(7, 14, 12), scale(245)),
+        (in_month(4, 18, 18), scale(180)),
+        (in_month(2, 9, 10), scale(96)),
+        (in_month(1, 20, 15), scale(54)),
+        // Still pending.
+        (now - DAY, scale(28) + 50),
+        (now - 2 * HOUR, scale(12)),
+    ];
+    // Everyday coffees, for a history longer than a page.
+    for i in 0..30 {
+        purchases.push((now - (20 + i * 9) * DAY + 8 * HOUR, 650 + (i * 137) % 600));
+    }
+    purchases.retain(|(at, _)| *at < now);
+    purchases.sort_unstable();
+    let reward_at = in_month(6, 2, 12);
+
+    let mut reward_taken = false;
+    for (i, &(at, minor)) in purchases.iter().enumerate() {
+        if !reward_taken && at > reward_at {
+            let mut tx = pool.begin().await?;
+            let reward = Deduction {
+                kind: EntryKind::Spent,
+                points: 80,
+                reason: "Free cappuccino",
+                reference: "demo-reward-1",
+                place: Some(PLACES[1]),
+            };
+            ledger::take(&mut tx, &card_id, &reward, reward_at)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo reward: {e:?}"))?;
+            tx.commit().await?;
+            reward_taken = true;
+        }
+        let reference = format!("demo-purchase-{i}");
+        let purchase = Purchase {
+            card_id: &card_id,
+            amount: Money::new(minor, program.currency),
+            reference: &reference,
+            place: Some(PLACES[i % PLACES.len()]),
+        };
+        let mut tx = pool.begin().await?;
+        purchases::record(&mut tx, program, &purchase, at)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo purchase: {e:?}"))?;
+        tx.commit().await?;
+    }
+    if let Some((first, _)) = purchases.first() {
+        sqlx::query("UPDATE cards SET enrolled_at = $1 WHERE id = $2")
+            .bind(first - 30 * DAY)
+            .bind(&card_id)
+            .execute(pool)
+            .await?;
+    }
+    // Expire what was due before now, as the expiry job would have.
+    let mut tx = pool.begin().await?;
+    ledger::settle_card(&mut tx, &card_id, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo expiry: {e:?}"))?;
     tx.commit().await?;
     Ok(())
 }

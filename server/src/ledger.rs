@@ -55,22 +55,37 @@ pub struct Addition<'a> {
     pub available_at: i64,
     /// When they expire, if ever.
     pub expires_at: Option<i64>,
+    /// Where (a store), for the history.
+    pub place: Option<&'a str>,
+    /// The purchase amount (minor units) that earned them, for the history.
+    pub spend_minor: Option<i64>,
 }
 
-/// How entry kinds are stored.
-pub fn kind_name(kind: EntryKind) -> &'static str {
-    match kind {
-        EntryKind::Earned => "earned",
-        EntryKind::Welcome => "welcome",
-        EntryKind::Spent => "spent",
-        EntryKind::Expired => "expired",
-        EntryKind::Adjusted => "adjusted",
-        EntryKind::Refunded => "refunded",
-    }
+/// Points to take from a card (spent, or a negative adjustment).
+#[derive(Clone, Debug)]
+pub struct Deduction<'a> {
+    pub kind: EntryKind,
+    pub points: i64,
+    pub reason: &'a str,
+    pub reference: &'a str,
+    /// Where (a store), for the history.
+    pub place: Option<&'a str>,
+}
+
+/// An entry to write: what [`insert_entry`] stores besides the card and sequence number.
+struct NewEntry<'a> {
+    kind: EntryKind,
+    amount: i64,
+    reason: &'a str,
+    reference: &'a str,
+    place: Option<&'a str>,
+    spend_minor: Option<i64>,
+    at: i64,
 }
 
 /// Takes the card's write lock for this transaction and returns its last entry sequence number.
-async fn lock(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<i64, LedgerError> {
+/// Every writer of a card's points or purchase totals calls this first.
+pub(crate) async fn lock(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<i64, LedgerError> {
     let updated = sqlx::query("UPDATE cards SET entry_seq = entry_seq WHERE id = $1")
         .bind(card_id)
         .execute(&mut **tx)
@@ -101,31 +116,28 @@ async fn existing(
 }
 
 /// Writes one entry with the next sequence number and returns its id.
-#[allow(clippy::too_many_arguments)]
 async fn insert_entry(
     tx: &mut Transaction<'_, Any>,
     card_id: &str,
     seq: &mut i64,
-    kind: EntryKind,
-    amount: i64,
-    reason: &str,
-    reference: &str,
-    now: i64,
+    entry: NewEntry<'_>,
 ) -> Result<String, LedgerError> {
     *seq += 1;
     let id = new_id();
     sqlx::query(
-        "INSERT INTO ledger_entries (id, card_id, seq, kind, amount, reason, reference, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO ledger_entries (id, card_id, seq, kind, amount, reason, reference, place, spend_minor, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&id)
     .bind(card_id)
     .bind(*seq)
-    .bind(kind_name(kind))
-    .bind(amount)
-    .bind(reason)
-    .bind(reference)
-    .bind(now)
+    .bind(entry.kind.as_str())
+    .bind(entry.amount)
+    .bind(entry.reason)
+    .bind(entry.reference)
+    .bind(entry.place)
+    .bind(entry.spend_minor)
+    .bind(entry.at)
     .execute(&mut **tx)
     .await?;
     Ok(id)
@@ -178,19 +190,20 @@ async fn settle(
     .map(|r: &AnyRow| Ok((r.try_get(0)?, r.try_get(1)?)))
     .collect::<Result<_, sqlx::Error>>()?;
     let mut expired = 0;
-    for (at, points) in &due {
-        let reference = format!("expiry:{at}");
-        insert_entry(
-            tx,
-            card_id,
-            seq,
-            EntryKind::Expired,
-            -points,
-            "expired",
-            &reference,
-            *at,
-        )
-        .await?;
+    for &(at, points) in &due {
+        // Only lots with points left expire, so a lot never expires twice; the sequence number
+        // keeps the reference unique should a later-recorded lot share this expiry time.
+        let reference = format!("expiry:{at}:{}", *seq + 1);
+        let entry = NewEntry {
+            kind: EntryKind::Expired,
+            amount: -points,
+            reason: "expired",
+            reference: &reference,
+            place: None,
+            spend_minor: None,
+            at,
+        };
+        insert_entry(tx, card_id, seq, entry).await?;
         expired += points;
     }
     if expired > 0 {
@@ -242,17 +255,16 @@ pub async fn add(
         return Ok(Applied::Already(seq));
     }
     settle(tx, card_id, &mut seq, now).await?;
-    let entry_id = insert_entry(
-        tx,
-        card_id,
-        &mut seq,
-        addition.kind,
-        addition.points,
-        addition.reason,
-        addition.reference,
-        now,
-    )
-    .await?;
+    let entry = NewEntry {
+        kind: addition.kind,
+        amount: addition.points,
+        reason: addition.reason,
+        reference: addition.reference,
+        place: addition.place,
+        spend_minor: addition.spend_minor,
+        at: now,
+    };
+    let entry_id = insert_entry(tx, card_id, &mut seq, entry).await?;
     let pending = addition.available_at > now;
     sqlx::query(
         "INSERT INTO point_lots (id, card_id, entry_id, amount, remaining, earned_at, available_at, expires_at, pending)
@@ -285,12 +297,16 @@ pub async fn add(
 pub async fn take(
     tx: &mut Transaction<'_, Any>,
     card_id: &str,
-    kind: EntryKind,
-    points: i64,
-    reason: &str,
-    reference: &str,
+    deduction: &Deduction<'_>,
     now: i64,
 ) -> Result<Applied, LedgerError> {
+    let Deduction {
+        kind,
+        points,
+        reason,
+        reference,
+        place,
+    } = *deduction;
     if points <= 0 || !matches!(kind, EntryKind::Spent | EntryKind::Adjusted) {
         return Err(LedgerError::InvalidAmount);
     }
@@ -359,9 +375,29 @@ pub async fn take(
             left -= points;
         }
     }
-    insert_entry(tx, card_id, &mut seq, kind, -points, reason, reference, now).await?;
+    let entry = NewEntry {
+        kind,
+        amount: -points,
+        reason,
+        reference,
+        place,
+        spend_minor: None,
+        at: now,
+    };
+    insert_entry(tx, card_id, &mut seq, entry).await?;
     save_seq(tx, card_id, seq).await?;
     Ok(Applied::New(seq))
+}
+
+/// Matures and expires what is due on one card at `now`, in `tx`.
+pub async fn settle_card(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    now: i64,
+) -> Result<(), LedgerError> {
+    let mut seq = lock(tx, card_id).await?;
+    settle(tx, card_id, &mut seq, now).await?;
+    save_seq(tx, card_id, seq).await
 }
 
 /// One pass of the expiry job: settles (matures and expires) up to `batch` cards that have
@@ -382,9 +418,7 @@ pub async fn settle_due(pool: &sqlx::AnyPool, now: i64, batch: i64) -> Result<us
     .collect::<Result<_, _>>()?;
     for card_id in &cards {
         let mut tx = pool.begin().await?;
-        let mut seq = lock(&mut tx, card_id).await?;
-        settle(&mut tx, card_id, &mut seq, now).await?;
-        save_seq(&mut tx, card_id, seq).await?;
+        settle_card(&mut tx, card_id, now).await?;
         tx.commit().await?;
     }
     Ok(cards.len())

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod calendar;
+pub mod card_status;
 pub mod cards;
 pub mod config;
 pub mod db;
@@ -13,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod health;
 pub mod ledger;
+pub mod purchases;
 pub mod openapi;
 pub mod state;
 pub mod wallet_files;

@@ -16,6 +16,7 @@ use utoipa::{Modify, OpenApi};
         accounts::me,
         cards::wallet,
         cards::card,
+        cards::history,
     ),
     modifiers(&BearerAuth)
 )]

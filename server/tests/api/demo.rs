@@ -12,6 +12,7 @@ async fn the_demo_customer_exists_only_while_the_demo_is_loaded() {
         let token = r.body["token"].as_str().unwrap().to_owned();
         let wallet = t.get("/api/v1/wallet", Some(&token)).await;
         assert_eq!(wallet.body["cards"].as_array().unwrap().len(), 1);
+        eprintln!("{}", serde_json::to_string_pretty(&wallet.body).unwrap());
 
         let real = t.register("real@example.com").await;
         assert_eq!(demo::remove(&t.state).await.unwrap(), 1);

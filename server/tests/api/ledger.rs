@@ -3,7 +3,7 @@
 use crate::common::*;
 use sqlx::Row;
 use tessera_core::points::EntryKind;
-use tessera_server::ledger::{self, Addition, Applied, LedgerError};
+use tessera_server::ledger::{self, Addition, Applied, Deduction, LedgerError};
 
 const DAY: i64 = 86_400_000;
 const T0: i64 = 1_790_000_000_000;
@@ -28,6 +28,8 @@ fn earned<'a>(
         reference,
         available_at,
         expires_at,
+        place: None,
+        spend_minor: None,
     }
 }
 
@@ -56,16 +58,14 @@ async fn spend(
     now: i64,
 ) -> Result<Applied, LedgerError> {
     let mut tx = pool.begin().await.unwrap();
-    let result = ledger::take(
-        &mut tx,
-        card,
-        EntryKind::Spent,
+    let deduction = Deduction {
+        kind: EntryKind::Spent,
         points,
-        "reward",
+        reason: "reward",
         reference,
-        now,
-    )
-    .await;
+        place: None,
+    };
+    let result = ledger::take(&mut tx, card, &deduction, now).await;
     if result.is_ok() {
         tx.commit().await.unwrap();
     }

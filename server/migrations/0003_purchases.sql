@@ -1,0 +1,38 @@
+-- Purchases and what they drive: tiers (spend or points per program month), discounts (total
+-- spend, the decaying step) and the welcome bonus (the first purchase). Kept on the card row and
+-- updated in the same transaction as the purchase's ledger entries.
+
+ALTER TABLE cards ADD COLUMN tier_level BIGINT NOT NULL DEFAULT 0;
+-- The level is held before the start of this program month (year * 12 + month - 1).
+ALTER TABLE cards ADD COLUMN tier_held_until BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE cards ADD COLUMN total_spend BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE cards ADD COLUMN discount_step BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE cards ADD COLUMN last_purchase_at BIGINT;
+ALTER TABLE cards ADD COLUMN purchase_count BIGINT NOT NULL DEFAULT 0;
+
+-- Shown in the history: where points were earned or spent, and the purchase amount.
+ALTER TABLE ledger_entries ADD COLUMN place TEXT;
+ALTER TABLE ledger_entries ADD COLUMN spend_minor BIGINT;
+
+-- Qualifying activity per program month, for the rolling tier window.
+CREATE TABLE card_months (
+    card_id TEXT NOT NULL REFERENCES cards (id) ON DELETE CASCADE,
+    month BIGINT NOT NULL,
+    spend BIGINT NOT NULL,
+    points BIGINT NOT NULL,
+    PRIMARY KEY (card_id, month)
+);
+
+-- One row per purchase; the till's reference makes a retried request change nothing.
+CREATE TABLE purchases (
+    id TEXT PRIMARY KEY,
+    card_id TEXT NOT NULL REFERENCES cards (id) ON DELETE CASCADE,
+    reference TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    place TEXT,
+    points BIGINT NOT NULL,
+    welcome_points BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (card_id, reference)
+);
