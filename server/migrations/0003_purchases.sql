@@ -36,3 +36,9 @@ CREATE TABLE purchases (
     created_at BIGINT NOT NULL,
     UNIQUE (card_id, reference)
 );
+
+-- Spending walks a card's spendable lots in the order it consumes them (soonest expiry first,
+-- then oldest), so each page is read straight off this index however long the history.
+DROP INDEX point_lots_spendable;
+CREATE INDEX point_lots_spend_order ON point_lots (card_id, expires_at, earned_at, id)
+    WHERE remaining > 0 AND pending = 0;

@@ -11,9 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
+use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use serde::Deserialize;
 use tessera_core::api::{error_code, Card, ErrorBody, HistoryEntry, HistoryPage, Wallet};
 use tessera_core::points::EntryKind;
 
@@ -180,7 +180,10 @@ pub async fn history(
     }))
 }
 
-fn program_of<'c>(config: &'c ProgramConfig, row: &AnyRow) -> Result<Option<&'c Program>, sqlx::Error> {
+fn program_of<'c>(
+    config: &'c ProgramConfig,
+    row: &AnyRow,
+) -> Result<Option<&'c Program>, sqlx::Error> {
     let program_id: String = row.try_get("program_id")?;
     Ok(config.program(&program_id))
 }

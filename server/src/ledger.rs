@@ -86,19 +86,13 @@ struct NewEntry<'a> {
 /// Takes the card's write lock for this transaction and returns its last entry sequence number.
 /// Every writer of a card's points or purchase totals calls this first.
 pub(crate) async fn lock(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<i64, LedgerError> {
-    let updated = sqlx::query("UPDATE cards SET entry_seq = entry_seq WHERE id = $1")
-        .bind(card_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-    if updated == 0 {
-        return Err(LedgerError::CardNotFound);
-    }
-    Ok(sqlx::query("SELECT entry_seq FROM cards WHERE id = $1")
-        .bind(card_id)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?)
+    let row =
+        sqlx::query("UPDATE cards SET entry_seq = entry_seq WHERE id = $1 RETURNING entry_seq")
+            .bind(card_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(LedgerError::CardNotFound)?;
+    Ok(row.try_get(0)?)
 }
 
 /// The sequence number of the entry with `reference` on the card, if any.
@@ -292,6 +286,15 @@ pub async fn add(
     Ok(Applied::New(seq))
 }
 
+/// A page of a card's spendable lots that expire, in spending order.
+const EXPIRING_LOTS: &str = "SELECT id, remaining, available_at, expires_at FROM point_lots
+     WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at IS NOT NULL
+     ORDER BY expires_at, earned_at, id LIMIT 50";
+/// A page of a card's spendable lots that never expire, oldest first.
+const LASTING_LOTS: &str = "SELECT id, remaining, available_at, expires_at FROM point_lots
+     WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at IS NULL
+     ORDER BY earned_at, id LIMIT 50";
+
 /// Takes `points` from a card in `tx` (spent, or a negative adjustment): one conditional update
 /// of the balance, then the lots that expire soonest first.
 pub async fn take(
@@ -330,18 +333,15 @@ pub async fn take(
             .try_get(0)?;
         return Err(LedgerError::Insufficient { spendable });
     }
-    // The spendable lots, soonest expiry first; read in pages so a long history costs only the
-    // lots actually taken.
+    // The spendable lots, soonest expiry first and those that never expire last, read in pages
+    // along the `point_lots_spend_order` index so a long history costs only the lots taken.
     let mut left = points;
     while left > 0 {
-        let rows = sqlx::query(
-            "SELECT id, remaining, available_at, expires_at FROM point_lots
-             WHERE card_id = $1 AND remaining > 0 AND pending = 0
-             ORDER BY COALESCE(expires_at, 9223372036854775807), earned_at, id LIMIT 50",
-        )
-        .bind(card_id)
-        .fetch_all(&mut **tx)
-        .await?;
+        let page = |sql: &'static str| sqlx::query(sql).bind(card_id);
+        let mut rows = page(EXPIRING_LOTS).fetch_all(&mut **tx).await?;
+        if rows.is_empty() {
+            rows = page(LASTING_LOTS).fetch_all(&mut **tx).await?;
+        }
         if rows.is_empty() {
             // The balance said yes but no lot holds the points: the books disagree.
             return Err(LedgerError::Db(sqlx::Error::Protocol(format!(

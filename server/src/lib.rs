@@ -14,8 +14,8 @@ pub mod demo;
 pub mod error;
 pub mod health;
 pub mod ledger;
-pub mod purchases;
 pub mod openapi;
+pub mod purchases;
 pub mod state;
 pub mod wallet_files;
 

@@ -144,7 +144,13 @@ pub async fn record(
                 Some(amount),
             ),
             // One welcome bonus per card, whatever the purchase.
-            (EntryKind::Welcome, welcome_points, "welcome bonus", "welcome", None),
+            (
+                EntryKind::Welcome,
+                welcome_points,
+                "welcome bonus",
+                "welcome",
+                None,
+            ),
         ] {
             if points > 0 {
                 let addition = Addition {

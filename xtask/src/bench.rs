@@ -35,6 +35,25 @@ pub fn size() -> Result<()> {
     Ok(())
 }
 
+/// Runs the ledger benchmark (a release build of `server/examples/bench_ledger.rs`); `flags`
+/// pass through (`--entries`, `--requests`, `--lots`, `--skip-wallet`, `--skip-expiry`).
+pub fn ledger(flags: &[&str]) -> Result<()> {
+    crate::process::run(
+        std::process::Command::new(env!("CARGO"))
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "tessera-server",
+                "--example",
+                "bench_ledger",
+                "--",
+            ])
+            .args(flags),
+    )
+}
+
 fn gzip9(bytes: &[u8]) -> Result<u64> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::best());
     enc.write_all(bytes)?;

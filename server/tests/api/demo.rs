@@ -1,6 +1,52 @@
 use crate::common::*;
 use axum::http::StatusCode;
-use tessera_server::demo;
+use serde_json::Value;
+use tessera_server::{calendar, db::now_ms, demo};
+
+/// The demo card has earned, spent, expired, pending and soon-expiring points and is part way to
+/// the next tier: every part of the card screen has something to show.
+async fn assert_demo_card_shows_everything(t: &TestApp, token: &str, card: &Value) {
+    assert!(card["balance"].as_i64().unwrap() > 500, "{card}");
+    assert!(!card["pending"].as_array().unwrap().is_empty(), "{card}");
+    let tz = t.state.config.programs[0].tz();
+    let now = now_ms();
+    let month_end = calendar::month_start(tz, calendar::month_of(tz, now) + 1);
+    if month_end - now <= 30 * 86_400_000 {
+        assert!(!card["expiring"].as_array().unwrap().is_empty(), "{card}");
+    }
+    assert_eq!(card["tier"]["name"], "Silver");
+    assert_eq!(card["tier"]["next"]["name"], "Gold");
+    assert!(card["tier"]["next"]["remaining"].as_i64().unwrap() > 0);
+    assert_eq!(card["discount"]["rate_bp"], 500);
+
+    let path = format!("/api/v1/cards/{}/history", card["id"].as_str().unwrap());
+    let first = t.get(&path, Some(token)).await;
+    assert!(first.body["next_cursor"].is_string(), "more than a page");
+    let mut kinds: Vec<String> = Vec::new();
+    let mut page = first.body;
+    loop {
+        kinds.extend(
+            page["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["kind"].as_str().unwrap().to_owned()),
+        );
+        let Some(next) = page["next_cursor"].as_str() else {
+            break;
+        };
+        page = t
+            .get(&format!("{path}?cursor={next}"), Some(token))
+            .await
+            .body;
+    }
+    for kind in ["earned", "welcome", "spent", "expired"] {
+        assert!(
+            kinds.iter().any(|k| k == kind),
+            "no {kind} entry in {kinds:?}"
+        );
+    }
+}
 
 #[tokio::test]
 async fn the_demo_customer_exists_only_while_the_demo_is_loaded() {
@@ -12,7 +58,7 @@ async fn the_demo_customer_exists_only_while_the_demo_is_loaded() {
         let token = r.body["token"].as_str().unwrap().to_owned();
         let wallet = t.get("/api/v1/wallet", Some(&token)).await;
         assert_eq!(wallet.body["cards"].as_array().unwrap().len(), 1);
-        eprintln!("{}", serde_json::to_string_pretty(&wallet.body).unwrap());
+        assert_demo_card_shows_everything(&t, &token, &wallet.body["cards"][0]).await;
 
         let real = t.register("real@example.com").await;
         assert_eq!(demo::remove(&t.state).await.unwrap(), 1);

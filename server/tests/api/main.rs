@@ -6,4 +6,5 @@ mod common;
 mod demo;
 mod errors;
 mod ledger;
+mod purchases;
 mod serving;
