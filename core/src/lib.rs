@@ -4,6 +4,7 @@
 //! wallet compiled to wasm32 (to show progress and, later, make checkout codes offline).
 
 pub mod api;
+pub mod checkout;
 pub mod discount;
 pub mod money;
 pub mod points;

@@ -42,3 +42,16 @@ CREATE TABLE purchases (
 DROP INDEX point_lots_spendable;
 CREATE INDEX point_lots_spend_order ON point_lots (card_id, expires_at, earned_at, id)
     WHERE remaining > 0 AND pending = 0;
+
+-- Spendable points per card and expiry instant, kept with the lots they sum: "expiring in the next
+-- 30 days" reads a few of these rows however many purchases the card has.
+CREATE TABLE expiry_buckets (
+    card_id TEXT NOT NULL REFERENCES cards (id) ON DELETE CASCADE,
+    expires_at BIGINT NOT NULL,
+    points BIGINT NOT NULL,
+    PRIMARY KEY (card_id, expires_at)
+);
+INSERT INTO expiry_buckets (card_id, expires_at, points)
+    SELECT card_id, expires_at, SUM(remaining) FROM point_lots
+    WHERE remaining > 0 AND pending = 0 AND expires_at IS NOT NULL
+    GROUP BY card_id, expires_at;

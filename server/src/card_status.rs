@@ -61,12 +61,12 @@ pub async fn card(
         |at| calendar::day_of(tz, at),
     )
     .await?;
-    // Spendable lots (settled, or matured since) that expire within the window.
+    // Spendable points (settled, or lots matured since) that expire within the window.
     let expiring = by_day(
         pool,
-        "SELECT expires_at, CAST(SUM(remaining) AS BIGINT) FROM (
-             SELECT expires_at, remaining FROM point_lots
-             WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at > $2 AND expires_at <= $3
+        "SELECT expires_at, CAST(SUM(points) AS BIGINT) FROM (
+             SELECT expires_at, points FROM expiry_buckets
+             WHERE card_id = $1 AND points > 0 AND expires_at > $2 AND expires_at <= $3
              UNION ALL
              SELECT expires_at, remaining FROM point_lots
              WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at > $2 AND expires_at <= $3

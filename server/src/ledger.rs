@@ -156,6 +156,17 @@ async fn settle(
     .try_get(0)?;
     if matured > 0 {
         sqlx::query(
+            "INSERT INTO expiry_buckets (card_id, expires_at, points)
+             SELECT card_id, expires_at, SUM(remaining) FROM point_lots
+             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at IS NOT NULL
+             GROUP BY card_id, expires_at
+             ON CONFLICT (card_id, expires_at) DO UPDATE SET points = expiry_buckets.points + excluded.points",
+        )
+        .bind(card_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
             "UPDATE point_lots SET pending = 0 WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
         )
         .bind(card_id)
@@ -214,7 +225,31 @@ async fn settle(
             .bind(card_id)
             .execute(&mut **tx)
             .await?;
+        sqlx::query("DELETE FROM expiry_buckets WHERE card_id = $1 AND expires_at <= $2")
+            .bind(card_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
     }
+    Ok(())
+}
+
+/// Changes the spendable points recorded for a card at one expiry instant.
+async fn bucket_add(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    expires_at: i64,
+    points: i64,
+) -> Result<(), LedgerError> {
+    sqlx::query(
+        "INSERT INTO expiry_buckets (card_id, expires_at, points) VALUES ($1, $2, $3)
+         ON CONFLICT (card_id, expires_at) DO UPDATE SET points = expiry_buckets.points + excluded.points",
+    )
+    .bind(card_id)
+    .bind(expires_at)
+    .bind(points)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -274,6 +309,9 @@ pub async fn add(
     .bind(i64::from(pending))
     .execute(&mut **tx)
     .await?;
+    if let (false, Some(expires_at)) = (pending, addition.expires_at) {
+        bucket_add(tx, card_id, expires_at, addition.points).await?;
+    }
     let column = if pending { "pending" } else { "balance" };
     sqlx::query(&format!(
         "UPDATE cards SET {column} = {column} + $1, entry_seq = $2 WHERE id = $3"
@@ -372,6 +410,9 @@ pub async fn take(
                 .bind(&ids[i])
                 .execute(&mut **tx)
                 .await?;
+            if let Some(expires_at) = lots[i].expires_at {
+                bucket_add(tx, card_id, expires_at, -points).await?;
+            }
             left -= points;
         }
     }

@@ -88,6 +88,13 @@ async fn books(t: &TestApp, card: &str) -> (i64, i64, i64, i64) {
             .unwrap()
             .get::<i64, _>(0)
     };
+    // The expiry buckets always sum the spendable lots that expire.
+    assert_eq!(
+        sum("SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM expiry_buckets WHERE card_id = $1").await,
+        sum("SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+             WHERE card_id = $1 AND pending = 0 AND expires_at IS NOT NULL").await,
+        "expiry buckets"
+    );
     (
         row.get(0),
         row.get(1),
