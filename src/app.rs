@@ -2,7 +2,7 @@
 
 use crate::components::Shell;
 use crate::i18n::*;
-use crate::pages::{CardsPage, JoinPage, NotFoundPage, SettingsPage, SignInPage};
+use crate::pages::{CardPage, CardsPage, JoinPage, NotFoundPage, SettingsPage, SignInPage};
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -53,6 +53,10 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("/")
                             view=|| view! { <Guard access=Access::SignedIn><CardsPage /></Guard> }
+                        />
+                        <Route
+                            path=path!("/cards/:id")
+                            view=|| view! { <Guard access=Access::SignedIn><CardPage /></Guard> }
                         />
                         <Route
                             path=path!("/settings")

@@ -5,6 +5,8 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod format;
+pub mod next_step;
 pub mod pages;
 pub mod session;
 

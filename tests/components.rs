@@ -2,12 +2,18 @@
 //! Component tests in a real browser (wasm-bindgen-test + headless Chromium).
 
 use leptos::prelude::*;
-use leptos_router::components::Router;
-use tessera_core::api::Card;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use tessera_core::api::{
+    Card, DiscountView, HistoryEntry, HistoryPage, PointsOn, TierGoal, TierStatus,
+};
+use tessera_core::points::EntryKind;
 use tessera_core::Currency;
 use tessera_wallet::components::CardTile;
-use tessera_wallet::i18n::I18nContextProvider;
-use tessera_wallet::pages::{JoinPage, SignInPage};
+use tessera_wallet::format::{civil_day, decimal, Fmt};
+use tessera_wallet::i18n::{I18nContextProvider, Locale};
+use tessera_wallet::next_step::{next_step, step_text, NextStep};
+use tessera_wallet::pages::{CardPage, JoinPage, SignInPage};
 use tessera_wallet::session::Auth;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -68,24 +74,287 @@ fn requests_to(path: &str) -> u32 {
     .unwrap() as u32
 }
 
-#[wasm_bindgen_test]
-fn card_tile_shows_program_balance_and_point_name() {
-    let card = Card {
+const GEL: &str = "GEL";
+
+/// A card with nothing pending, expiring or to reach.
+fn bare_card() -> Card {
+    Card {
         id: "card-1".into(),
         program_id: "demo".into(),
         program_name: "Demo Coffee".into(),
         point_name: "beans".into(),
-        currency: Currency::new("GEL").unwrap(),
+        currency: Currency::new(GEL).unwrap(),
         balance: 12_345,
         terms_version: "2026-11".into(),
         enrolled_at: 1_795_392_000_000, // 2026-11-23T00:00:00Z
+        pending: vec![],
+        expiring: vec![],
+        tier: None,
+        discount: DiscountView {
+            kind: "none".into(),
+            rate_bp: 0,
+            next_rate_bp: None,
+            next_spend_minor: None,
+            drops_at: None,
+        },
+        next_reward: None,
+    }
+}
+
+fn points_on(date: &str, points: i64) -> PointsOn {
+    let (y, m, d) = civil_day(date).unwrap();
+    // Noon UTC: the same local day in every time zone the test browser may run in.
+    let at = js_sys::Date::utc(y as f64, (m - 1) as f64) + (d as f64 - 0.5) * 86_400_000.0;
+    PointsOn {
+        at: at as i64,
+        date: date.into(),
+        points,
+    }
+}
+
+fn goal(name: &str, threshold: i64, remaining: i64, by: Option<&str>) -> TierGoal {
+    TierGoal {
+        name: name.into(),
+        threshold,
+        remaining,
+        by: by.map(Into::into),
+    }
+}
+
+/// The issue's example card: Silver by spend, part way to Gold, points pending and expiring.
+fn example_card() -> Card {
+    Card {
+        id: "c1".into(),
+        program_id: "mziuri".into(),
+        program_name: "Mziuri Coffee".into(),
+        point_name: "points".into(),
+        balance: 412,
+        terms_version: "2026-11-01".into(),
+        enrolled_at: 1_763_900_000_000,
+        pending: vec![points_on("2026-11-27", 18)],
+        expiring: vec![points_on("2026-11-30", 120)],
+        tier: Some(TierStatus {
+            name: "Silver".into(),
+            rank: 1,
+            levels: 3,
+            threshold: 50_000,
+            qualify_by: "spend".into(),
+            qualifying: 95_500,
+            multiplier_percent: 125,
+            discount_bp: 500,
+            perks: vec!["Free refill".into()],
+            next: Some(goal("Gold", 150_000, 54_500, Some("2027-02-28"))),
+            keep: None,
+        }),
+        discount: DiscountView {
+            kind: "tier".into(),
+            rate_bp: 500,
+            next_rate_bp: None,
+            next_spend_minor: None,
+            drops_at: None,
+        },
+        ..bare_card()
+    }
+}
+
+/// An English (UK) reader on 25 November 2026.
+fn uk() -> Fmt {
+    Fmt::at("en-GB", "2026-11-25").unwrap()
+}
+
+fn line(card: &Card) -> Option<String> {
+    next_step(card).map(|step| step_text(&step, card, &uk(), Locale::en))
+}
+
+#[wasm_bindgen_test]
+fn next_line_prefers_the_soonest_expiring_points() {
+    let mut card = example_card();
+    card.expiring = vec![points_on("2026-12-03", 7), points_on("2026-11-30", 120)];
+    card.tier.as_mut().unwrap().keep = Some(goal("Silver", 50_000, 1_000, Some("2026-12-31")));
+    card.discount.next_rate_bp = Some(700);
+    assert_eq!(
+        next_step(&card),
+        Some(NextStep::Expiring(points_on("2026-11-30", 120)))
+    );
+    assert_eq!(line(&card).unwrap(), "120 points expire on 30 Nov");
+}
+
+#[wasm_bindgen_test]
+fn next_line_then_keeps_the_level_then_reaches_the_next() {
+    let mut card = example_card();
+    card.expiring.clear();
+    assert_eq!(
+        line(&card).unwrap(),
+        "Spend ₾545.00 more by 28 Feb to reach Gold"
+    );
+
+    let tier = card.tier.as_mut().unwrap();
+    tier.keep = Some(goal("Silver", 50_000, 12_050, Some("2026-12-31")));
+    assert_eq!(
+        line(&card).unwrap(),
+        "Spend ₾120.50 more by 31 Dec to keep Silver"
+    );
+
+    // Met already: nothing to do for it, so the next level is what matters.
+    card.tier.as_mut().unwrap().keep = Some(goal("Silver", 50_000, 0, None));
+    assert!(matches!(next_step(&card), Some(NextStep::ReachTier(_))));
+
+    // Levels by points, without a deadline.
+    let tier = card.tier.as_mut().unwrap();
+    tier.qualify_by = "points".into();
+    tier.keep = Some(goal("Silver", 500, 1_300, None));
+    card.point_name = "stars".into();
+    assert_eq!(
+        line(&card).unwrap(),
+        "Collect 1,300 more stars to keep Silver"
+    );
+    card.tier.as_mut().unwrap().keep = None;
+    card.tier.as_mut().unwrap().next = Some(goal("Gold", 2_000, 40, Some("2027-12-31")));
+    assert_eq!(
+        line(&card).unwrap(),
+        "Collect 40 more stars by 31 Dec 2027 to reach Gold"
+    );
+}
+
+#[wasm_bindgen_test]
+fn next_line_then_shows_the_discount_step_else_nothing() {
+    let mut card = example_card();
+    card.expiring.clear();
+    // The top level: no next, no keep.
+    card.tier.as_mut().unwrap().next = None;
+    assert_eq!(next_step(&card), None);
+
+    card.discount = DiscountView {
+        kind: "cumulative".into(),
+        rate_bp: 500,
+        next_rate_bp: Some(700),
+        next_spend_minor: Some(2_000),
+        drops_at: None,
     };
+    assert_eq!(line(&card).unwrap(), "Spend ₾20.00 more to get 7% off");
+    card.discount.next_spend_minor = Some(0);
+    card.discount.next_rate_bp = Some(1_050);
+    assert_eq!(
+        line(&card).unwrap(),
+        "Your next purchase raises your discount to 10.5%"
+    );
+
+    card.discount = DiscountView {
+        kind: "decaying".into(),
+        rate_bp: 700,
+        next_rate_bp: None,
+        next_spend_minor: None,
+        drops_at: Some(points_on("2026-12-05", 0).at),
+    };
+    assert_eq!(
+        line(&card).unwrap(),
+        "Shop before 5 Dec to keep your 7% discount"
+    );
+    card.discount.rate_bp = 0;
+    assert_eq!(next_step(&card), None, "nothing left to lose");
+    assert_eq!(next_step(&bare_card()), None);
+}
+
+#[wasm_bindgen_test]
+fn numbers_and_money_follow_the_locale() {
+    let uk = uk();
+    assert_eq!(uk.points(1_234_567), "1,234,567");
+    assert_eq!(uk.points(-5), "-5");
+    assert_eq!(uk.signed_points(18), "+18");
+    assert_eq!(uk.signed_points(-50), "-50");
+    assert_eq!(uk.signed_points(0), "0");
+    let gel = Currency::new(GEL).unwrap();
+    assert_eq!(uk.money(54_500, &gel), "₾545.00");
+    assert_eq!(uk.money(5, &gel), "₾0.05");
+    // Exact beyond f64's cents: 2^53 + 1 minor units.
+    assert_eq!(
+        uk.money(9_007_199_254_740_993, &gel),
+        "₾90,071,992,547,409.93"
+    );
+    assert_eq!(uk.money(1_234, &Currency::new("JPY").unwrap()), "¥1,234");
+    assert_eq!(uk.percent(500), "5%");
+    assert_eq!(uk.percent(250), "2.5%");
+    assert_eq!(uk.percent(1_234), "12.34%");
+    assert_eq!(uk.multiplier(125), "1.25");
+    assert_eq!(uk.multiplier(200), "2");
+    let german = Fmt::at("de-DE", "2026-11-25").unwrap();
+    assert_eq!(german.points(1_234_567), "1.234.567");
+    assert_eq!(german.money(54_500, &gel), "545,00\u{a0}₾");
+
+    assert_eq!(decimal(-54_500, 2), "-545.00");
+    assert_eq!(decimal(7, 4), "0.0007");
+    assert_eq!(decimal(300, 0), "300");
+}
+
+#[wasm_bindgen_test]
+fn days_are_calendar_days_with_the_year_only_when_needed() {
+    let uk = uk();
+    assert_eq!(uk.day("2026-11-30"), "30 Nov");
+    assert_eq!(uk.day("2026-01-05"), "5 Jan", "earlier this year");
+    assert_eq!(uk.day("2027-02-28"), "28 Feb", "coming, within ten months");
+    assert_eq!(uk.day("2027-11-30"), "30 Nov 2027", "a year ahead");
+    assert_eq!(uk.day("2025-12-31"), "31 Dec 2025", "last year");
+    assert_eq!(
+        Fmt::at("en-US", "2026-11-25").unwrap().day("2026-11-30"),
+        "Nov 30"
+    );
+    // Not a day: shown as it is rather than guessed.
+    assert_eq!(uk.day("2026-02-30"), "2026-02-30");
+    assert_eq!(uk.day("soon"), "soon");
+    assert_eq!(civil_day("2028-02-29"), Some((2028, 2, 29)));
+    assert_eq!(civil_day("2026-02-29"), None);
+    // An instant is shown as the reader's local day (noon UTC is the same day everywhere the
+    // tests run).
+    assert_eq!(uk.local_day(points_on("2026-11-27", 0).at), "27 Nov");
+    assert_eq!(
+        uk.local_day(i64::MAX),
+        "",
+        "out of range: nothing rather than a crash"
+    );
+}
+
+#[wasm_bindgen_test]
+fn card_tile_shows_program_balance_level_and_what_matters_next() {
+    let card = example_card();
     let root =
         mount(move || view! { <I18nContextProvider><CardTile card=card /></I18nContextProvider> });
+    let link = query(&root, "a");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("/cards/c1"));
+    let article = query(&root, "a > article");
+    assert_eq!(
+        article.get_attribute("aria-label").as_deref(),
+        Some("Mziuri Coffee")
+    );
     assert_eq!(
         query(&root, ".card-tile__program").text_content().unwrap(),
-        "Demo Coffee"
+        "Mziuri Coffee"
     );
+    assert_eq!(
+        query(&root, ".tier-badge").text_content().unwrap(),
+        "Level: Silver"
+    );
+    assert_eq!(
+        query(&root, "[data-testid=balance]")
+            .text_content()
+            .unwrap(),
+        "412"
+    );
+    let next = query(&root, "[data-testid=next]").text_content().unwrap();
+    let expected = step_text(
+        &next_step(&example_card()).unwrap(),
+        &example_card(),
+        &Fmt::for_language("en"),
+        Locale::en,
+    );
+    assert_eq!(next, expected);
+    assert!(next.starts_with("120 points expire on "), "{next}");
+}
+
+#[wasm_bindgen_test]
+fn card_tile_without_anything_next_says_since_when() {
+    let card = bare_card();
+    let root =
+        mount(move || view! { <I18nContextProvider><CardTile card=card /></I18nContextProvider> });
     assert_eq!(
         query(&root, "[data-testid=balance]")
             .text_content()
@@ -96,10 +365,232 @@ fn card_tile_shows_program_balance_and_point_name() {
         query(&root, ".card-tile__unit").text_content().unwrap(),
         "beans"
     );
-    assert_eq!(
-        query(&root, ".card-tile__since").text_content().unwrap(),
-        "Member since 2026-11-23"
+    assert!(
+        query(&root, ".card-tile__chip").get_attribute("aria-hidden") == Some("true".into()),
+        "no level: the decorative chip instead of a badge"
     );
+    let since = Fmt::for_language("en").local_day(1_795_392_000_000);
+    assert_eq!(
+        query(&root, "[data-testid=next]").text_content().unwrap(),
+        format!("Member since {since}")
+    );
+}
+
+/// `n` history entries, newest (highest `seq`) first, from `top` down.
+fn entries(top: i64, n: i64) -> Vec<HistoryEntry> {
+    (0..n)
+        .map(|i| {
+            let seq = top - i;
+            let spent = seq % 5 == 0;
+            HistoryEntry {
+                seq,
+                kind: if spent {
+                    EntryKind::Spent
+                } else {
+                    EntryKind::Earned
+                },
+                points: if spent { -50 } else { 18 },
+                reason: if spent { "Free cappuccino" } else { "Purchase" }.into(),
+                place: (seq % 2 == 0).then(|| "Vake".into()),
+                spend_minor: (!spent).then_some(1_800),
+                at: points_on("2026-11-20", 0).at + seq * 60_000,
+            }
+        })
+        .collect()
+}
+
+/// Answers the wallet's requests with `routes` (path and query -> status and JSON body) instead
+/// of the network, and counts them in `window.__requests`.
+fn fake_api(routes: &[(&str, u16, String)]) {
+    let table: Vec<String> = routes
+        .iter()
+        .map(|(path, status, body)| format!("[{path:?}, {status}, {body}]"))
+        .collect();
+    js_sys::eval(&format!(
+        r#"(() => {{
+            const routes = new Map([{}].map(([path, status, body]) => [path, [status, body]]));
+            window.__realFetch = window.__realFetch || window.fetch;
+            window.__requests = [];
+            window.fetch = async (url) => {{
+                const path = new URL(url, location.href);
+                const key = path.pathname + path.search;
+                window.__requests.push(key);
+                const [status, body] = routes.get(key) ||
+                    [404, {{ error: "not_found", message: "Not found." }}];
+                await new Promise((r) => setTimeout(r, 5));
+                return new Response(JSON.stringify(body), {{
+                    status,
+                    headers: {{ "Content-Type": "application/json" }},
+                }});
+            }};
+        }})()"#,
+        table.join(",")
+    ))
+    .unwrap();
+}
+
+fn real_api() {
+    js_sys::eval("if (window.__realFetch) window.fetch = window.__realFetch").unwrap();
+}
+
+fn requests(prefix: &str) -> Vec<String> {
+    let all: js_sys::Array = js_sys::eval("window.__requests").unwrap().unchecked_into();
+    all.iter()
+        .filter_map(|r| r.as_string())
+        .filter(|r| r.starts_with(prefix))
+        .collect()
+}
+
+/// Mounts the card screen route at `/cards/{id}`.
+fn mount_card_screen(id: &str) -> web_sys::HtmlElement {
+    let history = web_sys::window().unwrap().history().unwrap();
+    history
+        .push_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("/cards/{id}")),
+        )
+        .unwrap();
+    mount(|| {
+        provide_context(Auth::from_storage());
+        view! {
+            <I18nContextProvider>
+                <Router>
+                    <Routes fallback=|| "no route">
+                        <Route path=path!("/cards/:id") view=CardPage />
+                    </Routes>
+                </Router>
+            </I18nContextProvider>
+        }
+    })
+}
+
+fn texts(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .map(|i| nodes.item(i).unwrap().text_content().unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn card_screen_shows_the_card_and_pages_through_the_history() {
+    let card = example_card();
+    let first = HistoryPage {
+        entries: entries(25, 20),
+        next_cursor: Some("6".into()),
+    };
+    let last = HistoryPage {
+        entries: entries(5, 5),
+        next_cursor: None,
+    };
+    // The bodies in the server's own format.
+    fake_api(&[
+        (
+            "/api/v1/cards/c1",
+            200,
+            serde_json::to_string(&card).unwrap(),
+        ),
+        (
+            "/api/v1/cards/c1/history",
+            200,
+            serde_json::to_string(&first).unwrap(),
+        ),
+        (
+            "/api/v1/cards/c1/history?cursor=6",
+            200,
+            serde_json::to_string(&last).unwrap(),
+        ),
+    ]);
+    let root = mount_card_screen("c1");
+    settle(300).await;
+
+    let fmt = Fmt::for_language("en");
+    assert_eq!(texts(&root, "h1"), ["Mziuri Coffee"]);
+    assert_eq!(texts(&root, "[data-testid=balance]"), ["412"]);
+    assert_eq!(
+        texts(&root, "[data-testid=pending]"),
+        [format!(
+            "18 points available from {}",
+            fmt.day("2026-11-27")
+        )]
+    );
+    assert_eq!(
+        texts(&root, "[data-testid=expiring]"),
+        [format!("120 points expire on {}", fmt.day("2026-11-30"))]
+    );
+    assert_eq!(texts(&root, "[data-testid=tier-name]"), ["Silver"]);
+    assert_eq!(
+        texts(&root, "[data-testid=tier-next]"),
+        [format!(
+            "Spend ₾545.00 more by {} to reach Gold",
+            fmt.day("2027-02-28")
+        )]
+    );
+    let progress = query(&root, "progress");
+    assert_eq!(
+        progress.get_attribute("aria-label").as_deref(),
+        Some("Progress to Gold")
+    );
+    assert_eq!(progress.get_attribute("value").as_deref(), Some("95500"));
+    assert_eq!(progress.get_attribute("max").as_deref(), Some("150000"));
+    assert_eq!(
+        texts(&root, ".benefit"),
+        [
+            "×1.25 points on every purchase",
+            "5% off every purchase",
+            "Free refill"
+        ]
+    );
+    assert_eq!(texts(&root, "[data-testid=discount-rate]"), ["5%"]);
+
+    // The first page, then the rest: by the sentinel if it is near the viewport, else by the
+    // button; either way each page is asked for once.
+    if texts(&root, ".history__row").len() == 20 {
+        let more: web_sys::HtmlButtonElement =
+            query(&root, ".panel .btn--secondary").unchecked_into();
+        assert_eq!(more.text_content().unwrap(), "Load more");
+        more.click();
+        more.click();
+        settle(200).await;
+    }
+    let rows = texts(&root, ".history__row");
+    assert_eq!(rows.len(), 25);
+    // Newest first: what, then kind, place and day, then the signed points.
+    let day = fmt.local_day(points_on("2026-11-20", 0).at);
+    assert_eq!(rows[0], format!("Free cappuccinoSpent · {day}-50 points"));
+    assert_eq!(rows[1], format!("PurchaseEarned · Vake · {day}+18 points"));
+    assert_eq!(rows[24], format!("PurchaseEarned · {day}+18 points"));
+    assert_eq!(
+        requests("/api/v1/cards/c1/history"),
+        [
+            "/api/v1/cards/c1/history",
+            "/api/v1/cards/c1/history?cursor=6"
+        ]
+    );
+    assert_eq!(texts(&root, ".history__status"), ["That's everything."]);
+    root.remove();
+    real_api();
+}
+
+#[wasm_bindgen_test]
+async fn card_screen_for_an_unknown_card_says_so() {
+    fake_api(&[]);
+    let root = mount_card_screen("nope");
+    settle(200).await;
+    assert_eq!(
+        query(&root, "[data-testid=card-not-found] h1")
+            .text_content()
+            .unwrap(),
+        "Card not found"
+    );
+    assert_eq!(
+        query(&root, "[data-testid=card-not-found] a")
+            .get_attribute("href")
+            .as_deref(),
+        Some("/")
+    );
+    root.remove();
+    real_api();
 }
 
 #[wasm_bindgen_test]

@@ -10,8 +10,10 @@
 //! exact up to 2^53 (the API's times, points and minor units are far below).
 
 use tessera_core::api::{
-    Card, ErrorBody, FieldError, LoginRequest, Me, RegisterRequest, Session, Terms, Wallet,
+    Card, DiscountView, ErrorBody, FieldError, HistoryEntry, HistoryPage, LoginRequest, Me,
+    PointsOn, RegisterRequest, RewardGoal, Session, Terms, TierGoal, TierStatus, Wallet,
 };
+use tessera_core::points::EntryKind;
 use tessera_core::Currency;
 use wasm_bindgen::JsValue;
 use web_sys::js_sys::{Array, Object, Reflect};
@@ -70,8 +72,21 @@ json_object! {
     Terms { version, updated, url }
     Me { id, email, display_name, phone, marketing_opt_in, terms_version, terms_accepted_at, created_at }
     Session { token, idle_expires_at, customer }
-    Card { id, program_id, program_name, point_name, currency, balance, terms_version, enrolled_at }
+    Card {
+        id, program_id, program_name, point_name, currency, balance, terms_version, enrolled_at,
+        pending, expiring, tier, discount, next_reward,
+    }
+    PointsOn { at, date, points }
+    TierStatus {
+        name, rank, levels, threshold, qualify_by, qualifying, multiplier_percent, discount_bp,
+        perks, next, keep,
+    }
+    TierGoal { name, threshold, remaining, by }
+    DiscountView { kind, rate_bp, next_rate_bp, next_spend_minor, drops_at }
+    RewardGoal { name, points, remaining }
     Wallet { cards }
+    HistoryEntry { seq, kind, points, reason, place, spend_minor, at }
+    HistoryPage { entries, next_cursor }
     LoginRequest { email, password }
     RegisterRequest { email, password, display_name, phone, accepted_terms_version, marketing_opt_in }
 }
@@ -151,6 +166,20 @@ impl ToJs for Currency {
     }
 }
 
+/// By its API name (`earned`, `spent`, ...); an unknown kind makes the body unreadable, as serde
+/// would refuse it.
+impl FromJs for EntryKind {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        EntryKind::from_name(&value.as_string()?)
+    }
+}
+
+impl ToJs for EntryKind {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_str(self.as_str())
+    }
+}
+
 impl<T: FromJs> FromJs for Option<T> {
     fn from_js(value: &JsValue) -> Option<Self> {
         if value.is_null() || value.is_undefined() {
@@ -186,7 +215,11 @@ impl<T: ToJs> ToJs for Vec<T> {
 mod tests {
     //! The JS-value codec against serde_json, i.e. the server's own format.
     use crate::api::{from_json, to_json};
-    use tessera_core::api::{Card, ErrorBody, FieldError, Me, Session, Terms, Wallet};
+    use tessera_core::api::{
+        Card, DiscountView, ErrorBody, FieldError, HistoryEntry, HistoryPage, Me, PointsOn,
+        RewardGoal, Session, Terms, TierGoal, TierStatus, Wallet,
+    };
+    use tessera_core::points::EntryKind;
     use tessera_core::Currency;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -205,22 +238,134 @@ mod tests {
         }
     }
 
+    /// A card with nothing optional.
+    fn bare_card() -> Card {
+        Card {
+            id: "k1".into(),
+            program_id: "coffee".into(),
+            program_name: "Coffee".into(),
+            point_name: "stars".into(),
+            currency: Currency::new("GEL").unwrap(),
+            balance: -1_234_567,
+            terms_version: "1".into(),
+            enrolled_at: 1_763_856_000_000,
+            pending: vec![],
+            expiring: vec![],
+            tier: None,
+            discount: DiscountView {
+                kind: "none".into(),
+                rate_bp: 0,
+                next_rate_bp: None,
+                next_spend_minor: None,
+                drops_at: None,
+            },
+            next_reward: None,
+        }
+    }
+
+    /// A card with every field filled, nested ones included.
+    fn full_card() -> Card {
+        let goal = |name: &str, by: Option<&str>| TierGoal {
+            name: name.into(),
+            threshold: 150_000,
+            remaining: 54_500,
+            by: by.map(Into::into),
+        };
+        Card {
+            pending: vec![PointsOn {
+                at: 1_764_187_200_000,
+                date: "2026-11-27".into(),
+                points: 18,
+            }],
+            expiring: vec![
+                PointsOn {
+                    at: 1_764_532_800_000,
+                    date: "2026-11-30".into(),
+                    points: 120,
+                },
+                PointsOn {
+                    at: 1_764_619_200_000,
+                    date: "2026-12-01".into(),
+                    points: 7,
+                },
+            ],
+            tier: Some(TierStatus {
+                name: "Silver".into(),
+                rank: 1,
+                levels: 3,
+                threshold: 50_000,
+                qualify_by: "spend".into(),
+                qualifying: 95_500,
+                multiplier_percent: 125,
+                discount_bp: 500,
+                perks: vec!["Free refill".into()],
+                next: Some(goal("Gold", Some("2027-02-28"))),
+                keep: Some(goal("Silver", None)),
+            }),
+            discount: DiscountView {
+                kind: "decaying".into(),
+                rate_bp: 700,
+                next_rate_bp: Some(1000),
+                next_spend_minor: Some(0),
+                drops_at: Some(1_765_000_000_000),
+            },
+            next_reward: Some(RewardGoal {
+                name: "Free cappuccino".into(),
+                points: 500,
+                remaining: 88,
+            }),
+            ..bare_card()
+        }
+    }
+
+    fn history_page() -> HistoryPage {
+        let entry = |seq: i64, kind: EntryKind, points: i64, place: Option<&str>| HistoryEntry {
+            seq,
+            kind,
+            points,
+            reason: "Purchase".into(),
+            place: place.map(Into::into),
+            spend_minor: (points > 0).then_some(points * 100),
+            at: 1_764_000_000_000 + seq,
+        };
+        HistoryPage {
+            entries: EntryKind::ALL
+                .into_iter()
+                .enumerate()
+                .map(|(i, kind)| {
+                    let sign = if i % 2 == 0 { 1 } else { -1 };
+                    entry(
+                        40 - i as i64,
+                        kind,
+                        sign * 18,
+                        (i % 3 != 0).then_some("Vake"),
+                    )
+                })
+                .collect(),
+            next_cursor: Some("35".into()),
+        }
+    }
+
     #[wasm_bindgen_test]
     fn reads_what_the_server_writes() {
         let wallet = Wallet {
-            cards: vec![Card {
-                id: "k1".into(),
-                program_id: "coffee".into(),
-                program_name: "Coffee".into(),
-                point_name: "stars".into(),
-                currency: Currency::new("GEL").unwrap(),
-                balance: -1_234_567,
-                terms_version: "1".into(),
-                enrolled_at: 1_763_856_000_000,
-            }],
+            cards: vec![bare_card(), full_card()],
         };
         let json = serde_json::to_string(&wallet).unwrap();
         assert_eq!(from_json::<Wallet>(&json), Some(wallet));
+        let card = full_card();
+        let json = serde_json::to_string(&card).unwrap();
+        assert_eq!(from_json::<Card>(&json), Some(card));
+        for page in [
+            history_page(),
+            HistoryPage {
+                entries: vec![],
+                next_cursor: None,
+            },
+        ] {
+            let json = serde_json::to_string(&page).unwrap();
+            assert_eq!(from_json::<HistoryPage>(&json), Some(page));
+        }
         for phone in [None, Some("+995555123456")] {
             let session = Session {
                 token: "t".into(),
@@ -278,6 +423,32 @@ mod tests {
             .replace("\"gel\"", "\"GEL\"")
             .replace("\"balance\":1", "\"balance\":1.5");
         assert_eq!(from_json::<Wallet>(&half), None, "points are whole numbers");
+
+        // A card without the fields added for points, tiers and discounts is not a card.
+        let old = half.replace("\"balance\":1.5", "\"balance\":1");
+        assert_eq!(from_json::<Wallet>(&old), None);
+        let json = serde_json::to_string(&full_card()).unwrap();
+        let negative_rate = json.replace("\"rate_bp\":700", "\"rate_bp\":-700");
+        assert_eq!(
+            from_json::<Card>(&negative_rate),
+            None,
+            "rates are unsigned"
+        );
+
+        let json = serde_json::to_string(&history_page()).unwrap();
+        assert!(json.contains("\"kind\":\"earned\""));
+        let unknown = json.replace("\"kind\":\"earned\"", "\"kind\":\"bought\"");
+        assert_eq!(
+            from_json::<HistoryPage>(&unknown),
+            None,
+            "entry kinds are checked"
+        );
+        let numeric = json.replace("\"next_cursor\":\"35\"", "\"next_cursor\":35");
+        assert_eq!(
+            from_json::<HistoryPage>(&numeric),
+            None,
+            "cursors are strings"
+        );
     }
 
     #[wasm_bindgen_test]
@@ -311,6 +482,17 @@ mod tests {
         assert_eq!(
             to_json(&login).unwrap(),
             serde_json::to_string(&login).unwrap()
+        );
+        // Not sent today, but the codec is symmetric: what it writes, serde reads back equal.
+        let card = full_card();
+        assert_eq!(
+            serde_json::from_str::<Card>(&to_json(&card).unwrap()).unwrap(),
+            card
+        );
+        let page = history_page();
+        assert_eq!(
+            serde_json::from_str::<HistoryPage>(&to_json(&page).unwrap()).unwrap(),
+            page
         );
     }
 }

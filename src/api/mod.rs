@@ -6,12 +6,12 @@ use json::{FromJs, ToJs};
 use leptos::prelude::{Get, GetUntracked, RwSignal, Set as _};
 use std::future::Future;
 use tessera_core::api::{
-    error_code, Card, ErrorBody, FieldError, LoginRequest, Me, RegisterRequest, Session, Terms,
-    Wallet,
+    error_code, Card, ErrorBody, FieldError, HistoryPage, LoginRequest, Me, RegisterRequest,
+    Session, Terms, Wallet,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::js_sys::JSON;
+use web_sys::js_sys::{encode_uri_component, JSON};
 use web_sys::{Headers, RequestInit, Response};
 
 use crate::session;
@@ -243,9 +243,25 @@ pub async fn wallet() -> Result<Wallet, ApiError> {
     get("/wallet").await
 }
 
-/// `GET /cards/{id}`.
+/// `GET /cards/{id}`: [`ApiError::Server`] with `not_found` for an unknown card (or another
+/// customer's).
 pub async fn card(id: &str) -> Result<Card, ApiError> {
-    get(&format!("/cards/{id}")).await
+    get(&format!(
+        "/cards/{}",
+        String::from(encode_uri_component(id))
+    ))
+    .await
+}
+
+/// `GET /cards/{id}/history`: the newest page without `cursor`, else the page after the one whose
+/// `next_cursor` it is. The cursor is opaque, hence encoded.
+pub async fn history(id: &str, cursor: Option<&str>) -> Result<HistoryPage, ApiError> {
+    let mut path = format!("/cards/{}/history", String::from(encode_uri_component(id)));
+    if let Some(cursor) = cursor {
+        path.push_str("?cursor=");
+        path.push_str(&String::from(encode_uri_component(cursor)));
+    }
+    get(&path).await
 }
 
 mod json;

@@ -2,11 +2,13 @@
 
 mod card_tile;
 mod form;
+mod near_end;
 mod shell;
 
-pub use card_tile::{format_points, iso_date, CardTile, CardTileSkeleton};
+pub use card_tile::{hue_class, reader_fmt, CardTile, CardTileSkeleton, TierBadge};
 pub use form::{
     error_message, field_error_message, focus_first_invalid, CheckboxField, Field, FormAlert,
     SubmitButton,
 };
+pub use near_end::NearEnd;
 pub use shell::Shell;

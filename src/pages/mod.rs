@@ -1,11 +1,13 @@
 //! One module a screen.
 
+mod card;
 mod cards;
 mod join;
 mod not_found;
 mod settings;
 mod sign_in;
 
+pub use card::CardPage;
 pub use cards::CardsPage;
 pub use join::JoinPage;
 pub use not_found::NotFoundPage;
