@@ -298,3 +298,20 @@ pub struct HistoryPage {
     /// Pass as `?cursor=` for the next (older) page; `None` on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// `POST /cards/{id}/checkout-secret`: what the wallet keeps on the device to show checkout codes
+/// offline. One secret per card and session; it ends with the session (log out revokes it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckoutSecret {
+    /// The card.
+    pub card_id: String,
+    /// The card's number, in the code and read aloud at the till (ten digits, Luhn-checked).
+    pub card_number: String,
+    /// The program, part of the code's MAC.
+    pub program_id: String,
+    /// The secret, 32 bytes in lowercase hex; keep it on the device only.
+    pub secret: String,
+    /// The server's clock when it answered (UTC unix ms), to correct the device's clock.
+    pub server_time: i64,
+}

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod card_status;
 pub mod cards;
+pub mod checkout;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(accounts::router())
         .merge(cards::router())
+        .merge(checkout::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -1,6 +1,6 @@
 //! The OpenAPI description, generated from the handlers' annotations and `tessera_core::api`.
 
-use crate::{accounts, cards, health};
+use crate::{accounts, cards, checkout, health};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         cards::wallet,
         cards::card,
         cards::history,
+        checkout::checkout_secret,
     ),
     modifiers(&BearerAuth)
 )]

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cards;
+mod checkout;
 mod common;
 mod demo;
 mod errors;
