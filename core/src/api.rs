@@ -315,3 +315,33 @@ pub struct CheckoutSecret {
     /// The server's clock when it answered (UTC unix ms), to correct the device's clock.
     pub server_time: i64,
 }
+
+/// A till session: returned by `POST /till/auth/login`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillSession {
+    /// Bearer token for the till endpoints only; shown once, stored only hashed.
+    pub token: String,
+    /// The session ends if unused until this time; each use moves it forward.
+    pub idle_expires_at: i64,
+    /// Who is signed in.
+    pub staff: Staff,
+}
+
+/// A signed-in staff account (`GET /till/me`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Staff {
+    /// Sign-in e-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// `cashier` or `manager`.
+    pub role: String,
+    /// The program the account works for.
+    pub program_id: String,
+    /// Its display name.
+    pub program_name: String,
+    /// The store, if the account is tied to one.
+    pub location: Option<String>,
+}

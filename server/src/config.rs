@@ -16,6 +16,47 @@ pub struct ProgramConfig {
     pub terms: TermsConfig,
     #[serde(default)]
     pub programs: Vec<Program>,
+    /// Till staff accounts.
+    #[serde(default)]
+    pub staff: Vec<StaffAccount>,
+}
+
+/// What a staff account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StaffRole {
+    /// Identifies members, records purchases, takes points as payment.
+    Cashier,
+    /// A cashier who may also correct points (later).
+    Manager,
+}
+
+impl StaffRole {
+    /// The name used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Cashier => "cashier",
+            StaffRole::Manager => "manager",
+        }
+    }
+}
+
+/// A till account (`[[staff]]`): signs in at `/till`, works for one program, optionally at one
+/// location.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffAccount {
+    /// Sign-in e-mail (compared in lower case).
+    pub email: String,
+    /// Shown on the console and recorded with what the account does.
+    pub name: String,
+    /// An argon2id PHC string; make one with `tessera-server hash-password`.
+    pub password_hash: String,
+    pub role: StaffRole,
+    /// The program's id.
+    pub program: String,
+    /// The store, recorded as the place of purchases.
+    pub location: Option<String>,
 }
 
 /// The terms customers accept when joining.
@@ -142,7 +183,52 @@ impl ProgramConfig {
                 ));
             }
         }
+        let mut emails = HashSet::new();
+        for (i, staff) in self.staff.iter().enumerate() {
+            let key = |field: &str| format!("staff[{i}].{field}");
+            let email = tessera_core::validation::normalize_email(&staff.email);
+            if tessera_core::validation::validate_email(&email).is_some() {
+                return Err(format!(
+                    "{}: `{}` is not an e-mail address",
+                    key("email"),
+                    staff.email
+                ));
+            }
+            if !emails.insert(email) {
+                return Err(format!(
+                    "{}: `{}` is used by another account",
+                    key("email"),
+                    staff.email
+                ));
+            }
+            non_empty(&key("name"), &staff.name)?;
+            let is_argon2id = argon2::PasswordHash::new(&staff.password_hash)
+                .is_ok_and(|h| h.algorithm.as_str() == "argon2id");
+            if !is_argon2id {
+                return Err(format!(
+                    "{}: not an argon2id hash (make one with `tessera-server hash-password`)",
+                    key("password_hash")
+                ));
+            }
+            if self.program(&staff.program).is_none() {
+                return Err(format!(
+                    "{}: no program `{}`",
+                    key("program"),
+                    staff.program
+                ));
+            }
+            if let Some(location) = &staff.location {
+                non_empty(&key("location"), location)?;
+            }
+        }
         Ok(())
+    }
+
+    /// The staff account with this e-mail (normalised).
+    pub fn staff(&self, normalized_email: &str) -> Option<&StaffAccount> {
+        self.staff
+            .iter()
+            .find(|s| tessera_core::validation::normalize_email(&s.email) == normalized_email)
     }
 
     /// The program with this id.
@@ -207,6 +293,28 @@ mod tests {
         assert!(err.contains("programs[0].earning.rate"), "{err}");
         let err = error_for(|t| t.replace("\"after_month_end\"", "\"soon\""));
         assert!(err.contains("soon"), "{err}");
+    }
+
+    #[test]
+    fn staff_accounts_are_checked() {
+        let config = ProgramConfig::parse(DEMO).unwrap();
+        assert_eq!(
+            config.staff("till@example.com").unwrap().role,
+            StaffRole::Cashier
+        );
+        let err = error_for(|t| t.replace("program = \"mziuri\"", "program = \"bakery\""));
+        assert!(err.contains("staff[0].program"), "{err}");
+        let err =
+            error_for(|t| t.replace("password_hash = \"$argon2id", "password_hash = \"$2b$10"));
+        assert!(err.contains("staff[0].password_hash"), "{err}");
+        let err = error_for(|t| t.replace("\"till@example.com\"", "\"till\""));
+        assert!(err.contains("staff[0].email"), "{err}");
+        let err = error_for(|t| t.replace("role = \"cashier\"", "role = \"boss\""));
+        assert!(err.contains("boss"), "{err}");
+        let start = DEMO.find("[[staff]]").unwrap();
+        let twice = format!("{DEMO}\n{}", &DEMO[start..]);
+        let err = ProgramConfig::parse(&twice).unwrap_err();
+        assert!(err.contains("staff[1].email"), "{err}");
     }
 
     #[test]

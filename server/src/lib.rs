@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod openapi;
 pub mod purchases;
 pub mod state;
+pub mod till;
 pub mod wallet_files;
 
 use axum::extract::DefaultBodyLimit;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(cards::router())
         .merge(checkout::router())
+        .merge(till::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -53,6 +53,15 @@ struct Cli {
     /// Take the client address for rate limits from X-Forwarded-For (only behind a proxy).
     #[arg(long, env = "TESSERA_TRUST_PROXY")]
     trust_proxy: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Read a password from standard input and print its argon2id hash, for a `[[staff]]`
+    /// entry's `password_hash`.
+    HashPassword,
 }
 
 #[tokio::main]
@@ -80,6 +89,14 @@ async fn serve() -> anyhow::Result<()> {
         }
     }
 
+    if let Some(Command::HashPassword) = cli.command {
+        let mut password = String::new();
+        std::io::stdin().read_line(&mut password)?;
+        let password = password.trim_end_matches(['\r', '\n']).to_owned();
+        anyhow::ensure!(password.chars().count() >= 10, "use at least 10 characters");
+        println!("{}", Passwords::production().hash(password).await?);
+        return Ok(());
+    }
     let config = ProgramConfig::load(&cli.config)?;
     let db = Db::connect(&cli.database, cli.sqlite_sync).await?;
     let wallet = cli

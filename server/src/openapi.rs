@@ -1,6 +1,6 @@
 //! The OpenAPI description, generated from the handlers' annotations and `tessera_core::api`.
 
-use crate::{accounts, cards, checkout, health};
+use crate::{accounts, cards, checkout, health, till};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -18,6 +18,9 @@ use utoipa::{Modify, OpenApi};
         cards::card,
         cards::history,
         checkout::checkout_secret,
+        till::auth::login,
+        till::auth::logout,
+        till::auth::me,
     ),
     modifiers(&BearerAuth)
 )]

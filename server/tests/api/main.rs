@@ -9,3 +9,4 @@ mod errors;
 mod ledger;
 mod purchases;
 mod serving;
+mod till;

@@ -1,0 +1,94 @@
+//! Staff sign-in and sign-out at the till, and the signed-in account.
+
+use super::session::{self, TillSession};
+use crate::accounts::ClientAddress;
+use crate::auth::rate_limit::AttemptKeys;
+use crate::config::{ProgramConfig, StaffAccount};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use tessera_core::api::{
+    error_code, ErrorBody, LoginRequest, Staff, TillSession as TillSessionBody,
+};
+use tessera_core::validation::normalize_email;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/till/auth/login", post(login))
+        .route("/till/auth/logout", post(logout))
+        .route("/till/me", get(me))
+}
+
+fn staff_body(config: &ProgramConfig, staff: &StaffAccount) -> Staff {
+    Staff {
+        email: normalize_email(&staff.email),
+        name: staff.name.clone(),
+        role: staff.role.as_str().to_owned(),
+        program_id: staff.program.clone(),
+        program_name: config
+            .program(&staff.program)
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        location: staff.location.clone(),
+    }
+}
+
+/// Signs a staff account in at a till.
+#[utoipa::path(post, path = "/api/v1/till/auth/login", tag = "till", request_body = LoginRequest,
+    responses((status = 200, body = TillSessionBody), (status = 401, body = ErrorBody, description = "invalid_credentials"),
+        (status = 429, body = ErrorBody, description = "rate_limited, with Retry-After")))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<ApiJson<TillSessionBody>> {
+    let email = normalize_email(&req.email);
+    // Counted apart from the customer account that may share the address.
+    let keys = AttemptKeys::new(&format!("till:{email}"), &address);
+    state.login_limits.check(&state.db, &keys).await?;
+    let staff = state.config.staff(&email).cloned();
+    let ok = state
+        .passwords
+        .verify(
+            req.password,
+            staff.as_ref().map(|s| s.password_hash.clone()),
+        )
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(staff) = staff.filter(|_| ok) else {
+        state.login_limits.record_failure(&state.db, &keys).await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            error_code::INVALID_CREDENTIALS,
+            "E-mail or password is wrong.",
+        ));
+    };
+    state.login_limits.clear_email(&state.db, &keys).await?;
+    let (token, idle_expires_at) = session::create(&state.db.pool, &email).await?;
+    Ok(ApiJson(TillSessionBody {
+        token,
+        idle_expires_at,
+        staff: staff_body(&state.config, &staff),
+    }))
+}
+
+/// Ends the till session.
+#[utoipa::path(post, path = "/api/v1/till/auth/logout", tag = "till", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, till: TillSession) -> ApiResult<StatusCode> {
+    sqlx::query("DELETE FROM till_sessions WHERE id = $1")
+        .bind(&till.session_id)
+        .execute(&state.db.pool)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in staff account.
+#[utoipa::path(get, path = "/api/v1/till/me", tag = "till", security(("bearer" = [])),
+    responses((status = 200, body = Staff), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, till: TillSession) -> ApiJson<Staff> {
+    ApiJson(staff_body(&state.config, &till.staff))
+}

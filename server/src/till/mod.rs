@@ -1,0 +1,13 @@
+//! The till: staff sign-in and, next, identifying members and recording purchases and payments
+//! with points. Staff accounts are configured (`[[staff]]`); their sessions are separate from
+//! customers' (`till_sessions`).
+
+pub mod auth;
+pub mod session;
+
+use crate::state::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    auth::router()
+}
