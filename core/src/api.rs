@@ -54,6 +54,22 @@ pub mod error_code {
     pub const NOT_FOUND: &str = "not_found";
     /// The path exists but not with this method.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// Till: the text is not a checkout code (or the card number's check digit is wrong).
+    pub const CODE_MALFORMED: &str = "code_malformed";
+    /// Till: the code's time has passed (an old screenshot, or a phone clock far off).
+    pub const CODE_STALE: &str = "code_stale";
+    /// Till: the code's proof is wrong (forged, or the phone signed out since).
+    pub const CODE_INVALID: &str = "code_invalid";
+    /// Till: this code, or a newer one of the card, was used already.
+    pub const CODE_USED: &str = "code_used";
+    /// Till: no card with that number in the program.
+    pub const CARD_UNKNOWN: &str = "card_unknown";
+    /// Till: the card is closed.
+    pub const CARD_CLOSED: &str = "card_closed";
+    /// Till: no member with that phone number in the program.
+    pub const MEMBER_NOT_FOUND: &str = "member_not_found";
+    /// Till: too many wrong typed codes for the card; retry after `Retry-After` seconds.
+    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
     /// Something failed on the server; details are in its log.
     pub const INTERNAL: &str = "internal";
 }
@@ -344,4 +360,32 @@ pub struct Staff {
     pub program_name: String,
     /// The store, if the account is tied to one.
     pub location: Option<String>,
+}
+
+/// `POST /till/identify`: exactly one of a checkout code (scanned or typed) or a phone number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IdentifyRequest {
+    /// The scanned `TSR1.…` text or the typed digits.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The member's phone number: identifies for earning only.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// The member a till identified, and the ticket the till's next operations take.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillMember {
+    /// Pass to the till operations; bound to this till session and card.
+    pub ticket: String,
+    /// The ticket is refused after this time (UTC unix ms).
+    pub ticket_expires_at: i64,
+    /// Whether points may be spent on this ticket (only when identified by a checkout code).
+    pub can_spend: bool,
+    /// The member's display name.
+    pub name: String,
+    /// The card, as the member sees it now (balance, tier, discount).
+    pub card: Card,
 }

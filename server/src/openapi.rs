@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         till::auth::login,
         till::auth::logout,
         till::auth::me,
+        till::identify::identify,
     ),
     modifiers(&BearerAuth)
 )]

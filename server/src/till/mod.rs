@@ -3,11 +3,12 @@
 //! customers' (`till_sessions`).
 
 pub mod auth;
+pub mod identify;
 pub mod session;
 
 use crate::state::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    auth::router()
+    auth::router().merge(identify::router())
 }

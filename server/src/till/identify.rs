@@ -1,0 +1,251 @@
+//! `POST /till/identify`: a scanned or typed checkout code, or a phone number, becomes the member
+//! summary a cashier needs and a short-lived ticket bound to the till session and the card.
+//!
+//! A code is accepted once: the card's `last_code_step` moves forward in one conditional update,
+//! so a replayed code, and every older one, is refused, and of two tills scanning the same code at
+//! once exactly one wins. Wrong typed codes are counted per card (six digits can be guessed).
+
+use super::session::TillSession;
+use crate::auth::rate_limit::AttemptKeys;
+use crate::card_status;
+use crate::db::{new_id, now_ms};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use sqlx::Row;
+use tessera_core::api::{error_code, ErrorBody, FieldError, IdentifyRequest, TillMember};
+use tessera_core::checkout::{self, CardSecret, CodeError};
+use tessera_core::validation::{code as field_code, normalize_phone};
+
+/// How long a ticket stays good: one checkout.
+pub const TICKET_MS: i64 = 5 * 60_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/till/identify", post(identify))
+}
+
+fn refusal(status: StatusCode, code: &'static str, message: &str) -> ApiError {
+    ApiError::new(status, code, message)
+}
+
+fn code_refusal(e: CodeError) -> ApiError {
+    match e {
+        CodeError::Malformed => refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_code::CODE_MALFORMED,
+            "This is not a Tessera code. Scan again or type the digits under the code.",
+        ),
+        CodeError::Stale => refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_code::CODE_STALE,
+            "This code has expired. Ask the customer to show the code on their phone again.",
+        ),
+        CodeError::Forged => refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_code::CODE_INVALID,
+            "This code is not valid for the card.",
+        ),
+    }
+}
+
+/// Identifies a member by checkout code or phone number.
+#[utoipa::path(post, path = "/api/v1/till/identify", tag = "till", security(("bearer" = [])),
+    request_body = IdentifyRequest,
+    responses((status = 200, body = TillMember),
+        (status = 422, body = ErrorBody, description = "code_malformed, code_stale, code_invalid, validation"),
+        (status = 409, body = ErrorBody, description = "code_used"),
+        (status = 404, body = ErrorBody, description = "card_unknown, member_not_found"),
+        (status = 403, body = ErrorBody, description = "card_closed"),
+        (status = 429, body = ErrorBody, description = "too_many_attempts, with Retry-After"),
+        (status = 401, body = ErrorBody)))]
+pub async fn identify(
+    State(state): State<AppState>,
+    till: TillSession,
+    ApiJson(req): ApiJson<IdentifyRequest>,
+) -> ApiResult<ApiJson<TillMember>> {
+    let program = state
+        .config
+        .program(&till.staff.program)
+        .ok_or_else(|| ApiError::internal("staff program missing"))?;
+    let now = now_ms();
+    let (card_id, can_spend) = match (req.code.as_deref(), req.phone.as_deref()) {
+        (Some(code), None) => (by_code(&state, &till, &program.id, code, now).await?, true),
+        (None, Some(phone)) => (by_phone(&state, &program.id, phone).await?, false),
+        _ => {
+            return Err(ApiError::validation(vec![FieldError {
+                field: "code".into(),
+                code: field_code::REQUIRED.into(),
+            }]))
+        }
+    };
+
+    let row = sqlx::query(&format!(
+        "SELECT {}, closed_at, (SELECT display_name FROM customers WHERE id = cards.customer_id) AS name
+         FROM cards WHERE id = $1",
+        card_status::COLUMNS
+    ))
+    .bind(&card_id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    if row.try_get::<Option<i64>, _>("closed_at")?.is_some() {
+        return Err(refusal(
+            StatusCode::FORBIDDEN,
+            error_code::CARD_CLOSED,
+            "This card is closed.",
+        ));
+    }
+    let card = card_status::card(&state.db.pool, program, &row, now).await?;
+    let ticket = new_id();
+    sqlx::query(
+        "INSERT INTO till_tickets (id, till_session_id, card_id, can_spend, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&ticket)
+    .bind(&till.session_id)
+    .bind(&card_id)
+    .bind(i64::from(can_spend))
+    .bind(now)
+    .bind(now + TICKET_MS)
+    .execute(&state.db.pool)
+    .await?;
+    Ok(ApiJson(TillMember {
+        ticket,
+        ticket_expires_at: now + TICKET_MS,
+        can_spend,
+        name: row.try_get("name")?,
+        card,
+    }))
+}
+
+/// The card a checkout code proves, consuming the code.
+async fn by_code(
+    state: &AppState,
+    till: &TillSession,
+    program_id: &str,
+    text: &str,
+    now: i64,
+) -> ApiResult<String> {
+    let claim = checkout::parse(text).map_err(code_refusal)?;
+    let pool = &state.db.pool;
+    let card = sqlx::query("SELECT id, closed_at FROM cards WHERE program_id = $1 AND number = $2")
+        .bind(program_id)
+        .bind(&claim.card_number)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| {
+            refusal(
+                StatusCode::NOT_FOUND,
+                error_code::CARD_UNKNOWN,
+                "No card has this number.",
+            )
+        })?;
+    let card_id: String = card.try_get("id")?;
+    if card.try_get::<Option<i64>, _>("closed_at")?.is_some() {
+        return Err(refusal(
+            StatusCode::FORBIDDEN,
+            error_code::CARD_CLOSED,
+            "This card is closed.",
+        ));
+    }
+    let keys = AttemptKeys::new(
+        &format!("typed:{card_id}"),
+        &format!("till:{}", till.session_id),
+    );
+    if claim.is_typed() {
+        state
+            .login_limits
+            .check(&state.db, &keys)
+            .await
+            .map_err(|e| ApiError {
+                code: error_code::TOO_MANY_ATTEMPTS,
+                message: "Too many wrong codes for this card. Scan the QR code instead, or wait."
+                    .into(),
+                ..e
+            })?;
+    }
+
+    // The secrets of the card's signed-in devices (sessions that have not ended).
+    let secrets: Vec<String> = sqlx::query(
+        "SELECT s.secret FROM card_secrets s JOIN sessions ON sessions.id = s.session_id
+         WHERE s.card_id = $1 AND sessions.idle_expires_at > $2",
+    )
+    .bind(&card_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, _>>()?;
+    let now_step = checkout::step_at(now);
+    let mut result = Err(CodeError::Forged);
+    for secret in &secrets {
+        let Some(key) = hex::decode(secret)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        else {
+            continue;
+        };
+        match claim.verify(&CardSecret(key), program_id, now_step) {
+            Ok(step) => {
+                result = Ok(step);
+                break;
+            }
+            // Staleness does not depend on the secret: report it as such.
+            Err(CodeError::Stale) => result = Err(CodeError::Stale),
+            Err(_) => {}
+        }
+    }
+    let step = match result {
+        Ok(step) => step,
+        Err(e) => {
+            if claim.is_typed() && e == CodeError::Forged {
+                state.login_limits.record_failure(&state.db, &keys).await?;
+            }
+            return Err(code_refusal(e));
+        }
+    };
+    // Used once: only a step later than the last accepted one moves the card forward.
+    let taken =
+        sqlx::query("UPDATE cards SET last_code_step = $1 WHERE id = $2 AND last_code_step < $1")
+            .bind(step)
+            .bind(&card_id)
+            .execute(pool)
+            .await?
+            .rows_affected();
+    if taken == 0 {
+        return Err(refusal(
+            StatusCode::CONFLICT,
+            error_code::CODE_USED,
+            "This code was used already. Ask the customer to show the new code.",
+        ));
+    }
+    Ok(card_id)
+}
+
+/// The card of the member with this phone number (earning only).
+async fn by_phone(state: &AppState, program_id: &str, phone: &str) -> ApiResult<String> {
+    let not_found = || {
+        refusal(
+            StatusCode::NOT_FOUND,
+            error_code::MEMBER_NOT_FOUND,
+            "No member of this program has this phone number.",
+        )
+    };
+    let phone = normalize_phone(phone).ok_or_else(not_found)?;
+    let rows = sqlx::query(
+        "SELECT cards.id FROM cards JOIN customers ON customers.id = cards.customer_id
+         WHERE customers.phone = $1 AND cards.program_id = $2 LIMIT 2",
+    )
+    .bind(&phone)
+    .bind(program_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    // A number shared by two members identifies neither: points must not go to the wrong one.
+    match rows.as_slice() {
+        [one] => Ok(one.try_get(0)?),
+        _ => Err(not_found()),
+    }
+}
