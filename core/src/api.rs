@@ -70,6 +70,18 @@ pub mod error_code {
     pub const MEMBER_NOT_FOUND: &str = "member_not_found";
     /// Till: too many wrong typed codes for the card; retry after `Retry-After` seconds.
     pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    /// Till: the ticket is unknown, of another till session, or expired; identify again.
+    pub const TICKET_INVALID: &str = "ticket_invalid";
+    /// Till: the ticket came from a phone number; spending points needs a checkout code.
+    pub const TICKET_CANNOT_SPEND: &str = "ticket_cannot_spend";
+    /// Till: more points than the card can spend now.
+    pub const INSUFFICIENT_POINTS: &str = "insufficient_points";
+    /// Till: the program does not take points as payment.
+    pub const POINTS_NOT_ACCEPTED: &str = "points_not_accepted";
+    /// A write needs an `Idempotency-Key` header (1–100 visible ASCII characters).
+    pub const IDEMPOTENCY_KEY_REQUIRED: &str = "idempotency_key_required";
+    /// The `Idempotency-Key` was used for a different request.
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
     /// Something failed on the server; details are in its log.
     pub const INTERNAL: &str = "internal";
 }
@@ -387,5 +399,53 @@ pub struct TillMember {
     /// The member's display name.
     pub name: String,
     /// The card, as the member sees it now (balance, tier, discount).
+    pub card: Card,
+}
+
+/// `POST /till/purchases` (with an `Idempotency-Key` header): a purchase on the ticket's card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillPurchaseRequest {
+    /// From `POST /till/identify`.
+    pub ticket: String,
+    /// The amount paid, in minor units of the program's currency.
+    pub amount_minor: i64,
+}
+
+/// What a till purchase recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillPurchase {
+    /// Points the purchase earned (pending first if the program says so).
+    pub points: i64,
+    /// The welcome bonus it brought (first purchase only).
+    pub welcome_points: i64,
+    /// The card afterwards.
+    pub card: Card,
+}
+
+/// `POST /till/pay-with-points` (with an `Idempotency-Key` header): points as part or all of a bill.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PayWithPointsRequest {
+    /// From `POST /till/identify` with a checkout code.
+    pub ticket: String,
+    /// The bill, in minor units.
+    pub bill_minor: i64,
+    /// Points to take; their value may not exceed the bill.
+    pub points: i64,
+}
+
+/// What paying with points took.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PointsPayment {
+    /// Points taken.
+    pub points: i64,
+    /// Their value, in minor units.
+    pub paid_minor: i64,
+    /// What is left of the bill to pay otherwise.
+    pub due_minor: i64,
+    /// The card afterwards.
     pub card: Card,
 }

@@ -26,6 +26,10 @@ pub mod code {
     pub const PHONE_INVALID: &str = "phone_invalid";
     /// The terms were not accepted, or an outdated version was.
     pub const TERMS_NOT_ACCEPTED: &str = "terms_not_accepted";
+    /// A number that must be above zero is not.
+    pub const NOT_POSITIVE: &str = "not_positive";
+    /// A number is larger than allowed (e.g. points worth more than the bill).
+    pub const TOO_LARGE: &str = "too_large";
 }
 
 /// Lower-cases and trims an e-mail address so one mailbox is one account.

@@ -7,7 +7,7 @@ use crate::config::Program;
 use crate::purchases::{card_months, CardTotals};
 use chrono_tz::Tz;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Row};
+use sqlx::{Any, AnyConnection, Row};
 use tessera_core::api::{Card, DiscountView, PointsOn, TierGoal, TierStatus};
 use tessera_core::discount::DiscountRule;
 use tessera_core::tier::{QualifyBy, TierRules, TierTarget};
@@ -19,9 +19,10 @@ pub const EXPIRING_WITHIN_MS: i64 = 30 * 86_400_000;
 pub const COLUMNS: &str = "id, program_id, balance, terms_version, enrolled_at, tier_level, \
      tier_held_until, total_spend, discount_step, last_purchase_at, purchase_count";
 
-/// The card in `row` (selected with [`COLUMNS`]) as of `now`.
+/// The card in `row` (selected with [`COLUMNS`]) as of `now`, read on `conn` (a pool connection,
+/// or a transaction's, to include its writes).
 pub async fn card(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     program: &Program,
     row: &AnyRow,
     now: i64,
@@ -33,7 +34,7 @@ pub async fn card(
     // The stored balance as of the last settlement, moved to `now`: the expiry job may not have
     // run since points matured or expired.
     let matured = sum(
-        pool,
+        conn,
         "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
          WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
         &id,
@@ -41,7 +42,7 @@ pub async fn card(
     )
     .await?;
     let due = sum(
-        pool,
+        conn,
         "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
          WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at <= $2",
         &id,
@@ -51,7 +52,7 @@ pub async fn card(
     let balance = row.try_get::<i64, _>("balance")? + matured - due;
 
     let pending = by_day(
-        pool,
+        conn,
         "SELECT available_at, CAST(SUM(remaining) AS BIGINT) FROM point_lots
          WHERE card_id = $1 AND pending = 1 AND available_at > $2
          GROUP BY available_at ORDER BY available_at",
@@ -63,7 +64,7 @@ pub async fn card(
     .await?;
     // Spendable points (settled, or lots matured since) that expire within the window.
     let expiring = by_day(
-        pool,
+        conn,
         "SELECT expires_at, CAST(SUM(points) AS BIGINT) FROM (
              SELECT expires_at, points FROM expiry_buckets
              WHERE card_id = $1 AND points > 0 AND expires_at > $2 AND expires_at <= $3
@@ -81,7 +82,7 @@ pub async fn card(
     let month = calendar::month_of(tz, now);
     let tier = match &program.tiers {
         Some(tiers) => {
-            let buckets = card_months(pool, &id, program, month).await?;
+            let buckets = card_months(&mut *conn, &id, program, month).await?;
             let progress = tiers.progress(totals.tier_state(), &buckets, month);
             Some(tier_status(tiers, tz, progress))
         }
@@ -115,11 +116,16 @@ pub async fn card(
     })
 }
 
-async fn sum(pool: &AnyPool, sql: &str, card_id: &str, now: i64) -> Result<i64, sqlx::Error> {
+async fn sum(
+    conn: &mut AnyConnection,
+    sql: &str,
+    card_id: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query(sql)
         .bind(card_id)
         .bind(now)
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?
         .try_get(0)
 }
@@ -127,7 +133,7 @@ async fn sum(pool: &AnyPool, sql: &str, card_id: &str, now: i64) -> Result<i64, 
 /// Runs a `(time, points)` query bound to `(card_id, from, to)` and merges rows that fall on the
 /// same day (as `day` names it).
 async fn by_day(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     sql: &str,
     card_id: &str,
     from: i64,
@@ -139,7 +145,7 @@ async fn by_day(
         query = query.bind(to);
     }
     let mut out: Vec<PointsOn> = Vec::new();
-    for row in query.fetch_all(pool).await? {
+    for row in query.fetch_all(&mut *conn).await? {
         let (at, points): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
         let date = day(at);
         match out.last_mut() {

@@ -69,11 +69,12 @@ pub async fn wallet(
     .fetch_all(&state.db.pool)
     .await?;
     let now = now_ms();
+    let mut conn = state.db.pool.acquire().await?;
     let mut cards = Vec::with_capacity(rows.len());
     for row in &rows {
         // A card of a program since removed from the configuration has nothing to show.
         if let Some(program) = program_of(&state.config, row)? {
-            cards.push(card_status::card(&state.db.pool, program, row, now).await?);
+            cards.push(card_status::card(&mut conn, program, row, now).await?);
         }
     }
     Ok(ApiJson(Wallet { cards }))
@@ -98,8 +99,9 @@ pub async fn card(
     .await?
     .ok_or_else(ApiError::not_found)?;
     let program = program_of(&state.config, &row)?.ok_or_else(ApiError::not_found)?;
+    let mut conn = state.db.pool.acquire().await?;
     Ok(ApiJson(
-        card_status::card(&state.db.pool, program, &row, now_ms()).await?,
+        card_status::card(&mut conn, program, &row, now_ms()).await?,
     ))
 }
 

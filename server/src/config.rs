@@ -95,6 +95,9 @@ pub struct Program {
     /// The discount; without it, none.
     #[serde(default = "no_discount")]
     pub discount: DiscountRule,
+    /// What one point is worth as payment at the till, in minor units; without it points are
+    /// not taken as payment.
+    pub point_value_minor: Option<i64>,
 }
 
 impl Program {
@@ -172,6 +175,9 @@ impl ProgramConfig {
                 tiers
                     .validate()
                     .map_err(|e| format!("{}.{e}", key("tiers")))?;
+            }
+            if p.point_value_minor.is_some_and(|v| v <= 0) {
+                return Err(format!("{}: must be at least 1", key("point_value_minor")));
             }
             p.discount
                 .validate()

@@ -22,6 +22,8 @@ use utoipa::{Modify, OpenApi};
         till::auth::logout,
         till::auth::me,
         till::identify::identify,
+        till::operations::purchase,
+        till::operations::pay_with_points,
     ),
     modifiers(&BearerAuth)
 )]

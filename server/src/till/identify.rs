@@ -97,7 +97,9 @@ pub async fn identify(
             "This card is closed.",
         ));
     }
-    let card = card_status::card(&state.db.pool, program, &row, now).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let card = card_status::card(&mut conn, program, &row, now).await?;
+    drop(conn);
     let ticket = new_id();
     sqlx::query(
         "INSERT INTO till_tickets (id, till_session_id, card_id, can_spend, created_at, expires_at)

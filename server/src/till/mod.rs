@@ -3,12 +3,16 @@
 //! customers' (`till_sessions`).
 
 pub mod auth;
+pub mod idempotency;
 pub mod identify;
+pub mod operations;
 pub mod session;
 
 use crate::state::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    auth::router().merge(identify::router())
+    auth::router()
+        .merge(identify::router())
+        .merge(operations::router())
 }

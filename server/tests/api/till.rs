@@ -1,8 +1,9 @@
 //! Staff sign-in at the till: configured accounts, separate sessions, on both engines.
 
 use crate::common::*;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
+use sqlx::Row;
 use tessera_core::checkout::{self, CardSecret};
 
 async fn till_login(t: &TestApp, email: &str, password: &str) -> Reply {
@@ -267,6 +268,329 @@ async fn two_tills_scanning_the_same_code_at_once_one_wins() {
             "{} / {}",
             ra.text,
             rb.text
+        );
+    })
+    .await;
+}
+
+async fn till_write(t: &TestApp, path: &str, till: &str, key: Option<&str>, body: Value) -> Reply {
+    let mut req = request(
+        Method::POST,
+        path,
+        Some(till),
+        body.to_string().into(),
+        Some("application/json"),
+    );
+    if let Some(key) = key {
+        req.headers_mut()
+            .insert("idempotency-key", key.parse().unwrap());
+    }
+    t.send(req).await
+}
+
+/// A cashier's ticket for a new member identified by code, and the member's card id.
+async fn checkout(t: &TestApp, email: &str) -> (String, String, String) {
+    let till = cashier(t).await;
+    let (_, card, number, secret) = member(t, email).await;
+    let code = checkout::scanned_code(&secret, "mziuri", &number, now_step());
+    let r = identify(t, &till, json!({ "code": code })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    (till, r.body["ticket"].as_str().unwrap().to_owned(), card)
+}
+
+async fn count(t: &TestApp, sql: &str, card: &str) -> i64 {
+    sqlx::query(sql)
+        .bind(card)
+        .fetch_one(&t.state.db.pool)
+        .await
+        .unwrap()
+        .get::<i64, _>(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_till_purchase_earns_once_however_often_the_till_retries() {
+    each_engine(|t| async move {
+        let (till, ticket, card) = checkout(&t, "buyer@example.com").await;
+        let body = json!({ "ticket": ticket, "amount_minor": 1_250 });
+        let first = till_write(
+            &t,
+            "/api/v1/till/purchases",
+            &till,
+            Some("sale-1"),
+            body.clone(),
+        )
+        .await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+        assert_eq!(
+            (
+                first.body["points"].as_i64(),
+                first.body["welcome_points"].as_i64()
+            ),
+            (Some(12), Some(50))
+        );
+        assert_eq!(
+            first.body["card"]["pending"][0]["points"], 62,
+            "pending for three days"
+        );
+
+        // Retries, one of them racing another: the first response, applied once.
+        let (a, b) = tokio::join!(
+            till_write(
+                &t,
+                "/api/v1/till/purchases",
+                &till,
+                Some("sale-1"),
+                body.clone()
+            ),
+            till_write(
+                &t,
+                "/api/v1/till/purchases",
+                &till,
+                Some("sale-1"),
+                body.clone()
+            ),
+        );
+        assert_eq!(
+            (a.status, b.status),
+            (StatusCode::CREATED, StatusCode::CREATED)
+        );
+        assert_eq!((&a.body, &b.body), (&first.body, &first.body));
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM purchases WHERE card_id = $1",
+                &card
+            )
+            .await,
+            1
+        );
+        // Two concurrent new sales on the same card both count.
+        let (c, d) = tokio::join!(
+            till_write(
+                &t,
+                "/api/v1/till/purchases",
+                &till,
+                Some("sale-2"),
+                json!({ "ticket": ticket, "amount_minor": 500 })
+            ),
+            till_write(
+                &t,
+                "/api/v1/till/purchases",
+                &till,
+                Some("sale-3"),
+                json!({ "ticket": ticket, "amount_minor": 700 })
+            ),
+        );
+        assert_eq!(
+            (c.status, d.status),
+            (StatusCode::CREATED, StatusCode::CREATED),
+            "{} {}",
+            c.text,
+            d.text
+        );
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM purchases WHERE card_id = $1",
+                &card
+            )
+            .await,
+            3
+        );
+
+        // The same key for another sale, no key, bad amounts, someone else's ticket.
+        let other = json!({ "ticket": ticket, "amount_minor": 999 });
+        let r = till_write(
+            &t,
+            "/api/v1/till/purchases",
+            &till,
+            Some("sale-1"),
+            other.clone(),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.error_code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+        );
+        let r = till_write(&t, "/api/v1/till/purchases", &till, None, other.clone()).await;
+        assert_eq!(
+            (r.status, r.error_code()),
+            (StatusCode::BAD_REQUEST, "idempotency_key_required")
+        );
+        for amount in [0, -5, 1_000_000_000_000_i64] {
+            let r = till_write(
+                &t,
+                "/api/v1/till/purchases",
+                &till,
+                Some("sale-x"),
+                json!({ "ticket": ticket, "amount_minor": amount }),
+            )
+            .await;
+            assert_eq!(r.error_code(), "validation", "{amount}: {}", r.text);
+        }
+        let r = till_write(
+            &t,
+            "/api/v1/till/purchases",
+            &till,
+            Some("sale-y"),
+            json!({ "ticket": ticket, "amount_minor": "12.50" }),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wrong type: {}",
+            r.text
+        );
+        let other_till = cashier(&t).await;
+        let r = till_write(
+            &t,
+            "/api/v1/till/purchases",
+            &other_till,
+            Some("sale-4"),
+            json!({ "ticket": ticket, "amount_minor": 100 }),
+        )
+        .await;
+        assert_eq!(
+            r.error_code(),
+            "ticket_invalid",
+            "a ticket belongs to its till session"
+        );
+        sqlx::query("UPDATE till_tickets SET expires_at = 1")
+            .execute(&t.state.db.pool)
+            .await
+            .unwrap();
+        let r = till_write(
+            &t,
+            "/api/v1/till/purchases",
+            &till,
+            Some("sale-5"),
+            json!({ "ticket": ticket, "amount_minor": 100 }),
+        )
+        .await;
+        assert_eq!(r.error_code(), "ticket_invalid", "an expired ticket");
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM purchases WHERE card_id = $1",
+                &card
+            )
+            .await,
+            3,
+            "nothing else recorded"
+        );
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM ledger_entries WHERE card_id = $1 AND place = 'Vake Park'",
+                &card
+            )
+            .await,
+            4
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn paying_with_points_takes_them_once_and_never_more_than_the_card_has() {
+    each_engine(|t| async move {
+        let (till, ticket, card) = checkout(&t, "payer2@example.com").await;
+        let mut tx = t.state.db.pool.begin().await.unwrap();
+        let now = tessera_server::db::now_ms();
+        let gift = tessera_server::ledger::Addition {
+            kind: tessera_core::points::EntryKind::Adjusted,
+            points: 500,
+            reason: "goodwill",
+            reference: "gift",
+            available_at: now,
+            expires_at: None,
+            place: None,
+            spend_minor: None,
+        };
+        tessera_server::ledger::add(&mut tx, &card, &gift, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let pay = json!({ "ticket": ticket, "bill_minor": 1_000, "points": 100 });
+        let r = till_write(
+            &t,
+            "/api/v1/till/pay-with-points",
+            &till,
+            Some("pay-1"),
+            pay.clone(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(
+            (r.body["paid_minor"].as_i64(), r.body["due_minor"].as_i64()),
+            (Some(500), Some(500)),
+            "5 tetri a point"
+        );
+        assert_eq!(r.body["card"]["balance"], 400);
+        let again = till_write(
+            &t,
+            "/api/v1/till/pay-with-points",
+            &till,
+            Some("pay-1"),
+            pay,
+        )
+        .await;
+        assert_eq!(again.body, r.body);
+
+        let r = till_write(
+            &t,
+            "/api/v1/till/pay-with-points",
+            &till,
+            Some("pay-2"),
+            json!({ "ticket": ticket, "bill_minor": 100_000, "points": 401 }),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.error_code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "insufficient_points")
+        );
+        assert!(r.text.contains("400 points"), "{}", r.text);
+        let r = till_write(
+            &t,
+            "/api/v1/till/pay-with-points",
+            &till,
+            Some("pay-3"),
+            json!({ "ticket": ticket, "bill_minor": 100, "points": 21 }),
+        )
+        .await;
+        assert_eq!(
+            r.error_code(),
+            "validation",
+            "worth more than the bill: {}",
+            r.text
+        );
+        let r = t.get(&format!("/api/v1/cards/{card}"), None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            count(&t, "SELECT balance FROM cards WHERE id = $1", &card).await,
+            400
+        );
+
+        // Identified by phone: earning only.
+        let r = identify(&t, &till, json!({ "phone": "+995555123456" })).await;
+        let phone_ticket = r.body["ticket"].as_str().unwrap();
+        let r = till_write(
+            &t,
+            "/api/v1/till/pay-with-points",
+            &till,
+            Some("pay-4"),
+            json!({ "ticket": phone_ticket, "bill_minor": 1_000, "points": 10 }),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.error_code()),
+            (StatusCode::FORBIDDEN, "ticket_cannot_spend")
+        );
+        assert_eq!(
+            count(&t, "SELECT balance FROM cards WHERE id = $1", &card).await,
+            400
         );
     })
     .await;

@@ -1,0 +1,126 @@
+//! `Idempotency-Key` for till writes: a till that retries (a timeout, a double tap) gets the first
+//! response and the write is applied once. The key is scoped to the staff account and claimed in
+//! the same transaction that applies the request and stores its response; a concurrent retry
+//! waits on the claim and then reads the stored response. A request that fails claims nothing.
+
+use crate::db::now_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+use tessera_core::api::error_code;
+
+/// The request's `Idempotency-Key` header: 1 to 100 visible ASCII characters.
+#[derive(Clone, Debug)]
+pub struct IdempotencyKey(pub String);
+
+impl FromRequestParts<AppState> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        parts
+            .headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .filter(|k| (1..=100).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+            .map(|k| Self(k.to_owned()))
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    error_code::IDEMPOTENCY_KEY_REQUIRED,
+                    "Send an Idempotency-Key header (1-100 visible characters) with this request.",
+                )
+            })
+    }
+}
+
+/// A claimed key: the request is new, or this is the response it got the first time.
+pub enum Claim {
+    Fresh,
+    Replay(Response),
+}
+
+/// The fingerprint of a request: which endpoint and what body.
+pub fn request_hash(endpoint: &str, body: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(body).unwrap_or_default();
+    hex::encode(Sha256::digest(format!("{endpoint}\n{json}").as_bytes()))
+}
+
+/// Claims `key` for the staff account in `tx`, or returns the stored response of the same
+/// request; the same key with another request is refused.
+pub async fn claim(
+    tx: &mut Transaction<'_, Any>,
+    staff_email: &str,
+    key: &str,
+    request_hash: &str,
+) -> ApiResult<Claim> {
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency_keys (staff_email, key, request_hash, status, body, created_at)
+         VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (staff_email, key) DO NOTHING",
+    )
+    .bind(staff_email)
+    .bind(key)
+    .bind(request_hash)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(Claim::Fresh);
+    }
+    let row = sqlx::query(
+        "SELECT request_hash, status, body FROM idempotency_keys WHERE staff_email = $1 AND key = $2",
+    )
+    .bind(staff_email)
+    .bind(key)
+    .fetch_one(&mut **tx)
+    .await?;
+    if row.try_get::<String, _>("request_hash")? != request_hash {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_code::IDEMPOTENCY_KEY_REUSED,
+            "This Idempotency-Key was used for a different request.",
+        ));
+    }
+    let status = u16::try_from(row.try_get::<i64, _>("status")?)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    Ok(Claim::Replay(json_response(status, row.try_get("body")?)))
+}
+
+/// Stores the response of the claimed key (in the claiming transaction) and returns it.
+pub async fn store(
+    tx: &mut Transaction<'_, Any>,
+    staff_email: &str,
+    key: &str,
+    status: StatusCode,
+    body: &impl serde::Serialize,
+) -> ApiResult<Response> {
+    let json = serde_json::to_string(body).map_err(ApiError::internal)?;
+    sqlx::query(
+        "UPDATE idempotency_keys SET status = $1, body = $2 WHERE staff_email = $3 AND key = $4",
+    )
+    .bind(i64::from(status.as_u16()))
+    .bind(&json)
+    .bind(staff_email)
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(json_response(status, json))
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
