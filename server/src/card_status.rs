@@ -48,7 +48,16 @@ pub async fn card(
         &id,
         now,
     )
-    .await?;
+    .await?
+        // Matured and expired since the last settlement (pending days longer than the expiry).
+        + sum(
+            conn,
+            "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at <= $2",
+            &id,
+            now,
+        )
+        .await?;
     let balance = row.try_get::<i64, _>("balance")? + matured - due;
 
     let pending = by_day(
