@@ -54,6 +54,24 @@ pub fn ledger(flags: &[&str]) -> Result<()> {
     )
 }
 
+/// Runs the checkout benchmark (a release build of `server/examples/bench_checkout.rs`).
+pub fn checkout(flags: &[&str]) -> Result<()> {
+    crate::process::run(
+        std::process::Command::new(env!("CARGO"))
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "tessera-server",
+                "--example",
+                "bench_checkout",
+                "--",
+            ])
+            .args(flags),
+    )
+}
+
 fn gzip9(bytes: &[u8]) -> Result<u64> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::best());
     enc.write_all(bytes)?;

@@ -6,6 +6,8 @@
 //! - `bench size`: the wallet's first-load size (gzip -9 of the JS, wasm and CSS it loads).
 //! - `bench ledger`: wallet latency with a short and a long history, and the expiry pass against
 //!   writing the lots it expires (`server/examples/bench_ledger.rs`).
+//! - `bench checkout`: code verification rate, till purchases over HTTP against the same work
+//!   without HTTP (`server/examples/bench_checkout.rs`).
 
 mod bench;
 mod process;
@@ -16,7 +18,7 @@ mod wallet;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  bench ledger [flags]   wallet latency at 10 vs 100,000 entries; expiring 1,000,000 lots vs writing them\n  install-tools          only install the pinned tools into the cache";
+const USAGE: &str = "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  bench ledger [flags]   wallet latency at 10 vs 100,000 entries; expiring 1,000,000 lots vs writing them\n  bench checkout [flags] code verification rate; till purchases over HTTP vs the storage floor\n  install-tools          only install the pinned tools into the cache";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +28,7 @@ fn main() -> Result<()> {
         ["test", rest @ ..] => test::all(rest),
         ["bench", "size"] => bench::size(),
         ["bench", "ledger", rest @ ..] => bench::ledger(rest),
+        ["bench", "checkout", rest @ ..] => bench::checkout(rest),
         ["install-tools"] => tools::Tools::ensure().map(|_| ()),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

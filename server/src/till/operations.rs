@@ -106,7 +106,18 @@ pub async fn purchase(
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<TillPurchaseRequest>,
 ) -> ApiResult<Response> {
-    let program = program(&state, &till)?;
+    record_purchase(&state, &till, &key, &req).await
+}
+
+/// The work of `POST /till/purchases` after the request is read: what the benchmark's storage
+/// floor runs without HTTP.
+pub async fn record_purchase(
+    state: &AppState,
+    till: &TillSession,
+    key: &str,
+    req: &TillPurchaseRequest,
+) -> ApiResult<Response> {
+    let program = program(state, till)?;
     if req.amount_minor <= 0 {
         return Err(invalid_field("amount_minor", field_code::NOT_POSITIVE));
     }
@@ -115,12 +126,12 @@ pub async fn purchase(
     }
     let email = &normalize_email(&till.staff.email);
     let mut tx = state.db.pool.begin().await?;
-    let hash = idempotency::request_hash("purchases", &req);
-    if let Claim::Replay(response) = idempotency::claim(&mut tx, email, &key, &hash).await? {
+    let hash = idempotency::request_hash("purchases", req);
+    if let Claim::Replay(response) = idempotency::claim(&mut tx, email, key, &hash).await? {
         return Ok(response);
     }
     let now = now_ms();
-    let (card_id, _) = ticket(&mut tx, &till, &req.ticket, now).await?;
+    let (card_id, _) = ticket(&mut tx, till, &req.ticket, now).await?;
     let reference = format!("till:{email}:{key}");
     let purchase = Purchase {
         card_id: &card_id,
@@ -143,7 +154,7 @@ pub async fn purchase(
         welcome_points: recorded.welcome_points,
         card: card_after(&mut tx, program, &card_id, now).await?,
     };
-    let response = idempotency::store(&mut tx, email, &key, StatusCode::CREATED, &body).await?;
+    let response = idempotency::store(&mut tx, email, key, StatusCode::CREATED, &body).await?;
     tx.commit().await?;
     Ok(response)
 }

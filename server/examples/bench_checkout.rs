@@ -1,0 +1,332 @@
+//! `cargo xtask bench checkout`: the till's budgets, measured on SQLite in one run.
+//!
+//! - checkout codes verified per second on the server (native, one core);
+//! - the storage floor: the work of a till purchase (idempotency claim, ticket, purchase service,
+//!   card read, stored response: `till::operations::record_purchase`) called directly by 32
+//!   concurrent tasks, without HTTP, in purchases per second;
+//! - till purchases over real HTTP (a TCP listener on 127.0.0.1, 32 keep-alive connections), per
+//!   second and their p99 latency, and `till ratio` = HTTP rate / storage floor (budget: ratio at
+//!   least 0.7, p99 under 25 ms).
+//!
+//! Codes generated per second in the browser are measured with the wallet's code screen (issue 4).
+//! Flags: `--purchases N` (each phase, default 4000), `--members N` (default 200).
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tessera_core::api::TillPurchaseRequest;
+use tessera_core::checkout::{self, CardSecret};
+use tessera_server::auth::password::Passwords;
+use tessera_server::auth::rate_limit::LoginLimits;
+use tessera_server::auth::session::SessionPolicy;
+use tessera_server::config::ProgramConfig;
+use tessera_server::db::{now_ms, Db, SqliteSync};
+use tessera_server::state::AppState;
+use tessera_server::till::operations::record_purchase;
+use tessera_server::till::session::TillSession;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tower::ServiceExt;
+
+const CONFIG: &str = include_str!("../../config/demo.toml");
+const CONCURRENCY: usize = 32;
+
+async fn call(
+    app: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: String,
+) -> anyhow::Result<serde_json::Value> {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let mut req = req
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))?;
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+    let res = app.clone().oneshot(req).await?;
+    let status = res.status();
+    let bytes = res.into_body().collect().await?.to_bytes();
+    let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    anyhow::ensure!(status.is_success(), "{path}: {status} {json}");
+    Ok(json)
+}
+
+fn flag(name: &str, default: usize) -> anyhow::Result<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == name) {
+        Some(i) => Ok(args
+            .get(i + 1)
+            .ok_or_else(|| anyhow::anyhow!("{name} needs a value"))?
+            .parse()?),
+        None => Ok(default),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let purchases = flag("--purchases", 4_000)?;
+    let members = flag("--members", 200)?;
+    verify_rate();
+
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}/checkout.db", dir.path().display());
+    let state = AppState {
+        db: Db::connect(&url, SqliteSync::Normal).await?,
+        config: Arc::new(ProgramConfig::parse(CONFIG).map_err(anyhow::Error::msg)?),
+        passwords: Passwords::for_tests(),
+        sessions: SessionPolicy {
+            idle_ms: 86_400_000,
+        },
+        login_limits: LoginLimits::default(),
+        wallet: None,
+        trust_proxy: false,
+    };
+    let app = tessera_server::app(state.clone());
+
+    // A cashier, and members each identified by a checkout code (one ticket each).
+    let login = serde_json::json!({ "email": "till@example.com", "password": "tessera-till" });
+    let till_token = call(
+        &app,
+        Method::POST,
+        "/api/v1/till/auth/login",
+        None,
+        login.to_string(),
+    )
+    .await?["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut tickets = Vec::with_capacity(members);
+    for i in 0..members {
+        let body = serde_json::json!({
+            "email": format!("m{i}@example.com"), "password": "a long enough password",
+            "display_name": "Member", "accepted_terms_version": "2026-11-01",
+        });
+        let token = call(
+            &app,
+            Method::POST,
+            "/api/v1/auth/register",
+            None,
+            body.to_string(),
+        )
+        .await?["token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let wallet = call(
+            &app,
+            Method::GET,
+            "/api/v1/wallet",
+            Some(&token),
+            String::new(),
+        )
+        .await?;
+        let card = wallet["cards"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let secret = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/cards/{card}/checkout-secret"),
+            Some(&token),
+            String::new(),
+        )
+        .await?;
+        let key: [u8; 32] = hex::decode(secret["secret"].as_str().unwrap_or_default())?
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("secret length"))?;
+        let number = secret["card_number"].as_str().unwrap_or_default();
+        let code = checkout::scanned_code(
+            &CardSecret(key),
+            "mziuri",
+            number,
+            checkout::step_at(now_ms()),
+        );
+        let member = call(
+            &app,
+            Method::POST,
+            "/api/v1/till/identify",
+            Some(&till_token),
+            serde_json::json!({ "code": code }).to_string(),
+        )
+        .await?;
+        tickets.push(member["ticket"].as_str().unwrap_or_default().to_owned());
+    }
+    let tickets = Arc::new(tickets);
+
+    let floor = storage_floor(&state, &till_token, tickets.clone(), purchases).await?;
+    let (rate, p99) = over_http(app, &till_token, tickets, purchases).await?;
+    println!("storage floor: {floor:.0} purchases/s ({CONCURRENCY} concurrent, no HTTP)");
+    println!(
+        "till purchases over HTTP: {rate:.0}/s, p99 {:.2} ms ({CONCURRENCY} connections)",
+        p99.as_secs_f64() * 1e3
+    );
+    println!(
+        "till ratio: {:.2} (budget at least 0.7; p99 budget under 25 ms)",
+        rate / floor
+    );
+    Ok(())
+}
+
+fn verify_rate() {
+    let secret = CardSecret([7; 32]);
+    let number = checkout::card_number(123_456_789);
+    let step = checkout::step_at(now_ms());
+    let code = checkout::scanned_code(&secret, "mziuri", &number, step);
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < Duration::from_secs(1) {
+        for _ in 0..1_000 {
+            let claim = checkout::parse(std::hint::black_box(&code)).expect("a code");
+            assert!(claim.verify(&secret, "mziuri", step).is_ok());
+        }
+        n += 1_000;
+    }
+    println!(
+        "codes verified per second (server, one core): {:.0}",
+        n as f64 / start.elapsed().as_secs_f64()
+    );
+}
+
+async fn storage_floor(
+    state: &AppState,
+    till_token: &str,
+    tickets: Arc<Vec<String>>,
+    total: usize,
+) -> anyhow::Result<f64> {
+    let session_id: String =
+        sqlx::query_scalar::<_, String>("SELECT id FROM till_sessions WHERE token_hash = $1")
+            .bind(tessera_server::auth::token::token_hash(till_token))
+            .fetch_one(&state.db.pool)
+            .await?;
+    let till = TillSession {
+        session_id,
+        staff: state
+            .config
+            .staff("till@example.com")
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no demo cashier"))?,
+    };
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (state, till, tickets, next) =
+            (state.clone(), till.clone(), tickets.clone(), next.clone());
+        tasks.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                let req = TillPurchaseRequest {
+                    ticket: tickets[i % tickets.len()].clone(),
+                    amount_minor: 350 + (i as i64 % 900),
+                };
+                let response = record_purchase(&state, &till, &format!("floor-{i}"), &req)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+                anyhow::ensure!(
+                    response.status() == StatusCode::CREATED,
+                    "floor: {}",
+                    response.status()
+                );
+            }
+        });
+    }
+    for result in tasks.join_all().await {
+        result?;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+/// One keep-alive HTTP/1.1 request: status and elapsed time.
+async fn post(
+    conn: &mut BufReader<tokio::net::TcpStream>,
+    token: &str,
+    key: &str,
+    body: &str,
+) -> anyhow::Result<u16> {
+    let request = format!(
+        "POST /api/v1/till/purchases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Idempotency-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    conn.get_mut().write_all(request.as_bytes()).await?;
+    let mut line = String::new();
+    conn.read_line(&mut line).await?;
+    let status: u16 = line.split(' ').nth(1).unwrap_or("0").parse()?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        conn.read_line(&mut line).await?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse()?;
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    conn.read_exact(&mut body).await?;
+    Ok(status)
+}
+
+async fn over_http(
+    app: Router,
+    till_token: &str,
+    tickets: Arc<Vec<String>>,
+    total: usize,
+) -> anyhow::Result<(f64, Duration)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (tickets, next, token) = (tickets.clone(), next.clone(), till_token.to_owned());
+        tasks.spawn(async move {
+            let mut conn = BufReader::new(tokio::net::TcpStream::connect(address).await?);
+            conn.get_mut().set_nodelay(true)?;
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return Ok::<_, anyhow::Error>(latencies);
+                }
+                let body = serde_json::json!({ "ticket": tickets[i % tickets.len()], "amount_minor": 350 + (i % 900) }).to_string();
+                let t = Instant::now();
+                let status = post(&mut conn, &token, &format!("http-{i}"), &body).await?;
+                latencies.push(t.elapsed());
+                anyhow::ensure!(status == 201, "purchase over HTTP: {status}");
+            }
+        });
+    }
+    let mut latencies = Vec::with_capacity(total);
+    for result in tasks.join_all().await {
+        latencies.extend(result?);
+    }
+    let rate = total as f64 / start.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
+    Ok((rate, p99))
+}
