@@ -125,13 +125,14 @@ pub async fn record_purchase(
         return Err(invalid_field("amount_minor", field_code::TOO_LARGE));
     }
     let email = &normalize_email(&till.staff.email);
-    let mut tx = state.db.pool.begin().await?;
+    let mut write = state.db.begin_write().await?;
+    let tx = &mut write.tx;
     let hash = idempotency::request_hash("purchases", req);
-    if let Claim::Replay(response) = idempotency::claim(&mut tx, email, key, &hash).await? {
+    if let Claim::Replay(response) = idempotency::claim(tx, email, key, &hash).await? {
         return Ok(response);
     }
     let now = now_ms();
-    let (card_id, _) = ticket(&mut tx, till, &req.ticket, now).await?;
+    let (card_id, _) = ticket(tx, till, &req.ticket, now).await?;
     let reference = format!("till:{email}:{key}");
     let purchase = Purchase {
         card_id: &card_id,
@@ -139,7 +140,7 @@ pub async fn record_purchase(
         reference: &reference,
         place: till.staff.location.as_deref(),
     };
-    let recorded = purchases::record(&mut tx, program, &purchase, now)
+    let recorded = purchases::record(tx, program, &purchase, now)
         .await
         .map_err(|e| match e {
             PurchaseError::InvalidAmount | PurchaseError::WrongCurrency => {
@@ -152,10 +153,10 @@ pub async fn record_purchase(
     let body = TillPurchase {
         points: recorded.points,
         welcome_points: recorded.welcome_points,
-        card: card_after(&mut tx, program, &card_id, now).await?,
+        card: card_after(tx, program, &card_id, now).await?,
     };
-    let response = idempotency::store(&mut tx, email, key, StatusCode::CREATED, &body).await?;
-    tx.commit().await?;
+    let response = idempotency::store(tx, email, key, StatusCode::CREATED, &body).await?;
+    write.tx.commit().await?;
     Ok(response)
 }
 
@@ -195,13 +196,14 @@ pub async fn pay_with_points(
         .ok_or_else(|| invalid_field("points", field_code::TOO_LARGE))?;
 
     let email = &normalize_email(&till.staff.email);
-    let mut tx = state.db.pool.begin().await?;
+    let mut write = state.db.begin_write().await?;
+    let tx = &mut write.tx;
     let hash = idempotency::request_hash("pay-with-points", &req);
-    if let Claim::Replay(response) = idempotency::claim(&mut tx, email, &key, &hash).await? {
+    if let Claim::Replay(response) = idempotency::claim(tx, email, &key, &hash).await? {
         return Ok(response);
     }
     let now = now_ms();
-    let (card_id, can_spend) = ticket(&mut tx, &till, &req.ticket, now).await?;
+    let (card_id, can_spend) = ticket(tx, &till, &req.ticket, now).await?;
     if !can_spend {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -217,7 +219,7 @@ pub async fn pay_with_points(
         reference: &reference,
         place: till.staff.location.as_deref(),
     };
-    ledger::take(&mut tx, &card_id, &deduction, now)
+    ledger::take(tx, &card_id, &deduction, now)
         .await
         .map_err(|e| match e {
             LedgerError::Insufficient { spendable } => ApiError::new(
@@ -233,9 +235,9 @@ pub async fn pay_with_points(
         points: req.points,
         paid_minor,
         due_minor: req.bill_minor - paid_minor,
-        card: card_after(&mut tx, program, &card_id, now).await?,
+        card: card_after(tx, program, &card_id, now).await?,
     };
-    let response = idempotency::store(&mut tx, email, &key, StatusCode::CREATED, &body).await?;
-    tx.commit().await?;
+    let response = idempotency::store(tx, email, &key, StatusCode::CREATED, &body).await?;
+    write.tx.commit().await?;
     Ok(response)
 }
