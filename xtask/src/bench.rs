@@ -35,27 +35,20 @@ pub fn size() -> Result<()> {
     Ok(())
 }
 
-/// Runs the ledger benchmark (a release build of `server/examples/bench_ledger.rs`); `flags`
-/// pass through (`--entries`, `--requests`, `--lots`, `--skip-wallet`, `--skip-expiry`).
+/// Runs the ledger benchmark (`server/examples/bench_ledger.rs`); `flags` pass through
+/// (`--entries`, `--requests`, `--lots`, `--skip-wallet`, `--skip-expiry`).
 pub fn ledger(flags: &[&str]) -> Result<()> {
-    crate::process::run(
-        std::process::Command::new(env!("CARGO"))
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "-p",
-                "tessera-server",
-                "--example",
-                "bench_ledger",
-                "--",
-            ])
-            .args(flags),
-    )
+    server_example("bench_ledger", flags)
 }
 
-/// Runs the checkout benchmark (a release build of `server/examples/bench_checkout.rs`).
+/// Runs the checkout benchmark (`server/examples/bench_checkout.rs`); `flags` pass through
+/// (`--purchases`, `--members`).
 pub fn checkout(flags: &[&str]) -> Result<()> {
+    server_example("bench_checkout", flags)
+}
+
+/// A release build and run of one of the server's examples.
+fn server_example(name: &str, flags: &[&str]) -> Result<()> {
     crate::process::run(
         std::process::Command::new(env!("CARGO"))
             .args([
@@ -65,7 +58,7 @@ pub fn checkout(flags: &[&str]) -> Result<()> {
                 "-p",
                 "tessera-server",
                 "--example",
-                "bench_checkout",
+                name,
                 "--",
             ])
             .args(flags),

@@ -63,6 +63,18 @@ pub async fn delete(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The token of `Authorization: Bearer <token>`; missing or empty is "unauthenticated".
+pub fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(ApiError::unauthenticated)
+}
+
 /// The signed-in customer of a request, from `Authorization: Bearer <token>`.
 #[derive(Clone, Debug)]
 pub struct CustomerSession {
@@ -74,14 +86,7 @@ impl FromRequestParts<AppState> for CustomerSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(ApiError::unauthenticated)?;
+        let token = bearer_token(parts)?;
         let now = now_ms();
         let row = sqlx::query(
             "SELECT id, customer_id, last_used_at FROM sessions

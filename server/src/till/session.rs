@@ -1,13 +1,14 @@
 //! Till sessions: created at staff sign-in, looked up by token hash, extended on use, deleted at
 //! sign-out. [`TillSession`] guards every till endpoint; a customer's token is not one.
 
+use crate::auth::session::bearer_token;
 use crate::auth::token::{new_token, token_hash};
 use crate::config::StaffAccount;
 use crate::db::{new_id, now_ms};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts};
+use axum::http::request::Parts;
 use sqlx::Row;
 
 /// A till left alone this long signs out: about one shift.
@@ -44,14 +45,7 @@ impl FromRequestParts<AppState> for TillSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(ApiError::unauthenticated)?;
+        let token = bearer_token(parts)?;
         let now = now_ms();
         let row = sqlx::query(
             "SELECT id, staff_email, last_used_at FROM till_sessions
