@@ -174,7 +174,7 @@ fn next_line_prefers_the_soonest_expiring_points() {
     card.discount.next_rate_bp = Some(700);
     assert_eq!(
         next_step(&card),
-        Some(NextStep::Expiring(points_on("2026-11-30", 120)))
+        Some(NextStep::Expiring(&points_on("2026-11-30", 120)))
     );
     assert_eq!(line(&card).unwrap(), "120 points expire on 30 Nov");
 }
@@ -366,8 +366,8 @@ fn card_tile_without_anything_next_says_since_when() {
         "beans"
     );
     assert!(
-        query(&root, ".card-tile__chip").get_attribute("aria-hidden") == Some("true".into()),
-        "no level: the decorative chip instead of a badge"
+        root.query_selector(".tier-badge").unwrap().is_none(),
+        "no level, no badge (the styles draw a card chip instead)"
     );
     let since = Fmt::for_language("en").local_day(1_795_392_000_000);
     assert_eq!(
@@ -546,20 +546,27 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
     // The first page, then the rest: by the sentinel if it is near the viewport, else by the
     // button; either way each page is asked for once.
     if texts(&root, ".history__row").len() == 20 {
-        let more: web_sys::HtmlButtonElement =
-            query(&root, ".panel .btn--secondary").unchecked_into();
-        assert_eq!(more.text_content().unwrap(), "Load more");
+        let more: web_sys::HtmlButtonElement = query(&root, "#history-more").unchecked_into();
+        // Both labels are there; the styles show "Load more" unless a page failed.
+        assert_eq!(
+            query(&root, "#history-more .history__next")
+                .text_content()
+                .unwrap(),
+            "Load more"
+        );
         more.click();
         more.click();
         settle(200).await;
     }
     let rows = texts(&root, ".history__row");
     assert_eq!(rows.len(), 25);
-    // Newest first: what, then kind, place and day, then the signed points.
+    // Newest first: the kind, then what (the reward spent, the purchase that earned), where and
+    // when, then the signed points.
     let day = fmt.local_day(points_on("2026-11-20", 0).at);
-    assert_eq!(rows[0], format!("Free cappuccinoSpent · {day}-50 points"));
-    assert_eq!(rows[1], format!("PurchaseEarned · Vake · {day}+18 points"));
-    assert_eq!(rows[24], format!("PurchaseEarned · {day}+18 points"));
+    let spend = fmt.money(1_800, &Currency::new(GEL).unwrap());
+    assert_eq!(rows[0], format!("SpentFree cappuccino · {day}-50 points"));
+    assert_eq!(rows[1], format!("Earned{spend} · Vake · {day}+18 points"));
+    assert_eq!(rows[24], format!("Earned{spend} · {day}+18 points"));
     assert_eq!(
         requests("/api/v1/cards/c1/history"),
         [
@@ -567,7 +574,12 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
             "/api/v1/cards/c1/history?cursor=6"
         ]
     );
-    assert_eq!(texts(&root, ".history__status"), ["That's everything."]);
+    // The stage names what the styles show: the end of the list, no button.
+    assert!(root
+        .query_selector(".history.history--done")
+        .unwrap()
+        .is_some());
+    assert_eq!(texts(&root, ".history__end"), ["That's everything."]);
     root.remove();
     real_api();
 }
@@ -578,15 +590,18 @@ async fn card_screen_for_an_unknown_card_says_so() {
     let root = mount_card_screen("nope");
     settle(200).await;
     assert_eq!(
-        query(&root, "[data-testid=card-not-found] h1")
-            .text_content()
-            .unwrap(),
+        query(&root, ".state--missing h1").text_content().unwrap(),
         "Card not found"
     );
     assert_eq!(
-        query(&root, "[data-testid=card-not-found] a")
-            .get_attribute("href")
+        query(&root, ".state--missing")
+            .get_attribute("role")
             .as_deref(),
+        Some("status")
+    );
+    // The way back is the screen's back link.
+    assert_eq!(
+        query(&root, "a.back").get_attribute("href").as_deref(),
         Some("/")
     );
     root.remove();

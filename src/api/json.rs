@@ -32,10 +32,17 @@ pub trait ToJs {
 
 /// Field `key` of the object `value` (undefined when missing).
 fn field<T: FromJs>(value: &JsValue, key: &str) -> Option<T> {
+    T::from_js(&property(value, key)?)
+}
+
+/// The property lookup of [`field`], kept out of line: `field` is inlined for every field of
+/// every type, and this part need not be copied each time.
+#[inline(never)]
+fn property(value: &JsValue, key: &str) -> Option<JsValue> {
     if !value.is_object() {
         return None;
     }
-    T::from_js(&Reflect::get(value, &JsValue::from_str(key)).ok()?)
+    Reflect::get(value, &JsValue::from_str(key)).ok()
 }
 
 /// An object from `(key, value)` pairs.

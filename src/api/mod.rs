@@ -3,8 +3,10 @@
 //! network failures, so screens only ever deal with typed results.
 
 use json::{FromJs, ToJs};
-use leptos::prelude::{Get, GetUntracked, RwSignal, Set as _};
-use std::future::Future;
+use leptos::prelude::{
+    GetValue, LocalStorage, RwSignal, Set as _, StoredValue, With, WithUntracked,
+};
+use std::marker::PhantomData;
 use tessera_core::api::{
     error_code, Card, ErrorBody, FieldError, HistoryPage, LoginRequest, Me, RegisterRequest,
     Session, Terms, Wallet,
@@ -63,35 +65,34 @@ impl ApiError {
     }
 }
 
-/// One request's result as a signal, for a screen: `None` until the first answer, then the
-/// latest one (kept while [`Remote::refetch`] asks again).
+/// One GET request's answer as a signal, for a screen: `None` until the first answer, then the
+/// latest one (kept while [`Remote::refetch`] asks again), read as a `T`.
 ///
 /// Used instead of `LocalResource`, whose async-derived machinery (Suspense and transition
-/// support the wallet does not use) costs several KB of wasm per resource type.
-pub struct Remote<T: Send + Sync + 'static, F> {
-    value: RwSignal<Option<Result<T, ApiError>>>,
-    fetch: F,
+/// support the wallet does not use) costs several KB of wasm per resource type. The answer is
+/// kept as parsed JSON and read as `T` by [`Remote::get`], so the request, its task and its
+/// signal are compiled once for every screen; only the reading is per type.
+pub struct Remote<T> {
+    value: RwSignal<Option<Result<JsValue, ApiError>>, LocalStorage>,
+    path: StoredValue<String>,
+    read_as: PhantomData<fn() -> T>,
 }
 
-impl<T: Send + Sync + 'static, F: Copy> Clone for Remote<T, F> {
+impl<T> Clone for Remote<T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T: Send + Sync + 'static, F: Copy> Copy for Remote<T, F> {}
+impl<T> Copy for Remote<T> {}
 
-impl<T, F, Fut> Remote<T, F>
-where
-    T: Clone + Send + Sync + 'static,
-    F: Fn() -> Fut + Copy + 'static,
-    Fut: Future<Output = Result<T, ApiError>> + 'static,
-{
-    /// Starts the request at once, e.g. `Remote::new(api::wallet)`.
-    pub fn new(fetch: F) -> Self {
+impl<T: FromJs> Remote<T> {
+    /// Starts `GET {BASE}{path}` at once, e.g. `Remote::<Wallet>::new("/wallet")`.
+    pub fn new(path: impl Into<String>) -> Self {
         let this = Self {
-            value: RwSignal::new(None),
-            fetch,
+            value: RwSignal::new_local(None),
+            path: StoredValue::new(path.into()),
+            read_as: PhantomData,
         };
         this.refetch();
         this
@@ -99,29 +100,48 @@ where
 
     /// Sends the request again; the current value stays until the answer arrives.
     pub fn refetch(&self) {
-        let Self { value, fetch } = *self;
-        leptos::task::spawn_local(async move {
-            let result = fetch().await;
-            // The screen may be gone by now; then the answer is dropped.
-            let _ = value.try_set(Some(result));
-        });
+        fetch_into(self.value, self.path.get_value());
     }
 
     /// The latest answer (tracked).
     pub fn get(&self) -> Option<Result<T, ApiError>> {
-        self.value.get()
+        self.value.with(read)
     }
 
     /// The latest answer (untracked).
     pub fn get_untracked(&self) -> Option<Result<T, ApiError>> {
-        self.value.get_untracked()
+        self.value.with_untracked(read)
     }
+
+    /// Whether the latest answer says the session ended (tracked; reads no body).
+    pub fn unauthenticated(&self) -> bool {
+        self.value
+            .with(|v| matches!(v, Some(Err(ApiError::Unauthenticated))))
+    }
+}
+
+/// `GET {BASE}{path}` into `value` (not generic: one copy for every [`Remote`]).
+fn fetch_into(value: RwSignal<Option<Result<JsValue, ApiError>>, LocalStorage>, path: String) {
+    leptos::task::spawn_local(async move {
+        let result = request("GET", &path, None).await;
+        // The screen may be gone by now; then the answer is dropped.
+        let _ = value.try_set(Some(result));
+    });
+}
+
+/// A [`Remote`]'s answer as `T`.
+fn read<T: FromJs>(answer: &Option<Result<JsValue, ApiError>>) -> Option<Result<T, ApiError>> {
+    answer.clone().map(decode)
+}
+
+/// The response body as a parsed JSON value (`None` if it could not be read).
+async fn json_value(response: &Response) -> Option<JsValue> {
+    JsFuture::from(response.json().ok()?).await.ok()
 }
 
 /// The response body as `T` (`None` if it could not be read or is not a `T`).
 async fn json<T: FromJs>(response: &Response) -> Option<T> {
-    let value = JsFuture::from(response.json().ok()?).await.ok()?;
-    T::from_js(&value)
+    T::from_js(&json_value(response).await?)
 }
 
 /// `value` as JSON text.
@@ -134,16 +154,32 @@ pub(crate) fn from_json<T: FromJs>(text: &str) -> Option<T> {
     T::from_js(&JSON::parse(text).ok()?)
 }
 
-/// Turns a response into `T` or an [`ApiError`].
-async fn decode<T: FromJs>(response: Response) -> Result<T, ApiError> {
+/// A success body that is not what was asked for.
+fn unreadable(status: u16) -> ApiError {
+    ApiError::Server {
+        status,
+        code: error_code::INTERNAL.into(),
+    }
+}
+
+/// Sends a request and answers the parsed JSON body of a success, or the [`ApiError`].
+///
+/// Not generic: the request, its awaits and the error handling are compiled once, and only the
+/// reading of each response type ([`FromJs`]) per type.
+async fn request(method: &str, path: &str, body: Option<String>) -> Result<JsValue, ApiError> {
+    let response = fetch(method, path, body).await?;
     let status = response.status();
     if (200..300).contains(&status) {
-        return json::<T>(&response).await.ok_or_else(|| ApiError::Server {
-            status,
-            code: error_code::INTERNAL.into(),
-        });
+        return json_value(&response)
+            .await
+            .ok_or_else(|| unreadable(status));
     }
     Err(error_from(response).await)
+}
+
+/// A success body as `T`.
+fn decode<T: FromJs>(value: Result<JsValue, ApiError>) -> Result<T, ApiError> {
+    T::from_js(&value?).ok_or_else(|| unreadable(200))
 }
 
 async fn error_from(response: Response) -> ApiError {
@@ -198,12 +234,12 @@ async fn fetch(method: &str, path: &str, body: Option<String>) -> Result<Respons
 }
 
 async fn get<T: FromJs>(path: &str) -> Result<T, ApiError> {
-    decode(fetch("GET", path, None).await?).await
+    decode(request("GET", path, None).await)
 }
 
 async fn post<B: ToJs, T: FromJs>(path: &str, body: &B) -> Result<T, ApiError> {
     let body = to_json(body).ok_or(ApiError::Network)?;
-    decode(fetch("POST", path, Some(body)).await?).await
+    decode(request("POST", path, Some(body)).await)
 }
 
 /// `GET /terms`.
@@ -243,20 +279,21 @@ pub async fn wallet() -> Result<Wallet, ApiError> {
     get("/wallet").await
 }
 
+/// The path of `GET /cards/{id}`, for [`card`] or a [`Remote`].
+pub fn card_path(id: &str) -> String {
+    format!("/cards/{}", String::from(encode_uri_component(id)))
+}
+
 /// `GET /cards/{id}`: [`ApiError::Server`] with `not_found` for an unknown card (or another
 /// customer's).
 pub async fn card(id: &str) -> Result<Card, ApiError> {
-    get(&format!(
-        "/cards/{}",
-        String::from(encode_uri_component(id))
-    ))
-    .await
+    get(&card_path(id)).await
 }
 
 /// `GET /cards/{id}/history`: the newest page without `cursor`, else the page after the one whose
 /// `next_cursor` it is. The cursor is opaque, hence encoded.
 pub async fn history(id: &str, cursor: Option<&str>) -> Result<HistoryPage, ApiError> {
-    let mut path = format!("/cards/{}/history", String::from(encode_uri_component(id)));
+    let mut path = format!("{}/history", card_path(id));
     if let Some(cursor) = cursor {
         path.push_str("?cursor=");
         path.push_str(&String::from(encode_uri_component(cursor)));

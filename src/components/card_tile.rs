@@ -28,61 +28,65 @@ pub fn reader_fmt() -> Fmt {
 }
 
 /// The card's level as a small badge, with its meaning for screen readers.
-#[component]
-pub fn TierBadge(name: String) -> impl IntoView {
-    let i18n = use_i18n();
+pub fn tier_badge(name: String, locale: Locale) -> impl IntoView {
     view! {
         <span class="tier-badge">
-            <span class="sr-only">{t!(i18n, cards.tier_label)}": "</span>
+            <span class="sr-only">{td_string!(locale, cards.tier_label)}": "</span>
             {name}
         </span>
     }
 }
 
 /// One card: program name, level, balance in the program's point name, and the one line that
-/// matters next (or when the customer joined, when nothing does).
+/// matters next (or when the customer joined, when nothing does). The whole tile links to the
+/// card's screen.
 #[component]
 pub fn CardTile(card: Card) -> impl IntoView {
+    card_tile(&card, true)
+}
+
+/// A card as a tile: linking to its screen (`link`), or as the head of that screen.
+pub fn card_tile(card: &Card, link: bool) -> impl IntoView {
     let i18n = use_i18n();
     let fmt = reader_fmt();
     let locale = i18n.get_locale_untracked();
     let class = format!("card-tile {}", hue_class(&card.program_id));
     let balance = fmt.points(card.balance);
-    let step = next_step(&card);
-    let warn = matches!(step, Some(NextStep::Expiring(_)));
+    let step = next_step(card);
+    let next_class = match step {
+        Some(NextStep::Expiring(_)) => "card-tile__next card-tile__next--warn",
+        _ => "card-tile__next",
+    };
     let line = match &step {
-        Some(step) => step_text(step, &card, &fmt, locale),
+        Some(step) => step_text(step, card, &fmt, locale),
         None => {
             let date = fmt.local_day(card.enrolled_at);
-            td_string!(locale, cards.member_since, date).to_string()
+            fill(td_string!(locale, cards.member_since), &[("date", &date)])
         }
     };
-    let href = format!("/cards/{}", card.id);
-    let tier = card.tier.map(|t| t.name);
-    let Card {
-        id,
-        program_name,
-        point_name,
-        ..
-    } = card;
+    // Without `href` the anchor is inert: the screen's head is not a link to itself.
+    let href = link.then(|| format!("/cards/{}", card.id));
+    let tier = card.tier.as_ref().map(|t| t.name.clone());
+    let (id, program_name, point_name) = (
+        card.id.clone(),
+        card.program_name.clone(),
+        card.point_name.clone(),
+    );
     let label = program_name.clone();
     view! {
         <a class="card-link" href=href>
             <article class=class data-card-id=id aria-label=label>
                 <div class="card-tile__top">
                     <h2 class="card-tile__program">{program_name}</h2>
-                    {match tier {
-                        Some(name) => view! { <TierBadge name /> }.into_any(),
-                        None => view! { <span class="card-tile__chip" aria-hidden="true"></span> }.into_any(),
-                    }}
+                    {tier.map(|name| tier_badge(name, locale))}
                 </div>
                 <div class="card-tile__balance">
-                    <span class="sr-only">{t!(i18n, cards.balance_label)}": "</span>
+                    <span class="sr-only">{t_string!(i18n, cards.balance_label)}": "</span>
                     <span class="card-tile__points" data-testid="balance">{balance}</span>
                     " "
                     <span class="card-tile__unit">{point_name}</span>
                 </div>
-                <p class="card-tile__next" class:card-tile__next--warn=warn data-testid="next">
+                <p class=next_class data-testid="next">
                     {line}
                 </p>
             </article>

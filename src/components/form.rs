@@ -30,7 +30,10 @@ pub fn error_message(error: &ApiError) -> String {
         ApiError::Unauthenticated => t_string!(i18n, errors.unauthenticated).to_string(),
         ApiError::RateLimited {
             retry_after: Some(seconds),
-        } => t_string!(i18n, errors.rate_limited, seconds = *seconds).to_string(),
+        } => fill(
+            t_string!(i18n, errors.rate_limited),
+            &[("seconds", &seconds.to_string())],
+        ),
         ApiError::RateLimited { retry_after: None } => {
             t_string!(i18n, errors.rate_limited_short).to_string()
         }

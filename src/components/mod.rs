@@ -5,10 +5,10 @@ mod form;
 mod near_end;
 mod shell;
 
-pub use card_tile::{hue_class, reader_fmt, CardTile, CardTileSkeleton, TierBadge};
+pub use card_tile::{card_tile, reader_fmt, CardTile, CardTileSkeleton};
 pub use form::{
     error_message, field_error_message, focus_first_invalid, CheckboxField, Field, FormAlert,
     SubmitButton,
 };
-pub use near_end::NearEnd;
+pub use near_end::watch_near_end;
 pub use shell::Shell;

@@ -29,7 +29,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <header class="topbar">
                 <a class="brand" href="/">
                     <Logo />
-                    <span class="brand__name">{t!(i18n, app_name)}</span>
+                    <span class="brand__name">{t_string!(i18n, app_name)}</span>
                 </a>
             </header>
             <main class="content" id="main">
@@ -42,14 +42,14 @@ pub fn Shell(children: Children) -> impl IntoView {
                             <rect x="3" y="5" width="18" height="14" rx="3"></rect>
                             <path d="M3 10h18"></path>
                         </svg>
-                        <span>{t!(i18n, nav.cards)}</span>
+                        <span>{t_string!(i18n, nav.cards)}</span>
                     </A>
                     <A href="/settings" attr:class="tabbar__item">
                         <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
                             <circle cx="12" cy="8" r="4"></circle>
                             <path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7"></path>
                         </svg>
-                        <span>{t!(i18n, nav.settings)}</span>
+                        <span>{t_string!(i18n, nav.settings)}</span>
                     </A>
                 </nav>
             </Show>

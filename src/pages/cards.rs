@@ -1,21 +1,22 @@
 //! `/`: the cards home.
 
-use crate::api::{self, ApiError, Remote};
+use crate::api::Remote;
 use crate::components::{error_message, CardTile, CardTileSkeleton};
 use crate::i18n::*;
 use crate::session::Auth;
 use leptos::prelude::*;
+use tessera_core::api::Wallet;
 
 /// Every card of the signed-in customer, with loading, empty and error states.
 #[component]
 pub fn CardsPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
-    let wallet = Remote::new(api::wallet);
+    let wallet = Remote::<Wallet>::new("/wallet");
 
     // An ended session sends the customer back to sign in (the guard reacts).
     Effect::new(move |_| {
-        if let Some(Err(ApiError::Unauthenticated)) = wallet.get() {
+        if wallet.unauthenticated() {
             auth.sign_out_locally();
         }
     });
@@ -23,7 +24,7 @@ pub fn CardsPage() -> impl IntoView {
     let body = move || match wallet.get() {
         None => view! {
             <div class="cards" aria-busy="true">
-                <p class="sr-only" role="status">{t!(i18n, cards.loading)}</p>
+                <p class="sr-only" role="status">{t_string!(i18n, cards.loading)}</p>
                 <CardTileSkeleton />
                 <CardTileSkeleton />
             </div>
@@ -32,8 +33,8 @@ pub fn CardsPage() -> impl IntoView {
         Some(Ok(w)) if w.cards.is_empty() => view! {
             <div class="state state--empty">
                 <div class="state__art" aria-hidden="true"></div>
-                <h2 class="state__title">{t!(i18n, cards.empty_title)}</h2>
-                <p class="state__body">{t!(i18n, cards.empty_body)}</p>
+                <h2 class="state__title">{t_string!(i18n, cards.empty_title)}</h2>
+                <p class="state__body">{t_string!(i18n, cards.empty_body)}</p>
             </div>
         }
         .into_any(),
@@ -51,10 +52,10 @@ pub fn CardsPage() -> impl IntoView {
             let message = error_message(&error);
             view! {
                 <div class="state state--error" role="alert">
-                    <h2 class="state__title">{t!(i18n, cards.error_title)}</h2>
+                    <h2 class="state__title">{t_string!(i18n, cards.error_title)}</h2>
                     <p class="state__body">{message}</p>
                     <button class="btn btn--secondary" type="button" on:click=move |_| wallet.refetch()>
-                        {t!(i18n, cards.retry)}
+                        {t_string!(i18n, cards.retry)}
                     </button>
                 </div>
             }
@@ -64,7 +65,7 @@ pub fn CardsPage() -> impl IntoView {
 
     view! {
         <section class="page" aria-labelledby="cards-title">
-            <h1 class="page__title" id="cards-title">{t!(i18n, cards.title)}</h1>
+            <h1 class="page__title" id="cards-title">{t_string!(i18n, cards.title)}</h1>
             {body}
         </section>
     }

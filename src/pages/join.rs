@@ -18,7 +18,7 @@ pub fn JoinPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
 
-    let terms = Remote::new(api::terms);
+    let terms = Remote::<Terms>::new("/terms");
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -92,40 +92,36 @@ pub fn JoinPage() -> impl IntoView {
 
     let terms_label = move || match terms.get() {
         Some(Ok(t)) => {
-            let (version, updated) = (t.version.clone(), t.updated.clone());
-            t!(
-                i18n,
-                join.terms_accept,
-                version = move || version.clone(),
-                updated = move || updated.clone()
-            )
-            .into_any()
+            let args = [("version", t.version.as_str()), ("updated", &t.updated)];
+            fill(t_string!(i18n, join.terms_accept), &args).into_any()
         }
-        Some(Err(_)) => t!(i18n, join.terms_accept_plain).into_any(),
-        None => t!(i18n, join.terms_accept_plain).into_any(),
+        Some(Err(_)) => t_string!(i18n, join.terms_accept_plain).into_any(),
+        None => t_string!(i18n, join.terms_accept_plain).into_any(),
     };
     let terms_note = move || match terms.get() {
         Some(Ok(t)) => view! {
             <a class="link check__more" href=t.url target="_blank" rel="noopener noreferrer">
-                {t!(i18n, join.terms_read)}
+                {t_string!(i18n, join.terms_read)}
             </a>
         }
         .into_any(),
         Some(Err(ApiError::Network)) => view! {
-            <p class="check__note">{t!(i18n, errors.network)}</p>
+            <p class="check__note">{t_string!(i18n, errors.network)}</p>
         }
         .into_any(),
         Some(Err(_)) => view! {
-            <p class="check__note">{t!(i18n, join.terms_unavailable)}</p>
+            <p class="check__note">{t_string!(i18n, join.terms_unavailable)}</p>
         }
         .into_any(),
-        None => view! { <p class="check__note">{t!(i18n, join.terms_loading)}</p> }.into_any(),
+        None => {
+            view! { <p class="check__note">{t_string!(i18n, join.terms_loading)}</p> }.into_any()
+        }
     };
 
     view! {
         <section class="page page--auth" aria-labelledby="join-title">
-            <h1 class="page__title" id="join-title">{t!(i18n, join.title)}</h1>
-            <p class="page__lead">{t!(i18n, join.lead)}</p>
+            <h1 class="page__title" id="join-title">{t_string!(i18n, join.title)}</h1>
+            <p class="page__lead">{t_string!(i18n, join.lead)}</p>
             <form class="form" novalidate on:submit=on_submit>
                 <FormAlert message=form_error />
                 <Field
@@ -137,7 +133,7 @@ pub fn JoinPage() -> impl IntoView {
                     value=email
                     error=field_error(field_errors, "email")
                 >
-                    {t!(i18n, fields.email)}
+                    {t_string!(i18n, fields.email)}
                 </Field>
                 <Field
                     id="password"
@@ -146,9 +142,9 @@ pub fn JoinPage() -> impl IntoView {
                     required=true
                     value=password
                     error=field_error(field_errors, "password")
-                    hint=move || t!(i18n, fields.new_password_hint)
+                    hint=move || t_string!(i18n, fields.new_password_hint)
                 >
-                    {t!(i18n, fields.password)}
+                    {t_string!(i18n, fields.password)}
                 </Field>
                 <Field
                     id="display_name"
@@ -157,7 +153,7 @@ pub fn JoinPage() -> impl IntoView {
                     value=name
                     error=field_error(field_errors, "display_name")
                 >
-                    {t!(i18n, fields.name)}
+                    {t_string!(i18n, fields.name)}
                 </Field>
                 <Field
                     id="phone"
@@ -166,9 +162,9 @@ pub fn JoinPage() -> impl IntoView {
                     inputmode="tel"
                     value=phone
                     error=field_error(field_errors, "phone")
-                    hint=move || t!(i18n, fields.phone_hint)
+                    hint=move || t_string!(i18n, fields.phone_hint)
                 >
-                    {t!(i18n, fields.phone)}
+                    {t_string!(i18n, fields.phone)}
                 </Field>
                 <fieldset class="consents">
                     <CheckboxField
@@ -181,16 +177,16 @@ pub fn JoinPage() -> impl IntoView {
                     </CheckboxField>
                     <div class="check__extra">{terms_note}</div>
                     <CheckboxField id="marketing_opt_in" checked=marketing>
-                        {t!(i18n, join.marketing)}
+                        {t_string!(i18n, join.marketing)}
                     </CheckboxField>
                 </fieldset>
-                <SubmitButton busy=busy busy_label=move || t!(i18n, join.submitting)>
-                    {t!(i18n, join.submit)}
+                <SubmitButton busy=busy busy_label=move || t_string!(i18n, join.submitting)>
+                    {t_string!(i18n, join.submit)}
                 </SubmitButton>
             </form>
             <p class="page__switch">
-                {t!(i18n, join.have_account)}" "
-                <A href="/sign-in" attr:class="link">{t!(i18n, join.to_sign_in)}</A>
+                {t_string!(i18n, join.have_account)}" "
+                <A href="/sign-in" attr:class="link">{t_string!(i18n, join.to_sign_in)}</A>
             </p>
         </section>
     }

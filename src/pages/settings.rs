@@ -5,6 +5,7 @@ use crate::components::SubmitButton;
 use crate::i18n::*;
 use crate::session::Auth;
 use leptos::prelude::*;
+use tessera_core::api::Me;
 
 /// Account details and the log-out button.
 #[component]
@@ -13,7 +14,7 @@ pub fn SettingsPage() -> impl IntoView {
     let auth = Auth::use_context();
 
     // Refresh the stored details; an ended session goes back to sign in.
-    let me = Remote::new(api::me);
+    let me = Remote::<Me>::new("/me");
     Effect::new(move |_| match me.get() {
         Some(Ok(me)) => auth.update_customer(me),
         Some(Err(ApiError::Unauthenticated)) => auth.sign_out_locally(),
@@ -52,10 +53,10 @@ pub fn SettingsPage() -> impl IntoView {
             .to_string();
             view! {
                 <dl class="details">
-                    {row(t!(i18n, settings.name).into_any(), c.display_name, "name")}
-                    {row(t!(i18n, settings.email).into_any(), c.email, "email")}
-                    {row(t!(i18n, settings.phone).into_any(), phone, "phone")}
-                    {row(t!(i18n, settings.marketing).into_any(), marketing, "marketing")}
+                    {row(t_string!(i18n, settings.name).into_any(), c.display_name, "name")}
+                    {row(t_string!(i18n, settings.email).into_any(), c.email, "email")}
+                    {row(t_string!(i18n, settings.phone).into_any(), phone, "phone")}
+                    {row(t_string!(i18n, settings.marketing).into_any(), marketing, "marketing")}
                 </dl>
             }
         })
@@ -63,23 +64,23 @@ pub fn SettingsPage() -> impl IntoView {
 
     view! {
         <section class="page" aria-labelledby="settings-title">
-            <h1 class="page__title" id="settings-title">{t!(i18n, settings.title)}</h1>
+            <h1 class="page__title" id="settings-title">{t_string!(i18n, settings.title)}</h1>
             <div class="panel">
-                <h2 class="panel__title">{t!(i18n, settings.account)}</h2>
+                <h2 class="panel__title">{t_string!(i18n, settings.account)}</h2>
                 {details}
             </div>
             <SubmitButton
                 button_type="button"
                 variant="btn--danger"
                 busy=logout.pending()
-                busy_label=move || t!(i18n, settings.logging_out)
+                busy_label=move || t_string!(i18n, settings.logging_out)
                 on_click=Callback::new(move |_| {
                     if !logout.pending().get_untracked() {
                         logout.dispatch(());
                     }
                 })
             >
-                {t!(i18n, settings.logout)}
+                {t_string!(i18n, settings.logout)}
             </SubmitButton>
         </section>
     }

@@ -73,8 +73,8 @@ pub fn SignInPage() -> impl IntoView {
 
     view! {
         <section class="page page--auth" aria-labelledby="sign-in-title">
-            <h1 class="page__title" id="sign-in-title">{t!(i18n, sign_in.title)}</h1>
-            <p class="page__lead">{t!(i18n, sign_in.lead)}</p>
+            <h1 class="page__title" id="sign-in-title">{t_string!(i18n, sign_in.title)}</h1>
+            <p class="page__lead">{t_string!(i18n, sign_in.lead)}</p>
             <form class="form" novalidate on:submit=on_submit>
                 <FormAlert message=form_error />
                 <Field
@@ -86,7 +86,7 @@ pub fn SignInPage() -> impl IntoView {
                     value=email
                     error=field_error(field_errors, "email")
                 >
-                    {t!(i18n, fields.email)}
+                    {t_string!(i18n, fields.email)}
                 </Field>
                 <Field
                     id="password"
@@ -96,15 +96,15 @@ pub fn SignInPage() -> impl IntoView {
                     value=password
                     error=field_error(field_errors, "password")
                 >
-                    {t!(i18n, fields.password)}
+                    {t_string!(i18n, fields.password)}
                 </Field>
-                <SubmitButton busy=login.pending() busy_label=move || t!(i18n, sign_in.submitting)>
-                    {t!(i18n, sign_in.submit)}
+                <SubmitButton busy=login.pending() busy_label=move || t_string!(i18n, sign_in.submitting)>
+                    {t_string!(i18n, sign_in.submit)}
                 </SubmitButton>
             </form>
             <p class="page__switch">
-                {t!(i18n, sign_in.no_account)}" "
-                <A href="/join" attr:class="link">{t!(i18n, sign_in.to_join)}</A>
+                {t_string!(i18n, sign_in.no_account)}" "
+                <A href="/join" attr:class="link">{t_string!(i18n, sign_in.to_join)}</A>
             </p>
         </section>
     }

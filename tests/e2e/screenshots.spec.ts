@@ -1,0 +1,41 @@
+// The README's phone screenshots (390x844, light and dark) of the cards home and the card screen,
+// written to docs/screenshots/. Not part of the test run: `SCREENSHOTS=1 npx playwright test
+// screenshots` against a server with the demo loaded (BASE_URL).
+import { test, expect, Page } from '@playwright/test';
+import * as path from 'path';
+
+const out = (name: string) => path.join(__dirname, '..', '..', 'docs', 'screenshots', name);
+
+test.skip(!process.env.SCREENSHOTS, 'set SCREENSHOTS=1 to write the screenshots');
+
+async function settle(page: Page) {
+  // Fonts and the last frame of any transition.
+  await page.evaluate(() => document.fonts.ready);
+  await page.waitForTimeout(300);
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`cards home and card screen, ${scheme}`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill('demo@example.com');
+    await page.getByLabel('Password').fill('tessera-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const tile = page.getByRole('article', { name: 'Mziuri Coffee' });
+    await expect(tile.getByTestId('next')).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`cards-${scheme}.png`) });
+
+    await tile.click();
+    await expect(page.getByTestId('tier-name')).toBeVisible();
+    await expect(page.locator('.history__row').first()).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`card-${scheme}.png`) });
+
+    // Further down: the level, the discount and the start of the history.
+    await page.locator('#discount-title').scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollBy(0, -80));
+    await settle(page);
+    await page.screenshot({ path: out(`card-history-${scheme}.png`) });
+  });
+}
