@@ -3,6 +3,7 @@
 
 use crate::auth::rate_limit::AttemptKeys;
 use crate::auth::session::{self, CustomerSession};
+use crate::auth::verify_sign_in;
 use crate::cards;
 use crate::db::{is_unique_violation, new_id, now_ms};
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -106,24 +107,11 @@ pub async fn login(
         .bind(&email)
         .fetch_optional(&state.db.pool)
         .await?;
-    let (id, hash): (Option<String>, Option<String>) = match row {
-        Some(r) => (Some(r.try_get("id")?), Some(r.try_get("password_hash")?)),
-        None => (None, None),
+    let account = match row {
+        Some(r) => Some((r.try_get::<String, _>("id")?, r.try_get("password_hash")?)),
+        None => None,
     };
-    let ok = state
-        .passwords
-        .verify(req.password, hash)
-        .await
-        .map_err(ApiError::internal)?;
-    let Some(id) = id.filter(|_| ok) else {
-        state.login_limits.record_failure(&state.db, &keys).await?;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            error_code::INVALID_CREDENTIALS,
-            "E-mail or password is wrong.",
-        ));
-    };
-    state.login_limits.clear_email(&state.db, &keys).await?;
+    let id = verify_sign_in(&state, &keys, req.password, account).await?;
     let new_session = session::create(&state.db.pool, state.sessions, &id).await?;
     Ok(ApiJson(Session {
         token: new_session.token,

@@ -86,32 +86,59 @@ impl FromRequestParts<AppState> for CustomerSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(parts)?;
-        let now = now_ms();
-        let row = sqlx::query(
-            "SELECT id, customer_id, last_used_at FROM sessions
-             WHERE token_hash = $1 AND idle_expires_at > $2",
+        let (session_id, customer_id) = authenticate(
+            state,
+            parts,
+            SessionTable {
+                table: "sessions",
+                owner: "customer_id",
+            },
+            state.sessions.idle_ms,
         )
-        .bind(token_hash(token))
-        .bind(now)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
-        let session_id: String = row.try_get("id")?;
-        let last_used_at: i64 = row.try_get("last_used_at")?;
-        if now - last_used_at >= TOUCH_EVERY_MS {
-            sqlx::query(
-                "UPDATE sessions SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3",
-            )
-            .bind(now)
-            .bind(now + state.sessions.idle_ms)
-            .bind(&session_id)
-            .execute(&state.db.pool)
-            .await?;
-        }
+        .await?;
         Ok(Self {
             session_id,
-            customer_id: row.try_get("customer_id")?,
+            customer_id,
         })
     }
+}
+
+/// Where one kind of session is kept: its table and the column naming its owner.
+pub struct SessionTable {
+    pub table: &'static str,
+    pub owner: &'static str,
+}
+
+/// The live session of the request's bearer token in `sessions`, extended by `idle_ms` (at most
+/// once a minute): its id and owner. Unknown, ended or idle-expired is "unauthenticated".
+pub async fn authenticate(
+    state: &AppState,
+    parts: &Parts,
+    sessions: SessionTable,
+    idle_ms: i64,
+) -> Result<(String, String), ApiError> {
+    let SessionTable { table, owner } = sessions;
+    let token = bearer_token(parts)?;
+    let now = now_ms();
+    let row = sqlx::query(&format!(
+        "SELECT id, {owner}, last_used_at FROM {table} WHERE token_hash = $1 AND idle_expires_at > $2"
+    ))
+    .bind(token_hash(token))
+    .bind(now)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or_else(ApiError::unauthenticated)?;
+    let session_id: String = row.try_get("id")?;
+    let last_used_at: i64 = row.try_get("last_used_at")?;
+    if now - last_used_at >= TOUCH_EVERY_MS {
+        sqlx::query(&format!(
+            "UPDATE {table} SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3"
+        ))
+        .bind(now)
+        .bind(now + idle_ms)
+        .bind(&session_id)
+        .execute(&state.db.pool)
+        .await?;
+    }
+    Ok((session_id, row.try_get(owner)?))
 }

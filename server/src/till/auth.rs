@@ -3,16 +3,15 @@
 use super::session::{self, TillSession};
 use crate::accounts::ClientAddress;
 use crate::auth::rate_limit::AttemptKeys;
+use crate::auth::verify_sign_in;
 use crate::config::{ProgramConfig, StaffAccount};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiJson, ApiResult};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use tessera_core::api::{
-    error_code, ErrorBody, LoginRequest, Staff, TillSession as TillSessionBody,
-};
+use tessera_core::api::{ErrorBody, LoginRequest, Staff, TillSession as TillSessionBody};
 use tessera_core::validation::normalize_email;
 
 pub fn router() -> Router<AppState> {
@@ -49,24 +48,11 @@ pub async fn login(
     // Counted apart from the customer account that may share the address.
     let keys = AttemptKeys::new(&format!("till:{email}"), &address);
     state.login_limits.check(&state.db, &keys).await?;
-    let staff = state.config.staff(&email).cloned();
-    let ok = state
-        .passwords
-        .verify(
-            req.password,
-            staff.as_ref().map(|s| s.password_hash.clone()),
-        )
-        .await
-        .map_err(ApiError::internal)?;
-    let Some(staff) = staff.filter(|_| ok) else {
-        state.login_limits.record_failure(&state.db, &keys).await?;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            error_code::INVALID_CREDENTIALS,
-            "E-mail or password is wrong.",
-        ));
-    };
-    state.login_limits.clear_email(&state.db, &keys).await?;
+    let account = state
+        .config
+        .staff(&email)
+        .map(|s| (s.clone(), s.password_hash.clone()));
+    let staff = verify_sign_in(&state, &keys, req.password, account).await?;
     let (token, idle_expires_at) = session::create(&state.db.pool, &email).await?;
     Ok(ApiJson(TillSessionBody {
         token,

@@ -66,10 +66,7 @@ pub async fn identify(
     till: TillSession,
     ApiJson(req): ApiJson<IdentifyRequest>,
 ) -> ApiResult<ApiJson<TillMember>> {
-    let program = state
-        .config
-        .program(&till.staff.program)
-        .ok_or_else(|| ApiError::internal("staff program missing"))?;
+    let program = till.program(&state.config)?;
     let now = now_ms();
     let (card_id, can_spend) = match (req.code.as_deref(), req.phone.as_deref()) {
         (Some(code), None) => (by_code(&state, &till, &program.id, code, now).await?, true),

@@ -68,13 +68,6 @@ async fn ticket(
     ))
 }
 
-fn program<'a>(state: &'a AppState, till: &TillSession) -> ApiResult<&'a Program> {
-    state
-        .config
-        .program(&till.staff.program)
-        .ok_or_else(|| ApiError::internal("staff program missing"))
-}
-
 /// The card as it stands inside `tx` (its writes included).
 async fn card_after(
     tx: &mut Transaction<'_, Any>,
@@ -117,7 +110,7 @@ pub async fn record_purchase(
     key: &str,
     req: &TillPurchaseRequest,
 ) -> ApiResult<Response> {
-    let program = program(state, till)?;
+    let program = till.program(&state.config)?;
     if req.amount_minor <= 0 {
         return Err(invalid_field("amount_minor", field_code::NOT_POSITIVE));
     }
@@ -175,7 +168,7 @@ pub async fn pay_with_points(
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<PayWithPointsRequest>,
 ) -> ApiResult<Response> {
-    let program = program(&state, &till)?;
+    let program = till.program(&state.config)?;
     let Some(value) = program.point_value_minor else {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,20 +1,17 @@
 //! Till sessions: created at staff sign-in, looked up by token hash, extended on use, deleted at
 //! sign-out. [`TillSession`] guards every till endpoint; a customer's token is not one.
 
-use crate::auth::session::bearer_token;
+use crate::auth::session::{authenticate, SessionTable};
 use crate::auth::token::{new_token, token_hash};
-use crate::config::StaffAccount;
+use crate::config::{Program, ProgramConfig, StaffAccount};
 use crate::db::{new_id, now_ms};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use sqlx::Row;
 
 /// A till left alone this long signs out: about one shift.
 pub const IDLE_MS: i64 = 12 * 3_600_000;
-/// Extend a session at most once a minute.
-const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// Starts a till session for a staff account; returns the token and its idle expiry.
 pub async fn create(pool: &sqlx::AnyPool, staff_email: &str) -> Result<(String, i64), sqlx::Error> {
@@ -45,35 +42,31 @@ impl FromRequestParts<AppState> for TillSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(parts)?;
-        let now = now_ms();
-        let row = sqlx::query(
-            "SELECT id, staff_email, last_used_at FROM till_sessions
-             WHERE token_hash = $1 AND idle_expires_at > $2",
+        let (session_id, email) = authenticate(
+            state,
+            parts,
+            SessionTable {
+                table: "till_sessions",
+                owner: "staff_email",
+            },
+            IDLE_MS,
         )
-        .bind(token_hash(token))
-        .bind(now)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
-        let session_id: String = row.try_get("id")?;
+        .await?;
         // An account removed from the configuration is signed out.
-        let email: String = row.try_get("staff_email")?;
         let staff = state
             .config
             .staff(&email)
             .cloned()
             .ok_or_else(ApiError::unauthenticated)?;
-        if now - row.try_get::<i64, _>("last_used_at")? >= TOUCH_EVERY_MS {
-            sqlx::query(
-                "UPDATE till_sessions SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3",
-            )
-            .bind(now)
-            .bind(now + IDLE_MS)
-            .bind(&session_id)
-            .execute(&state.db.pool)
-            .await?;
-        }
         Ok(Self { session_id, staff })
+    }
+}
+
+impl TillSession {
+    /// The program the signed-in account works for (checked when the configuration loaded).
+    pub fn program<'c>(&self, config: &'c ProgramConfig) -> Result<&'c Program, ApiError> {
+        config
+            .program(&self.staff.program)
+            .ok_or_else(|| ApiError::internal("staff program missing"))
     }
 }
