@@ -11,54 +11,24 @@
 //! Codes generated per second in the browser are measured with the wallet's code screen (issue 4).
 //! Flags: `--purchases N` (each phase, default 4000), `--members N` (default 200).
 
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tessera_core::api::TillPurchaseRequest;
 use tessera_core::checkout::{self, CardSecret};
-use tessera_server::auth::password::Passwords;
-use tessera_server::auth::rate_limit::LoginLimits;
-use tessera_server::auth::session::SessionPolicy;
-use tessera_server::config::ProgramConfig;
-use tessera_server::db::{now_ms, Db, SqliteSync};
+use tessera_server::db::now_ms;
 use tessera_server::state::AppState;
 use tessera_server::till::operations::record_purchase;
 use tessera_server::till::session::TillSession;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tower::ServiceExt;
 
-const CONFIG: &str = include_str!("../../config/demo.toml");
+mod support;
+use support::{call_ok, customer, demo_config, sqlite_state};
+
 const CONCURRENCY: usize = 32;
-
-async fn call(
-    app: &Router,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: String,
-) -> anyhow::Result<serde_json::Value> {
-    let mut req = Request::builder().method(method).uri(path);
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let mut req = req
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))?;
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
-    let res = app.clone().oneshot(req).await?;
-    let status = res.status();
-    let bytes = res.into_body().collect().await?.to_bytes();
-    let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-    anyhow::ensure!(status.is_success(), "{path}: {status} {json}");
-    Ok(json)
-}
 
 fn flag(name: &str, default: usize) -> anyhow::Result<usize> {
     let args: Vec<String> = std::env::args().collect();
@@ -78,23 +48,12 @@ async fn main() -> anyhow::Result<()> {
     verify_rate();
 
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}/checkout.db", dir.path().display());
-    let state = AppState {
-        db: Db::connect(&url, SqliteSync::Normal).await?,
-        config: Arc::new(ProgramConfig::parse(CONFIG).map_err(anyhow::Error::msg)?),
-        passwords: Passwords::for_tests(),
-        sessions: SessionPolicy {
-            idle_ms: 86_400_000,
-        },
-        login_limits: LoginLimits::default(),
-        wallet: None,
-        trust_proxy: false,
-    };
+    let state = sqlite_state(&dir, "checkout.db", demo_config()?).await?;
     let app = tessera_server::app(state.clone());
 
     // A cashier, and members each identified by a checkout code (one ticket each).
     let login = serde_json::json!({ "email": "till@example.com", "password": "tessera-till" });
-    let till_token = call(
+    let till_token = call_ok(
         &app,
         Method::POST,
         "/api/v1/till/auth/login",
@@ -107,34 +66,8 @@ async fn main() -> anyhow::Result<()> {
         .to_owned();
     let mut tickets = Vec::with_capacity(members);
     for i in 0..members {
-        let body = serde_json::json!({
-            "email": format!("m{i}@example.com"), "password": "a long enough password",
-            "display_name": "Member", "accepted_terms_version": "2026-11-01",
-        });
-        let token = call(
-            &app,
-            Method::POST,
-            "/api/v1/auth/register",
-            None,
-            body.to_string(),
-        )
-        .await?["token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let wallet = call(
-            &app,
-            Method::GET,
-            "/api/v1/wallet",
-            Some(&token),
-            String::new(),
-        )
-        .await?;
-        let card = wallet["cards"][0]["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let secret = call(
+        let (token, card) = customer(&app, &format!("m{i}@example.com")).await?;
+        let secret = call_ok(
             &app,
             Method::POST,
             &format!("/api/v1/cards/{card}/checkout-secret"),
@@ -152,7 +85,7 @@ async fn main() -> anyhow::Result<()> {
             number,
             checkout::step_at(now_ms()),
         );
-        let member = call(
+        let member = call_ok(
             &app,
             Method::POST,
             "/api/v1/till/identify",

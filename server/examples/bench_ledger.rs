@@ -10,29 +10,22 @@
 //!
 //! Flags: `--entries N`, `--requests N`, `--lots N` (multiples of 100), `--skip-wallet`, `--skip-expiry`.
 
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode};
 use sqlx::Row;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tessera_core::points::EntryKind;
 use tessera_core::Money;
-use tessera_server::auth::password::Passwords;
-use tessera_server::auth::rate_limit::LoginLimits;
-use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::{Program, ProgramConfig};
-use tessera_server::db::{new_id, now_ms, Db, SqliteSync};
+use tessera_server::db::{new_id, now_ms};
 use tessera_server::ledger::{self, Addition, Deduction};
 use tessera_server::purchases::{self, Purchase};
 use tessera_server::state::AppState;
-use tower::ServiceExt;
+
+mod support;
+use support::{call, customer, demo_config, sqlite_state};
 
 const DAY: i64 = 86_400_000;
-const CONFIG: &str = include_str!("../../config/demo.toml");
 
 struct Args {
     entries: i64,
@@ -74,7 +67,7 @@ fn args() -> anyhow::Result<Args> {
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
     let dir = tempfile::tempdir()?;
-    let config = Arc::new(ProgramConfig::parse(CONFIG).map_err(anyhow::Error::msg)?);
+    let config = demo_config()?;
     if args.wallet {
         wallet_latency(&dir, config.clone(), &args).await?;
     }
@@ -82,79 +75,6 @@ async fn main() -> anyhow::Result<()> {
         expiry_pass(&dir, &config, args.lots).await?;
     }
     Ok(())
-}
-
-async fn state(
-    dir: &tempfile::TempDir,
-    file: &str,
-    config: Arc<ProgramConfig>,
-) -> anyhow::Result<AppState> {
-    let url = format!("sqlite://{}/{file}", dir.path().display());
-    Ok(AppState {
-        db: Db::connect(&url, SqliteSync::Normal).await?,
-        config,
-        passwords: Passwords::for_tests(),
-        sessions: SessionPolicy { idle_ms: 30 * DAY },
-        login_limits: LoginLimits::default(),
-        wallet: None,
-        trust_proxy: false,
-    })
-}
-
-async fn call(
-    app: &Router,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: String,
-) -> anyhow::Result<(StatusCode, serde_json::Value)> {
-    let mut req = Request::builder().method(method).uri(path);
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let mut req = req
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))?;
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
-    let res = app.clone().oneshot(req).await?;
-    let status = res.status();
-    let bytes = res.into_body().collect().await?.to_bytes();
-    Ok((status, serde_json::from_slice(&bytes).unwrap_or_default()))
-}
-
-/// Registers a customer; returns the session token and the card id.
-async fn customer(app: &Router, email: &str) -> anyhow::Result<(String, String)> {
-    let body = serde_json::json!({
-        "email": email, "password": "a long enough password", "display_name": "Bench",
-        "accepted_terms_version": "2026-11-01",
-    });
-    let (status, session) = call(
-        app,
-        Method::POST,
-        "/api/v1/auth/register",
-        None,
-        body.to_string(),
-    )
-    .await?;
-    anyhow::ensure!(
-        status == StatusCode::CREATED,
-        "register: {status} {session}"
-    );
-    let token = session["token"].as_str().unwrap_or_default().to_owned();
-    let (_, wallet) = call(
-        app,
-        Method::GET,
-        "/api/v1/wallet",
-        Some(&token),
-        String::new(),
-    )
-    .await?;
-    let card = wallet["cards"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    Ok((token, card))
 }
 
 /// Gives a card `entries` ledger entries spread over five years up to an hour ago: purchases
@@ -217,7 +137,7 @@ async fn wallet_latency(
     config: Arc<ProgramConfig>,
     args: &Args,
 ) -> anyhow::Result<()> {
-    let state = state(dir, "wallet.db", config).await?;
+    let state = sqlite_state(dir, "wallet.db", config).await?;
     let app = tessera_server::app(state.clone());
     let program = state.config.programs[0].clone();
     let (light_token, light_card) = customer(&app, "light@example.com").await?;
@@ -276,7 +196,7 @@ async fn expiry_pass(
     lots: i64,
 ) -> anyhow::Result<()> {
     const PER_CARD: i64 = 100;
-    let state = state(dir, "expiry.db", Arc::new(config.clone())).await?;
+    let state = sqlite_state(dir, "expiry.db", Arc::new(config.clone())).await?;
     let pool = &state.db.pool;
     let cards = (lots / PER_CARD).max(1);
     // Customers and cards straight into the tables: only the lots are being measured.

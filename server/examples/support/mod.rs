@@ -1,0 +1,111 @@
+//! What the benchmark examples share: a SQLite-backed app state with the demo programs, and
+//! requests through the whole app in-process.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tessera_server::auth::password::Passwords;
+use tessera_server::auth::rate_limit::LoginLimits;
+use tessera_server::auth::session::SessionPolicy;
+use tessera_server::config::ProgramConfig;
+use tessera_server::db::{Db, SqliteSync};
+use tessera_server::state::AppState;
+use tower::ServiceExt;
+
+/// The demo configuration (programs and the demo cashier).
+pub fn demo_config() -> anyhow::Result<Arc<ProgramConfig>> {
+    let text = include_str!("../../../config/demo.toml");
+    Ok(Arc::new(
+        ProgramConfig::parse(text).map_err(anyhow::Error::msg)?,
+    ))
+}
+
+/// An app state on a new SQLite file `file` in `dir`, with cheap password hashing.
+pub async fn sqlite_state(
+    dir: &tempfile::TempDir,
+    file: &str,
+    config: Arc<ProgramConfig>,
+) -> anyhow::Result<AppState> {
+    let url = format!("sqlite://{}/{file}", dir.path().display());
+    Ok(AppState {
+        db: Db::connect(&url, SqliteSync::Normal).await?,
+        config,
+        passwords: Passwords::for_tests(),
+        sessions: SessionPolicy {
+            idle_ms: 30 * 86_400_000,
+        },
+        login_limits: LoginLimits::default(),
+        wallet: None,
+        trust_proxy: false,
+    })
+}
+
+/// One request through the app: its status and JSON body (null when not JSON).
+pub async fn call(
+    app: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: String,
+) -> anyhow::Result<(StatusCode, serde_json::Value)> {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let mut req = req
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))?;
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+    let res = app.clone().oneshot(req).await?;
+    let status = res.status();
+    let bytes = res.into_body().collect().await?.to_bytes();
+    Ok((status, serde_json::from_slice(&bytes).unwrap_or_default()))
+}
+
+/// [`call`] that must succeed; returns the body.
+pub async fn call_ok(
+    app: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: String,
+) -> anyhow::Result<serde_json::Value> {
+    let (status, json) = call(app, method, path, token, body).await?;
+    anyhow::ensure!(status.is_success(), "{path}: {status} {json}");
+    Ok(json)
+}
+
+/// Registers a customer; returns the session token and the card id.
+pub async fn customer(app: &Router, email: &str) -> anyhow::Result<(String, String)> {
+    let body = serde_json::json!({
+        "email": email, "password": "a long enough password", "display_name": "Bench",
+        "accepted_terms_version": "2026-11-01",
+    });
+    let session = call_ok(
+        app,
+        Method::POST,
+        "/api/v1/auth/register",
+        None,
+        body.to_string(),
+    )
+    .await?;
+    let token = session["token"].as_str().unwrap_or_default().to_owned();
+    let wallet = call_ok(
+        app,
+        Method::GET,
+        "/api/v1/wallet",
+        Some(&token),
+        String::new(),
+    )
+    .await?;
+    let card = wallet["cards"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    Ok((token, card))
+}
