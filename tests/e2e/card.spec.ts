@@ -2,7 +2,8 @@
 // API's (fetched here with the wallet's own session), formatted the way the browser's Intl
 // formats it for the page's locale; the history pages on as it scrolls; an unknown card has its
 // own state. The demo data may change, so nothing below hard-codes it.
-import { test, expect, Page, ConsoleMessage } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
+import { signInAsDemo, watchConsole } from './support';
 
 type PointsOn = { at: number; date: string; points: number };
 type Goal = { name: string; threshold: number; remaining: number; by: string | null };
@@ -25,23 +26,6 @@ type Card = {
   discount: { kind: string; rate_bp: number };
 };
 type HistoryPage = { entries: { seq: number }[]; next_cursor: string | null };
-
-function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  return problems;
-}
-
-async function signInAsDemo(page: Page) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill('demo@example.com');
-  await page.getByLabel('Password').fill('tessera-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('article', { name: 'Mziuri Coffee' })).toBeVisible();
-}
 
 /** GET an API path with the session the wallet stored (src/session.rs). */
 async function api<T>(page: Page, path: string): Promise<T> {

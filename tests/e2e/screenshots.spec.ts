@@ -3,6 +3,7 @@
 // screenshots` against a server with the demo loaded (BASE_URL).
 import { test, expect, Page } from '@playwright/test';
 import * as path from 'path';
+import { signInAsDemo } from './support';
 
 const out = (name: string) => path.join(__dirname, '..', '..', 'docs', 'screenshots', name);
 
@@ -17,10 +18,7 @@ async function settle(page: Page) {
 for (const scheme of ['light', 'dark'] as const) {
   test(`cards home and card screen, ${scheme}`, async ({ page }) => {
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
-    await page.goto('/sign-in');
-    await page.getByLabel('Email').fill('demo@example.com');
-    await page.getByLabel('Password').fill('tessera-demo');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAsDemo(page);
     const tile = page.getByRole('article', { name: 'Mziuri Coffee' });
     await expect(tile.getByTestId('next')).toBeVisible();
     await settle(page);

@@ -1,16 +1,8 @@
 // The first-run journey on a phone: join, see the card, stay signed in across a reload, log out,
 // sign back in, and run offline-capable under the service worker, with no console errors (the
 // Content-Security-Policy must admit everything the wallet does).
-import { test, expect, Page, ConsoleMessage } from '@playwright/test';
-
-function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  return problems;
-}
+import { test, expect, Page } from '@playwright/test';
+import { signInAsDemo, watchConsole } from './support';
 
 async function expectCard(page: Page) {
   const card = page.getByRole('article').filter({ hasText: 'Mziuri Coffee' });
@@ -73,10 +65,7 @@ test('a new customer joins, stays signed in, logs out and signs back in', async 
 
 test('the demo customer signs in and sees the demo card', async ({ page }) => {
   const problems = watchConsole(page);
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill('demo@example.com');
-  await page.getByLabel('Password').fill('tessera-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAsDemo(page);
   await expectCard(page);
   expect(problems).toEqual([]);
 });
