@@ -7,6 +7,9 @@ const CACHE = "tessera-shell-" + VERSION;
 // The app shell and this build's hashed assets (learned from trunk's staging dir).
 const PRECACHE = __TESSERA_PRECACHE__;
 const SHELL = "/index.html";
+// The checkout code screen is an app of its own, served at /cards/{id}/code.
+const CODE_SHELL = "/code/index.html";
+const CODE_PATH = /^\/cards\/[^/]+\/code$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -41,13 +44,16 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   // The API is never cached nor answered here: it always goes to the network.
   if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return;
+  // The cashier console (/till) is another app with its own build: never the wallet's shell.
+  if (url.pathname === "/till" || url.pathname.startsWith("/till/")) return;
 
   if (request.mode === "navigate") {
     // Network first, so a new build shows at once; the cached shell when offline.
+    const shell = CODE_PATH.test(url.pathname) ? CODE_SHELL : SHELL;
     event.respondWith(
       fetch(request).catch(() =>
-        caches.match(SHELL).then((shell) => shell || caches.match("/")).then(
-          (shell) => shell || Response.error(),
+        caches.match(shell).then((page) => page || caches.match("/")).then(
+          (page) => page || Response.error(),
         ),
       ),
     );

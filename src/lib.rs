@@ -4,11 +4,15 @@
 
 pub mod api;
 pub mod app;
+pub mod checkout_key;
+pub mod code_screen;
 pub mod components;
 pub mod format;
 pub mod next_step;
 pub mod pages;
 pub mod session;
+pub mod till;
+pub mod wake_lock;
 
 /// The module leptos_i18n generates from `locales/*.json` (keys, translations, `td!`...); its
 /// context, provider and `t!` are replaced by [`i18n`]'s lighter ones.
@@ -144,8 +148,14 @@ pub mod i18n {
     pub(crate) use t_string;
 }
 
-/// Replaces the static app shell painted by `index.html` with the running app.
+/// Replaces the static app shell painted by `index.html` with the running wallet.
 pub fn start() {
+    mount(app::App);
+}
+
+/// Replaces the static app shell painted by the page (`#boot`) with `app`, and registers the
+/// service worker (shared by the wallet's apps: the wallet, the code screen).
+pub fn mount<V: leptos::IntoView + 'static>(app: fn() -> V) {
     console_error_panic_hook::set_once();
     if let Some(shell) = web_sys::window()
         .and_then(|w| w.document())
@@ -153,7 +163,7 @@ pub fn start() {
     {
         shell.remove();
     }
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(app);
     #[cfg(not(debug_assertions))]
     register_service_worker();
 }

@@ -35,11 +35,13 @@ pub fn save(session: &Session) {
     }
 }
 
-/// Forgets the stored session.
+/// Forgets the stored session, and with it the cards' checkout keys (their secrets belong to the
+/// session: the server revokes them with it).
 pub fn clear() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(STORAGE_KEY);
     }
+    crate::checkout_key::forget_all();
 }
 
 /// The app-wide view of the session, provided as context by [`crate::app::App`].
@@ -76,7 +78,8 @@ impl Auth {
             .with(|s| s.as_ref().map(|s| s.customer.clone()))
     }
 
-    /// Stores and publishes a new session.
+    /// Stores and publishes a new session. (No checkout keys are left from an earlier one: every
+    /// way a session ends goes through [`clear`].)
     pub fn sign_in(&self, session: Session) {
         save(&session);
         self.session.set(Some(session));

@@ -5,10 +5,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use tessera_core::api::{
-    Card, DiscountView, HistoryEntry, HistoryPage, PointsOn, TierGoal, TierStatus,
+    Card, CheckoutSecret, DiscountView, HistoryEntry, HistoryPage, PointsOn, TierGoal, TierStatus,
 };
+use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
 use tessera_core::points::EntryKind;
 use tessera_core::Currency;
+use tessera_wallet::checkout_key::{self, clock_offset, CheckoutKey};
 use tessera_wallet::components::CardTile;
 use tessera_wallet::format::{civil_day, decimal, Fmt};
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
@@ -348,6 +350,18 @@ fn card_tile_shows_program_balance_level_and_what_matters_next() {
     );
     assert_eq!(next, expected);
     assert!(next.starts_with("120 points expire on "), "{next}");
+
+    // One tap to the checkout code: a full page load into the code screen's own app.
+    let code = query(&root, "a.card-slot__code");
+    assert_eq!(
+        code.get_attribute("href").as_deref(),
+        Some("/cards/c1/code")
+    );
+    assert_eq!(code.get_attribute("rel").as_deref(), Some("external"));
+    assert_eq!(
+        code.get_attribute("aria-label").as_deref(),
+        Some("Show code for Mziuri Coffee")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -700,4 +714,67 @@ async fn sign_in_error_is_shown_translated_and_double_submit_sends_once() {
     assert_eq!(requests_to("/api/v1/auth/login"), 1);
     let alert = query(&root, "[role=alert]").text_content().unwrap();
     assert_eq!(alert, "!We couldn't find that.");
+}
+
+fn checkout_key(card: Card) -> CheckoutKey {
+    CheckoutKey {
+        secret: CheckoutSecret {
+            card_id: card.id.clone(),
+            card_number: "1234567897".into(),
+            program_id: card.program_id.clone(),
+            secret: "ab".repeat(32),
+            server_time: 1_700_000_000_000,
+        },
+        card,
+        offset_ms: 90_000,
+    }
+}
+
+#[wasm_bindgen_test]
+fn checkout_keys_are_kept_per_card_and_end_with_the_session() {
+    let key = checkout_key(example_card());
+    let mut other = checkout_key(bare_card());
+    other.card.id = "c-other".into();
+    checkout_key::save(&key);
+    checkout_key::save(&other);
+    assert_eq!(checkout_key::load(&key.card.id), Some(key.clone()));
+    assert_eq!(checkout_key::load("c-other"), Some(other));
+
+    checkout_key::forget("c-other");
+    assert_eq!(checkout_key::load("c-other"), None);
+    assert_eq!(checkout_key::load(&key.card.id), Some(key.clone()));
+
+    // Logging out (or the session ending) takes every key with it.
+    tessera_wallet::session::clear();
+    assert_eq!(checkout_key::load(&key.card.id), None);
+}
+
+#[wasm_bindgen_test]
+fn codes_follow_the_server_clock_and_change_with_the_step() {
+    assert_eq!(clock_offset(10_000, 1_000, 3_000), 8_000);
+    let key = checkout_key(example_card());
+    // The phone is 90 s behind the server: its code is the server's step's.
+    let phone_now = 1_700_000_000_000;
+    let server_now = key.server_now(phone_now);
+    assert_eq!(server_now, phone_now + 90_000);
+    let codes = key.codes(server_now).unwrap();
+    let secret = CardSecret::from_hex(&key.secret.secret).unwrap();
+    let step = step_at(server_now);
+    assert_eq!(codes.step, step);
+    assert_eq!(
+        codes.scanned,
+        scanned_code(&secret, &key.secret.program_id, "1234567897", step)
+    );
+    assert_eq!(
+        codes.typed,
+        typed_code(&secret, &key.secret.program_id, "1234567897", step)
+    );
+    assert_ne!(
+        key.codes(server_now + 30_000).unwrap().scanned,
+        codes.scanned
+    );
+
+    let mut broken = key;
+    broken.secret.secret = "not hex".into();
+    assert_eq!(broken.codes(server_now), None);
 }

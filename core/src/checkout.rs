@@ -35,6 +35,22 @@ pub const TYPED_DIGITS: u32 = 6;
 #[derive(Clone, PartialEq, Eq)]
 pub struct CardSecret(pub [u8; SECRET_BYTES]);
 
+impl CardSecret {
+    /// Reads the 64 hex digits the server hands out (either case); `None` for anything else.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        let digits = hex.as_bytes();
+        if digits.len() != SECRET_BYTES * 2 {
+            return None;
+        }
+        let nibble = |d: u8| (d as char).to_digit(16).map(|v| v as u8);
+        let mut bytes = [0u8; SECRET_BYTES];
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks(2)) {
+            *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
+        }
+        Some(Self(bytes))
+    }
+}
+
 impl std::fmt::Debug for CardSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("CardSecret(..)")
@@ -314,6 +330,16 @@ mod tests {
         typo[3] = if typo[3] == b'9' { b'0' } else { typo[3] + 1 };
         assert!(!is_card_number(std::str::from_utf8(&typo).unwrap()));
         assert!(!is_card_number("79927398"));
+    }
+
+    #[test]
+    fn secrets_read_from_hex_exactly() {
+        let hex = "00ff10AB".repeat(8);
+        let secret = CardSecret::from_hex(&hex).unwrap();
+        assert_eq!(secret.0[..4], [0x00, 0xff, 0x10, 0xab]);
+        assert!(CardSecret::from_hex(&hex[1..]).is_none());
+        assert!(CardSecret::from_hex(&hex.replace('f', "g")).is_none());
+        assert!(CardSecret::from_hex(&format!("{hex}00")).is_none());
     }
 
     #[test]

@@ -27,38 +27,34 @@ pub async fn card(
     row: &AnyRow,
     now: i64,
 ) -> Result<Card, sqlx::Error> {
+    card_as_of(conn, program, row, now, false).await
+}
+
+/// [`card`] for a transaction that settled the card at `now` itself (a till write): its stored
+/// balance is already as of now, which saves the three sums that would move it there.
+pub async fn settled_card(
+    conn: &mut AnyConnection,
+    program: &Program,
+    row: &AnyRow,
+    now: i64,
+) -> Result<Card, sqlx::Error> {
+    card_as_of(conn, program, row, now, true).await
+}
+
+async fn card_as_of(
+    conn: &mut AnyConnection,
+    program: &Program,
+    row: &AnyRow,
+    now: i64,
+    settled: bool,
+) -> Result<Card, sqlx::Error> {
     let id: String = row.try_get("id")?;
     let tz = program.tz();
     let totals = CardTotals::from_row(row)?;
-
-    // The stored balance as of the last settlement, moved to `now`: the expiry job may not have
-    // run since points matured or expired.
-    let matured = sum(
-        conn,
-        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
-         WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
-        &id,
-        now,
-    )
-    .await?;
-    let due = sum(
-        conn,
-        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
-         WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at <= $2",
-        &id,
-        now,
-    )
-    .await?
-        // Matured and expired since the last settlement (pending days longer than the expiry).
-        + sum(
-            conn,
-            "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
-             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at <= $2",
-            &id,
-            now,
-        )
-        .await?;
-    let balance = row.try_get::<i64, _>("balance")? + matured - due;
+    let mut balance = row.try_get::<i64, _>("balance")?;
+    if !settled {
+        balance += unsettled(conn, &id, now).await?;
+    }
 
     let pending = by_day(
         conn,
@@ -123,6 +119,37 @@ pub async fn card(
         },
         next_reward: None,
     })
+}
+
+/// What the stored balance of card `id` lacks at `now`: points matured minus points expired since
+/// the last settlement (the expiry job may not have run since).
+async fn unsettled(conn: &mut AnyConnection, id: &str, now: i64) -> Result<i64, sqlx::Error> {
+    let matured = sum(
+        conn,
+        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+         WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
+        id,
+        now,
+    )
+    .await?;
+    let due = sum(
+        conn,
+        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+         WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at <= $2",
+        id,
+        now,
+    )
+    .await?
+        // Matured and expired since the last settlement (pending days longer than the expiry).
+        + sum(
+            conn,
+            "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at <= $2",
+            id,
+            now,
+        )
+        .await?;
+    Ok(matured - due)
 }
 
 async fn sum(

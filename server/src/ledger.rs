@@ -284,6 +284,44 @@ pub async fn add(
         return Ok(Applied::Already(seq));
     }
     settle(tx, card_id, &mut seq, now).await?;
+    add_settled(tx, card_id, &mut seq, addition, now).await
+}
+
+/// Takes the card's lock for this transaction and settles what is due at `now`; returns the last
+/// entry sequence number, for [`add_settled`]. For a writer that adds several entries at once (a
+/// purchase: its points and the welcome bonus) and so locks and settles once.
+pub(crate) async fn lock_settled(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    now: i64,
+) -> Result<i64, LedgerError> {
+    let locked = lock(tx, card_id).await?;
+    let mut seq = locked;
+    settle(tx, card_id, &mut seq, now).await?;
+    if seq != locked {
+        save_seq(tx, card_id, seq).await?;
+    }
+    Ok(seq)
+}
+
+/// [`add`] on a card this transaction locked and settled with [`lock_settled`]; `seq` is the
+/// card's last entry sequence number and moves on with the entry.
+pub(crate) async fn add_settled(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+    seq: &mut i64,
+    addition: &Addition<'_>,
+    now: i64,
+) -> Result<Applied, LedgerError> {
+    if addition.points <= 0
+        || addition.kind == EntryKind::Spent
+        || addition.kind == EntryKind::Expired
+    {
+        return Err(LedgerError::InvalidAmount);
+    }
+    if let Some(seq) = existing(tx, card_id, addition.reference).await? {
+        return Ok(Applied::Already(seq));
+    }
     let entry = NewEntry {
         kind: addition.kind,
         amount: addition.points,
@@ -293,7 +331,7 @@ pub async fn add(
         spend_minor: addition.spend_minor,
         at: now,
     };
-    let entry_id = insert_entry(tx, card_id, &mut seq, entry).await?;
+    let entry_id = insert_entry(tx, card_id, seq, entry).await?;
     let pending = addition.available_at > now;
     sqlx::query(
         "INSERT INTO point_lots (id, card_id, entry_id, amount, remaining, earned_at, available_at, expires_at, pending)
@@ -317,11 +355,11 @@ pub async fn add(
         "UPDATE cards SET {column} = {column} + $1, entry_seq = $2 WHERE id = $3"
     ))
     .bind(addition.points)
-    .bind(seq)
+    .bind(*seq)
     .bind(card_id)
     .execute(&mut **tx)
     .await?;
-    Ok(Applied::New(seq))
+    Ok(Applied::New(*seq))
 }
 
 /// A page of a card's spendable lots that expire, in spending order.

@@ -73,7 +73,8 @@ impl From<LedgerError> for PurchaseError {
     }
 }
 
-/// Records `purchase` at `now` in `tx`, for a card of `program`.
+/// Records `purchase` at `now` in `tx`, for a card of `program`. The card is settled at `now` on
+/// the way (matured and expired points), so `card_status::settled_card` can show it afterwards.
 pub async fn record(
     tx: &mut Transaction<'_, Any>,
     program: &Program,
@@ -87,8 +88,9 @@ pub async fn record(
     if purchase.amount.currency != program.currency {
         return Err(PurchaseError::WrongCurrency);
     }
-    // Under the card's lock, so a retry racing the original sees its row.
-    ledger::lock(tx, purchase.card_id).await?;
+    // Under the card's lock, so a retry racing the original sees its row; settled once here for
+    // every entry below (and for the card the till shows afterwards).
+    let mut seq = ledger::lock_settled(tx, purchase.card_id, now).await?;
     if let Some(row) = sqlx::query(
         "SELECT amount_minor, currency, points, welcome_points FROM purchases
          WHERE card_id = $1 AND reference = $2",
@@ -163,7 +165,7 @@ pub async fn record(
                     place: purchase.place,
                     spend_minor: spend,
                 };
-                ledger::add(tx, purchase.card_id, &addition, now).await?;
+                ledger::add_settled(tx, purchase.card_id, &mut seq, &addition, now).await?;
             }
         }
     }

@@ -1,5 +1,9 @@
 //! Serving the built wallet (trunk's `dist/`): files with caching headers, SPA fallback to
 //! `index.html`, and the Content-Security-Policy that admits exactly the inline script trunk wrote.
+//!
+//! The cashier console is a second app in `dist/till/` (its own `index.html`, assets under
+//! `/till/`): `/till` and the paths under it fall back to its page, and the policy admits its
+//! inline script too.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -18,9 +22,16 @@ use tower_http::services::ServeDir;
 pub struct WalletFiles {
     pub dir: PathBuf,
     index_html: Arc<[u8]>,
-    /// The CSP for every response, with the hashes of `index.html`'s inline scripts.
+    /// The cashier console's page (`till/index.html`), when it was built.
+    till_html: Option<Arc<[u8]>>,
+    /// The checkout code screen's page (`code/index.html`), when it was built.
+    code_html: Option<Arc<[u8]>>,
+    /// The CSP for every response, with the hashes of both pages' inline scripts.
     pub csp: String,
 }
+
+/// Where the cashier console lives: its page and its assets.
+const TILL: &str = "/till";
 
 /// The policy for an API-only server (no wallet to run).
 pub const API_ONLY_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -39,27 +50,62 @@ impl WalletFiles {
                 index_path.display()
             )
         })?;
+        // Optional: an API-and-wallet build without the console still serves.
+        let till = std::fs::read_to_string(dir.join("till/index.html")).ok();
+        let code = std::fs::read_to_string(dir.join("code/index.html")).ok();
+        let pages: Vec<&str> = std::iter::once(index.as_str())
+            .chain(till.as_deref())
+            .chain(code.as_deref())
+            .collect();
         Ok(Self {
             dir: dir.to_owned(),
-            csp: csp_for(&index),
+            csp: csp_for_pages(&pages),
             index_html: index.into_bytes().into(),
+            till_html: till.map(|t| t.into_bytes().into()),
+            code_html: code.map(|c| c.into_bytes().into()),
         })
     }
 
     /// The router that serves the files; mounted as the app's fallback.
     pub fn router<S: Clone + Send + Sync + 'static>(self: &Arc<Self>) -> Router<S> {
         let index = self.index_html.clone();
+        let till = self.till_html.clone();
+        let code = self.code_html.clone();
         let spa = tower::service_fn(move |req: Request| {
-            let index = index.clone();
-            async move { Ok::<_, std::convert::Infallible>(spa_fallback(req.uri().path(), index)) }
+            let path = req.uri().path();
+            let page = match (&till, &code) {
+                (Some(till), _) if is_till(path) => till.clone(),
+                (_, Some(code)) if is_code_screen(path) => code.clone(),
+                _ => index.clone(),
+            };
+            let response = spa_fallback(path, page);
+            async move { Ok::<_, std::convert::Infallible>(response) }
         });
+        // Directories are not served as their index.html: `/till` would first be redirected to
+        // `/till/`; the fallback answers both with the page.
+        let files = ServeDir::new(&self.dir)
+            .append_index_html_on_directories(false)
+            .fallback(spa);
         Router::new()
-            .fallback_service(ServeDir::new(&self.dir).fallback(spa))
+            .fallback_service(files)
             .layer(axum::middleware::from_fn(cache_headers))
     }
 }
 
-/// Client-side routes get `index.html`; a missing file (anything with an extension, such as an
+/// Whether `path` is the cashier console's (`/till`, `/till/...`).
+fn is_till(path: &str) -> bool {
+    path.strip_prefix(TILL)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Whether `path` is a card's checkout code screen (`/cards/{id}/code`).
+fn is_code_screen(path: &str) -> bool {
+    path.strip_prefix("/cards/")
+        .and_then(|rest| rest.strip_suffix("/code"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
+/// Client-side routes get their app's `index.html`; a missing file (anything with an extension, such as an
 /// asset of an older build) is a real 404, never the page, so the browser does not cache HTML as
 /// JavaScript.
 fn spa_fallback(path: &str, index: Arc<[u8]>) -> Response {
@@ -107,7 +153,15 @@ fn is_hashed(name: &str) -> bool {
 /// A strict policy: scripts only from this origin plus the inline scripts of `index.html` by
 /// hash, WebAssembly compilation allowed, no inline styles, nothing from other origins.
 pub fn csp_for(index_html: &str) -> String {
-    let hashes: String = inline_scripts(index_html)
+    csp_for_pages(&[index_html])
+}
+
+/// [`csp_for`] admitting the inline scripts of every page in `pages` (the wallet's and the
+/// console's; one policy for the whole origin).
+pub fn csp_for_pages(pages: &[&str]) -> String {
+    let hashes: String = pages
+        .iter()
+        .flat_map(|page| inline_scripts(page))
         .map(|s| {
             format!(
                 " 'sha256-{}'",
@@ -144,6 +198,42 @@ mod tests {
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
         assert_eq!(csp.matches("sha256-").count(), 1);
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn csp_admits_the_inline_scripts_of_every_page() {
+        let wallet = r#"<script type="module">wallet();</script>"#;
+        let till = r#"<script type="module">till();</script>"#;
+        let csp = csp_for_pages(&[wallet, till]);
+        for body in ["wallet();", "till();"] {
+            let hash = STANDARD.encode(Sha256::digest(body.as_bytes()));
+            assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+        }
+        assert_eq!(csp_for_pages(&[wallet]), csp_for(wallet));
+    }
+
+    #[test]
+    fn code_screen_paths_are_recognised() {
+        assert!(is_code_screen("/cards/c-123/code"));
+        for path in [
+            "/cards/c-123",
+            "/cards//code",
+            "/cards/a/b/code",
+            "/code",
+            "/cards/c/codes",
+        ] {
+            assert!(!is_code_screen(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn till_paths_are_recognised() {
+        for path in ["/till", "/till/", "/till/anything"] {
+            assert!(is_till(path), "{path}");
+        }
+        for path in ["/", "/tills", "/tillx/a", "/cards/till"] {
+            assert!(!is_till(path), "{path}");
+        }
     }
 
     #[test]

@@ -9,9 +9,12 @@
 //! unreadable, like serde would; a missing `Option` field reads as `None`. Integers are JS numbers:
 //! exact up to 2^53 (the API's times, points and minor units are far below).
 
+use crate::checkout_key::CheckoutKey;
 use tessera_core::api::{
-    Card, DiscountView, ErrorBody, FieldError, HistoryEntry, HistoryPage, LoginRequest, Me,
-    PointsOn, RegisterRequest, RewardGoal, Session, Terms, TierGoal, TierStatus, Wallet,
+    Card, CheckoutSecret, DiscountView, ErrorBody, FieldError, HistoryEntry, HistoryPage,
+    IdentifyRequest, LoginRequest, Me, PayWithPointsRequest, PointsOn, PointsPayment,
+    RegisterRequest, RewardGoal, Session, Staff, Terms, TierGoal, TierStatus, TillMember,
+    TillPurchase, TillPurchaseRequest, TillSession, Wallet,
 };
 use tessera_core::points::EntryKind;
 use tessera_core::Currency;
@@ -96,6 +99,16 @@ json_object! {
     HistoryPage { entries, next_cursor }
     LoginRequest { email, password }
     RegisterRequest { email, password, display_name, phone, accepted_terms_version, marketing_opt_in }
+    CheckoutSecret { card_id, card_number, program_id, secret, server_time }
+    TillSession { token, idle_expires_at, staff }
+    Staff { email, name, role, program_id, program_name, location }
+    IdentifyRequest { code, phone }
+    TillMember { ticket, ticket_expires_at, can_spend, name, card }
+    TillPurchaseRequest { ticket, amount_minor }
+    TillPurchase { points, welcome_points, card }
+    PayWithPointsRequest { ticket, bill_minor, points }
+    PointsPayment { points, paid_minor, due_minor, card }
+    CheckoutKey { secret, card, offset_ms }
 }
 
 // `fields` is left out when empty (`#[serde(default, skip_serializing_if)]`).

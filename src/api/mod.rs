@@ -8,8 +8,8 @@ use leptos::prelude::{
 };
 use std::marker::PhantomData;
 use tessera_core::api::{
-    error_code, Card, ErrorBody, FieldError, HistoryPage, LoginRequest, Me, RegisterRequest,
-    Session, Terms, Wallet,
+    error_code, Card, CheckoutSecret, ErrorBody, FieldError, HistoryPage, LoginRequest, Me,
+    RegisterRequest, Session, Terms, Wallet,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -301,4 +301,10 @@ pub async fn history(id: &str, cursor: Option<&str>) -> Result<HistoryPage, ApiE
     get(&path).await
 }
 
-mod json;
+/// `POST /cards/{id}/checkout-secret`: this session's secret for the card's checkout codes.
+pub async fn checkout_secret(id: &str) -> Result<CheckoutSecret, ApiError> {
+    let path = format!("{}/checkout-secret", card_path(id));
+    decode(request("POST", &path, None).await)
+}
+
+pub(crate) mod json;

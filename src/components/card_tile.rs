@@ -73,7 +73,13 @@ pub fn card_tile(card: &Card, link: bool) -> impl IntoView {
         card.point_name.clone(),
     );
     let label = program_name.clone();
+    let code_href = format!("/cards/{}/code", card.id);
+    let code_label = fill(
+        td_string!(locale, code.show_for),
+        &[("program", &program_name)],
+    );
     view! {
+        <div class="card-slot">
         <a class="card-link" href=href>
             <article class=class data-card-id=id aria-label=label>
                 <div class="card-tile__top">
@@ -91,6 +97,16 @@ pub fn card_tile(card: &Card, link: bool) -> impl IntoView {
                 </p>
             </article>
         </a>
+        // One tap from the card to the till: its own link, since a link cannot hold another;
+        // a full page load (`rel="external"`), as the code screen is an app of its own.
+        <a class="btn btn--primary card-slot__code" href=code_href rel="external"
+            aria-label=code_label>
+            <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
+                <path d="M4 4h6v6H4zm10 0h6v6h-6zM4 14h6v6H4zm10 0h2v2h-2zm4 4h2v2h-2z"></path>
+            </svg>
+            {td_string!(locale, code.show)}
+        </a>
+        </div>
     }
 }
 

@@ -5,7 +5,7 @@ mod form;
 mod near_end;
 mod shell;
 
-pub use card_tile::{card_tile, reader_fmt, CardTile, CardTileSkeleton};
+pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
 pub use form::{
     error_message, field_error_message, focus_first_invalid, CheckboxField, Field, FormAlert,
     SubmitButton,

@@ -180,7 +180,11 @@ fn card_skeleton(i18n: I18nContext) -> impl IntoView {
 
 /// A card that could not be shown: not found (unknown, or not this customer's), or an error to
 /// retry.
-fn failure(error: &ApiError, retry: impl Fn() + 'static, i18n: I18nContext) -> impl IntoView {
+pub(crate) fn failure(
+    error: &ApiError,
+    retry: impl Fn() + 'static,
+    i18n: I18nContext,
+) -> impl IntoView {
     let not_found = matches!(error, ApiError::Server { code, .. } if code == error_code::NOT_FOUND);
     let (title, body) = if not_found {
         (

@@ -7,6 +7,8 @@ mod not_found;
 mod settings;
 mod sign_in;
 
+/// The card screen's "not found" and error states, which the code screen shows too.
+pub(crate) use card::failure as card_failure;
 pub use card::CardPage;
 pub use cards::CardsPage;
 pub use join::JoinPage;

@@ -1,4 +1,5 @@
-// The README's phone screenshots (390x844, light and dark) of the cards home and the card screen,
+// The README's phone screenshots (390x844, light and dark) of the cards home, the card screen and
+// the checkout code,
 // written to docs/screenshots/. Not part of the test run: `SCREENSHOTS=1 npx playwright test
 // screenshots` against a server with the demo loaded (BASE_URL).
 import { test, expect, Page } from '@playwright/test';
@@ -35,5 +36,12 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.evaluate(() => window.scrollBy(0, -80));
     await settle(page);
     await page.screenshot({ path: out(`card-history-${scheme}.png`) });
+
+    // The checkout code, one tap from the cards home.
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+    await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`code-${scheme}.png`) });
   });
 }

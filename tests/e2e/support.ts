@@ -1,5 +1,9 @@
 // What the end-to-end specs share.
 import { expect, Page, ConsoleMessage } from '@playwright/test';
+import { spawn, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
 
 /** Collects console errors and uncaught exceptions (the CSP must admit everything the wallet does). */
 export function watchConsole(page: Page): string[] {
@@ -18,4 +22,62 @@ export async function signInAsDemo(page: Page) {
   await page.getByLabel('Password').fill('tessera-demo');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('article', { name: 'Mziuri Coffee' })).toBeVisible();
+}
+
+/** A release server a spec runs itself (to stop and restart it), on its own database in `dir`. */
+export type Server = { url: string; port: number; stop: () => Promise<void> };
+
+const ROOT = path.resolve(__dirname, '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `target/release/tessera-server` with the demo on `dir/e2e.db` (a new one unless `fresh`
+ * is false) and the built wallet, on `port` (a free one by default); resolves once it is healthy.
+ */
+export async function startServer(
+  dir: string,
+  port?: number,
+  { fresh = true }: { fresh?: boolean } = {},
+): Promise<Server> {
+  port ??= await freePort();
+  const db = path.join(dir, 'e2e.db');
+  if (fresh) for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
+  const log = fs.openSync(path.join(dir, 'server.log'), 'a');
+  const child: ChildProcess = spawn(
+    path.join(ROOT, 'target/release/tessera-server'),
+    ['--listen', `127.0.0.1:${port}`, '--database', `sqlite://${db}`, '--config', 'config/demo.toml',
+      '--wallet-dir', 'dist', '--demo'],
+    { cwd: ROOT, stdio: ['ignore', log, log] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited at start; see ${dir}/server.log`);
+    try {
+      if ((await fetch(`${url}/api/v1/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the server did not answer /api/v1/health within 30 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    port,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -41,10 +41,54 @@ pub fn ledger(flags: &[&str]) -> Result<()> {
     server_example("bench_ledger", flags)
 }
 
-/// Runs the checkout benchmark (`server/examples/bench_checkout.rs`); `flags` pass through
-/// (`--purchases`, `--members`).
+/// Runs the checkout benchmark: codes made per second in the browser (`tests/bench_codes.rs`,
+/// release wasm in headless Chromium), then `server/examples/bench_checkout.rs`; `flags` pass
+/// through to the latter (`--purchases`, `--members`).
 pub fn checkout(flags: &[&str]) -> Result<()> {
+    browser_codes()?;
     server_example("bench_checkout", flags)
+}
+
+/// The wasm half of part (a): runs the ignored `bench_codes` browser test in release mode and
+/// prints the figures it logs.
+fn browser_codes() -> Result<()> {
+    let tools = Tools::ensure()?;
+    crate::tools::ensure_browser()?;
+    let output = tools
+        .command(crate::process::cargo_bin())
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "tessera-wallet",
+            "--target",
+            crate::tools::WASM_TARGET,
+            "--test",
+            "bench_codes",
+            "--",
+            "--include-ignored",
+            "--nocapture",
+        ])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running the browser code benchmark")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let figures: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("per second"))
+        .collect();
+    if !output.status.success() || figures.is_empty() {
+        anyhow::bail!("the browser code benchmark failed:\n{stdout}");
+    }
+    for line in figures {
+        println!("{}", line.trim());
+    }
+    Ok(())
 }
 
 /// A release build and run of one of the server's examples.

@@ -149,6 +149,7 @@ pub fn ensure_browser() -> Result<()> {
     let needed = [
         ("/usr/bin/chromium", "chromium"),
         ("/usr/bin/chromedriver", "chromium-driver"),
+        ("/usr/bin/zbarimg", "zbar-tools"),
     ];
     let missing: Vec<&str> = needed
         .iter()

@@ -68,12 +68,14 @@ async fn ticket(
     ))
 }
 
-/// The card as it stands inside `tx` (its writes included).
+/// The card as it stands inside `tx` (its writes included); `settled` when `tx` settled the card
+/// at `now` (a purchase does), which saves reading what matured or expired since.
 async fn card_after(
     tx: &mut Transaction<'_, Any>,
     program: &Program,
     card_id: &str,
     now: i64,
+    settled: bool,
 ) -> ApiResult<Card> {
     let row = sqlx::query(&format!(
         "SELECT {} FROM cards WHERE id = $1",
@@ -82,7 +84,12 @@ async fn card_after(
     .bind(card_id)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(card_status::card(&mut *tx, program, &row, now).await?)
+    let card = if settled {
+        card_status::settled_card(&mut *tx, program, &row, now).await?
+    } else {
+        card_status::card(&mut *tx, program, &row, now).await?
+    };
+    Ok(card)
 }
 
 /// Records a purchase on the ticket's card.
@@ -146,7 +153,7 @@ pub async fn record_purchase(
     let body = TillPurchase {
         points: recorded.points,
         welcome_points: recorded.welcome_points,
-        card: card_after(tx, program, &card_id, now).await?,
+        card: card_after(tx, program, &card_id, now, true).await?,
     };
     let response = idempotency::store(tx, email, key, StatusCode::CREATED, &body).await?;
     write.tx.commit().await?;
@@ -228,7 +235,7 @@ pub async fn pay_with_points(
         points: req.points,
         paid_minor,
         due_minor: req.bill_minor - paid_minor,
-        card: card_after(tx, program, &card_id, now).await?,
+        card: card_after(tx, program, &card_id, now, false).await?,
     };
     let response = idempotency::store(tx, email, &key, StatusCode::CREATED, &body).await?;
     write.tx.commit().await?;

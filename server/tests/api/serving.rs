@@ -99,3 +99,91 @@ async fn responses_are_compressed_when_the_browser_accepts_it() {
     })
     .await;
 }
+
+const TILL_INDEX: &str = r#"<!doctype html><html><head><script type="module">import init from '/till/tessera-till-0123456789abcdef.js';init();</script></head><body>till console</body></html>"#;
+
+/// A build with the cashier console in `till/`, as `cargo xtask` makes it.
+fn wallet_dir_with_till() -> tempfile::TempDir {
+    let dir = wallet_dir();
+    let till = dir.path().join("till");
+    std::fs::create_dir(&till).unwrap();
+    std::fs::write(till.join("index.html"), TILL_INDEX).unwrap();
+    std::fs::write(
+        till.join("tessera-till-0123456789abcdef.js"),
+        "export default function(){}",
+    )
+    .unwrap();
+    dir
+}
+
+/// The SHA-256 CSP source of an inline script body.
+fn script_hash(body: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(body.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+#[tokio::test]
+async fn the_till_console_is_served_at_till_with_a_csp_admitting_its_loader() {
+    let dir = wallet_dir_with_till();
+    each_engine_with(serving(&dir), |t| async move {
+        let till_loader =
+            script_hash("import init from '/till/tessera-till-0123456789abcdef.js';init();");
+        let wallet_loader =
+            script_hash("import init from '/tessera-wallet-0123456789abcdef.js';init();");
+        for path in ["/till", "/till/", "/till/anything"] {
+            let r = t.get(path, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(r.text.contains("till console"), "{path}: {}", r.text);
+            assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+            let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(csp.contains(&till_loader), "{path}: {csp}");
+            assert!(!csp.contains("unsafe-inline"));
+            // The camera is this origin's to ask for.
+            let permissions = r.headers["permissions-policy"].to_str().unwrap();
+            assert!(permissions.contains("camera=(self)"), "{permissions}");
+        }
+        // One policy for the origin: the wallet's page still runs under it.
+        let wallet = t.get("/", None).await;
+        assert!(wallet.text.contains("shell"));
+        let csp = wallet.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains(&wallet_loader) && csp.contains(&till_loader),
+            "{csp}"
+        );
+        // Not the console's: the wallet's page.
+        for path in ["/tills", "/cards/till"] {
+            let r = t.get(path, None).await;
+            assert!(r.text.contains("shell"), "{path}");
+        }
+
+        // The console's hashed assets are files; a missing one is a 404, never the page.
+        let js = t.get("/till/tessera-till-0123456789abcdef.js", None).await;
+        assert_eq!(js.status, StatusCode::OK);
+        assert_eq!(
+            js.headers[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        let gone = t.get("/till/tessera-till-fedcba9876543210.js", None).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+        assert!(!gone.text.contains("till console"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_a_till_build_till_paths_get_the_wallet() {
+    let dir = wallet_dir();
+    each_engine_with(serving(&dir), |t| async move {
+        let r = t.get("/till", None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.text.contains("shell"));
+    })
+    .await;
+}

@@ -1,0 +1,160 @@
+//! The cashier console at `/till`: staff sign-in, finding the member (camera, typed code or phone
+//! number), the member's card, recording the purchase or taking points as payment, and the next
+//! customer in one tap.
+//!
+//! A second binary of this crate (`src/bin/tessera-till.rs`, built from `till/index.html` into
+//! `dist/till/`), so none of it, the QR decoder least of all, is in the wallet's first load: the
+//! wallet's binary never names this module and LTO leaves it out. It shares the wallet's
+//! components, translations, formatting, JSON codec and styles.
+
+pub mod amount;
+pub mod api;
+pub mod camera;
+pub mod checkout;
+pub mod decode;
+pub mod done;
+pub mod field;
+pub mod idempotency;
+pub mod member;
+pub mod messages;
+pub mod scan;
+pub mod session;
+pub mod shell;
+pub mod sign_in;
+
+use crate::i18n::*;
+use checkout::{CheckoutPanel, Outcome};
+use done::DoneView;
+use leptos::prelude::*;
+use member::{seconds_left, Found, MemberSummary};
+use scan::{ScanMode, ScanView};
+use session::TillAuth;
+use shell::TillShell;
+use sign_in::SignIn;
+use web_sys::js_sys::Date;
+
+/// Mounts the console in place of the static shell `till/index.html` paints.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    if let Some(shell) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        shell.remove();
+    }
+    leptos::mount::mount_to_body(TillApp);
+}
+
+/// The whole console: sign-in, or the console for the signed-in staff account.
+#[component]
+pub fn TillApp() -> impl IntoView {
+    let auth = TillAuth::from_storage();
+    provide_context(auth);
+    // A stored session may have ended while the till was off: find out now, not at the first
+    // customer. The account's details are refreshed on the way.
+    if session::token().is_some() {
+        leptos::task::spawn_local(async move {
+            match api::me().await {
+                Ok(staff) => auth.update_staff(staff),
+                Err(error) if error.ended_session() => auth.sign_out_locally(true),
+                Err(_) => {}
+            }
+        });
+    }
+    view! {
+        <I18nContextProvider>
+            <TillShell>
+                {move || {
+                    if auth.signed_in() {
+                        view! { <Console /> }.into_any()
+                    } else {
+                        view! { <SignIn /> }.into_any()
+                    }
+                }}
+            </TillShell>
+        </I18nContextProvider>
+    }
+}
+
+/// Where the console is with the current customer.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    /// Finding the member.
+    Scan,
+    /// The member is found: the sale.
+    Member(Found),
+    /// The sale is recorded.
+    Done(Found, Box<Outcome>),
+}
+
+/// The signed-in console: one step at a time.
+#[component]
+fn Console() -> impl IntoView {
+    let step = RwSignal::new(Step::Scan);
+    // Kept across customers: the next one starts the way the cashier last worked.
+    let mode = RwSignal::new(ScanMode::preferred());
+    let go = move |next: Step| {
+        step.set(next);
+        // Each step is a new screen: start at its top.
+        if let Some(window) = web_sys::window() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    };
+    let on_found =
+        Callback::new(move |identified| go(Step::Member(Found::new(identified, Date::now()))));
+    let next_customer = Callback::new(move |()| go(Step::Scan));
+    move || match step.get() {
+        Step::Scan => view! { <ScanView mode=mode on_found=on_found /> }.into_any(),
+        Step::Member(found) => {
+            let on_done = {
+                let found = found.clone();
+                Callback::new(move |outcome: Outcome| {
+                    go(Step::Done(found.clone(), Box::new(outcome)))
+                })
+            };
+            view! { <MemberView found=found on_done=on_done on_cancel=next_customer /> }.into_any()
+        }
+        Step::Done(found, outcome) => {
+            let left = seconds_left(found.deadline);
+            let name = found.member.name.clone();
+            let same = found.with_card(outcome.card().clone());
+            let on_same = Callback::new(move |()| go(Step::Member(same.clone())));
+            view! {
+                <DoneView
+                    name=name
+                    outcome=*outcome
+                    can_continue=Signal::derive(move || left.get() > 0)
+                    on_next=next_customer
+                    on_same=on_same
+                />
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The member's card and the sale.
+#[component]
+fn MemberView(found: Found, on_done: Callback<Outcome>, on_cancel: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let left = seconds_left(found.deadline);
+    view! {
+        <section class="page till-member" aria-labelledby="member-name">
+            <div class="till-member__grid">
+                <div class="till-member__card">
+                    <MemberSummary found=found.clone() left=left />
+                </div>
+                <div class="till-member__sale">
+                    <CheckoutPanel
+                        found=found
+                        expired=Signal::derive(move || left.get() == 0)
+                        on_done=on_done
+                    />
+                    <button type="button" class="btn btn--secondary" on:click=move |_| on_cancel.run(())>
+                        {t_string!(i18n, till.checkout.start_over)}
+                    </button>
+                </div>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,316 @@
+//! Finding the member: the camera, the typed code (or a barcode scanner typing it), or the
+//! phone number (earning only).
+
+use super::api::{self, Identified};
+use super::camera::{Camera, CameraState};
+use super::field::{focus_when_shown, select_when_refused, TextField};
+use super::messages::{code_text, error_text, field_text};
+use super::session::TillAuth;
+use crate::components::FormAlert;
+use crate::i18n::*;
+use leptos::html::Input;
+use leptos::prelude::*;
+use tessera_core::api::{error_code, IdentifyRequest};
+use tessera_core::checkout;
+use tessera_core::validation::{code as field_code, normalize_phone};
+
+/// How the cashier finds the member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanMode {
+    /// The camera reads the QR code.
+    Camera,
+    /// The code is typed (or typed by a barcode scanner).
+    Code,
+    /// The phone number: earning only.
+    Phone,
+}
+
+impl ScanMode {
+    /// The camera where the page can have one, else the typed code.
+    pub fn preferred() -> Self {
+        let has_cameras = web_sys::window()
+            .and_then(|w| {
+                web_sys::js_sys::Reflect::get(&w.navigator(), &"mediaDevices".into()).ok()
+            })
+            .is_some_and(|d| !d.is_undefined() && !d.is_null());
+        if has_cameras {
+            ScanMode::Camera
+        } else {
+            ScanMode::Code
+        }
+    }
+}
+
+/// The scan screen. `mode` is kept by the console, so the next customer starts the way the
+/// cashier last worked; `on_found` gets the identified member.
+#[component]
+pub fn ScanView(mode: RwSignal<ScanMode>, on_found: Callback<Identified>) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = TillAuth::use_context();
+    let alert = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let identify = Callback::new(move |request: IdentifyRequest| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        alert.set(None);
+        leptos::task::spawn_local(async move {
+            match api::identify(&request).await {
+                Ok(found) => on_found.run(found),
+                Err(error) if error.ended_session() => auth.sign_out_locally(true),
+                Err(error) => {
+                    let _ = alert.try_set(Some(error_text(&error, i18n.get_locale_untracked())));
+                    let _ = busy.try_set(false);
+                }
+            }
+        });
+    });
+
+    let tab = move |which: ScanMode, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                role="tab"
+                class="segmented__tab"
+                id=format!("tab-{}", tab_id(which))
+                aria-controls="scan-panel"
+                aria-selected=move || if mode.get() == which { "true" } else { "false" }
+                on:click=move |_| {
+                    if mode.get_untracked() != which {
+                        alert.set(None);
+                        mode.set(which);
+                    }
+                }
+            >
+                {label}
+            </button>
+        }
+    };
+
+    view! {
+        <section class="page till-scan" aria-labelledby="scan-title">
+            <h1 class="page__title" id="scan-title">{t_string!(i18n, till.scan.title)}</h1>
+            <p class="page__lead">{t_string!(i18n, till.scan.lead)}</p>
+            <div class="segmented" role="tablist" aria-label=t_string!(i18n, till.scan.modes)>
+                {tab(ScanMode::Camera, t_string!(i18n, till.scan.mode_camera))}
+                {tab(ScanMode::Code, t_string!(i18n, till.scan.mode_code))}
+                {tab(ScanMode::Phone, t_string!(i18n, till.scan.mode_phone))}
+            </div>
+            <FormAlert message=alert />
+            <div class="scan-panel" id="scan-panel" role="tabpanel">
+                {move || match mode.get() {
+                    ScanMode::Camera => {
+                        view! { <CameraPanel busy=busy alert=alert mode=mode identify=identify /> }
+                            .into_any()
+                    }
+                    ScanMode::Code => view! { <CodeForm busy=busy identify=identify /> }.into_any(),
+                    ScanMode::Phone => view! { <PhoneForm busy=busy identify=identify /> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn tab_id(mode: ScanMode) -> &'static str {
+    match mode {
+        ScanMode::Camera => "camera",
+        ScanMode::Code => "code",
+        ScanMode::Phone => "phone",
+    }
+}
+
+/// The camera, with what to do when it cannot be used.
+#[component]
+fn CameraPanel(
+    busy: RwSignal<bool>,
+    alert: RwSignal<Option<String>>,
+    mode: RwSignal<ScanMode>,
+    identify: Callback<IdentifyRequest>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = RwSignal::new(CameraState::Starting);
+    // The last text read: a code in front of the camera is read five times a second, and a
+    // refused one must not be sent again and again. The next code (30 s later) differs.
+    let last = StoredValue::new(None::<String>);
+    let on_text = Callback::new(move |text: String| {
+        if last.with_value(|l| l.as_deref() == Some(text.as_str())) {
+            return;
+        }
+        last.set_value(Some(text.clone()));
+        if checkout::parse(&text).is_err() {
+            alert.set(Some(t_string!(i18n, till.scan.not_tessera).to_owned()));
+            return;
+        }
+        identify.run(IdentifyRequest {
+            code: Some(text),
+            phone: None,
+        });
+    });
+    let problem = move || {
+        let locale = i18n.get_locale_untracked();
+        match state.get() {
+            CameraState::Denied => Some(td_string!(locale, till.scan.camera_denied)),
+            CameraState::Missing => Some(td_string!(locale, till.scan.camera_missing)),
+            CameraState::Unsupported => Some(td_string!(locale, till.scan.camera_unsupported)),
+            CameraState::Failed => Some(td_string!(locale, till.scan.camera_failed)),
+            CameraState::Starting | CameraState::Live => None,
+        }
+    };
+    view! {
+        <Show
+            when=move || !state.get().failed()
+            fallback=move || {
+                view! {
+                    <div class="state state--error camera-problem" role="alert">
+                        <p class="state__body">{problem}</p>
+                        <button
+                            type="button"
+                            class="btn btn--primary"
+                            on:click=move |_| mode.set(ScanMode::Code)
+                        >
+                            {t_string!(i18n, till.scan.use_typed)}
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn--secondary"
+                            on:click=move |_| state.set(CameraState::Starting)
+                        >
+                            {t_string!(i18n, till.scan.camera_retry)}
+                        </button>
+                    </div>
+                }
+            }
+        >
+            <Camera paused=busy state=state on_text=on_text />
+            <p class="camera__hint">
+                {move || {
+                    if busy.get() {
+                        view! {
+                            <span class="spinner" aria-hidden="true"></span>
+                            <span>{t_string!(i18n, till.scan.finding)}</span>
+                        }
+                            .into_any()
+                    } else {
+                        view! { <span>{t_string!(i18n, till.scan.camera_hint)}</span> }.into_any()
+                    }
+                }}
+            </p>
+        </Show>
+    }
+}
+
+/// The typed code: checked here for its form (so a typo costs no attempt), then sent.
+#[component]
+fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let input = NodeRef::<Input>::new();
+    focus_when_shown(input);
+    select_when_refused(busy, input);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let locale = i18n.get_locale_untracked();
+        let code = text.get_untracked().trim().to_owned();
+        let problem = if code.is_empty() {
+            Some(field_text(field_code::REQUIRED, false, locale))
+        } else if checkout::parse(&code).is_err() {
+            Some(code_text(error_code::CODE_MALFORMED, locale))
+        } else {
+            None
+        };
+        error.set(problem.map(str::to_owned));
+        match problem {
+            Some(_) => {
+                if let Some(input) = input.get_untracked() {
+                    let _ = input.focus();
+                }
+            }
+            None => identify.run(IdentifyRequest {
+                code: Some(code),
+                phone: None,
+            }),
+        }
+    };
+    view! {
+        <form class="form scan-form" novalidate on:submit=on_submit>
+            <TextField
+                id="code"
+                inputmode="numeric"
+                value=text
+                error=error
+                hint=t_string!(i18n, till.scan.code_hint)
+                large=true
+                input_ref=input
+            >
+                {t_string!(i18n, till.scan.code_label)}
+            </TextField>
+            <FindButton busy=busy />
+        </form>
+    }
+}
+
+/// The phone number: earning only, which the hint says before the cashier sends it.
+#[component]
+fn PhoneForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let input = NodeRef::<Input>::new();
+    focus_when_shown(input);
+    select_when_refused(busy, input);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let locale = i18n.get_locale_untracked();
+        let phone = text.get_untracked().trim().to_owned();
+        let problem = if phone.is_empty() {
+            Some(field_code::REQUIRED)
+        } else if normalize_phone(&phone).is_none() {
+            Some(field_code::PHONE_INVALID)
+        } else {
+            None
+        };
+        error.set(problem.map(|c| field_text(c, false, locale).to_owned()));
+        if problem.is_none() {
+            identify.run(IdentifyRequest {
+                code: None,
+                phone: Some(phone),
+            });
+        } else if let Some(input) = input.get_untracked() {
+            let _ = input.focus();
+        }
+    };
+    view! {
+        <form class="form scan-form" novalidate on:submit=on_submit>
+            <TextField
+                id="phone"
+                input_type="tel"
+                inputmode="tel"
+                value=text
+                error=error
+                hint=t_string!(i18n, till.scan.phone_hint)
+                large=true
+                input_ref=input
+            >
+                {t_string!(i18n, till.scan.phone_label)}
+            </TextField>
+            <FindButton busy=busy />
+        </form>
+    }
+}
+
+/// "Find member", busy while identifying.
+#[component]
+fn FindButton(busy: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <crate::components::SubmitButton
+            busy=busy
+            busy_label=move || t_string!(i18n, till.scan.finding)
+        >
+            {t_string!(i18n, till.scan.find)}
+        </crate::components::SubmitButton>
+    }
+}

@@ -1,0 +1,194 @@
+// The checkout code end to end: the wallet shows the code, an independent decoder (zbarimg) reads
+// the QR off a screenshot, a till sends the decoded text to the till API and records a purchase and
+// a payment with points, and the wallet shows the new balance. Then the same with the server
+// stopped while the code is shown: the code screen reloads from the service worker and the phone,
+// and the till accepts the code once the server is back.
+//
+// Each test runs its own release server (a fresh database, the demo loaded) so that it can stop and
+// restart it, and so its codes cannot collide with other specs' codes for the demo card.
+import { test, expect, Page, Browser, APIRequestContext, request as apiRequest } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { signInAsDemo, startServer, Server, watchConsole } from './support';
+
+type Card = { id: string; balance: number; program_name: string };
+type Member = { ticket: string; can_spend: boolean; name: string; card: Card };
+
+/** Decodes the QR in a screenshot of the code with zbarimg: the text it carries. */
+async function scanCode(page: Page, file: string): Promise<string> {
+  const qr = page.getByTestId('qr').locator('svg');
+  await expect(qr).toBeVisible();
+  await page.screenshot({ path: file });
+  const text = execFileSync('zbarimg', ['-q', '--raw', file], { encoding: 'utf8' }).trim();
+  expect(text).toMatch(/^TSR1\.\d{10}\.\d+\.[A-Z2-7]{16}$/);
+  return text;
+}
+
+/** The till's side, through the API as the cashier console uses it. */
+async function tillSession(server: Server): Promise<APIRequestContext> {
+  const anonymous = await apiRequest.newContext({ baseURL: server.url });
+  const login = await anonymous.post('/api/v1/till/auth/login', {
+    data: { email: 'till@example.com', password: 'tessera-till' },
+  });
+  expect(login.status()).toBe(200);
+  const { token } = await login.json();
+  await anonymous.dispose();
+  return apiRequest.newContext({
+    baseURL: server.url,
+    extraHTTPHeaders: { Authorization: `Bearer ${token}` },
+  });
+}
+
+/** Identifies the member by `code`, records a purchase and pays 100 points of another bill. */
+async function checkout(till: APIRequestContext, code: string): Promise<{ before: number; after: number }> {
+  const identify = await till.post('/api/v1/till/identify', { data: { code } });
+  expect(identify.status(), await identify.text()).toBe(200);
+  const member = (await identify.json()) as Member;
+  expect(member.name).toBe('Nino Beridze');
+  expect(member.can_spend).toBe(true);
+
+  const purchase = await till.post('/api/v1/till/purchases', {
+    data: { ticket: member.ticket, amount_minor: 2500 },
+    headers: { 'Idempotency-Key': randomUUID() },
+  });
+  expect(purchase.status(), await purchase.text()).toBe(201);
+  expect((await purchase.json()).points).toBeGreaterThan(0);
+
+  const pay = await till.post('/api/v1/till/pay-with-points', {
+    data: { ticket: member.ticket, bill_minor: 1000, points: 100 },
+    headers: { 'Idempotency-Key': randomUUID() },
+  });
+  expect(pay.status(), await pay.text()).toBe(201);
+  const paid = await pay.json();
+  expect(paid.points).toBe(100);
+
+  // The same code again is a replay.
+  const again = await till.post('/api/v1/till/identify', { data: { code } });
+  expect(again.status()).toBe(409);
+  expect((await again.json()).error).toBe('code_used');
+  return { before: member.card.balance, after: paid.card.balance };
+}
+
+/** The balance on the cards home, as the wallet shows it. */
+async function shownBalance(page: Page): Promise<string> {
+  await page.goto('/');
+  const tile = page.getByRole('article', { name: 'Mziuri Coffee' });
+  return (await tile.getByTestId('balance').textContent()) ?? '';
+}
+
+async function phone(browser: Browser, server: Server) {
+  const context = await browser.newContext({
+    baseURL: server.url,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    serviceWorkers: 'allow',
+  });
+  return { context, page: await context.newPage() };
+}
+
+function workDir(name: string): string {
+  const dir = path.join(process.env.E2E_WORK_DIR ?? path.resolve('../../target/e2e'), name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+test('the code on the screen is scanned by an independent decoder and accepted by the till', async ({ browser }) => {
+  const dir = workDir('code-online');
+  const server = await startServer(dir);
+  const { context, page } = await phone(browser, server);
+  const problems = watchConsole(page);
+  try {
+    await signInAsDemo(page);
+    const before = await shownBalance(page);
+
+    // One tap from the cards home.
+    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+    await expect(page).toHaveURL(/\/cards\/[^/]+\/code$/);
+    await expect(page.getByRole('heading', { name: 'Mziuri Coffee' })).toBeVisible();
+    await expect(page.getByText('Nino Beridze')).toBeVisible();
+    await expect(page.getByTestId('typed-code')).toHaveText(/^\d{4} \d{4} \d{4} \d{4}$/);
+    await expect(page.getByText(/New code in \d+ s/)).toBeVisible();
+
+    const code = await scanCode(page, path.join(dir, 'code.png'));
+    const till = await tillSession(server);
+    const { after } = await checkout(till, code);
+    await till.dispose();
+
+    // Close the code; the cards home shows the balance after the payment.
+    await page.getByRole('button', { name: 'Close the code' }).click();
+    const shown = await shownBalance(page);
+    expect(shown).not.toBe(before);
+    expect(shown.replace(/\D/g, '')).toBe(String(after));
+    expect(problems).toEqual([]);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+test('with the server stopped, the code still shows after a reload and the till accepts it later', async ({ browser }) => {
+  const dir = workDir('code-offline');
+  let server = await startServer(dir);
+  const { context, page } = await phone(browser, server);
+  try {
+    await signInAsDemo(page);
+    // The service worker has the wallet and the code screen before the network goes.
+    await page.waitForFunction(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      return registration.active?.state === 'activated' && !!navigator.serviceWorker.controller;
+    });
+    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+    await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+    const codePath = new URL(page.url()).pathname;
+
+    // The server goes away (a service worker's requests ignore Playwright's offline switch).
+    await server.stop();
+    await page.reload();
+    await expect(page.getByText('Offline: this code still works at the till.')).toBeVisible();
+    expect(new URL(page.url()).pathname).toBe(codePath);
+    const code = await scanCode(page, path.join(dir, 'offline-code.png'));
+
+    // Back online (same database, same address): the till takes the code made offline.
+    server = await startServer(dir, server.port, { fresh: false });
+    const till = await tillSession(server);
+    const { before, after } = await checkout(till, code);
+    expect(after).toBeLessThan(before);
+    await till.dispose();
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+test('logging out removes the checkout keys from the phone and revokes them', async ({ browser }) => {
+  const dir = workDir('code-logout');
+  const server = await startServer(dir);
+  const { context, page } = await phone(browser, server);
+  try {
+    await signInAsDemo(page);
+    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+    await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+    const code = await scanCode(page, path.join(dir, 'before-logout.png'));
+    expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toContain('secret');
+
+    await page.goto('/settings');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+    expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toBeNull();
+
+    // The secret behind the code died with the session.
+    const till = await tillSession(server);
+    const identify = await till.post('/api/v1/till/identify', { data: { code } });
+    expect(identify.status()).toBe(422);
+    expect((await identify.json()).error).toBe('code_invalid');
+    await till.dispose();
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});

@@ -1,0 +1,475 @@
+#![cfg(target_arch = "wasm32")]
+//! The cashier console's parts in a real browser (wasm-bindgen-test + headless Chromium): amounts
+//! to minor units, a message for every error code, idempotency keys per attempt, the QR decoder,
+//! and the sale panel against a fake server.
+
+use leptos::prelude::*;
+use tessera_core::api::{Card, DiscountView, TillMember, TillPurchase};
+use tessera_core::qr::QrCode;
+use tessera_core::Currency;
+use tessera_wallet::i18n::{I18nContextProvider, Locale};
+use tessera_wallet::till::amount::{parse_amount, parse_points, InputError};
+use tessera_wallet::till::api::{Identified, TillError};
+use tessera_wallet::till::checkout::{CheckoutPanel, Outcome};
+use tessera_wallet::till::decode::{decode_rgba, luma, scan_size};
+use tessera_wallet::till::idempotency::Attempts;
+use tessera_wallet::till::member::{clock, Found};
+use tessera_wallet::till::messages::{code_text, error_text, field_text, CODES};
+use tessera_wallet::till::session::TillAuth;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::js_sys;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn amounts_become_exact_minor_units() {
+    let gel = 2;
+    for (text, minor) in [
+        ("12.50", 1250),
+        ("12.5", 1250),
+        ("12,50", 1250),
+        ("12", 1200),
+        (" 12.50 ", 1250),
+        (".5", 50),
+        ("0.01", 1),
+        ("12.", 1200),
+        ("12.500", 1250),
+        ("007.10", 710),
+        // Floats would get these wrong: 0.29 * 100 = 28.999999999999996, 19.99 * 100 = 1998.9999…
+        ("0.29", 29),
+        ("19.99", 1999),
+        ("1000000000.00", 100_000_000_000),
+    ] {
+        assert_eq!(parse_amount(text, gel), Ok(minor), "{text}");
+    }
+    assert_eq!(parse_amount("1250", 0), Ok(1250), "no minor unit (JPY)");
+    assert_eq!(parse_amount("12.345", 3), Ok(12_345), "three digits (KWD)");
+    for (text, digits, error) in [
+        ("", 2, InputError::Required),
+        ("   ", 2, InputError::Required),
+        ("abc", 2, InputError::Invalid),
+        ("12.5.0", 2, InputError::Invalid),
+        ("1,234.50", 2, InputError::Invalid),
+        ("1 234", 2, InputError::Invalid),
+        ("12a", 2, InputError::Invalid),
+        (".", 2, InputError::Invalid),
+        ("+5", 2, InputError::Invalid),
+        ("12.505", 2, InputError::TooManyDecimals),
+        ("12.5", 0, InputError::TooManyDecimals),
+        ("0", 2, InputError::NotPositive),
+        ("0.00", 2, InputError::NotPositive),
+        ("-5", 2, InputError::NotPositive),
+        ("1000000000.01", 2, InputError::TooLarge),
+        ("99999999999999999999", 2, InputError::TooLarge),
+    ] {
+        assert_eq!(parse_amount(text, digits), Err(error), "{text}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn points_are_whole_positive_numbers() {
+    assert_eq!(parse_points("40"), Ok(40));
+    assert_eq!(parse_points(" 040 "), Ok(40));
+    assert_eq!(parse_points(""), Err(InputError::Required));
+    assert_eq!(parse_points("0"), Err(InputError::NotPositive));
+    assert_eq!(parse_points("-3"), Err(InputError::NotPositive));
+    assert_eq!(parse_points("2.5"), Err(InputError::Invalid));
+    assert_eq!(
+        parse_points("99999999999999999999"),
+        Err(InputError::TooLarge)
+    );
+}
+
+fn refused(code: &str, retry_after: Option<u32>) -> TillError {
+    TillError::Refused {
+        code: code.into(),
+        retry_after,
+        fields: vec![],
+    }
+}
+
+#[wasm_bindgen_test]
+fn every_error_code_has_its_own_message() {
+    let english = Locale::default();
+    let unexpected = code_text("no_such_code", english);
+    let mut seen = std::collections::HashSet::new();
+    for code in CODES {
+        let error = if code == "network" {
+            TillError::Network
+        } else {
+            refused(code, None)
+        };
+        let text = error_text(&error, english);
+        assert!(!text.is_empty(), "{code}");
+        assert_ne!(
+            text, unexpected,
+            "{code} falls through to the generic message"
+        );
+        assert!(
+            seen.insert(text.clone()),
+            "{code} shares its message: {text}"
+        );
+    }
+    // Every till refusal of the server is listed.
+    for code in [
+        "code_malformed",
+        "code_stale",
+        "code_invalid",
+        "code_used",
+        "card_unknown",
+        "card_closed",
+        "member_not_found",
+        "too_many_attempts",
+        "ticket_invalid",
+        "ticket_cannot_spend",
+        "insufficient_points",
+        "points_not_accepted",
+        "idempotency_key_required",
+        "idempotency_key_reused",
+        "validation",
+        "unauthenticated",
+    ] {
+        assert!(CODES.contains(&code), "{code}");
+    }
+    let wait = error_text(&refused("too_many_attempts", Some(300)), english);
+    assert!(wait.contains("300 seconds"), "{wait}");
+    let wait = error_text(&refused("rate_limited", Some(42)), english);
+    assert!(wait.contains("42 seconds"), "{wait}");
+    assert_eq!(error_text(&refused("teapot", None), english), unexpected);
+}
+
+#[wasm_bindgen_test]
+fn input_errors_have_their_own_messages() {
+    let english = Locale::default();
+    let errors = [
+        InputError::Required,
+        InputError::Invalid,
+        InputError::TooManyDecimals,
+        InputError::NotPositive,
+        InputError::TooLarge,
+    ];
+    let texts: std::collections::HashSet<&str> = errors
+        .iter()
+        .map(|e| field_text(e.code(), false, english))
+        .collect();
+    assert_eq!(texts.len(), errors.len());
+    assert_ne!(
+        field_text("invalid", true, english),
+        field_text("invalid", false, english)
+    );
+    // The server's field codes read the same.
+    assert_eq!(
+        field_text("not_positive", false, english),
+        "Enter more than zero."
+    );
+}
+
+#[wasm_bindgen_test]
+fn an_attempt_keeps_its_key_until_answered() {
+    let mut n = 0;
+    let mut fresh = || {
+        n += 1;
+        format!("key-{n}")
+    };
+    let mut attempts = Attempts::default();
+    let first = attempts.key("t:1250", &mut fresh);
+    attempts.settle(true); // no answer
+    assert_eq!(
+        attempts.key("t:1250", &mut fresh),
+        first,
+        "a retry reuses the key"
+    );
+    attempts.settle(true);
+    let other = attempts.key("t:1300", &mut fresh);
+    assert_ne!(other, first, "another amount is another request");
+    attempts.settle(false); // answered
+    assert_ne!(
+        attempts.key("t:1300", &mut fresh),
+        other,
+        "the next press is new"
+    );
+}
+
+#[wasm_bindgen_test]
+fn idempotency_keys_are_random_and_well_formed() {
+    let a = tessera_wallet::till::api::new_idempotency_key();
+    let b = tessera_wallet::till::api::new_idempotency_key();
+    assert_ne!(a, b);
+    assert_eq!(a.len(), 32);
+    assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+}
+
+/// `code` drawn as RGBA pixels, `scale` pixels a module, with the quiet zone, in `dark` on
+/// `light` (a phone screen in a camera frame is never pure black on white).
+fn render(code: &QrCode, scale: usize, dark: [u8; 3], light: [u8; 3]) -> (Vec<u8>, usize) {
+    let side = (code.size() + 8) * scale;
+    let mut rgba = Vec::with_capacity(side * side * 4);
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = ((x / scale) as isize - 4, (y / scale) as isize - 4);
+            let inside =
+                (0..code.size() as isize).contains(&mx) && (0..code.size() as isize).contains(&my);
+            let colour = if inside && code.is_dark(mx as usize, my as usize) {
+                dark
+            } else {
+                light
+            };
+            rgba.extend_from_slice(&colour);
+            rgba.push(255);
+        }
+    }
+    (rgba, side)
+}
+
+#[wasm_bindgen_test]
+fn camera_frames_decode_to_the_checkout_code() {
+    let text = "TSR1.4821093755.58839214.ABCDEFGHIJKLMNOP";
+    let code = QrCode::alphanumeric(text).unwrap();
+    let (rgba, side) = render(&code, 6, [0, 0, 0], [255, 255, 255]);
+    assert_eq!(decode_rgba(&rgba, side, side).as_deref(), Some(text));
+    let (rgba, side) = render(&code, 4, [60, 55, 80], [215, 220, 205]);
+    assert_eq!(decode_rgba(&rgba, side, side).as_deref(), Some(text));
+    // Nothing to read, or not enough pixels: no code, no panic.
+    assert_eq!(decode_rgba(&vec![255; 64 * 64 * 4], 64, 64), None);
+    assert_eq!(decode_rgba(&[0; 12], 64, 64), None);
+    assert_eq!(luma(255, 255, 255), 255);
+    assert_eq!(luma(0, 0, 0), 0);
+    assert_eq!(scan_size(1280, 720, 640), (640, 360));
+    assert_eq!(scan_size(720, 1280, 640), (360, 640));
+    assert_eq!(scan_size(320, 240, 640), (320, 240));
+}
+
+fn card() -> Card {
+    Card {
+        id: "card-1".into(),
+        program_id: "mziuri".into(),
+        program_name: "Mziuri Coffee".into(),
+        point_name: "points".into(),
+        currency: Currency::new("GEL").unwrap(),
+        balance: 400,
+        terms_version: "2026-11-01".into(),
+        enrolled_at: 1_763_900_000_000,
+        pending: vec![],
+        expiring: vec![],
+        tier: None,
+        discount: DiscountView {
+            kind: "none".into(),
+            rate_bp: 0,
+            next_rate_bp: None,
+            next_spend_minor: None,
+            drops_at: None,
+        },
+        next_reward: None,
+    }
+}
+
+fn member(can_spend: bool) -> TillMember {
+    TillMember {
+        ticket: "ticket-1".into(),
+        ticket_expires_at: 1_000_300_000,
+        can_spend,
+        name: "Nino".into(),
+        card: card(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_ticket_counts_down_on_the_servers_clock() {
+    // The server's clock is an hour behind this till's: the ticket still has 5 minutes.
+    let identified = Identified {
+        member: member(true),
+        server_now: Some(1_000_000_000),
+    };
+    let found = Found::new(identified, 1_003_600_000.0);
+    assert_eq!(found.deadline, 1_003_600_000.0 + 300_000.0 - 1000.0);
+    assert_eq!(clock(299), "4:59");
+    assert_eq!(clock(60), "1:00");
+    assert_eq!(clock(0), "0:00");
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn mount<F, N>(view: F) -> web_sys::HtmlElement
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    let container: web_sys::HtmlElement =
+        document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    std::mem::forget(leptos::mount::mount_to(container.clone(), view));
+    container
+}
+
+async fn settle(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn type_into(root: &web_sys::HtmlElement, selector: &str, text: &str) {
+    let input: web_sys::HtmlInputElement = root
+        .query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+fn button(root: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlButtonElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .unchecked_into()
+}
+
+/// The requests the fake server saw: `[path, Idempotency-Key, body]`.
+fn seen() -> Vec<(String, String, String)> {
+    let all: js_sys::Array = js_sys::eval("window.__till").unwrap().unchecked_into();
+    all.iter()
+        .map(|r| {
+            let r: js_sys::Array = r.unchecked_into();
+            let s = |i| r.get(i).as_string().unwrap_or_default();
+            (s(0), s(1), s(2))
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_purchase_records_once_and_retries_with_the_same_key() {
+    let answer = serde_json::to_string(&TillPurchase {
+        points: 12,
+        welcome_points: 50,
+        card: Card {
+            balance: 462,
+            ..card()
+        },
+    })
+    .unwrap();
+    // The first send gets no answer (the network fails); the second is answered.
+    js_sys::eval(&format!(
+        r#"(() => {{
+            window.__till = [];
+            window.fetch = async (url, init) => {{
+                const path = new URL(url, location.href).pathname;
+                window.__till.push([path, init.headers.get("Idempotency-Key"), init.body]);
+                await new Promise((r) => setTimeout(r, 30));
+                if (window.__till.length === 1) throw new TypeError("Failed to fetch");
+                return new Response(JSON.stringify({answer}), {{
+                    status: 201,
+                    headers: {{ "Content-Type": "application/json" }},
+                }});
+            }};
+        }})()"#
+    ))
+    .unwrap();
+    let done = RwSignal::new(None::<Outcome>);
+    let root = mount(move || {
+        provide_context(TillAuth::from_storage());
+        let found = Found {
+            member: member(true),
+            deadline: js_sys::Date::now() + 300_000.0,
+        };
+        view! {
+            <I18nContextProvider>
+                <CheckoutPanel
+                    found=found
+                    expired=false
+                    on_done=Callback::new(move |outcome| done.set(Some(outcome)))
+                />
+            </I18nContextProvider>
+        }
+    });
+    settle(20).await;
+
+    // Too many decimals: refused here, nothing sent.
+    type_into(&root, "#amount", "12.505");
+    let record = button(&root, "button[type=submit]");
+    record.click();
+    settle(10).await;
+    assert!(root
+        .text_content()
+        .unwrap()
+        .contains("Too many decimals for this currency."));
+    assert!(seen().is_empty());
+
+    type_into(&root, "#amount", "12.50");
+    record.click();
+    record.click(); // a double tap
+    settle(0).await;
+    assert!(record.disabled(), "busy while sending");
+    assert!(
+        button(&root, ".checkout__points button").disabled(),
+        "the other operation waits too"
+    );
+    settle(100).await;
+    let first = seen();
+    assert_eq!(first.len(), 1, "a double tap sends once");
+    assert_eq!(first[0].0, "/api/v1/till/purchases");
+    assert!(
+        first[0].2.contains("\"amount_minor\":1250"),
+        "{}",
+        first[0].2
+    );
+    assert!(!record.disabled());
+    let alert = root.query_selector("[role=alert]").unwrap().unwrap();
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("No answer from the server"));
+    assert_eq!(done.get_untracked(), None);
+
+    // Trying again after no answer: the same key, so the server cannot record it twice.
+    record.click();
+    settle(100).await;
+    let both = seen();
+    assert_eq!(both.len(), 2);
+    assert_eq!(
+        both[1].1, both[0].1,
+        "the retry sends the same Idempotency-Key"
+    );
+    assert_eq!(both[1].2, both[0].2);
+    match done.get_untracked() {
+        Some(Outcome::Purchase {
+            amount_minor,
+            purchase,
+        }) => {
+            assert_eq!(amount_minor, 1250);
+            assert_eq!(purchase.card.balance, 462);
+        }
+        other => panic!("no purchase recorded: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_member_found_by_phone_cannot_pay_with_points() {
+    let root = mount(move || {
+        provide_context(TillAuth::from_storage());
+        let found = Found {
+            member: member(false),
+            deadline: js_sys::Date::now() + 300_000.0,
+        };
+        view! {
+            <I18nContextProvider>
+                <CheckoutPanel found=found expired=false on_done=Callback::new(|_| {}) />
+            </I18nContextProvider>
+        }
+    });
+    settle(20).await;
+    assert!(button(&root, ".checkout__points button").disabled());
+    assert!(root
+        .text_content()
+        .unwrap()
+        .contains("Points can only be spent with the customer's code"));
+    assert!(!button(&root, "button[type=submit]").disabled());
+}
