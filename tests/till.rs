@@ -270,6 +270,7 @@ fn member(can_spend: bool) -> TillMember {
         ticket_expires_at: 1_000_300_000,
         can_spend,
         name: "Nino".into(),
+        point_value_minor: Some(5),
         card: card(),
     }
 }

@@ -398,6 +398,9 @@ pub struct TillMember {
     pub can_spend: bool,
     /// The member's display name.
     pub name: String,
+    /// What one point is worth when paying with points, in minor units of the card's currency;
+    /// `None` when the program takes no points as payment.
+    pub point_value_minor: Option<i64>,
     /// The card, as the member sees it now (balance, tier, discount).
     pub card: Card,
 }

@@ -103,7 +103,7 @@ json_object! {
     TillSession { token, idle_expires_at, staff }
     Staff { email, name, role, program_id, program_name, location }
     IdentifyRequest { code, phone }
-    TillMember { ticket, ticket_expires_at, can_spend, name, card }
+    TillMember { ticket, ticket_expires_at, can_spend, name, point_value_minor, card }
     TillPurchaseRequest { ticket, amount_minor }
     TillPurchase { points, welcome_points, card }
     PayWithPointsRequest { ticket, bill_minor, points }

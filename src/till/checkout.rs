@@ -201,11 +201,21 @@ pub fn CheckoutPanel(
         t_string!(i18n, till.checkout.amount_label),
         &[("currency", card.currency.code())],
     );
+    // What the whole balance would pay, so the cashier can tell the customer.
+    let balance = card.balance.max(0);
+    let (hint, worth) = match found.member.point_value_minor {
+        Some(value) => (
+            t_string!(i18n, till.checkout.points_hint_worth),
+            fmt.money(balance.saturating_mul(value), &card.currency),
+        ),
+        None => (t_string!(i18n, till.checkout.points_hint), String::new()),
+    };
     let points_hint = fill(
-        t_string!(i18n, till.checkout.points_hint),
+        hint,
         &[
-            ("balance", &fmt.points(card.balance.max(0))),
+            ("balance", &fmt.points(balance)),
             ("unit", &card.point_name),
+            ("worth", &worth),
         ],
     );
     let in_flight = Signal::derive(move || busy.get().is_some());

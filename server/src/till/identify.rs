@@ -115,6 +115,7 @@ pub async fn identify(
         ticket_expires_at: now + TICKET_MS,
         can_spend,
         name: row.try_get("name")?,
+        point_value_minor: program.point_value_minor,
         card,
     }))
 }

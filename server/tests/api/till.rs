@@ -112,6 +112,8 @@ async fn a_code_identifies_its_member_once_and_every_refusal_says_why() {
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
         assert_eq!(ok.body["name"], "Nino");
         assert_eq!(ok.body["can_spend"], true);
+        // The program's point value, for the console to show what points pay.
+        assert_eq!(ok.body["point_value_minor"], 5);
         assert_eq!(ok.body["card"]["id"], card.as_str());
         assert_eq!(ok.body["card"]["balance"], 0);
         assert_eq!(ok.body["card"]["tier"]["name"], "Red");
