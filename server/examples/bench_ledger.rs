@@ -118,6 +118,7 @@ async fn fill(state: &AppState, program: &Program, card: &str, entries: i64) -> 
                 amount: Money::new(1_000 + (i * 37) % 4_000, program.currency),
                 reference: &reference,
                 place: Some("Bench"),
+                reference_is_new: false,
             };
             purchases::record(&mut tx, program, &purchase, at)
                 .await

@@ -3,92 +3,78 @@
 //! cost does not grow with the length of its history.
 
 use crate::calendar;
+use crate::card_row::StoredCard;
 use crate::config::Program;
-use crate::purchases::{card_months, CardTotals};
+use crate::purchases::card_months;
 use chrono_tz::Tz;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::{AnyConnection, Row};
 use tessera_core::api::{Card, DiscountView, PointsOn, TierGoal, TierStatus};
 use tessera_core::discount::DiscountRule;
-use tessera_core::tier::{QualifyBy, TierRules, TierTarget};
+use tessera_core::tier::{Month, QualifyBy, TierRules, TierTarget};
 
 /// How far ahead expiring points are listed.
 pub const EXPIRING_WITHIN_MS: i64 = 30 * 86_400_000;
 
-/// The card columns [`card`] reads.
-pub const COLUMNS: &str = "id, program_id, balance, terms_version, enrolled_at, tier_level, \
-     tier_held_until, total_spend, discount_step, last_purchase_at, purchase_count";
-
-/// The card in `row` (selected with [`COLUMNS`]) as of `now`, read on `conn` (a pool connection,
-/// or a transaction's, to include its writes).
+/// The card in `row` (selected with [`crate::card_row::COLUMNS`]) as of `now`, read on `conn` (a pool
+/// connection, or a transaction's, to include its writes).
 pub async fn card(
     conn: &mut AnyConnection,
     program: &Program,
     row: &AnyRow,
     now: i64,
 ) -> Result<Card, sqlx::Error> {
-    card_as_of(conn, program, row, now, false).await
+    card_as_of(conn, program, &StoredCard::from_row(row)?, None, now, false).await
 }
 
-/// [`card`] for a transaction that settled the card at `now` itself (a till write): its stored
-/// balance is already as of now, which saves the three sums that would move it there.
-pub async fn settled_card(
+/// The card as a write transaction left it: `stored` is the row it locked, settled at `now` and
+/// changed (so its balance is already as of now), and `months` the tier window if it read it.
+/// Only the coming-up lists are read, on the transaction's connection.
+pub async fn written_card(
     conn: &mut AnyConnection,
     program: &Program,
-    row: &AnyRow,
+    stored: &StoredCard,
+    months: Option<&[(Month, i64)]>,
     now: i64,
 ) -> Result<Card, sqlx::Error> {
-    card_as_of(conn, program, row, now, true).await
+    card_as_of(conn, program, stored, months, now, true).await
 }
 
 async fn card_as_of(
     conn: &mut AnyConnection,
     program: &Program,
-    row: &AnyRow,
+    stored: &StoredCard,
+    months: Option<&[(Month, i64)]>,
     now: i64,
     settled: bool,
 ) -> Result<Card, sqlx::Error> {
-    let id: String = row.try_get("id")?;
+    let id = stored.id.as_str();
     let tz = program.tz();
-    let totals = CardTotals::from_row(row)?;
-    let mut balance = row.try_get::<i64, _>("balance")?;
-    if !settled {
-        balance += unsettled(conn, &id, now).await?;
+    let totals = &stored.totals;
+    let mut balance = stored.balance;
+    // Before `settle_at` nothing has matured or expired since the last settlement.
+    if !settled && now >= stored.settle_at {
+        balance += unsettled(conn, id, now).await?;
     }
-
-    let pending = by_day(
-        conn,
-        "SELECT available_at, CAST(SUM(remaining) AS BIGINT) FROM point_lots
-         WHERE card_id = $1 AND pending = 1 AND available_at > $2
-         GROUP BY available_at ORDER BY available_at",
-        &id,
-        now,
-        i64::MAX,
-        |at| calendar::day_of(tz, at),
-    )
-    .await?;
-    // Spendable points (settled, or lots matured since) that expire within the window.
-    let expiring = by_day(
-        conn,
-        "SELECT expires_at, CAST(SUM(points) AS BIGINT) FROM (
-             SELECT expires_at, points FROM expiry_buckets
-             WHERE card_id = $1 AND points > 0 AND expires_at > $2 AND expires_at <= $3
-             UNION ALL
-             SELECT expires_at, remaining FROM point_lots
-             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at > $2 AND expires_at <= $3
-         ) soon GROUP BY expires_at ORDER BY expires_at",
-        &id,
-        now,
-        now + EXPIRING_WITHIN_MS,
-        |at| calendar::last_day_before(tz, at),
-    )
-    .await?;
+    // A card with no points at all has nothing coming up.
+    let (pending, expiring) = if stored.balance == 0 && stored.pending == 0 {
+        (Vec::new(), Vec::new())
+    } else {
+        coming_up(conn, id, now, tz).await?
+    };
 
     let month = calendar::month_of(tz, now);
     let tier = match &program.tiers {
         Some(tiers) => {
-            let buckets = card_months(&mut *conn, &id, program, month).await?;
-            let progress = tiers.progress(totals.tier_state(), &buckets, month);
+            let read;
+            let buckets = match months {
+                Some(months) => months,
+                None => {
+                    read = card_months(&mut *conn, id, program, month).await?;
+                    &read
+                }
+            };
+            let progress = tiers.progress(totals.tier_state(), buckets, month);
             Some(tier_status(tiers, tz, progress))
         }
         None => None,
@@ -99,14 +85,14 @@ async fn card_as_of(
         .status(&totals.discount_inputs(tier_rate_bp), now);
 
     Ok(Card {
-        id,
+        id: id.to_owned(),
         program_id: program.id.clone(),
         program_name: program.name.clone(),
         point_name: program.point_name.clone(),
         currency: program.currency,
         balance,
-        terms_version: row.try_get("terms_version")?,
-        enrolled_at: row.try_get("enrolled_at")?,
+        terms_version: stored.terms_version.clone(),
+        enrolled_at: stored.enrolled_at,
         pending,
         expiring,
         tier,
@@ -119,6 +105,55 @@ async fn card_as_of(
         },
         next_reward: None,
     })
+}
+
+/// The card's pending points by the day they become spendable, and its spendable points (settled,
+/// or lots matured since) that expire within [`EXPIRING_WITHIN_MS`], by their last day: one query.
+async fn coming_up(
+    conn: &mut AnyConnection,
+    card_id: &str,
+    now: i64,
+    tz: Tz,
+) -> Result<(Vec<PointsOn>, Vec<PointsOn>), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT CAST(0 AS BIGINT) AS part, available_at AS at, CAST(SUM(remaining) AS BIGINT) AS points
+         FROM point_lots
+         WHERE card_id = $1 AND pending = 1 AND available_at > $2
+         GROUP BY available_at
+         UNION ALL
+         SELECT CAST(1 AS BIGINT), expires_at, CAST(SUM(points) AS BIGINT) FROM (
+             SELECT expires_at, points FROM expiry_buckets
+             WHERE card_id = $1 AND points > 0 AND expires_at > $2 AND expires_at <= $3
+             UNION ALL
+             SELECT expires_at, remaining FROM point_lots
+             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at > $2 AND expires_at <= $3
+         ) soon GROUP BY expires_at
+         ORDER BY 1, 2",
+    )
+    .bind(card_id)
+    .bind(now)
+    .bind(now + EXPIRING_WITHIN_MS)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (mut pending, mut expiring) = (Vec::new(), Vec::new());
+    for row in rows {
+        let (part, at, points): (i64, i64, i64) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        if part == 0 {
+            add_by_day(&mut pending, at, calendar::day_of(tz, at), points);
+        } else {
+            add_by_day(&mut expiring, at, calendar::last_day_before(tz, at), points);
+        }
+    }
+    Ok((pending, expiring))
+}
+
+/// Adds `points` at `at` to a list in time order, merging rows that fall on the same day.
+fn add_by_day(list: &mut Vec<PointsOn>, at: i64, date: String, points: i64) {
+    match list.last_mut() {
+        Some(last) if last.date == date => last.points += points,
+        _ => list.push(PointsOn { at, date, points }),
+    }
 }
 
 /// What the stored balance of card `id` lacks at `now`: points matured minus points expired since
@@ -164,32 +199,6 @@ async fn sum(
         .fetch_one(&mut *conn)
         .await?
         .try_get(0)
-}
-
-/// Runs a `(time, points)` query bound to `(card_id, from, to)` and merges rows that fall on the
-/// same day (as `day` names it).
-async fn by_day(
-    conn: &mut AnyConnection,
-    sql: &str,
-    card_id: &str,
-    from: i64,
-    to: i64,
-    day: impl Fn(i64) -> String,
-) -> Result<Vec<PointsOn>, sqlx::Error> {
-    let mut query = sqlx::query::<Any>(sql).bind(card_id).bind(from);
-    if to != i64::MAX {
-        query = query.bind(to);
-    }
-    let mut out: Vec<PointsOn> = Vec::new();
-    for row in query.fetch_all(&mut *conn).await? {
-        let (at, points): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-        let date = day(at);
-        match out.last_mut() {
-            Some(last) if last.date == date => last.points += points,
-            _ => out.push(PointsOn { at, date, points }),
-        }
-    }
-    Ok(out)
 }
 
 fn tier_status(

@@ -63,7 +63,7 @@ pub async fn wallet(
 ) -> ApiResult<ApiJson<Wallet>> {
     let rows = sqlx::query(&format!(
         "SELECT {} FROM cards WHERE customer_id = $1 ORDER BY enrolled_at, id",
-        card_status::COLUMNS
+        crate::card_row::COLUMNS
     ))
     .bind(&session.customer_id)
     .fetch_all(&state.db.pool)
@@ -91,7 +91,7 @@ pub async fn card(
 ) -> ApiResult<ApiJson<Card>> {
     let row = sqlx::query(&format!(
         "SELECT {} FROM cards WHERE id = $1 AND customer_id = $2",
-        card_status::COLUMNS
+        crate::card_row::COLUMNS
     ))
     .bind(&id)
     .bind(&session.customer_id)

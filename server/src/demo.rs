@@ -132,6 +132,7 @@ async fn seed_history(
             amount: Money::new(minor, program.currency),
             reference: &reference,
             place: Some(PLACES[i % PLACES.len()]),
+            reference_is_new: false,
         };
         let mut tx = pool.begin().await?;
         purchases::record(&mut tx, program, &purchase, at)

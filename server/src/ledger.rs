@@ -8,6 +8,7 @@
 //! points is then one conditional update (`balance >= n`), so no race can spend twice, and the
 //! expiry pass and spending cannot take the same points.
 
+use crate::card_row::{self, StoredCard};
 use crate::db::new_id;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -83,20 +84,54 @@ struct NewEntry<'a> {
     at: i64,
 }
 
-/// Takes the card's write lock for this transaction and returns its last entry sequence number.
-/// Every writer of a card's points or purchase totals calls this first.
-pub(crate) async fn lock(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<i64, LedgerError> {
-    let row =
-        sqlx::query("UPDATE cards SET entry_seq = entry_seq WHERE id = $1 RETURNING entry_seq")
-            .bind(card_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(LedgerError::CardNotFound)?;
-    Ok(row.try_get(0)?)
+/// Takes the card's write lock for this transaction and returns its row as it stands. Every
+/// writer of a card's points or purchase totals calls this first, changes the returned card in
+/// memory as it writes entries and lots, and writes it back with [`save`] before committing.
+pub(crate) async fn lock(
+    tx: &mut Transaction<'_, Any>,
+    card_id: &str,
+) -> Result<StoredCard, LedgerError> {
+    let row = sqlx::query(&format!(
+        "UPDATE cards SET entry_seq = entry_seq WHERE id = $1 RETURNING {}",
+        card_row::COLUMNS
+    ))
+    .bind(card_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(LedgerError::CardNotFound)?;
+    Ok(StoredCard::from_row(&row)?)
+}
+
+/// Writes a locked card's points, sequence number, settle time and purchase totals back.
+pub(crate) async fn save(
+    tx: &mut Transaction<'_, Any>,
+    card: &StoredCard,
+) -> Result<(), LedgerError> {
+    let totals = &card.totals;
+    sqlx::query(
+        "UPDATE cards SET balance = $1, pending = $2, entry_seq = $3, settle_at = $4,
+             tier_level = $5, tier_held_until = $6, total_spend = $7, discount_step = $8,
+             last_purchase_at = $9, purchase_count = $10
+         WHERE id = $11",
+    )
+    .bind(card.balance)
+    .bind(card.pending)
+    .bind(card.entry_seq)
+    .bind(card.settle_at)
+    .bind(totals.tier_level)
+    .bind(totals.tier_held_until)
+    .bind(totals.total_spend)
+    .bind(totals.discount_step)
+    .bind(totals.last_purchase_at)
+    .bind(totals.purchase_count)
+    .bind(&card.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The sequence number of the entry with `reference` on the card, if any.
-async fn existing(
+pub(crate) async fn existing(
     tx: &mut Transaction<'_, Any>,
     card_id: &str,
     reference: &str,
@@ -139,12 +174,18 @@ async fn insert_entry(
 
 /// Moves matured pending points into the balance and expires what is due, on a locked card:
 /// one `expired` entry per expiry time, referenced by that time, so settling twice changes nothing.
-async fn settle(
+/// Nothing is read before the card's `settle_at`; after settling, the card (saved here) gets the
+/// next instant anything falls due.
+pub(crate) async fn settle(
     tx: &mut Transaction<'_, Any>,
-    card_id: &str,
-    seq: &mut i64,
+    card: &mut StoredCard,
     now: i64,
 ) -> Result<(), LedgerError> {
+    if now < card.settle_at {
+        return Ok(());
+    }
+    let card_id = card.id.clone();
+    let card_id = card_id.as_str();
     let matured: i64 = sqlx::query(
         "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
          WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
@@ -173,13 +214,8 @@ async fn settle(
         .bind(now)
         .execute(&mut **tx)
         .await?;
-        sqlx::query(
-            "UPDATE cards SET balance = balance + $1, pending = pending - $1 WHERE id = $2",
-        )
-        .bind(matured)
-        .bind(card_id)
-        .execute(&mut **tx)
-        .await?;
+        card.balance += matured;
+        card.pending -= matured;
     }
 
     let due: Vec<(i64, i64)> = sqlx::query(
@@ -198,7 +234,7 @@ async fn settle(
     for &(at, points) in &due {
         // Only lots with points left expire, so a lot never expires twice; the sequence number
         // keeps the reference unique should a later-recorded lot share this expiry time.
-        let reference = format!("expiry:{at}:{}", *seq + 1);
+        let reference = format!("expiry:{at}:{}", card.entry_seq + 1);
         let entry = NewEntry {
             kind: EntryKind::Expired,
             amount: -points,
@@ -208,7 +244,7 @@ async fn settle(
             spend_minor: None,
             at,
         };
-        insert_entry(tx, card_id, seq, entry).await?;
+        insert_entry(tx, card_id, &mut card.entry_seq, entry).await?;
         expired += points;
     }
     if expired > 0 {
@@ -220,18 +256,33 @@ async fn settle(
         .bind(now)
         .execute(&mut **tx)
         .await?;
-        sqlx::query("UPDATE cards SET balance = balance - $1 WHERE id = $2")
-            .bind(expired)
-            .bind(card_id)
-            .execute(&mut **tx)
-            .await?;
         sqlx::query("DELETE FROM expiry_buckets WHERE card_id = $1 AND expires_at <= $2")
             .bind(card_id)
             .bind(now)
             .execute(&mut **tx)
             .await?;
+        card.balance -= expired;
     }
-    Ok(())
+    card.settle_at = next_settle_at(tx, card_id).await?;
+    save(tx, card).await
+}
+
+/// When the card's lots next need settling: the first pending lot's maturity or the first
+/// spendable lot's expiry (`i64::MAX` when neither exists).
+async fn next_settle_at(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<i64, LedgerError> {
+    let at: Option<i64> = sqlx::query(
+        "SELECT MIN(at) FROM (
+             SELECT MIN(available_at) AS at FROM point_lots WHERE card_id = $1 AND pending = 1
+             UNION ALL
+             SELECT MIN(expires_at) AS at FROM point_lots
+             WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at IS NOT NULL
+         ) AS soon",
+    )
+    .bind(card_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    Ok(at.unwrap_or(i64::MAX))
 }
 
 /// Changes the spendable points recorded for a card at one expiry instant.
@@ -253,19 +304,6 @@ async fn bucket_add(
     Ok(())
 }
 
-async fn save_seq(
-    tx: &mut Transaction<'_, Any>,
-    card_id: &str,
-    seq: i64,
-) -> Result<(), LedgerError> {
-    sqlx::query("UPDATE cards SET entry_seq = $1 WHERE id = $2")
-        .bind(seq)
-        .bind(card_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// Adds points to a card in `tx`: an entry and a lot, pending until `available_at`.
 pub async fn add(
     tx: &mut Transaction<'_, Any>,
@@ -273,54 +311,31 @@ pub async fn add(
     addition: &Addition<'_>,
     now: i64,
 ) -> Result<Applied, LedgerError> {
-    if addition.points <= 0
-        || addition.kind == EntryKind::Spent
-        || addition.kind == EntryKind::Expired
-    {
-        return Err(LedgerError::InvalidAmount);
-    }
-    let mut seq = lock(tx, card_id).await?;
+    let mut card = lock(tx, card_id).await?;
     if let Some(seq) = existing(tx, card_id, addition.reference).await? {
         return Ok(Applied::Already(seq));
     }
-    settle(tx, card_id, &mut seq, now).await?;
-    add_settled(tx, card_id, &mut seq, addition, now).await
+    settle(tx, &mut card, now).await?;
+    let seq = add_settled(tx, &mut card, addition, now).await?;
+    save(tx, &card).await?;
+    Ok(Applied::New(seq))
 }
 
-/// Takes the card's lock for this transaction and settles what is due at `now`; returns the last
-/// entry sequence number, for [`add_settled`]. For a writer that adds several entries at once (a
-/// purchase: its points and the welcome bonus) and so locks and settles once.
-pub(crate) async fn lock_settled(
-    tx: &mut Transaction<'_, Any>,
-    card_id: &str,
-    now: i64,
-) -> Result<i64, LedgerError> {
-    let locked = lock(tx, card_id).await?;
-    let mut seq = locked;
-    settle(tx, card_id, &mut seq, now).await?;
-    if seq != locked {
-        save_seq(tx, card_id, seq).await?;
-    }
-    Ok(seq)
-}
-
-/// [`add`] on a card this transaction locked and settled with [`lock_settled`]; `seq` is the
-/// card's last entry sequence number and moves on with the entry.
+/// [`add`] on a card this transaction locked and settled, for a writer that adds several entries
+/// at once (a purchase: its points and the welcome bonus). The caller has checked that the
+/// reference is new (the ledger's unique index refuses it otherwise) and writes `card`, changed
+/// here, with [`save`]. Returns the entry's sequence number.
 pub(crate) async fn add_settled(
     tx: &mut Transaction<'_, Any>,
-    card_id: &str,
-    seq: &mut i64,
+    card: &mut StoredCard,
     addition: &Addition<'_>,
     now: i64,
-) -> Result<Applied, LedgerError> {
+) -> Result<i64, LedgerError> {
     if addition.points <= 0
         || addition.kind == EntryKind::Spent
         || addition.kind == EntryKind::Expired
     {
         return Err(LedgerError::InvalidAmount);
-    }
-    if let Some(seq) = existing(tx, card_id, addition.reference).await? {
-        return Ok(Applied::Already(seq));
     }
     let entry = NewEntry {
         kind: addition.kind,
@@ -331,14 +346,14 @@ pub(crate) async fn add_settled(
         spend_minor: addition.spend_minor,
         at: now,
     };
-    let entry_id = insert_entry(tx, card_id, seq, entry).await?;
+    let entry_id = insert_entry(tx, &card.id, &mut card.entry_seq, entry).await?;
     let pending = addition.available_at > now;
     sqlx::query(
         "INSERT INTO point_lots (id, card_id, entry_id, amount, remaining, earned_at, available_at, expires_at, pending)
          VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
     )
     .bind(new_id())
-    .bind(card_id)
+    .bind(&card.id)
     .bind(&entry_id)
     .bind(addition.points)
     .bind(now)
@@ -347,19 +362,18 @@ pub(crate) async fn add_settled(
     .bind(i64::from(pending))
     .execute(&mut **tx)
     .await?;
-    if let (false, Some(expires_at)) = (pending, addition.expires_at) {
-        bucket_add(tx, card_id, expires_at, addition.points).await?;
+    if pending {
+        // Its expiry is looked at when it matures.
+        card.pending += addition.points;
+        card.settle_by(addition.available_at);
+    } else {
+        card.balance += addition.points;
+        if let Some(expires_at) = addition.expires_at {
+            bucket_add(tx, &card.id, expires_at, addition.points).await?;
+            card.settle_by(expires_at);
+        }
     }
-    let column = if pending { "pending" } else { "balance" };
-    sqlx::query(&format!(
-        "UPDATE cards SET {column} = {column} + $1, entry_seq = $2 WHERE id = $3"
-    ))
-    .bind(addition.points)
-    .bind(*seq)
-    .bind(card_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(Applied::New(*seq))
+    Ok(card.entry_seq)
 }
 
 /// A page of a card's spendable lots that expire, in spending order.
@@ -389,11 +403,11 @@ pub async fn take(
     if points <= 0 || !matches!(kind, EntryKind::Spent | EntryKind::Adjusted) {
         return Err(LedgerError::InvalidAmount);
     }
-    let mut seq = lock(tx, card_id).await?;
+    let mut card = lock(tx, card_id).await?;
     if let Some(seq) = existing(tx, card_id, reference).await? {
         return Ok(Applied::Already(seq));
     }
-    settle(tx, card_id, &mut seq, now).await?;
+    settle(tx, &mut card, now).await?;
     let taken =
         sqlx::query("UPDATE cards SET balance = balance - $1 WHERE id = $2 AND balance >= $1")
             .bind(points)
@@ -409,6 +423,7 @@ pub async fn take(
             .try_get(0)?;
         return Err(LedgerError::Insufficient { spendable });
     }
+    card.balance -= points;
     // The spendable lots, soonest expiry first and those that never expire last, read in pages
     // along the `point_lots_spend_order` index so a long history costs only the lots taken.
     let mut left = points;
@@ -463,9 +478,9 @@ pub async fn take(
         spend_minor: None,
         at: now,
     };
-    insert_entry(tx, card_id, &mut seq, entry).await?;
-    save_seq(tx, card_id, seq).await?;
-    Ok(Applied::New(seq))
+    insert_entry(tx, card_id, &mut card.entry_seq, entry).await?;
+    save(tx, &card).await?;
+    Ok(Applied::New(card.entry_seq))
 }
 
 /// Matures and expires what is due on one card at `now`, in `tx`.
@@ -474,9 +489,8 @@ pub async fn settle_card(
     card_id: &str,
     now: i64,
 ) -> Result<(), LedgerError> {
-    let mut seq = lock(tx, card_id).await?;
-    settle(tx, card_id, &mut seq, now).await?;
-    save_seq(tx, card_id, seq).await
+    let mut card = lock(tx, card_id).await?;
+    settle(tx, &mut card, now).await
 }
 
 /// One pass of the expiry job: settles (matures and expires) up to `batch` cards that have

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod calendar;
+pub mod card_row;
 pub mod card_status;
 pub mod cards;
 pub mod checkout;
@@ -17,6 +18,7 @@ pub mod health;
 pub mod ledger;
 pub mod openapi;
 pub mod purchases;
+pub mod sqlite_writer;
 pub mod state;
 pub mod till;
 pub mod wallet_files;

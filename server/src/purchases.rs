@@ -7,6 +7,7 @@
 //! and changes nothing; the same reference with a different amount is refused.
 
 use crate::calendar;
+use crate::card_row::StoredCard;
 use crate::config::Program;
 use crate::db::new_id;
 use crate::ledger::{self, Addition, LedgerError};
@@ -28,10 +29,13 @@ pub struct Purchase<'a> {
     pub reference: &'a str,
     /// Where (a store), shown in the history.
     pub place: Option<&'a str>,
+    /// The caller has made sure no purchase has this reference yet (the till, by claiming the
+    /// request's idempotency key), so the lookup is skipped; the unique index still refuses one.
+    pub reference_is_new: bool,
 }
 
 /// What a purchase earned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Recorded {
     /// Points earned by the purchase.
     pub points: i64,
@@ -39,6 +43,11 @@ pub struct Recorded {
     pub welcome_points: i64,
     /// `true` when the reference was recorded before and nothing changed now.
     pub replayed: bool,
+    /// The card as the purchase left it (settled at the purchase's time).
+    pub card: StoredCard,
+    /// The card's qualifying activity per month in the tier window, this purchase included
+    /// (`None` when replayed), for showing the card without reading it again.
+    pub months: Option<Vec<(Month, i64)>>,
 }
 
 /// Why a purchase was not recorded.
@@ -74,7 +83,7 @@ impl From<LedgerError> for PurchaseError {
 }
 
 /// Records `purchase` at `now` in `tx`, for a card of `program`. The card is settled at `now` on
-/// the way (matured and expired points), so `card_status::settled_card` can show it afterwards.
+/// the way (matured and expired points), so `card_status::written_card` can show it afterwards.
 pub async fn record(
     tx: &mut Transaction<'_, Any>,
     program: &Program,
@@ -90,42 +99,46 @@ pub async fn record(
     }
     // Under the card's lock, so a retry racing the original sees its row; settled once here for
     // every entry below (and for the card the till shows afterwards).
-    let mut seq = ledger::lock_settled(tx, purchase.card_id, now).await?;
-    if let Some(row) = sqlx::query(
-        "SELECT amount_minor, currency, points, welcome_points FROM purchases
-         WHERE card_id = $1 AND reference = $2",
-    )
-    .bind(purchase.card_id)
-    .bind(purchase.reference)
-    .fetch_optional(&mut **tx)
-    .await?
-    {
-        let same = row.try_get::<i64, _>(0)? == amount
-            && row.try_get::<String, _>(1)? == program.currency.code();
-        if !same {
-            return Err(PurchaseError::ReferenceReused);
+    let mut card = ledger::lock(tx, purchase.card_id).await?;
+    if !purchase.reference_is_new {
+        if let Some(row) = sqlx::query(
+            "SELECT amount_minor, currency, points, welcome_points FROM purchases
+             WHERE card_id = $1 AND reference = $2",
+        )
+        .bind(purchase.card_id)
+        .bind(purchase.reference)
+        .fetch_optional(&mut **tx)
+        .await?
+        {
+            let same = row.try_get::<i64, _>(0)? == amount
+                && row.try_get::<String, _>(1)? == program.currency.code();
+            if !same {
+                return Err(PurchaseError::ReferenceReused);
+            }
+            return Ok(Recorded {
+                points: row.try_get(2)?,
+                welcome_points: row.try_get(3)?,
+                replayed: true,
+                card,
+                months: None,
+            });
         }
-        return Ok(Recorded {
-            points: row.try_get(2)?,
-            welcome_points: row.try_get(3)?,
-            replayed: true,
-        });
     }
+    ledger::settle(tx, &mut card, now).await?;
 
-    let card = CardTotals::read(tx, purchase.card_id).await?;
     let tz = program.tz();
     let month = calendar::month_of(tz, now);
     let mut buckets = card_months(&mut **tx, purchase.card_id, program, month).await?;
 
     // Points at the level held before this purchase, rounded down once per purchase.
-    let state = card.tier_state();
+    let state = card.totals.tier_state();
     let multiplier = program.tiers.as_ref().map_or(100, |tiers| {
         tiers.levels[tiers.level(state, &buckets, month)].multiplier_percent
     });
-    let (points, welcome_points) = match &program.earning {
+    let (points, mut welcome_points) = match &program.earning {
         Some(rules) => (
             rules.rate.points_for(amount, multiplier),
-            if card.purchase_count == 0 {
+            if card.totals.purchase_count == 0 {
                 rules.welcome_bonus
             } else {
                 0
@@ -133,9 +146,18 @@ pub async fn record(
         ),
         None => (0, 0),
     };
+    // One welcome bonus per card, whatever the purchase (one may have come another way).
+    if welcome_points > 0
+        && ledger::existing(tx, purchase.card_id, "welcome")
+            .await?
+            .is_some()
+    {
+        welcome_points = 0;
+    }
     if let Some(rules) = &program.earning {
         let available_at = calendar::available_at(tz, now, rules.pending_days);
         let expires_at = calendar::expires_at(tz, rules.expiry, now);
+        // Derived from the purchase's reference, which is new, so these are too.
         let purchase_reference = format!("purchase:{}", purchase.reference);
         for (kind, points, reason, reference, spend) in [
             (
@@ -145,7 +167,6 @@ pub async fn record(
                 purchase_reference.as_str(),
                 Some(amount),
             ),
-            // One welcome bonus per card, whatever the purchase.
             (
                 EntryKind::Welcome,
                 welcome_points,
@@ -165,7 +186,7 @@ pub async fn record(
                     place: purchase.place,
                     spend_minor: spend,
                 };
-                ledger::add_settled(tx, purchase.card_id, &mut seq, &addition, now).await?;
+                ledger::add_settled(tx, &mut card, &addition, now).await?;
             }
         }
     }
@@ -198,20 +219,15 @@ pub async fn record(
     };
     let discount_step = program
         .discount
-        .decaying_step_after_purchase(&card.discount_inputs(0), now);
-    sqlx::query(
-        "UPDATE cards SET tier_level = $1, tier_held_until = $2, total_spend = total_spend + $3,
-             discount_step = $4, last_purchase_at = $5, purchase_count = purchase_count + 1
-         WHERE id = $6",
-    )
-    .bind(new_state.level as i64)
-    .bind(i64::from(new_state.held_until))
-    .bind(amount)
-    .bind(i64::from(discount_step))
-    .bind(now)
-    .bind(purchase.card_id)
-    .execute(&mut **tx)
-    .await?;
+        .decaying_step_after_purchase(&card.totals.discount_inputs(0), now);
+    let totals = &mut card.totals;
+    totals.tier_level = new_state.level as i64;
+    totals.tier_held_until = i64::from(new_state.held_until);
+    totals.total_spend += amount;
+    totals.discount_step = i64::from(discount_step);
+    totals.last_purchase_at = Some(now);
+    totals.purchase_count += 1;
+    ledger::save(tx, &card).await?;
     sqlx::query(
         "INSERT INTO purchases (id, card_id, reference, amount_minor, currency, place, points, welcome_points, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -231,6 +247,8 @@ pub async fn record(
         points,
         welcome_points,
         replayed: false,
+        card,
+        months: Some(buckets),
     })
 }
 
@@ -260,18 +278,6 @@ impl CardTotals {
             last_purchase_at: row.try_get("last_purchase_at")?,
             purchase_count: row.try_get("purchase_count")?,
         })
-    }
-
-    async fn read(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<Self, PurchaseError> {
-        let row = sqlx::query(&format!(
-            "SELECT {} FROM cards WHERE id = $1",
-            Self::COLUMNS
-        ))
-        .bind(card_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(PurchaseError::CardNotFound)?;
-        Ok(Self::from_row(&row)?)
     }
 
     /// The stored tier.

@@ -82,7 +82,7 @@ pub async fn identify(
     let row = sqlx::query(&format!(
         "SELECT {}, closed_at, (SELECT display_name FROM customers WHERE id = cards.customer_id) AS name
          FROM cards WHERE id = $1",
-        card_status::COLUMNS
+        crate::card_row::COLUMNS
     ))
     .bind(&card_id)
     .fetch_one(&state.db.pool)

@@ -4,7 +4,7 @@
 use super::idempotency::{self, Claim, IdempotencyKey};
 use super::session::TillSession;
 use crate::card_status;
-use crate::config::Program;
+use crate::config::{Program, ProgramConfig};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::ledger::{self, Deduction, LedgerError};
@@ -16,6 +16,7 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use sqlx::{Any, Row, Transaction};
+use std::sync::Arc;
 use tessera_core::api::{
     error_code, Card, ErrorBody, FieldError, PayWithPointsRequest, PointsPayment, TillPurchase,
     TillPurchaseRequest,
@@ -45,13 +46,17 @@ fn ticket_invalid() -> ApiError {
     )
 }
 
-/// The card of a live ticket of this till session, and whether it may spend.
-async fn ticket(
-    tx: &mut Transaction<'_, Any>,
+/// The card of a live ticket of this till session, and whether it may spend; `None` when the
+/// ticket is unknown, another till's, or expired.
+async fn ticket<'c, E>(
+    db: E,
     till: &TillSession,
     ticket: &str,
     now: i64,
-) -> ApiResult<(String, bool)> {
+) -> ApiResult<Option<(String, bool)>>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
     let row = sqlx::query(
         "SELECT card_id, can_spend FROM till_tickets
          WHERE id = $1 AND till_session_id = $2 AND expires_at > $3",
@@ -59,37 +64,32 @@ async fn ticket(
     .bind(ticket)
     .bind(&till.session_id)
     .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(ticket_invalid)?;
-    Ok((
-        row.try_get("card_id")?,
-        row.try_get::<i64, _>("can_spend")? == 1,
-    ))
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| {
+        Ok((
+            row.try_get("card_id")?,
+            row.try_get::<i64, _>("can_spend")? == 1,
+        ))
+    })
+    .transpose()
 }
 
-/// The card as it stands inside `tx` (its writes included); `settled` when `tx` settled the card
-/// at `now` (a purchase does), which saves reading what matured or expired since.
+/// The card as it stands inside `tx` (its writes included).
 async fn card_after(
     tx: &mut Transaction<'_, Any>,
     program: &Program,
     card_id: &str,
     now: i64,
-    settled: bool,
 ) -> ApiResult<Card> {
     let row = sqlx::query(&format!(
         "SELECT {} FROM cards WHERE id = $1",
-        card_status::COLUMNS
+        crate::card_row::COLUMNS
     ))
     .bind(card_id)
     .fetch_one(&mut **tx)
     .await?;
-    let card = if settled {
-        card_status::settled_card(&mut *tx, program, &row, now).await?
-    } else {
-        card_status::card(&mut *tx, program, &row, now).await?
-    };
-    Ok(card)
+    Ok(card_status::card(&mut *tx, program, &row, now).await?)
 }
 
 /// Records a purchase on the ticket's card.
@@ -117,47 +117,145 @@ pub async fn record_purchase(
     key: &str,
     req: &TillPurchaseRequest,
 ) -> ApiResult<Response> {
-    let program = till.program(&state.config)?;
+    till.program(&state.config)?;
     if req.amount_minor <= 0 {
         return Err(invalid_field("amount_minor", field_code::NOT_POSITIVE));
     }
     if req.amount_minor > purchases::MAX_AMOUNT_MINOR {
         return Err(invalid_field("amount_minor", field_code::TOO_LARGE));
     }
-    let email = &normalize_email(&till.staff.email);
-    let mut write = state.db.begin_write().await?;
-    let tx = &mut write.tx;
-    let hash = idempotency::request_hash("purchases", req);
-    if let Claim::Replay(response) = idempotency::claim(tx, email, key, &hash).await? {
-        return Ok(response);
-    }
+    // Read before the write, so the writer's time goes to writing: a ticket is written once and
+    // only expires, and an expired one still gets a retry its stored response.
     let now = now_ms();
-    let (card_id, _) = ticket(tx, till, &req.ticket, now).await?;
-    let reference = format!("till:{email}:{key}");
-    let purchase = Purchase {
-        card_id: &card_id,
-        amount: Money::new(req.amount_minor, program.currency),
-        reference: &reference,
-        place: till.staff.location.as_deref(),
-    };
-    let recorded = purchases::record(tx, program, &purchase, now)
+    let card = ticket(&state.db.pool, till, &req.ticket, now).await?;
+    let write = Arc::new(TillWrite {
+        config: state.config.clone(),
+        till: till.clone(),
+        key: key.to_owned(),
+        card,
+        now,
+    });
+    let req = Arc::new(req.clone());
+    state
+        .db
+        .write(move |tx| {
+            let (write, req) = (write.clone(), req.clone());
+            Box::pin(async move { write.purchase(tx, &req).await })
+        })
         .await
-        .map_err(|e| match e {
-            PurchaseError::InvalidAmount | PurchaseError::WrongCurrency => {
-                invalid_field("amount_minor", field_code::TOO_LARGE)
-            }
-            PurchaseError::CardNotFound => ticket_invalid(),
-            PurchaseError::ReferenceReused => ApiError::internal("till reference reused"),
-            PurchaseError::Db(e) => e.into(),
-        })?;
-    let body = TillPurchase {
-        points: recorded.points,
-        welcome_points: recorded.welcome_points,
-        card: card_after(tx, program, &card_id, now, true).await?,
-    };
-    let response = idempotency::store(tx, email, key, StatusCode::CREATED, &body).await?;
-    write.tx.commit().await?;
-    Ok(response)
+}
+
+/// A till write as the transaction needs it: owned, since the writer may run it more than once.
+struct TillWrite {
+    config: Arc<ProgramConfig>,
+    till: TillSession,
+    key: String,
+    /// The ticket's card and whether it may spend, read before the transaction.
+    card: Option<(String, bool)>,
+    now: i64,
+}
+
+impl TillWrite {
+    /// The staff account the idempotency key belongs to.
+    fn email(&self) -> String {
+        normalize_email(&self.till.staff.email)
+    }
+
+    /// The ledger reference of the write: unique, as the claimed idempotency key it is made of.
+    fn reference(&self) -> String {
+        format!("till:{}:{}", self.email(), self.key)
+    }
+
+    async fn purchase(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        req: &TillPurchaseRequest,
+    ) -> ApiResult<Response> {
+        let (email, now) = (&self.email(), self.now);
+        let program = self.till.program(&self.config)?;
+        let hash = idempotency::request_hash("purchases", req);
+        if let Claim::Replay(response) = idempotency::claim(tx, email, &self.key, &hash).await? {
+            return Ok(response);
+        }
+        let (card_id, _) = self.card.clone().ok_or_else(ticket_invalid)?;
+        let reference = self.reference();
+        let purchase = Purchase {
+            card_id: &card_id,
+            amount: Money::new(req.amount_minor, program.currency),
+            reference: &reference,
+            place: self.till.staff.location.as_deref(),
+            // The idempotency key was claimed just now, and the reference is made from it.
+            reference_is_new: true,
+        };
+        let recorded = purchases::record(tx, program, &purchase, now)
+            .await
+            .map_err(|e| match e {
+                PurchaseError::InvalidAmount | PurchaseError::WrongCurrency => {
+                    invalid_field("amount_minor", field_code::TOO_LARGE)
+                }
+                PurchaseError::CardNotFound => ticket_invalid(),
+                PurchaseError::ReferenceReused => ApiError::internal("till reference reused"),
+                PurchaseError::Db(e) => e.into(),
+            })?;
+        let card =
+            card_status::written_card(tx, program, &recorded.card, recorded.months.as_deref(), now)
+                .await?;
+        let body = TillPurchase {
+            points: recorded.points,
+            welcome_points: recorded.welcome_points,
+            card,
+        };
+        idempotency::store(tx, email, &self.key, StatusCode::CREATED, &body).await
+    }
+
+    async fn pay_with_points(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        req: &PayWithPointsRequest,
+        paid_minor: i64,
+    ) -> ApiResult<Response> {
+        let (email, now) = (&self.email(), self.now);
+        let program = self.till.program(&self.config)?;
+        let hash = idempotency::request_hash("pay-with-points", req);
+        if let Claim::Replay(response) = idempotency::claim(tx, email, &self.key, &hash).await? {
+            return Ok(response);
+        }
+        let (card_id, can_spend) = self.card.clone().ok_or_else(ticket_invalid)?;
+        if !can_spend {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                error_code::TICKET_CANNOT_SPEND,
+                "Spending points needs the customer's code: scan it instead of the phone number.",
+            ));
+        }
+        let reference = self.reference();
+        let deduction = Deduction {
+            kind: EntryKind::Spent,
+            points: req.points,
+            reason: "payment",
+            reference: &reference,
+            place: self.till.staff.location.as_deref(),
+        };
+        ledger::take(tx, &card_id, &deduction, now)
+            .await
+            .map_err(|e| match e {
+                LedgerError::Insufficient { spendable } => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    error_code::INSUFFICIENT_POINTS,
+                    format!("The card has {spendable} points to spend."),
+                ),
+                LedgerError::CardNotFound => ticket_invalid(),
+                LedgerError::InvalidAmount => invalid_field("points", field_code::NOT_POSITIVE),
+                LedgerError::Db(e) => e.into(),
+            })?;
+        let body = PointsPayment {
+            points: req.points,
+            paid_minor,
+            due_minor: req.bill_minor - paid_minor,
+            card: card_after(tx, program, &card_id, now).await?,
+        };
+        idempotency::store(tx, email, &self.key, StatusCode::CREATED, &body).await
+    }
 }
 
 /// Takes points as part or all of a bill, at the program's point value.
@@ -195,49 +293,21 @@ pub async fn pay_with_points(
         .filter(|paid| *paid <= req.bill_minor)
         .ok_or_else(|| invalid_field("points", field_code::TOO_LARGE))?;
 
-    let email = &normalize_email(&till.staff.email);
-    let mut write = state.db.begin_write().await?;
-    let tx = &mut write.tx;
-    let hash = idempotency::request_hash("pay-with-points", &req);
-    if let Claim::Replay(response) = idempotency::claim(tx, email, &key, &hash).await? {
-        return Ok(response);
-    }
     let now = now_ms();
-    let (card_id, can_spend) = ticket(tx, &till, &req.ticket, now).await?;
-    if !can_spend {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            error_code::TICKET_CANNOT_SPEND,
-            "Spending points needs the customer's code: scan it instead of the phone number.",
-        ));
-    }
-    let reference = format!("till:{email}:{key}");
-    let deduction = Deduction {
-        kind: EntryKind::Spent,
-        points: req.points,
-        reason: "payment",
-        reference: &reference,
-        place: till.staff.location.as_deref(),
-    };
-    ledger::take(tx, &card_id, &deduction, now)
+    let card = ticket(&state.db.pool, &till, &req.ticket, now).await?;
+    let write = Arc::new(TillWrite {
+        config: state.config.clone(),
+        till,
+        key,
+        card,
+        now,
+    });
+    let req = Arc::new(req);
+    state
+        .db
+        .write(move |tx| {
+            let (write, req) = (write.clone(), req.clone());
+            Box::pin(async move { write.pay_with_points(tx, &req, paid_minor).await })
+        })
         .await
-        .map_err(|e| match e {
-            LedgerError::Insufficient { spendable } => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                error_code::INSUFFICIENT_POINTS,
-                format!("The card has {spendable} points to spend."),
-            ),
-            LedgerError::CardNotFound => ticket_invalid(),
-            LedgerError::InvalidAmount => invalid_field("points", field_code::NOT_POSITIVE),
-            LedgerError::Db(e) => e.into(),
-        })?;
-    let body = PointsPayment {
-        points: req.points,
-        paid_minor,
-        due_minor: req.bill_minor - paid_minor,
-        card: card_after(tx, program, &card_id, now, false).await?,
-    };
-    let response = idempotency::store(tx, email, &key, StatusCode::CREATED, &body).await?;
-    write.tx.commit().await?;
-    Ok(response)
 }

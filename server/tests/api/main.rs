@@ -10,3 +10,4 @@ mod ledger;
 mod purchases;
 mod serving;
 mod till;
+mod writes;

@@ -44,6 +44,7 @@ async fn buy(
         amount,
         reference,
         place: Some("Vake Park"),
+        reference_is_new: false,
     };
     let mut tx = pool.begin().await.unwrap();
     let result = purchases::record(&mut tx, program, &purchase, at).await;

@@ -597,3 +597,63 @@ async fn paying_with_points_takes_them_once_and_never_more_than_the_card_has() {
     })
     .await;
 }
+
+/// A till write shows the card from what it wrote, without reading it back: it must be exactly
+/// the card the member then sees, before and after settling points that matured meanwhile.
+#[tokio::test]
+async fn the_card_a_till_write_returns_is_the_card_the_member_sees() {
+    each_engine(|t| async move {
+        let till = cashier(&t).await;
+        let (token, card, number, secret) = member(&t, "seen@example.com").await;
+        // A purchase forty days ago: its points have matured since, unsettled until the next write.
+        let program = t.state.config.program("mziuri").unwrap();
+        let long_ago = tessera_server::db::now_ms() - 40 * 86_400_000;
+        let mut tx = t.state.db.pool.begin().await.unwrap();
+        let old = tessera_server::purchases::Purchase {
+            card_id: &card,
+            amount: tessera_core::Money::new(2_000, program.currency),
+            reference: "receipt-old",
+            place: None,
+            reference_is_new: false,
+        };
+        tessera_server::purchases::record(&mut tx, program, &old, long_ago)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let code = checkout::scanned_code(&secret, "mziuri", &number, now_step());
+        let ticket = identify(&t, &till, json!({ "code": code })).await.body["ticket"].clone();
+        let sees = || async { t.get(&format!("/api/v1/cards/{card}"), Some(&token)).await };
+        for (key, amount) in [("settles", 900), ("again", 4_500)] {
+            let r = till_write(
+                &t,
+                "/api/v1/till/purchases",
+                &till,
+                Some(key),
+                json!({ "ticket": ticket, "amount_minor": amount }),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            assert_eq!(r.body["card"], sees().await.body, "after purchase {key}");
+        }
+        let seen = sees().await.body;
+        assert_eq!(
+            seen["balance"], 70,
+            "20 earned and the welcome bonus, matured"
+        );
+        assert_eq!(seen["pending"][0]["points"], 9 + 45);
+
+        let r = till_write(
+            &t,
+            "/api/v1/till/pay-with-points",
+            &till,
+            Some("pay"),
+            json!({ "ticket": ticket, "bill_minor": 1_000, "points": 30 }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.body["card"], sees().await.body, "after paying");
+        assert_eq!(r.body["card"]["balance"], 40);
+    })
+    .await;
+}
