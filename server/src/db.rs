@@ -1,10 +1,10 @@
 //! The database: one portable SQL dialect through sqlx's `Any` driver, on SQLite (embedded, the
 //! default) or PostgreSQL (for several servers sharing one database).
 
-use crate::sqlite_writer::{BoxFuture, SqliteWriter};
+use crate::sqlite_writer::{SqliteWriter, WriteWork};
 use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
 use sqlx::Executor;
-use sqlx::{Any, AnyPool, Transaction};
 use std::str::FromStr;
 
 /// Which engine a database URL points at.
@@ -86,9 +86,7 @@ impl Db {
     where
         T: Send + 'static,
         E: From<sqlx::Error> + Send + 'static,
-        F: for<'t> Fn(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T, E>>
-            + Send
-            + 'static,
+        F: WriteWork<T, E>,
     {
         if let Some(writer) = &self.writer {
             return writer.write(work).await;

@@ -23,6 +23,20 @@ use tokio::sync::{mpsc, oneshot};
 /// A boxed future, as write work returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Work for a write transaction, as [`SqliteWriter::write`] and `Db::write` take it: it borrows
+/// the transaction for the future it returns and nothing else, since it may run more than once.
+pub trait WriteWork<T, E>:
+    for<'t> Fn(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T, E>> + Send + 'static
+{
+}
+
+impl<T, E, F> WriteWork<T, E> for F where
+    F: for<'t> Fn(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T, E>>
+        + Send
+        + 'static
+{
+}
+
 /// At most this many pieces of work share one transaction.
 const MAX_BATCH: usize = 64;
 
@@ -90,9 +104,7 @@ impl SqliteWriter {
     where
         T: Send + 'static,
         E: From<sqlx::Error> + Send + 'static,
-        F: for<'t> Fn(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T, E>>
-            + Send
-            + 'static,
+        F: WriteWork<T, E>,
     {
         let slot: Arc<Mutex<Option<Result<T, E>>>> = Arc::default();
         let (done, result) = oneshot::channel();

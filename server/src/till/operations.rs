@@ -128,13 +128,13 @@ pub async fn record_purchase(
     // only expires, and an expired one still gets a retry its stored response.
     let now = now_ms();
     let card = ticket(&state.db.pool, till, &req.ticket, now).await?;
-    let write = Arc::new(TillWrite {
-        config: state.config.clone(),
-        till: till.clone(),
-        key: key.to_owned(),
+    let write = Arc::new(TillWrite::new(
+        state,
+        till.clone(),
+        key.to_owned(),
         card,
         now,
-    });
+    ));
     let req = Arc::new(req.clone());
     state
         .db
@@ -149,6 +149,8 @@ pub async fn record_purchase(
 struct TillWrite {
     config: Arc<ProgramConfig>,
     till: TillSession,
+    /// The staff account's normalized e-mail: the idempotency key's scope.
+    email: String,
     key: String,
     /// The ticket's card and whether it may spend, read before the transaction.
     card: Option<(String, bool)>,
@@ -156,14 +158,26 @@ struct TillWrite {
 }
 
 impl TillWrite {
-    /// The staff account the idempotency key belongs to.
-    fn email(&self) -> String {
-        normalize_email(&self.till.staff.email)
+    fn new(
+        state: &AppState,
+        till: TillSession,
+        key: String,
+        card: Option<(String, bool)>,
+        now: i64,
+    ) -> Self {
+        Self {
+            config: state.config.clone(),
+            email: normalize_email(&till.staff.email),
+            till,
+            key,
+            card,
+            now,
+        }
     }
 
     /// The ledger reference of the write: unique, as the claimed idempotency key it is made of.
     fn reference(&self) -> String {
-        format!("till:{}:{}", self.email(), self.key)
+        format!("till:{}:{}", self.email, self.key)
     }
 
     async fn purchase(
@@ -171,7 +185,7 @@ impl TillWrite {
         tx: &mut Transaction<'_, Any>,
         req: &TillPurchaseRequest,
     ) -> ApiResult<Response> {
-        let (email, now) = (&self.email(), self.now);
+        let (email, now) = (&self.email, self.now);
         let program = self.till.program(&self.config)?;
         let hash = idempotency::request_hash("purchases", req);
         if let Claim::Replay(response) = idempotency::claim(tx, email, &self.key, &hash).await? {
@@ -214,7 +228,7 @@ impl TillWrite {
         req: &PayWithPointsRequest,
         paid_minor: i64,
     ) -> ApiResult<Response> {
-        let (email, now) = (&self.email(), self.now);
+        let (email, now) = (&self.email, self.now);
         let program = self.till.program(&self.config)?;
         let hash = idempotency::request_hash("pay-with-points", req);
         if let Claim::Replay(response) = idempotency::claim(tx, email, &self.key, &hash).await? {
@@ -295,13 +309,7 @@ pub async fn pay_with_points(
 
     let now = now_ms();
     let card = ticket(&state.db.pool, &till, &req.ticket, now).await?;
-    let write = Arc::new(TillWrite {
-        config: state.config.clone(),
-        till,
-        key,
-        card,
-        now,
-    });
+    let write = Arc::new(TillWrite::new(&state, till, key, card, now));
     let req = Arc::new(req);
     state
         .db
