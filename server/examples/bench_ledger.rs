@@ -256,7 +256,7 @@ async fn expiry_pass(
     let t = Instant::now();
     let mut settled = 0;
     loop {
-        let n = ledger::settle_due(pool, after, 500)
+        let n = ledger::settle_due(&state.db, after, 500)
             .await
             .map_err(|e| anyhow::anyhow!("settle: {e:?}"))?;
         settled += n;

@@ -63,7 +63,6 @@ impl Db {
         sqlx::migrate!("./migrations").run(&pool).await?;
         let writer = match engine {
             Engine::Sqlite => {
-                tokio::spawn(checkpoints(pool.clone()));
                 let options = sqlite_options(sqlite_sync, SqliteRole::Writer)
                     .idle_timeout(None)
                     .max_lifetime(None);
@@ -122,38 +121,13 @@ fn sqlite_options(sqlite_sync: SqliteSync, role: SqliteRole) -> AnyPoolOptions {
             conn.execute("PRAGMA foreign_keys = ON").await?;
             if role == SqliteRole::Writer {
                 // A checkpoint at commit would stall every write queued behind it; the
-                // checkpoint task does it on another thread instead.
+                // writer's checkpointer does it on another thread instead.
                 conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
             }
             Ok(())
         })
     })
 }
-
-/// Copies committed pages from SQLite's write-ahead log into the database file every
-/// [`CHECKPOINT_EVERY`], beside the writer rather than in its way. PASSIVE: it waits for no one
-/// and does what it can; the log is reused from its start once a checkpoint has caught up.
-async fn checkpoints(pool: AnyPool) {
-    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
-            tracing::warn!(error = %e, "WAL checkpoint failed; retrying at the next tick");
-        }
-    }
-}
-
-/// How often the write-ahead log is checkpointed: small checkpoints often, since a long one slows
-/// the writer (`bench checkout`: p99 23-28 ms at 100 ms, 26-35 ms at 500 ms), and the log stays
-/// at a few megabytes under a full till load.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Makes `sqlite:` URLs create their file (and its directory) on first use.
 fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {

@@ -9,9 +9,10 @@
 //! expiry pass and spending cannot take the same points.
 
 use crate::card_row::{self, StoredCard};
-use crate::db::new_id;
+use crate::db::{new_id, Db};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
+use std::sync::Arc;
 use tessera_core::points::{spend_plan, EntryKind, Lot};
 
 /// Why a ledger write did not happen.
@@ -496,7 +497,10 @@ pub async fn settle_card(
 /// One pass of the expiry job: settles (matures and expires) up to `batch` cards that have
 /// something due at `now`, one transaction each. Returns how many cards it settled; running it
 /// again at the same `now` settles none.
-pub async fn settle_due(pool: &sqlx::AnyPool, now: i64, batch: i64) -> Result<usize, LedgerError> {
+pub async fn settle_due(db: &Db, now: i64, batch: i64) -> Result<usize, LedgerError> {
+    // Cards settled at once: on SQLite their writes share the writer's commits; on PostgreSQL
+    // they leave the rest of the pool to requests.
+    const AT_ONCE: usize = 16;
     let cards: Vec<String> = sqlx::query(
         "SELECT card_id FROM point_lots WHERE remaining > 0 AND pending = 0 AND expires_at <= $1
          UNION SELECT card_id FROM point_lots WHERE pending = 1 AND available_at <= $1
@@ -504,15 +508,26 @@ pub async fn settle_due(pool: &sqlx::AnyPool, now: i64, batch: i64) -> Result<us
     )
     .bind(now)
     .bind(batch)
-    .fetch_all(pool)
+    .fetch_all(&db.pool)
     .await?
     .iter()
     .map(|r| r.try_get(0))
     .collect::<Result<_, _>>()?;
-    for card_id in &cards {
-        let mut tx = pool.begin().await?;
-        settle_card(&mut tx, card_id, now).await?;
-        tx.commit().await?;
+    for chunk in cards.chunks(AT_ONCE) {
+        let mut settling = tokio::task::JoinSet::new();
+        for card_id in chunk {
+            let (db, card_id) = (db.clone(), Arc::new(card_id.clone()));
+            settling.spawn(async move {
+                db.write(move |tx| {
+                    let card_id = card_id.clone();
+                    Box::pin(async move { settle_card(tx, &card_id, now).await })
+                })
+                .await
+            });
+        }
+        for settled in settling.join_all().await {
+            settled?;
+        }
     }
     Ok(cards.len())
 }
@@ -520,7 +535,7 @@ pub async fn settle_due(pool: &sqlx::AnyPool, now: i64, batch: i64) -> Result<us
 /// The expiry job: every `interval`, settles every card with something due, in batches. Errors
 /// are logged and retried at the next tick; several servers may run it at once (each card is
 /// settled under its lock and expiry entries are idempotent).
-pub async fn run_expiry_job(pool: sqlx::AnyPool, interval: std::time::Duration) {
+pub async fn run_expiry_job(db: Db, interval: std::time::Duration) {
     const BATCH: i64 = 500;
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -528,7 +543,7 @@ pub async fn run_expiry_job(pool: sqlx::AnyPool, interval: std::time::Duration) 
         ticks.tick().await;
         let now = crate::db::now_ms();
         loop {
-            match settle_due(&pool, now, BATCH).await {
+            match settle_due(&db, now, BATCH).await {
                 Ok(settled) if settled < BATCH as usize => break,
                 Ok(_) => continue,
                 Err(e) => {

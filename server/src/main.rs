@@ -130,7 +130,7 @@ async fn serve() -> anyhow::Result<()> {
 
     // Matures pending points and expires due ones; also done per card before each spend.
     tokio::spawn(tessera_server::ledger::run_expiry_job(
-        state.db.pool.clone(),
+        state.db.clone(),
         std::time::Duration::from_secs(60),
     ));
 

@@ -24,6 +24,7 @@ impl Default for LoginLimits {
 }
 
 /// The counters a sign-in attempt is charged to.
+#[derive(Clone)]
 pub struct AttemptKeys {
     email: String,
     address: String,
@@ -66,27 +67,40 @@ impl LoginLimits {
     /// Counts a failed attempt against both keys and forgets failures older than the window.
     pub async fn record_failure(&self, db: &Db, keys: &AttemptKeys) -> Result<(), sqlx::Error> {
         let now = now_ms();
-        let mut tx = db.pool.begin().await?;
-        for key in [&keys.email, &keys.address] {
-            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-                .bind(key)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("DELETE FROM login_failures WHERE at <= $1")
-            .bind(now - self.window_ms)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
+        let (keys, window_ms) = (keys.clone(), self.window_ms);
+        db.write(move |tx| {
+            let keys = keys.clone();
+            Box::pin(async move {
+                for key in [&keys.email, &keys.address] {
+                    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                        .bind(key)
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+                    .bind(now - window_ms)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// A successful sign-in clears the e-mail's counter (the address counter stays).
     pub async fn clear_email(&self, db: &Db, keys: &AttemptKeys) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1")
-            .bind(&keys.email)
-            .execute(&db.pool)
-            .await?;
-        Ok(())
+        let email = keys.email.clone();
+        db.write(move |tx| {
+            let email = email.clone();
+            Box::pin(async move {
+                sqlx::query("DELETE FROM login_failures WHERE key = $1")
+                    .bind(&email)
+                    .execute(&mut **tx)
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .await
     }
 }

@@ -131,14 +131,26 @@ pub async fn authenticate(
     let session_id: String = row.try_get("id")?;
     let last_used_at: i64 = row.try_get("last_used_at")?;
     if now - last_used_at >= TOUCH_EVERY_MS {
-        sqlx::query(&format!(
-            "UPDATE {table} SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3"
-        ))
-        .bind(now)
-        .bind(now + idle_ms)
-        .bind(&session_id)
-        .execute(&state.db.pool)
-        .await?;
+        // Through the writer: on SQLite a write from a pool connection would wait for the
+        // writer's lock, and make the writer wait for its own.
+        let touch =
+            format!("UPDATE {table} SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3");
+        let id = session_id.clone();
+        state
+            .db
+            .write(move |tx| {
+                let (touch, id) = (touch.clone(), id.clone());
+                Box::pin(async move {
+                    sqlx::query(&touch)
+                        .bind(now)
+                        .bind(now + idle_ms)
+                        .bind(&id)
+                        .execute(&mut **tx)
+                        .await
+                        .map(|_| ())
+                })
+            })
+            .await?;
     }
     Ok((session_id, row.try_get(owner)?))
 }

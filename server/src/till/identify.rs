@@ -15,7 +15,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
+use std::sync::Arc;
 use tessera_core::api::{error_code, ErrorBody, FieldError, IdentifyRequest, TillMember};
 use tessera_core::checkout::{self, CardSecret, CodeError};
 use tessera_core::validation::{code as field_code, normalize_phone};
@@ -51,6 +52,52 @@ fn code_refusal(e: CodeError) -> ApiError {
     }
 }
 
+/// A ticket to issue: owned, since the writer may run the write more than once.
+struct Ticket {
+    id: String,
+    till_session_id: String,
+    card_id: String,
+    can_spend: bool,
+    /// The step of the checkout code that identified the card; `None` for a phone number.
+    code_step: Option<i64>,
+    now: i64,
+}
+
+impl Ticket {
+    /// Consumes the code (only a step later than the last one accepted moves the card forward,
+    /// so a replayed code and every older one is refused) and stores the ticket. `None` when
+    /// the code was used already: then nothing is written, so the writes queued with this one
+    /// keep their shared transaction.
+    async fn issue(&self, tx: &mut Transaction<'_, Any>) -> Result<Option<String>, sqlx::Error> {
+        if let Some(step) = self.code_step {
+            let taken = sqlx::query(
+                "UPDATE cards SET last_code_step = $1 WHERE id = $2 AND last_code_step < $1",
+            )
+            .bind(step)
+            .bind(&self.card_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if taken == 0 {
+                return Ok(None);
+            }
+        }
+        sqlx::query(
+            "INSERT INTO till_tickets (id, till_session_id, card_id, can_spend, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&self.id)
+        .bind(&self.till_session_id)
+        .bind(&self.card_id)
+        .bind(i64::from(self.can_spend))
+        .bind(self.now)
+        .bind(self.now + TICKET_MS)
+        .execute(&mut **tx)
+        .await?;
+        Ok(Some(self.id.clone()))
+    }
+}
+
 /// Identifies a member by checkout code or phone number.
 #[utoipa::path(post, path = "/api/v1/till/identify", tag = "till", security(("bearer" = [])),
     request_body = IdentifyRequest,
@@ -68,9 +115,12 @@ pub async fn identify(
 ) -> ApiResult<ApiJson<TillMember>> {
     let program = till.program(&state.config)?;
     let now = now_ms();
-    let (card_id, can_spend) = match (req.code.as_deref(), req.phone.as_deref()) {
-        (Some(code), None) => (by_code(&state, &till, &program.id, code, now).await?, true),
-        (None, Some(phone)) => (by_phone(&state, &program.id, phone).await?, false),
+    let (card_id, code_step) = match (req.code.as_deref(), req.phone.as_deref()) {
+        (Some(code), None) => {
+            let (card_id, step) = by_code(&state, &till, &program.id, code, now).await?;
+            (card_id, Some(step))
+        }
+        (None, Some(phone)) => (by_phone(&state, &program.id, phone).await?, None),
         _ => {
             return Err(ApiError::validation(vec![FieldError {
                 field: "code".into(),
@@ -78,6 +128,8 @@ pub async fn identify(
             }]))
         }
     };
+    // Only a checkout code proves the customer is present: a phone number can only earn.
+    let can_spend = code_step.is_some();
 
     let row = sqlx::query(&format!(
         "SELECT {}, closed_at, (SELECT display_name FROM customers WHERE id = cards.customer_id) AS name
@@ -94,22 +146,31 @@ pub async fn identify(
             "This card is closed.",
         ));
     }
+    let ticket = Arc::new(Ticket {
+        id: new_id(),
+        till_session_id: till.session_id.clone(),
+        card_id: card_id.clone(),
+        can_spend,
+        code_step,
+        now,
+    });
+    let issued = state
+        .db
+        .write(move |tx| {
+            let ticket = ticket.clone();
+            Box::pin(async move { ticket.issue(tx).await })
+        })
+        .await?;
+    let Some(ticket) = issued else {
+        return Err(refusal(
+            StatusCode::CONFLICT,
+            error_code::CODE_USED,
+            "This code was used already. Ask the customer to show the new code.",
+        ));
+    };
     let mut conn = state.db.pool.acquire().await?;
     let card = card_status::card(&mut conn, program, &row, now).await?;
     drop(conn);
-    let ticket = new_id();
-    sqlx::query(
-        "INSERT INTO till_tickets (id, till_session_id, card_id, can_spend, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&ticket)
-    .bind(&till.session_id)
-    .bind(&card_id)
-    .bind(i64::from(can_spend))
-    .bind(now)
-    .bind(now + TICKET_MS)
-    .execute(&state.db.pool)
-    .await?;
     Ok(ApiJson(TillMember {
         ticket,
         ticket_expires_at: now + TICKET_MS,
@@ -120,14 +181,15 @@ pub async fn identify(
     }))
 }
 
-/// The card a checkout code proves, consuming the code.
+/// The card a checkout code proves, and the code's time step (consumed when the ticket is
+/// issued).
 async fn by_code(
     state: &AppState,
     till: &TillSession,
     program_id: &str,
     text: &str,
     now: i64,
-) -> ApiResult<String> {
+) -> ApiResult<(String, i64)> {
     let claim = checkout::parse(text).map_err(code_refusal)?;
     let pool = &state.db.pool;
     let card = sqlx::query("SELECT id, closed_at FROM cards WHERE program_id = $1 AND number = $2")
@@ -207,22 +269,7 @@ async fn by_code(
             return Err(code_refusal(e));
         }
     };
-    // Used once: only a step later than the last accepted one moves the card forward.
-    let taken =
-        sqlx::query("UPDATE cards SET last_code_step = $1 WHERE id = $2 AND last_code_step < $1")
-            .bind(step)
-            .bind(&card_id)
-            .execute(pool)
-            .await?
-            .rows_affected();
-    if taken == 0 {
-        return Err(refusal(
-            StatusCode::CONFLICT,
-            error_code::CODE_USED,
-            "This code was used already. Ask the customer to show the new code.",
-        ));
-    }
-    Ok(card_id)
+    Ok((card_id, step))
 }
 
 /// The card of the member with this phone number (earning only).

@@ -187,25 +187,22 @@ async fn pending_points_mature_and_due_points_expire_once() {
         ));
         take(&t, &card, 20, "coffee", T0 + DAY).await.unwrap();
 
-        let pool = &t.state.db.pool;
+        let db = &t.state.db;
         assert_eq!(
-            ledger::settle_due(pool, T0 + 2 * DAY, 100).await.unwrap(),
+            ledger::settle_due(db, T0 + 2 * DAY, 100).await.unwrap(),
             0,
             "nothing due"
         );
         assert_eq!(
-            ledger::settle_due(pool, T0 + 3 * DAY, 100).await.unwrap(),
+            ledger::settle_due(db, T0 + 3 * DAY, 100).await.unwrap(),
             1,
             "30 mature"
         );
         assert_eq!(books(&t, &card).await, (60, 0, 60, 60));
         // The 30 left of the first lot expire on day 10; spent points are not expired again.
+        assert_eq!(ledger::settle_due(db, T0 + 10 * DAY, 100).await.unwrap(), 1);
         assert_eq!(
-            ledger::settle_due(pool, T0 + 10 * DAY, 100).await.unwrap(),
-            1
-        );
-        assert_eq!(
-            ledger::settle_due(pool, T0 + 10 * DAY, 100).await.unwrap(),
+            ledger::settle_due(db, T0 + 10 * DAY, 100).await.unwrap(),
             0,
             "idempotent"
         );
@@ -214,7 +211,7 @@ async fn pending_points_mature_and_due_points_expire_once() {
             "SELECT amount FROM ledger_entries WHERE card_id = $1 AND kind = 'expired'",
         )
         .bind(&card)
-        .fetch_one(pool)
+        .fetch_one(&db.pool)
         .await
         .unwrap()
         .get(0);

@@ -5,6 +5,7 @@ use crate::common::*;
 use sqlx::Row;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use tessera_server::db::Engine;
 
 #[derive(Debug)]
 struct Refused;
@@ -64,6 +65,56 @@ async fn one_failing_write_costs_the_writes_queued_with_it_nothing() {
         assert_eq!(stored, ok);
         // Work that shared a transaction with a failure ran again on its own, at most once more.
         assert!(runs.load(Ordering::Relaxed) <= 120);
+    })
+    .await;
+}
+
+/// The writer never checkpoints at commit; its checkpointer must, or SQLite's write-ahead log
+/// would grow with every write the server ever made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_write_ahead_log_is_reused_while_writes_go_on() {
+    each_engine(|t| async move {
+        if t.engine != Engine::Sqlite {
+            return;
+        }
+        let db = t.state.db.clone();
+        sqlx::query("CREATE TABLE wal_probe (n BIGINT PRIMARY KEY, payload TEXT NOT NULL)")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let wal = t._dir.path().join("test.db-wal");
+        const ROUNDS: i64 = 12;
+        const PER_ROUND: i64 = 50;
+        const PAYLOAD: usize = 8_000;
+        let mut largest = 0;
+        for round in 0..ROUNDS {
+            for i in 0..PER_ROUND {
+                let n = round * PER_ROUND + i;
+                db.write(move |tx| {
+                    Box::pin(async move {
+                        sqlx::query("INSERT INTO wal_probe (n, payload) VALUES ($1, $2)")
+                            .bind(n)
+                            .bind("x".repeat(PAYLOAD))
+                            .execute(&mut **tx)
+                            .await
+                            .map(|_| ())
+                    })
+                })
+                .await
+                .unwrap();
+            }
+            largest = largest.max(std::fs::metadata(&wal).unwrap().len());
+            // A few checkpoint ticks between rounds.
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+        // Unchecked, the log holds every round (about 2.6 times its payload in pages); reused,
+        // it holds the rounds since the last checkpoint.
+        let per_round = PER_ROUND as u64 * PAYLOAD as u64;
+        assert!(
+            largest < 8 * per_round,
+            "the log grew to {largest} bytes; a round writes {per_round} bytes, all {ROUNDS} rounds {}",
+            ROUNDS as u64 * per_round
+        );
     })
     .await;
 }
