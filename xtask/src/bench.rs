@@ -43,7 +43,7 @@ pub fn ledger(flags: &[&str]) -> Result<()> {
 
 /// Runs the checkout benchmark: codes made per second in the browser (`tests/bench_codes.rs`,
 /// release wasm in headless Chromium), then `server/examples/bench_checkout.rs`; `flags` pass
-/// through to the latter (`--purchases`, `--members`).
+/// through to the latter (`--purchases`, `--rounds`, `--members`).
 pub fn checkout(flags: &[&str]) -> Result<()> {
     browser_codes()?;
     server_example("bench_checkout", flags)
