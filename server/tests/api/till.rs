@@ -400,6 +400,41 @@ async fn a_till_purchase_earns_once_however_often_the_till_retries() {
             3
         );
 
+        // The first attempts of a sale racing each other (a double tap): one applies, all get
+        // its response.
+        for sale in 4..8 {
+            let key = format!("double-tap-{sale}");
+            let body = json!({ "ticket": ticket, "amount_minor": 100 * sale });
+            let path = "/api/v1/till/purchases";
+            let (a, b, c) = tokio::join!(
+                till_write(&t, path, &till, Some(&key), body.clone()),
+                till_write(&t, path, &till, Some(&key), body.clone()),
+                till_write(&t, path, &till, Some(&key), body.clone()),
+            );
+            assert_eq!(
+                (a.status, b.status, c.status),
+                (
+                    StatusCode::CREATED,
+                    StatusCode::CREATED,
+                    StatusCode::CREATED
+                ),
+                "{} / {} / {}",
+                a.text,
+                b.text,
+                c.text
+            );
+            assert_eq!((&a.body, &b.body), (&c.body, &c.body));
+        }
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM purchases WHERE card_id = $1",
+                &card
+            )
+            .await,
+            7
+        );
+
         // The same key for another sale, no key, bad amounts, someone else's ticket.
         let other = json!({ "ticket": ticket, "amount_minor": 999 });
         let r = till_write(
@@ -478,7 +513,7 @@ async fn a_till_purchase_earns_once_however_often_the_till_retries() {
                 &card
             )
             .await,
-            3,
+            7,
             "nothing else recorded"
         );
         assert_eq!(
@@ -488,7 +523,8 @@ async fn a_till_purchase_earns_once_however_often_the_till_retries() {
                 &card
             )
             .await,
-            4
+            8,
+            "seven purchases and the welcome bonus"
         );
     })
     .await;
@@ -540,20 +576,42 @@ async fn paying_with_points_takes_them_once_and_never_more_than_the_card_has() {
         )
         .await;
         assert_eq!(again.body, r.body);
+        // A double tap: the first attempts racing each other take the points once.
+        let pay = json!({ "ticket": ticket, "bill_minor": 1_000, "points": 50 });
+        let path = "/api/v1/till/pay-with-points";
+        let (a, b, c) = tokio::join!(
+            till_write(&t, path, &till, Some("pay-5"), pay.clone()),
+            till_write(&t, path, &till, Some("pay-5"), pay.clone()),
+            till_write(&t, path, &till, Some("pay-5"), pay.clone()),
+        );
+        assert_eq!(
+            (a.status, b.status, c.status),
+            (
+                StatusCode::CREATED,
+                StatusCode::CREATED,
+                StatusCode::CREATED
+            ),
+            "{} / {} / {}",
+            a.text,
+            b.text,
+            c.text
+        );
+        assert_eq!((&a.body, &b.body), (&c.body, &c.body));
+        assert_eq!(a.body["card"]["balance"], 350);
 
         let r = till_write(
             &t,
             "/api/v1/till/pay-with-points",
             &till,
             Some("pay-2"),
-            json!({ "ticket": ticket, "bill_minor": 100_000, "points": 401 }),
+            json!({ "ticket": ticket, "bill_minor": 100_000, "points": 351 }),
         )
         .await;
         assert_eq!(
             (r.status, r.error_code()),
             (StatusCode::UNPROCESSABLE_ENTITY, "insufficient_points")
         );
-        assert!(r.text.contains("400 points"), "{}", r.text);
+        assert!(r.text.contains("350 points"), "{}", r.text);
         let r = till_write(
             &t,
             "/api/v1/till/pay-with-points",
@@ -572,7 +630,7 @@ async fn paying_with_points_takes_them_once_and_never_more_than_the_card_has() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(
             count(&t, "SELECT balance FROM cards WHERE id = $1", &card).await,
-            400
+            350
         );
 
         // Identified by phone: earning only.
@@ -592,7 +650,7 @@ async fn paying_with_points_takes_them_once_and_never_more_than_the_card_has() {
         );
         assert_eq!(
             count(&t, "SELECT balance FROM cards WHERE id = $1", &card).await,
-            400
+            350
         );
     })
     .await;
