@@ -290,6 +290,21 @@ async fn till_write(t: &TestApp, path: &str, till: &str, key: Option<&str>, body
     t.send(req).await
 }
 
+/// Three first attempts of one till write at once, as a double (triple) tap sends them: all
+/// succeed with the same response, which it returns.
+async fn double_tap(t: &TestApp, path: &str, till: &str, key: &str, body: Value) -> Value {
+    let (a, b, c) = tokio::join!(
+        till_write(t, path, till, Some(key), body.clone()),
+        till_write(t, path, till, Some(key), body.clone()),
+        till_write(t, path, till, Some(key), body.clone()),
+    );
+    for r in [&a, &b, &c] {
+        assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.text);
+    }
+    assert_eq!((&a.body, &b.body), (&c.body, &c.body));
+    a.body
+}
+
 /// A cashier's ticket for a new member identified by code, and the member's card id.
 async fn checkout(t: &TestApp, email: &str) -> (String, String, String) {
     let till = cashier(t).await;
@@ -405,25 +420,7 @@ async fn a_till_purchase_earns_once_however_often_the_till_retries() {
         for sale in 4..8 {
             let key = format!("double-tap-{sale}");
             let body = json!({ "ticket": ticket, "amount_minor": 100 * sale });
-            let path = "/api/v1/till/purchases";
-            let (a, b, c) = tokio::join!(
-                till_write(&t, path, &till, Some(&key), body.clone()),
-                till_write(&t, path, &till, Some(&key), body.clone()),
-                till_write(&t, path, &till, Some(&key), body.clone()),
-            );
-            assert_eq!(
-                (a.status, b.status, c.status),
-                (
-                    StatusCode::CREATED,
-                    StatusCode::CREATED,
-                    StatusCode::CREATED
-                ),
-                "{} / {} / {}",
-                a.text,
-                b.text,
-                c.text
-            );
-            assert_eq!((&a.body, &b.body), (&c.body, &c.body));
+            double_tap(&t, "/api/v1/till/purchases", &till, &key, body).await;
         }
         assert_eq!(
             count(
@@ -578,26 +575,8 @@ async fn paying_with_points_takes_them_once_and_never_more_than_the_card_has() {
         assert_eq!(again.body, r.body);
         // A double tap: the first attempts racing each other take the points once.
         let pay = json!({ "ticket": ticket, "bill_minor": 1_000, "points": 50 });
-        let path = "/api/v1/till/pay-with-points";
-        let (a, b, c) = tokio::join!(
-            till_write(&t, path, &till, Some("pay-5"), pay.clone()),
-            till_write(&t, path, &till, Some("pay-5"), pay.clone()),
-            till_write(&t, path, &till, Some("pay-5"), pay.clone()),
-        );
-        assert_eq!(
-            (a.status, b.status, c.status),
-            (
-                StatusCode::CREATED,
-                StatusCode::CREATED,
-                StatusCode::CREATED
-            ),
-            "{} / {} / {}",
-            a.text,
-            b.text,
-            c.text
-        );
-        assert_eq!((&a.body, &b.body), (&c.body, &c.body));
-        assert_eq!(a.body["card"]["balance"], 350);
+        let paid = double_tap(&t, "/api/v1/till/pay-with-points", &till, "pay-5", pay).await;
+        assert_eq!(paid["card"]["balance"], 350);
 
         let r = till_write(
             &t,
