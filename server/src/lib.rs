@@ -25,11 +25,13 @@ pub mod wallet_files;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use error::ApiError;
 use state::AppState;
 use tessera_core::api::error_code;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -75,6 +77,11 @@ pub fn app(state: AppState) -> Router {
     }
     router
         .with_state(state)
+        // A bug that panics answers its request with our 500 (headers below included) instead
+        // of dropping the connection.
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("a request handler panicked").into_response()
+        }))
         .layer(CompressionLayer::new())
         .layer(security_header(
             header::CONTENT_SECURITY_POLICY,

@@ -17,9 +17,11 @@
 //! The writer never checkpoints the write-ahead log; a checkpointer thread of its own, kept off
 //! the writer's CPU, does it a little at a time.
 
+use futures_util::FutureExt;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Transaction};
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
@@ -96,43 +98,64 @@ impl SqliteWriter {
     }
 
     /// Queues `work` and waits for its committed result. See the module doc: `work` may run
-    /// more than once, so it takes what it needs by clone on each run.
+    /// more than once, so it takes what it needs by clone on each run. A panic in `work` is
+    /// resumed here, in the caller, as if the work had run in it; the writer goes on.
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<sqlx::Error> + Send + 'static,
         F: WriteWork<T, E>,
     {
-        let slot: Arc<Mutex<Option<Result<T, E>>>> = Arc::default();
+        let slot: Arc<Mutex<Option<Ran<T, E>>>> = Arc::default();
         let (done, result) = oneshot::channel();
         let run_slot = slot.clone();
         let run = erase(move |tx| {
-            let running = work(tx);
+            let work = &work;
+            // The closure takes `tx` over (`let`), so the future may keep borrowing it.
+            let running = std::panic::catch_unwind(AssertUnwindSafe(move || {
+                let tx = tx;
+                work(tx)
+            }));
             let slot = run_slot.clone();
             Box::pin(async move {
-                let result = running.await;
-                let ok = result.is_ok();
-                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                let ran = match running {
+                    Ok(running) => match AssertUnwindSafe(running).catch_unwind().await {
+                        Ok(result) => Ran::Returned(result),
+                        Err(panic) => Ran::Panicked(panic),
+                    },
+                    Err(panic) => Ran::Panicked(panic),
+                };
+                let ok = matches!(ran, Ran::Returned(Ok(_)));
+                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(ran);
                 ok
             })
         });
         let finish: Finish = Box::new(move |ended| {
             let ran = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-            let result = match (ran, ended) {
-                (Some(Err(e)), _) => Err(e),
-                (Some(Ok(value)), Ok(())) => Ok(value),
-                (_, Err(e)) => Err(E::from(e)),
-                (None, Ok(())) => Err(E::from(sqlx::Error::WorkerCrashed)),
+            let ran = match (ran, ended) {
+                (Some(Ran::Panicked(panic)), _) => Ran::Panicked(panic),
+                (Some(Ran::Returned(Err(e))), _) => Ran::Returned(Err(e)),
+                (Some(Ran::Returned(Ok(value))), Ok(())) => Ran::Returned(Ok(value)),
+                (_, Err(e)) => Ran::Returned(Err(E::from(e))),
+                (None, Ok(())) => Ran::Returned(Err(E::from(sqlx::Error::WorkerCrashed))),
             };
-            let _ = done.send(result);
+            let _ = done.send(ran);
         });
         self.jobs
             .send(Job { run, finish })
             .map_err(|_| E::from(sqlx::Error::WorkerCrashed))?;
-        result
-            .await
-            .unwrap_or_else(|_| Err(E::from(sqlx::Error::WorkerCrashed)))
+        match result.await {
+            Ok(Ran::Returned(result)) => result,
+            Ok(Ran::Panicked(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => Err(E::from(sqlx::Error::WorkerCrashed)),
+        }
     }
+}
+
+/// How the last run of a piece of work ended.
+enum Ran<T, E> {
+    Returned(Result<T, E>),
+    Panicked(Box<dyn std::any::Any + Send>),
 }
 
 /// Where a SQLite thread runs.

@@ -118,3 +118,44 @@ async fn the_write_ahead_log_is_reused_while_writes_go_on() {
     })
     .await;
 }
+
+/// A bug that panics inside write work fails its own request as it would have without the
+/// writer; the writes after it go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_panics_fails_its_caller_and_the_writer_goes_on() {
+    each_engine(|t| async move {
+        let db = t.state.db.clone();
+        sqlx::query("CREATE TABLE panic_probe (n BIGINT PRIMARY KEY)")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let insert = |db: tessera_server::db::Db, n: i64, panics: bool| {
+            tokio::spawn(async move {
+                db.write(move |tx| {
+                    Box::pin(async move {
+                        sqlx::query("INSERT INTO panic_probe (n) VALUES ($1)")
+                            .bind(n)
+                            .execute(&mut **tx)
+                            .await?;
+                        assert!(!panics, "a bug in write work");
+                        Ok::<_, sqlx::Error>(n)
+                    })
+                })
+                .await
+            })
+        };
+        let (bad, good) = (insert(db.clone(), 1, true), insert(db.clone(), 2, false));
+        assert!(bad.await.unwrap_err().is_panic());
+        assert_eq!(good.await.unwrap().unwrap(), 2);
+        assert_eq!(insert(db.clone(), 3, false).await.unwrap().unwrap(), 3);
+        let stored: Vec<i64> = sqlx::query("SELECT n FROM panic_probe ORDER BY n")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect();
+        assert_eq!(stored, [2, 3], "the panicking write left nothing");
+    })
+    .await;
+}
