@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod housekeeping;
 pub mod ledger;
 pub mod openapi;
 pub mod purchases;

@@ -133,6 +133,11 @@ async fn serve() -> anyhow::Result<()> {
         state.db.clone(),
         std::time::Duration::from_secs(60),
     ));
+    // Deletes ended sessions, expired tickets and old idempotency keys.
+    tokio::spawn(tessera_server::housekeeping::run(
+        state.db.clone(),
+        std::time::Duration::from_secs(600),
+    ));
 
     let listener = tokio::net::TcpListener::bind(cli.listen).await?;
     tracing::info!(

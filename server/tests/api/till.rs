@@ -694,3 +694,60 @@ async fn the_card_a_till_write_returns_is_the_card_the_member_sees() {
     })
     .await;
 }
+
+async fn rows(t: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&t.state.db.pool)
+        .await
+        .unwrap()
+}
+
+/// The housekeeping sweep deletes each kind of short-lived row once it has ended, and nothing
+/// still in use: a retried till write is answered from its key for a day.
+#[tokio::test]
+async fn housekeeping_deletes_what_has_ended_and_nothing_in_use() {
+    use tessera_server::housekeeping::{sweep, Swept};
+    const MINUTE: i64 = 60_000;
+    each_engine(|t| async move {
+        let (till, ticket, card) = checkout(&t, "swept@example.com").await;
+        let sale = json!({ "ticket": ticket, "amount_minor": 900 });
+        let path = "/api/v1/till/purchases";
+        let first = till_write(&t, path, &till, Some("swept-1"), sale.clone()).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+        let db = &t.state.db;
+        let now = tessera_server::db::now_ms();
+        assert_eq!(sweep(db, now).await.unwrap(), Swept::default());
+
+        // The ticket expires after five minutes; its till's retry is still answered.
+        let swept = sweep(db, now + 6 * MINUTE).await.unwrap();
+        assert_eq!((swept.till_tickets, swept.idempotency_keys), (1, 0));
+        let retry = till_write(&t, path, &till, Some("swept-1"), sale.clone()).await;
+        assert_eq!(
+            (retry.status, &retry.body),
+            (StatusCode::CREATED, &first.body)
+        );
+
+        // The till session ends after 12 idle hours, the key after a day, the customer's
+        // session (here 30 idle days) with its checkout secret.
+        let swept = sweep(db, now + 13 * 60 * MINUTE).await.unwrap();
+        assert_eq!((swept.till_sessions, swept.idempotency_keys), (1, 0));
+        let swept = sweep(db, now + 25 * 60 * MINUTE).await.unwrap();
+        assert_eq!((swept.idempotency_keys, swept.sessions), (1, 0));
+        assert_eq!(rows(&t, "card_secrets").await, 1);
+        let swept = sweep(db, now + 31 * 24 * 60 * MINUTE).await.unwrap();
+        assert_eq!(swept.sessions, 1);
+        assert_eq!(rows(&t, "card_secrets").await, 0, "gone with their session");
+
+        // The member's card and purchase stay.
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM purchases WHERE card_id = $1",
+                &card
+            )
+            .await,
+            1
+        );
+    })
+    .await;
+}
