@@ -57,13 +57,17 @@ struct Ticket {
     id: String,
     till_session_id: String,
     card_id: String,
-    can_spend: bool,
     /// The step of the checkout code that identified the card; `None` for a phone number.
     code_step: Option<i64>,
     now: i64,
 }
 
 impl Ticket {
+    /// Only a checkout code proves the customer is present: a phone number's ticket only earns.
+    fn can_spend(&self) -> bool {
+        self.code_step.is_some()
+    }
+
     /// Consumes the code (only a step later than the last one accepted moves the card forward,
     /// so a replayed code and every older one is refused) and stores the ticket. `None` when
     /// the code was used already: then nothing is written, so the writes queued with this one
@@ -89,7 +93,7 @@ impl Ticket {
         .bind(&self.id)
         .bind(&self.till_session_id)
         .bind(&self.card_id)
-        .bind(i64::from(self.can_spend))
+        .bind(i64::from(self.can_spend()))
         .bind(self.now)
         .bind(self.now + TICKET_MS)
         .execute(&mut **tx)
@@ -128,8 +132,6 @@ pub async fn identify(
             }]))
         }
     };
-    // Only a checkout code proves the customer is present: a phone number can only earn.
-    let can_spend = code_step.is_some();
 
     let row = sqlx::query(&format!(
         "SELECT {}, closed_at, (SELECT display_name FROM customers WHERE id = cards.customer_id) AS name
@@ -149,11 +151,11 @@ pub async fn identify(
     let ticket = Arc::new(Ticket {
         id: new_id(),
         till_session_id: till.session_id.clone(),
-        card_id: card_id.clone(),
-        can_spend,
+        card_id,
         code_step,
         now,
     });
+    let can_spend = ticket.can_spend();
     let issued = state
         .db
         .write(move |tx| {
