@@ -68,6 +68,9 @@ pub mod error_code {
     pub const CARD_CLOSED: &str = "card_closed";
     /// Till: no member with that phone number in the program.
     pub const MEMBER_NOT_FOUND: &str = "member_not_found";
+    /// Till: several members share the phone number; list them (`POST /till/phone-lookup`)
+    /// and identify with the chosen `card_id`.
+    pub const MEMBER_AMBIGUOUS: &str = "member_ambiguous";
     /// Till: too many wrong typed codes for the card; retry after `Retry-After` seconds.
     pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
     /// Till: the ticket is unknown, of another till session, or expired; identify again.
@@ -82,6 +85,11 @@ pub mod error_code {
     pub const IDEMPOTENCY_KEY_REQUIRED: &str = "idempotency_key_required";
     /// The `Idempotency-Key` was used for a different request.
     pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
+    /// The server is at capacity for this kind of work (password checks); retry after the
+    /// `Retry-After` header's seconds.
+    pub const SERVER_BUSY: &str = "server_busy";
+    /// The request body did not arrive in time.
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
     /// Something failed on the server; details are in its log.
     pub const INTERNAL: &str = "internal";
 }
@@ -384,6 +392,38 @@ pub struct IdentifyRequest {
     /// The member's phone number: identifies for earning only.
     #[serde(default)]
     pub phone: Option<String>,
+    /// With `phone`: the card the cashier chose among the members sharing the number (from
+    /// `POST /till/phone-lookup`).
+    #[serde(default)]
+    pub card_id: Option<String>,
+}
+
+/// `POST /till/phone-lookup`: who has this phone number in the till's program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhoneLookupRequest {
+    /// The phone number as typed.
+    pub phone: String,
+}
+
+/// The members with a phone number, for the cashier to choose one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhoneMembers {
+    /// At least one; ordered by name.
+    pub members: Vec<PhoneMember>,
+}
+
+/// One member found by phone number: enough for the customer to say "that's me".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhoneMember {
+    /// Pass as `card_id` to `POST /till/identify` with the same phone number.
+    pub card_id: String,
+    /// The member's display name.
+    pub name: String,
+    /// The last four digits of the card number.
+    pub card_last4: String,
 }
 
 /// The member a till identified, and the ticket the till's next operations take.

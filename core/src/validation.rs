@@ -30,6 +30,28 @@ pub mod code {
     pub const NOT_POSITIVE: &str = "not_positive";
     /// A number is larger than allowed (e.g. points worth more than the bill).
     pub const TOO_LARGE: &str = "too_large";
+    /// The text holds a control character or a bidirectional override (see [`super::validate_text`]).
+    pub const INVALID_CHARACTERS: &str = "invalid_characters";
+}
+
+/// Whether a character may not appear in stored text: C0 and C1 control characters (tab and
+/// newline only in multi-line fields), and the bidirectional embeddings, overrides and isolates
+/// that make text display other than it is stored (`gnp.exe` shown as `exe.png`).
+pub fn is_forbidden_char(c: char, multiline: bool) -> bool {
+    match c {
+        '\t' | '\n' => !multiline,
+        '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}' => true,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    }
+}
+
+/// Checks that text holds no [forbidden character](is_forbidden_char); both engines then store
+/// it alike (PostgreSQL refuses NUL, SQLite keeps it) and it shows as it was typed.
+pub fn validate_text(text: &str, multiline: bool) -> Option<&'static str> {
+    text.chars()
+        .any(|c| is_forbidden_char(c, multiline))
+        .then_some(code::INVALID_CHARACTERS)
 }
 
 /// Lower-cases and trims an e-mail address so one mailbox is one account.
@@ -110,9 +132,17 @@ pub fn validate_registration(req: &RegisterRequest, current_terms: &str) -> Vec<
             });
         }
     };
-    check("email", validate_email(&req.email));
+    let text = |t: &str| validate_text(t, false);
+    check(
+        "email",
+        text(&req.email).or_else(|| validate_email(&req.email)),
+    );
+    // A password is never stored or shown: any character is its owner's choice.
     check("password", validate_password(&req.password));
-    check("display_name", validate_display_name(&req.display_name));
+    check(
+        "display_name",
+        text(&req.display_name).or_else(|| validate_display_name(&req.display_name)),
+    );
     let phone = req
         .phone
         .as_deref()
@@ -120,7 +150,9 @@ pub fn validate_registration(req: &RegisterRequest, current_terms: &str) -> Vec<
         .filter(|p| !p.is_empty());
     check(
         "phone",
-        phone.and_then(|p| normalize_phone(p).is_none().then_some(code::PHONE_INVALID)),
+        phone.and_then(|p| {
+            text(p).or_else(|| normalize_phone(p).is_none().then_some(code::PHONE_INVALID))
+        }),
     );
     check(
         "accepted_terms_version",
@@ -200,6 +232,58 @@ mod tests {
         assert_eq!(validate_password("ქართულიპაროლი"), None);
         assert_eq!(validate_password("ქართული"), Some(code::PASSWORD_TOO_SHORT));
         assert_eq!(validate_password(&"x".repeat(257)), Some(code::TOO_LONG));
+    }
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_refused() {
+        for bad in [
+            "a\u{0}b",
+            "a\u{1B}b",
+            "a\u{7F}",
+            "\u{85}",
+            "x\u{202E}gnp.exe",
+            "\u{2066}x",
+            "a\tb",
+        ] {
+            assert_eq!(
+                validate_text(bad, false),
+                Some(code::INVALID_CHARACTERS),
+                "{bad:?}"
+            );
+        }
+        for good in [
+            "Nino",
+            "ნინო",
+            "Ни\u{301}но",
+            "O'Brien & Söhne",
+            "\u{200D}👩\u{200D}🍳",
+            "",
+        ] {
+            assert_eq!(validate_text(good, false), None, "{good:?}");
+        }
+        assert_eq!(validate_text("two\nlines\twith a tab", true), None);
+        assert_eq!(
+            validate_text("two\nlines\u{0}", true),
+            Some(code::INVALID_CHARACTERS)
+        );
+    }
+
+    #[test]
+    fn a_registration_names_each_field_with_forbidden_characters() {
+        let req = RegisterRequest {
+            email: "ni\u{0}no@example.ge".into(),
+            password: "tab\tin a password is fine".into(),
+            display_name: "Nino\u{202E}".into(),
+            phone: Some("+995\u{85}555123456".into()),
+            ..request()
+        };
+        let got: Vec<(String, String)> = validate_registration(&req, "2026-11")
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        let want = ["email", "display_name", "phone"]
+            .map(|f| (f.to_owned(), code::INVALID_CHARACTERS.to_owned()));
+        assert_eq!(got, want);
     }
 
     proptest! {

@@ -1,19 +1,20 @@
 //! Customer accounts: the terms, joining (which enrols in open programs), signing in and out, and
 //! the signed-in customer.
 
-use crate::auth::rate_limit::AttemptKeys;
+use crate::auth::attempts::Realm;
 use crate::auth::session::{self, CustomerSession};
 use crate::auth::verify_sign_in;
 use crate::cards;
+use crate::client_address::ClientAddress;
 use crate::db::{is_unique_violation, new_id, now_ms};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::{request::Parts, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use sqlx::Row;
-use std::net::SocketAddr;
 use tessera_core::api::{error_code, ErrorBody, LoginRequest, Me, RegisterRequest, Session, Terms};
 use tessera_core::validation::{normalize_email, normalize_phone, validate_registration};
 
@@ -42,17 +43,22 @@ pub async fn terms(State(state): State<AppState>) -> ApiJson<Terms> {
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
     responses((status = 201, body = Session), (status = 409, body = ErrorBody, description = "email_taken"),
         (status = 422, body = ErrorBody, description = "validation or invalid_body"),
-        (status = 400, body = ErrorBody, description = "malformed_json")))]
+        (status = 400, body = ErrorBody, description = "malformed_json"),
+        (status = 429, body = ErrorBody, description = "rate_limited: too many sign-ups from this address, with Retry-After"),
+        (status = 503, body = ErrorBody, description = "server_busy, with Retry-After")))]
 pub async fn register(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<Session>)> {
     let fields = validate_registration(&req, &state.config.terms.version);
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
-    let hash = state
-        .passwords
+    // A place for the hash first, so a sign-up refused for load is not counted.
+    let place = state.passwords.admit()?;
+    let _counted = state.limits.sign_up(&address).take(&state.db).await?;
+    let hash = place
         .hash(req.password.clone())
         .await
         .map_err(ApiError::internal)?;
@@ -94,15 +100,16 @@ pub async fn register(
 /// Signs in with e-mail and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
     responses((status = 200, body = Session), (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        (status = 429, body = ErrorBody, description = "rate_limited, with Retry-After")))]
+        (status = 422, body = ErrorBody, description = "validation: the e-mail holds forbidden characters"),
+        (status = 429, body = ErrorBody, description = "rate_limited, with Retry-After"),
+        (status = 503, body = ErrorBody, description = "server_busy, with Retry-After")))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<Session>> {
     let email = normalize_email(&req.email);
-    let keys = AttemptKeys::new(&email, &address);
-    state.login_limits.check(&state.db, &keys).await?;
+    let attempt = state.limits.sign_in(Realm::Customer, &email, &address);
     let row = sqlx::query("SELECT id, password_hash FROM customers WHERE email = $1")
         .bind(&email)
         .fetch_optional(&state.db.pool)
@@ -111,7 +118,7 @@ pub async fn login(
         Some(r) => Some((r.try_get::<String, _>("id")?, r.try_get("password_hash")?)),
         None => None,
     };
-    let id = verify_sign_in(&state, &keys, req.password, account).await?;
+    let id = verify_sign_in(&state, attempt, req.password, account).await?;
     let new_session = session::create(&state.db.pool, state.sessions, &id).await?;
     Ok(ApiJson(Session {
         token: new_session.token,
@@ -196,32 +203,4 @@ pub async fn insert_customer(
     .execute(&mut **tx)
     .await?;
     Ok(id)
-}
-
-/// The client's address for rate limiting: the socket peer, or the first `X-Forwarded-For`
-/// entry when the server is configured to trust its proxy.
-pub struct ClientAddress(pub String);
-
-impl FromRequestParts<AppState> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let forwarded = state
-            .trust_proxy
-            .then(|| parts.headers.get("x-forwarded-for"))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned());
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(Self(
-            forwarded.or(peer).unwrap_or_else(|| "unknown".to_owned()),
-        ))
-    }
 }

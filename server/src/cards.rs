@@ -4,10 +4,11 @@ use crate::auth::session::CustomerSession;
 use crate::card_status;
 use crate::config::{Enrolment, Program, ProgramConfig};
 use crate::db::{new_id, now_ms};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, IdPath};
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
@@ -87,7 +88,7 @@ pub async fn wallet(
 pub async fn card(
     State(state): State<AppState>,
     session: CustomerSession,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> ApiResult<ApiJson<Card>> {
     let row = sqlx::query(&format!(
         "SELECT {} FROM cards WHERE id = $1 AND customer_id = $2",
@@ -123,7 +124,7 @@ pub struct HistoryQuery {
 pub async fn history(
     State(state): State<AppState>,
     session: CustomerSession,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> ApiResult<ApiJson<HistoryPage>> {
     let invalid = || {

@@ -4,9 +4,10 @@
 
 use crate::auth::session::CustomerSession;
 use crate::db::{is_unique_violation, now_ms};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, IdPath};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use rand::RngCore;
@@ -26,7 +27,7 @@ pub fn router() -> Router<AppState> {
 pub async fn checkout_secret(
     State(state): State<AppState>,
     session: CustomerSession,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> ApiResult<ApiJson<CheckoutSecret>> {
     let pool = &state.db.pool;
     let row =
@@ -78,7 +79,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// Gives the card a random number unique in its program (retrying the rare collision) and
 /// returns the number it has, which a concurrent request may have set first.
-async fn assign_number(state: &AppState, card_id: &str) -> ApiResult<String> {
+pub(crate) async fn assign_number(state: &AppState, card_id: &str) -> ApiResult<String> {
     let pool = &state.db.pool;
     for _ in 0..8 {
         let random = u32::from_be_bytes(random_bytes::<4>());

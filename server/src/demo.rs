@@ -29,7 +29,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
         None => {
             let customer = NewCustomer {
                 email: DEMO_EMAIL.to_owned(),
-                password_hash: state.passwords.hash(DEMO_PASSWORD.to_owned()).await?,
+                password_hash: state.passwords.hash_now(DEMO_PASSWORD.to_owned()).await?,
                 display_name: "Nino Beridze".to_owned(),
                 phone: Some("+995555000111".to_owned()),
                 terms_version: state.config.terms.version.clone(),

@@ -1,8 +1,7 @@
 //! The one error type of the API: a status, a stable code and a safe message. Internal causes are
 //! logged here and never reach the response.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::FromRequest;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tessera_core::api::{error_code, ErrorBody, FieldError};
@@ -62,6 +61,44 @@ impl ApiError {
         }
     }
 
+    /// Password hashing is at capacity (see [`crate::auth::password`]).
+    pub fn busy() -> Self {
+        Self {
+            retry_after_secs: Some(1),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                error_code::SERVER_BUSY,
+                "We are busy right now. Please try again in a moment.",
+            )
+        }
+    }
+
+    /// The body is larger than [`crate::BODY_LIMIT_BYTES`].
+    pub fn body_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            error_code::BODY_TOO_LARGE,
+            "The request body is too large.",
+        )
+    }
+
+    /// The request (its body) did not arrive within the server's time.
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            error_code::REQUEST_TIMEOUT,
+            "The request took too long to arrive. Please try again.",
+        )
+    }
+
+    pub fn malformed_json() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            error_code::MALFORMED_JSON,
+            "The request body is not valid JSON.",
+        )
+    }
+
     /// A failure whose cause is for the log only.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
@@ -79,40 +116,31 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        // The rejection text can quote the body; it names fields and types only, never server state.
-        let (status, code, message) = match &rejection {
-            JsonRejection::JsonSyntaxError(_) => (
-                StatusCode::BAD_REQUEST,
-                error_code::MALFORMED_JSON,
-                "The request body is not valid JSON.".to_owned(),
-            ),
-            JsonRejection::JsonDataError(e) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                error_code::INVALID_BODY,
-                format!(
-                    "The request body has a missing or wrong field: {}",
-                    e.body_text()
-                ),
-            ),
-            JsonRejection::MissingJsonContentType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                error_code::UNSUPPORTED_MEDIA_TYPE,
-                "Send the body as application/json.".to_owned(),
-            ),
-            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                error_code::BODY_TOO_LARGE,
-                "The request body is too large.".to_owned(),
-            ),
-            _ => (
-                StatusCode::BAD_REQUEST,
-                error_code::MALFORMED_JSON,
-                "The request body could not be read.".to_owned(),
-            ),
-        };
-        Self::new(status, code, message)
+impl From<crate::auth::password::Busy> for ApiError {
+    fn from(_: crate::auth::password::Busy) -> Self {
+        Self::busy()
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::body_too_large();
+        }
+        // tower-http's body timeout ends the body with its error; anything else is a client
+        // that went away mid-body.
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&rejection);
+        while let Some(e) = cause {
+            if e.is::<tower_http::timeout::TimeoutError>() {
+                return Self::request_timeout();
+            }
+            cause = e.source();
+        }
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            error_code::MALFORMED_JSON,
+            "The request body could not be read.",
+        )
     }
 }
 
@@ -130,17 +158,6 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
-    }
-}
-
-/// `axum::Json` whose rejections are [`ApiError`]s, so bad bodies get the same JSON error shape.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub struct ApiJson<T>(pub T);
-
-impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
-    fn into_response(self) -> Response {
-        axum::Json(self.0).into_response()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Liveness and readiness: answers `ok` only when the database answers.
 
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use tessera_core::api::{ErrorBody, Health};

@@ -1,7 +1,8 @@
 //! The housekeeping sweep: deletes what is kept only for a while, so these tables hold the last
 //! day's worth and not everything the server ever did. Ended customer sessions go with their
 //! checkout secrets (a code from them could no longer be verified anyway), ended till sessions
-//! with their tickets, expired tickets, and idempotency keys past [`KEEP_IDEMPOTENCY_KEYS_MS`].
+//! with their tickets, expired tickets, idempotency keys past [`KEEP_IDEMPOTENCY_KEYS_MS`], and
+//! attempt counters whose window has ended (the next attempt would start them over anyway).
 //!
 //! Each statement deletes at most [`AT_ONCE`] rows in its own write, so the sweep never holds
 //! the SQLite writer for long; several servers may sweep at once.
@@ -22,6 +23,7 @@ pub struct Swept {
     pub till_sessions: u64,
     pub till_tickets: u64,
     pub idempotency_keys: u64,
+    pub attempt_counters: u64,
 }
 
 /// Deletes everything that has ended or expired at `now`.
@@ -53,6 +55,13 @@ pub async fn sweep(db: &Db, now: i64) -> Result<Swept, sqlx::Error> {
             "DELETE FROM idempotency_keys WHERE (staff_email, key) IN
                  (SELECT staff_email, key FROM idempotency_keys WHERE created_at <= $1 LIMIT $2)",
             now - KEEP_IDEMPOTENCY_KEYS_MS,
+        )
+        .await?,
+        attempt_counters: delete_all(
+            db,
+            "DELETE FROM attempt_counters WHERE key IN
+                 (SELECT key FROM attempt_counters WHERE window_ends_at <= $1 LIMIT $2)",
+            now,
         )
         .await?,
     })

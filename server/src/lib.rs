@@ -10,10 +10,13 @@ pub mod card_row;
 pub mod card_status;
 pub mod cards;
 pub mod checkout;
+pub mod client_address;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod extract;
 pub mod health;
 pub mod housekeeping;
 pub mod ledger;
@@ -24,9 +27,10 @@ pub mod state;
 pub mod till;
 pub mod wallet_files;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use error::ApiError;
@@ -35,6 +39,7 @@ use tessera_core::api::error_code;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
@@ -62,6 +67,7 @@ pub fn app(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(refuse_declared_oversize))
         // Personal data must not be kept by browsers or proxies.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -72,6 +78,7 @@ pub fn app(state: AppState) -> Router {
         .wallet
         .as_ref()
         .map_or(wallet_files::API_ONLY_CSP.to_owned(), |w| w.csp.clone());
+    let state_body_timeout = state.body_timeout;
     let mut router = Router::new().nest("/api/v1", api);
     if let Some(wallet) = &state.wallet {
         router = router.merge(wallet.router());
@@ -108,7 +115,23 @@ pub fn app(state: AppState) -> Router {
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(self), microphone=(), geolocation=(), payment=()"),
         ))
+        // A body that stops arriving ends with an error after this long without a frame (the
+        // API's JSON bodies are also bounded as a whole, see `extract::ApiJson`).
+        .layer(RequestBodyTimeoutLayer::new(state_body_timeout))
         .layer(TraceLayer::new_for_http())
+}
+
+/// A body declared larger than [`BODY_LIMIT_BYTES`] is refused before any of it is read.
+async fn refuse_declared_oversize(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT_BYTES as u64) {
+        return ApiError::body_too_large().into_response();
+    }
+    next.run(req).await
 }
 
 fn security_header(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLayer<HeaderValue> {

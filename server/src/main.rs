@@ -4,10 +4,12 @@ use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+use tessera_server::auth::attempts::AttemptLimits;
 use tessera_server::auth::password::Passwords;
-use tessera_server::auth::rate_limit::LoginLimits;
 use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
+use tessera_server::connections::{self, ConnectionLimits};
 use tessera_server::db::{Db, SqliteSync};
 use tessera_server::state::AppState;
 use tessera_server::wallet_files::WalletFiles;
@@ -50,9 +52,30 @@ struct Cli {
     /// Minutes an unused session stays valid; each use extends it.
     #[arg(long, env = "TESSERA_SESSION_IDLE_MINUTES", default_value_t = 30 * 24 * 60)]
     session_idle_minutes: i64,
-    /// Take the client address for rate limits from X-Forwarded-For (only behind a proxy).
-    #[arg(long, env = "TESSERA_TRUST_PROXY")]
-    trust_proxy: bool,
+    /// Behind N proxies of yours, take the client address for attempt limits from the N-th
+    /// `X-Forwarded-For` entry from the right (each proxy appends the address it saw; entries
+    /// further left are the client's own). 0: the socket's peer.
+    #[arg(
+        long,
+        env = "TESSERA_TRUST_PROXY",
+        default_value_t = 0,
+        value_name = "N"
+    )]
+    trust_proxy: usize,
+    /// How long a client may take to send a request's headers, from connecting or from the
+    /// previous response (so also how long an idle keep-alive connection stays open).
+    #[arg(long, env = "TESSERA_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    header_timeout: Duration,
+    /// How long a request body may take to arrive.
+    #[arg(long, env = "TESSERA_BODY_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    body_timeout: Duration,
+    /// A connection that sends and receives nothing for this long is closed (a client that
+    /// stopped reading its response, say).
+    #[arg(long, env = "TESSERA_IDLE_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration)]
+    idle_timeout: Duration,
+    /// Most client connections open at once; lowered to fit the open-files limit if need be.
+    #[arg(long, env = "TESSERA_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -94,7 +117,7 @@ async fn serve() -> anyhow::Result<()> {
         std::io::stdin().read_line(&mut password)?;
         let password = password.trim_end_matches(['\r', '\n']).to_owned();
         anyhow::ensure!(password.chars().count() >= 10, "use at least 10 characters");
-        println!("{}", Passwords::production().hash(password).await?);
+        println!("{}", Passwords::production().hash_now(password).await?);
         return Ok(());
     }
     let config = ProgramConfig::load(&cli.config)?;
@@ -112,9 +135,10 @@ async fn serve() -> anyhow::Result<()> {
         sessions: SessionPolicy {
             idle_ms: cli.session_idle_minutes * 60_000,
         },
-        login_limits: LoginLimits::default(),
+        limits: AttemptLimits::default(),
         wallet,
-        trust_proxy: cli.trust_proxy,
+        trust_proxy_hops: cli.trust_proxy,
+        body_timeout: cli.body_timeout,
     };
     if cli.demo {
         demo::load(&state).await?;
@@ -139,12 +163,27 @@ async fn serve() -> anyhow::Result<()> {
         std::time::Duration::from_secs(600),
     ));
 
+    let open_files = connections::raise_open_files_limit();
+    let limits = ConnectionLimits {
+        header_timeout: cli.header_timeout,
+        idle_timeout: cli.idle_timeout,
+        max_connections: cli.max_connections,
+    }
+    .within_open_files(open_files);
+    if limits.max_connections < cli.max_connections {
+        tracing::warn!(
+            open_files,
+            max_connections = limits.max_connections,
+            "fewer connections than asked for, to stay within the open-files limit"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(cli.listen).await?;
     tracing::info!(
-        "serving on http://{} ({} programs, database {:?})",
+        "serving on http://{} ({} programs, database {:?}, at most {} connections)",
         listener.local_addr()?,
         state.config.programs.len(),
-        state.db.engine
+        state.db.engine,
+        limits.max_connections
     );
     if cli.demo {
         println!(
@@ -154,13 +193,9 @@ async fn serve() -> anyhow::Result<()> {
             demo::DEMO_PASSWORD
         );
     }
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    connections::serve(listener, app(state), limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await?;
+    .await;
     Ok(())
 }

@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         till::auth::logout,
         till::auth::me,
         till::identify::identify,
+        till::identify::phone_lookup,
         till::operations::purchase,
         till::operations::pay_with_points,
     ),

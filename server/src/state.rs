@@ -1,7 +1,7 @@
 //! What every handler can reach.
 
+use crate::auth::attempts::AttemptLimits;
 use crate::auth::password::Passwords;
-use crate::auth::rate_limit::LoginLimits;
 use crate::auth::session::SessionPolicy;
 use crate::config::ProgramConfig;
 use crate::db::Db;
@@ -14,9 +14,12 @@ pub struct AppState {
     pub config: Arc<ProgramConfig>,
     pub passwords: Passwords,
     pub sessions: SessionPolicy,
-    pub login_limits: LoginLimits,
+    pub limits: AttemptLimits,
     /// The built wallet, when there is one to serve.
     pub wallet: Option<Arc<WalletFiles>>,
-    /// Trust `X-Forwarded-For` for the client address (only behind a proxy that sets it).
-    pub trust_proxy: bool,
+    /// How many proxies of ours stand in front, whose `X-Forwarded-For` entries are trusted
+    /// (0: none; see [`crate::client_address`]).
+    pub trust_proxy_hops: usize,
+    /// The longest a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }

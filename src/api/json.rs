@@ -12,9 +12,9 @@
 use crate::checkout_key::CheckoutKey;
 use tessera_core::api::{
     Card, CheckoutSecret, DiscountView, ErrorBody, FieldError, HistoryEntry, HistoryPage,
-    IdentifyRequest, LoginRequest, Me, PayWithPointsRequest, PointsOn, PointsPayment,
-    RegisterRequest, RewardGoal, Session, Staff, Terms, TierGoal, TierStatus, TillMember,
-    TillPurchase, TillPurchaseRequest, TillSession, Wallet,
+    IdentifyRequest, LoginRequest, Me, PayWithPointsRequest, PhoneLookupRequest, PhoneMember,
+    PhoneMembers, PointsOn, PointsPayment, RegisterRequest, RewardGoal, Session, Staff, Terms,
+    TierGoal, TierStatus, TillMember, TillPurchase, TillPurchaseRequest, TillSession, Wallet,
 };
 use tessera_core::points::EntryKind;
 use tessera_core::Currency;
@@ -102,7 +102,10 @@ json_object! {
     CheckoutSecret { card_id, card_number, program_id, secret, server_time }
     TillSession { token, idle_expires_at, staff }
     Staff { email, name, role, program_id, program_name, location }
-    IdentifyRequest { code, phone }
+    IdentifyRequest { code, phone, card_id }
+    PhoneLookupRequest { phone }
+    PhoneMembers { members }
+    PhoneMember { card_id, name, card_last4 }
     TillMember { ticket, ticket_expires_at, can_spend, name, point_value_minor, card }
     TillPurchaseRequest { ticket, amount_minor }
     TillPurchase { points, welcome_points, card }

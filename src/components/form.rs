@@ -17,6 +17,7 @@ pub fn field_error_message(field_code: &str) -> String {
         code::TOO_LONG => t_string!(i18n, field_errors.too_long),
         code::PHONE_INVALID => t_string!(i18n, field_errors.phone_invalid),
         code::TERMS_NOT_ACCEPTED => t_string!(i18n, field_errors.terms_not_accepted),
+        code::INVALID_CHARACTERS => t_string!(i18n, field_errors.invalid_characters),
         _ => t_string!(i18n, field_errors.invalid),
     }
     .to_string()
@@ -43,6 +44,7 @@ pub fn error_message(error: &ApiError) -> String {
             error_code::INVALID_CREDENTIALS => t_string!(i18n, errors.invalid_credentials),
             error_code::NOT_FOUND => t_string!(i18n, errors.not_found),
             error_code::INTERNAL => t_string!(i18n, errors.internal),
+            error_code::SERVER_BUSY => t_string!(i18n, errors.server_busy),
             _ => t_string!(i18n, errors.unexpected),
         }
         .to_string(),

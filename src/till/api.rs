@@ -11,7 +11,8 @@ use crate::api::json::{FromJs, ToJs};
 use crate::api::BASE;
 use tessera_core::api::{
     error_code, ErrorBody, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest,
-    PointsPayment, Staff, TillMember, TillPurchase, TillPurchaseRequest, TillSession,
+    PhoneLookupRequest, PhoneMembers, PointsPayment, Staff, TillMember, TillPurchase,
+    TillPurchaseRequest, TillSession,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -140,6 +141,12 @@ pub async fn identify(request: &IdentifyRequest) -> Result<Identified, TillError
     })
 }
 
+/// `POST /till/phone-lookup`: the members sharing a phone number, to choose one.
+pub async fn phone_lookup(request: &PhoneLookupRequest) -> Result<PhoneMembers, TillError> {
+    let response = send("POST", "/till/phone-lookup", Some(request.to_js()), None).await?;
+    body(response).await
+}
+
 /// `POST /till/purchases` with `key` as its `Idempotency-Key`.
 pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPurchase, TillError> {
     let response = send("POST", "/till/purchases", Some(request.to_js()), Some(key)).await?;
@@ -241,6 +248,7 @@ fn status_code(status: u16) -> &'static str {
         401 => error_code::UNAUTHENTICATED,
         404 => error_code::NOT_FOUND,
         429 => error_code::RATE_LIMITED,
+        503 => error_code::SERVER_BUSY,
         _ => error_code::INTERNAL,
     }
 }

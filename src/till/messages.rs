@@ -8,7 +8,7 @@ use tessera_core::validation::code as field;
 
 /// Every error code the console can meet, each with its own message ([`error_text`]); any other
 /// says "something unexpected happened".
-pub const CODES: [&str; 20] = [
+pub const CODES: [&str; 23] = [
     NETWORK,
     code::UNAUTHENTICATED,
     code::RATE_LIMITED,
@@ -21,6 +21,9 @@ pub const CODES: [&str; 20] = [
     code::CARD_UNKNOWN,
     code::CARD_CLOSED,
     code::MEMBER_NOT_FOUND,
+    code::MEMBER_AMBIGUOUS,
+    code::SERVER_BUSY,
+    code::REQUEST_TIMEOUT,
     code::TOO_MANY_ATTEMPTS,
     code::TICKET_INVALID,
     code::TICKET_CANNOT_SPEND,
@@ -66,6 +69,9 @@ pub fn code_text(error_code: &str, locale: Locale) -> &'static str {
         code::CARD_UNKNOWN => td_string!(locale, till.errors.card_unknown),
         code::CARD_CLOSED => td_string!(locale, till.errors.card_closed),
         code::MEMBER_NOT_FOUND => td_string!(locale, till.errors.member_not_found),
+        code::MEMBER_AMBIGUOUS => td_string!(locale, till.errors.member_ambiguous),
+        code::SERVER_BUSY => td_string!(locale, till.errors.server_busy),
+        code::REQUEST_TIMEOUT => td_string!(locale, till.errors.request_timeout),
         code::TOO_MANY_ATTEMPTS => td_string!(locale, till.errors.too_many_attempts_short),
         code::TICKET_INVALID => td_string!(locale, till.errors.ticket_invalid),
         code::TICKET_CANNOT_SPEND => td_string!(locale, till.errors.ticket_cannot_spend),

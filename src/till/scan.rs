@@ -10,7 +10,7 @@ use crate::components::FormAlert;
 use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
-use tessera_core::api::{error_code, IdentifyRequest};
+use tessera_core::api::{error_code, IdentifyRequest, PhoneLookupRequest, PhoneMember};
 use tessera_core::checkout;
 use tessera_core::validation::{code as field_code, normalize_phone};
 
@@ -49,6 +49,8 @@ pub fn ScanView(mode: RwSignal<ScanMode>, on_found: Callback<Identified>) -> imp
     let auth = TillAuth::use_context();
     let alert = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // The members sharing the phone number last looked up, for the cashier to choose one.
+    let choices = RwSignal::new(None::<PhoneChoices>);
 
     let identify = Callback::new(move |request: IdentifyRequest| {
         if busy.get_untracked() {
@@ -57,7 +59,26 @@ pub fn ScanView(mode: RwSignal<ScanMode>, on_found: Callback<Identified>) -> imp
         busy.set(true);
         alert.set(None);
         leptos::task::spawn_local(async move {
-            match api::identify(&request).await {
+            let mut result = api::identify(&request).await;
+            if let (Err(error), Some(phone)) = (&result, &request.phone) {
+                if error.code() == error_code::MEMBER_AMBIGUOUS {
+                    let lookup = PhoneLookupRequest {
+                        phone: phone.clone(),
+                    };
+                    match api::phone_lookup(&lookup).await {
+                        Ok(found) => {
+                            let _ = choices.try_set(Some(PhoneChoices {
+                                phone: phone.clone(),
+                                members: found.members,
+                            }));
+                            let _ = busy.try_set(false);
+                            return;
+                        }
+                        Err(error) => result = Err(error),
+                    }
+                }
+            }
+            match result {
                 Ok(found) => on_found.run(found),
                 Err(error) if error.ended_session() => auth.sign_out_locally(true),
                 Err(error) => {
@@ -106,7 +127,10 @@ pub fn ScanView(mode: RwSignal<ScanMode>, on_found: Callback<Identified>) -> imp
                             .into_any()
                     }
                     ScanMode::Code => view! { <CodeForm busy=busy identify=identify /> }.into_any(),
-                    ScanMode::Phone => view! { <PhoneForm busy=busy identify=identify /> }.into_any(),
+                    ScanMode::Phone => {
+                        view! { <PhoneForm busy=busy identify=identify choices=choices /> }
+                            .into_any()
+                    }
                 }}
             </div>
         </section>
@@ -146,6 +170,7 @@ fn CameraPanel(
         identify.run(IdentifyRequest {
             code: Some(text),
             phone: None,
+            card_id: None,
         });
     });
     let problem = move || {
@@ -231,6 +256,7 @@ fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl I
             None => identify.run(IdentifyRequest {
                 code: Some(code),
                 phone: None,
+                card_id: None,
             }),
         }
     };
@@ -252,11 +278,30 @@ fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl I
     }
 }
 
-/// The phone number: earning only, which the hint says before the cashier sends it.
+/// The members found for a phone number that several share.
+#[derive(Clone, Debug, PartialEq)]
+struct PhoneChoices {
+    phone: String,
+    members: Vec<PhoneMember>,
+}
+
+/// The phone number: earning only, which the hint says before the cashier sends it. When
+/// several members share the number, each is a button (name and the card's last four digits).
 #[component]
-fn PhoneForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl IntoView {
+fn PhoneForm(
+    busy: RwSignal<bool>,
+    identify: Callback<IdentifyRequest>,
+    choices: RwSignal<Option<PhoneChoices>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let text = RwSignal::new(String::new());
+    // Another number typed: the choice was for the last one.
+    Effect::new(move |_| {
+        text.track();
+        if choices.with_untracked(|c| c.as_ref().is_some_and(|c| c.phone != text.get_untracked())) {
+            choices.set(None);
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
     focus_when_shown(input);
@@ -274,9 +319,11 @@ fn PhoneForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl 
         };
         error.set(problem.map(|c| field_text(c, false, locale).to_owned()));
         if problem.is_none() {
+            choices.set(None);
             identify.run(IdentifyRequest {
                 code: None,
                 phone: Some(phone),
+                card_id: None,
             });
         } else if let Some(input) = input.get_untracked() {
             let _ = input.focus();
@@ -298,6 +345,44 @@ fn PhoneForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl 
             </TextField>
             <FindButton busy=busy />
         </form>
+        {move || {
+            choices
+                .get()
+                .map(|PhoneChoices { phone, members }| {
+                    view! {
+                        <fieldset class="phone-choices">
+                            <legend class="phone-choices__title">
+                                {t_string!(i18n, till.scan.choose_title)}
+                            </legend>
+                            {members
+                                .into_iter()
+                                .map(|member| {
+                                    let request = IdentifyRequest {
+                                        code: None,
+                                        phone: Some(phone.clone()),
+                                        card_id: Some(member.card_id.clone()),
+                                    };
+                                    let card = fill(
+                                        t_string!(i18n, till.scan.choose_card),
+                                        &[("last4", &member.card_last4)],
+                                    );
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="btn btn--secondary phone-choices__member"
+                                            disabled=move || busy.get()
+                                            on:click=move |_| identify.run(request.clone())
+                                        >
+                                            <span class="phone-choices__name">{member.name}</span>
+                                            <span class="phone-choices__card">{card}</span>
+                                        </button>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                })
+        }}
     }
 }
 

@@ -91,6 +91,17 @@ fn browser_codes() -> Result<()> {
     Ok(())
 }
 
+/// Runs the abuse benchmark (`server/examples/bench_abuse.rs`) against the release server;
+/// `flags` pass through (`--database URL`).
+pub fn abuse(flags: &[&str]) -> Result<()> {
+    crate::process::cargo(&["build", "--release", "-p", "tessera-server"])?;
+    let server = root().join("target/release/tessera-server");
+    let server = server.to_string_lossy();
+    let mut all = vec!["--server", server.as_ref()];
+    all.extend_from_slice(flags);
+    server_example("bench_abuse", &all)
+}
+
 /// A release build and run of one of the server's examples.
 fn server_example(name: &str, flags: &[&str]) -> Result<()> {
     crate::process::run(

@@ -8,8 +8,8 @@ use axum::Router;
 use http_body_util::BodyExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tessera_server::auth::attempts::AttemptLimits;
 use tessera_server::auth::password::Passwords;
-use tessera_server::auth::rate_limit::LoginLimits;
 use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
 use tessera_server::db::{Db, SqliteSync};
@@ -38,9 +38,10 @@ pub async fn sqlite_state(
         sessions: SessionPolicy {
             idle_ms: 30 * 86_400_000,
         },
-        login_limits: LoginLimits::default(),
+        limits: AttemptLimits::default(),
         wallet: None,
-        trust_proxy: false,
+        trust_proxy_hops: 0,
+        body_timeout: std::time::Duration::from_secs(30),
     })
 }
 

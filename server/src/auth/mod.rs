@@ -1,39 +1,42 @@
-//! Authentication primitives: password hashing, session tokens, sessions and sign-in limits.
+//! Authentication primitives: password hashing, session tokens, sessions and attempt limits.
 
+pub mod attempts;
 pub mod password;
-pub mod rate_limit;
 pub mod session;
 pub mod token;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use attempts::Attempt;
 use axum::http::StatusCode;
-use rate_limit::AttemptKeys;
 use tessera_core::api::error_code;
 
 /// Checks a sign-in password against the account found for the e-mail (`None`: no such account,
-/// checked against the decoy so it takes as long). A failure counts against `keys` and answers
-/// "invalid credentials"; success clears the e-mail's counter and returns the account.
+/// checked against the decoy so it takes as long). In this order, so that neither a burst nor
+/// a busy server gets more checks than the limits allow: a place in the hashing queue (503 when
+/// full, nothing counted), a slot in each of the attempt's counters (429 when one is full),
+/// then the check; success settles the slots and returns the account, failure leaves them
+/// counted and answers "invalid credentials".
 pub async fn verify_sign_in<T>(
     state: &AppState,
-    keys: &AttemptKeys,
+    attempt: Attempt,
     password: String,
     account: Option<(T, String)>,
 ) -> Result<T, ApiError> {
+    let place = state.passwords.admit()?;
+    let slots = attempt.take(&state.db).await?;
     let (account, hash) = account.unzip();
-    let ok = state
-        .passwords
+    let ok = place
         .verify(password, hash)
         .await
         .map_err(ApiError::internal)?;
     let Some(account) = account.filter(|_| ok) else {
-        state.login_limits.record_failure(&state.db, keys).await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             error_code::INVALID_CREDENTIALS,
             "E-mail or password is wrong.",
         ));
     };
-    state.login_limits.clear_email(&state.db, keys).await?;
+    slots.succeeded(&state.db).await?;
     Ok(account)
 }

@@ -1,57 +1,169 @@
-//! Password hashing with argon2id. Hashing is CPU-heavy, so it runs on the blocking pool.
+//! Password hashing with argon2id on a few threads of its own. Each hash takes 19 MiB and tens of
+//! milliseconds of a CPU, so hashing is bounded: at most [`Passwords::workers`] hashes run at
+//! once (about one per CPU), at most a few more wait, and past that [`Passwords::admit`] refuses
+//! at once (the caller answers 503). Memory for hashing is therefore bounded by the workers, and
+//! each worker's allocator keeps only its own last buffer.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Mutex};
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
-/// Hashes and verifies passwords with fixed argon2id parameters.
+/// Hashes that may wait for a worker, per worker: a burst beyond them is refused rather than
+/// queued, so a wait stays well under a second.
+pub const WAITING_PER_WORKER: usize = 8;
+
+/// OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane.
+pub const PRODUCTION_MEMORY_KIB: u32 = 19 * 1024;
+pub const PRODUCTION_PASSES: u32 = 2;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes and verifies passwords with fixed argon2id parameters on a bounded pool of threads.
 #[derive(Clone)]
 pub struct Passwords {
     params: Params,
     /// A hash of a random password, verified when the e-mail is unknown so that an unknown
     /// account takes as long to refuse as a wrong password.
     decoy: Arc<String>,
+    /// Running plus waiting hashes.
+    admission: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
+    workers: usize,
+}
+
+/// Hashing is at capacity: answer 503 and let the client retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("password hashing is at capacity")]
+pub struct Busy;
+
+/// A place among the running and waiting hashes, taken before any other work of the request
+/// (so a request refused as [`Busy`] has cost, and counted, nothing).
+pub struct HashPermit {
+    passwords: Passwords,
+    _place: OwnedSemaphorePermit,
 }
 
 impl Passwords {
-    /// OWASP's recommended argon2id parameters (19 MiB, 2 passes, 1 lane).
+    /// OWASP's parameters, one worker per CPU.
     pub fn production() -> Self {
-        Self::with_params(Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
+        let params = Params::new(PRODUCTION_MEMORY_KIB, PRODUCTION_PASSES, 1, None)
+            .expect("valid argon2 params");
+        let cpus = std::thread::available_parallelism().map_or(2, usize::from);
+        Self::new(params, cpus, cpus * WAITING_PER_WORKER)
     }
 
     /// Cheap parameters for tests only: same algorithm and code path, less memory and time.
     pub fn for_tests() -> Self {
-        Self::with_params(Params::new(1024, 1, 1, None).expect("valid argon2 params"))
+        Self::for_tests_with(2, 2 * WAITING_PER_WORKER)
     }
 
-    fn with_params(params: Params) -> Self {
+    /// Test parameters with a chosen capacity (to see what happens past it).
+    pub fn for_tests_with(workers: usize, waiting: usize) -> Self {
+        let params = Params::new(1024, 1, 1, None).expect("valid argon2 params");
+        Self::new(params, workers, waiting)
+    }
+
+    fn new(params: Params, workers: usize, waiting: usize) -> Self {
+        let workers = workers.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..workers {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || loop {
+                    // The lock is held only to take the next job, not to run it.
+                    let job = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return, // every Passwords is gone
+                    }
+                })
+                .expect("starting a hashing thread");
+        }
         let decoy = hash_with(&params, &crate::db::new_id()).expect("hashing a decoy");
         Self {
             params,
             decoy: Arc::new(decoy),
+            admission: Arc::new(Semaphore::new(workers + waiting)),
+            jobs,
+            workers,
         }
     }
 
+    /// How many hashes run at once.
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+
+    /// A place for one hash, or [`Busy`] when every worker is taken and enough are waiting.
+    pub fn admit(&self) -> Result<HashPermit, Busy> {
+        let place = self
+            .admission
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| Busy)?;
+        Ok(HashPermit {
+            passwords: self.clone(),
+            _place: place,
+        })
+    }
+
+    /// Hashes a new password, waiting for a place (for tools such as `hash-password`, not for
+    /// requests, which [`admit`](Self::admit) first).
+    pub async fn hash_now(&self, password: String) -> anyhow::Result<String> {
+        let place = self.admission.clone().acquire_owned().await?;
+        HashPermit {
+            passwords: self.clone(),
+            _place: place,
+        }
+        .hash(password)
+        .await
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = tx.send(work());
+            }))
+            .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
+        Ok(rx.await?)
+    }
+}
+
+impl HashPermit {
     /// Hashes a new password into a PHC string (algorithm, parameters and salt included).
-    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
-        let params = self.params.clone();
-        tokio::task::spawn_blocking(move || hash_with(&params, &password)).await?
+    pub async fn hash(self, password: String) -> anyhow::Result<String> {
+        let params = self.passwords.params.clone();
+        self.passwords
+            .run(move || hash_with(&params, &password))
+            .await?
     }
 
     /// Checks a password against a stored hash, or against the decoy when there is none.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> anyhow::Result<bool> {
+    pub async fn verify(self, password: String, hash: Option<String>) -> anyhow::Result<bool> {
         let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| self.decoy.as_str().to_owned());
-        let ok = tokio::task::spawn_blocking(move || {
-            let parsed =
-                PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-            Ok::<_, anyhow::Error>(
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok(),
-            )
-        })
-        .await??;
+        let hash = hash.unwrap_or_else(|| self.passwords.decoy.as_str().to_owned());
+        let ok = self
+            .passwords
+            .run(move || {
+                let parsed =
+                    PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+                Ok::<_, anyhow::Error>(
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok(),
+                )
+            })
+            .await??;
         Ok(known && ok)
     }
 }
@@ -72,15 +184,36 @@ mod tests {
     #[tokio::test]
     async fn hashes_are_argon2id_salted_and_verify_only_the_right_password() {
         let p = Passwords::for_tests();
-        let a = p.hash("correct horse".into()).await.unwrap();
-        let b = p.hash("correct horse".into()).await.unwrap();
+        let a = p
+            .admit()
+            .unwrap()
+            .hash("correct horse".into())
+            .await
+            .unwrap();
+        let b = p.hash_now("correct horse".into()).await.unwrap();
         assert!(a.starts_with("$argon2id$"), "{a}");
         assert_ne!(a, b, "each hash has its own salt");
-        assert!(p
-            .verify("correct horse".into(), Some(a.clone()))
-            .await
-            .unwrap());
-        assert!(!p.verify("wrong horse".into(), Some(a)).await.unwrap());
-        assert!(!p.verify("anything".into(), None).await.unwrap());
+        let verify = |pw: &str, hash: Option<String>| p.admit().unwrap().verify(pw.into(), hash);
+        assert!(verify("correct horse", Some(a.clone())).await.unwrap());
+        assert!(!verify("wrong horse", Some(a)).await.unwrap());
+        assert!(!verify("anything", None).await.unwrap());
+    }
+
+    #[test]
+    fn production_parameters_are_at_least_owasps_minimum() {
+        let p = Passwords::production();
+        assert!(p.params.m_cost() >= 19 * 1024);
+        assert!(p.params.t_cost() >= 2);
+        let decoy = PasswordHash::new(&p.decoy).unwrap();
+        assert_eq!(decoy.algorithm, Algorithm::Argon2id.ident());
+    }
+
+    #[test]
+    fn past_the_workers_and_the_waiting_places_hashing_is_refused_at_once() {
+        let p = Passwords::for_tests_with(1, 2);
+        let held: Vec<HashPermit> = (0..3).map(|_| p.admit().unwrap()).collect();
+        assert!(matches!(p.admit(), Err(Busy)));
+        drop(held);
+        assert!(p.admit().is_ok(), "places come back when hashes end");
     }
 }

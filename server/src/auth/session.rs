@@ -63,14 +63,16 @@ pub async fn delete(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// The token of `Authorization: Bearer <token>`; missing or empty is "unauthenticated".
+/// The token of `Authorization: Bearer <token>` (the scheme in any case, as RFC 9110 says);
+/// missing or empty is "unauthenticated".
 pub fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
     parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|v| v.trim_start().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or_else(ApiError::unauthenticated)
 }

@@ -1,11 +1,12 @@
 //! Staff sign-in and sign-out at the till, and the signed-in account.
 
 use super::session::{self, TillSession};
-use crate::accounts::ClientAddress;
-use crate::auth::rate_limit::AttemptKeys;
+use crate::auth::attempts::Realm;
 use crate::auth::verify_sign_in;
+use crate::client_address::ClientAddress;
 use crate::config::{ProgramConfig, StaffAccount};
-use crate::error::{ApiJson, ApiResult};
+use crate::error::ApiResult;
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -38,21 +39,22 @@ fn staff_body(config: &ProgramConfig, staff: &StaffAccount) -> Staff {
 /// Signs a staff account in at a till.
 #[utoipa::path(post, path = "/api/v1/till/auth/login", tag = "till", request_body = LoginRequest,
     responses((status = 200, body = TillSessionBody), (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        (status = 429, body = ErrorBody, description = "rate_limited, with Retry-After")))]
+        (status = 422, body = ErrorBody, description = "validation: the e-mail holds forbidden characters"),
+        (status = 429, body = ErrorBody, description = "rate_limited, with Retry-After"),
+        (status = 503, body = ErrorBody, description = "server_busy, with Retry-After")))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<TillSessionBody>> {
     let email = normalize_email(&req.email);
-    // Counted apart from the customer account that may share the address.
-    let keys = AttemptKeys::new(&format!("till:{email}"), &address);
-    state.login_limits.check(&state.db, &keys).await?;
+    // Counted apart from customers, who may share the address and even the e-mail.
+    let attempt = state.limits.sign_in(Realm::Staff, &email, &address);
     let account = state
         .config
         .staff(&email)
         .map(|s| (s.clone(), s.password_hash.clone()));
-    let staff = verify_sign_in(&state, &keys, req.password, account).await?;
+    let staff = verify_sign_in(&state, attempt, req.password, account).await?;
     let (token, idle_expires_at) = session::create(&state.db.pool, &email).await?;
     Ok(ApiJson(TillSessionBody {
         token,

@@ -6,10 +6,11 @@
 //! once exactly one wins. Wrong typed codes are counted per card (six digits can be guessed).
 
 use super::session::TillSession;
-use crate::auth::rate_limit::AttemptKeys;
+use crate::auth::attempts::TakeError;
 use crate::card_status;
 use crate::db::{new_id, now_ms};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,15 +18,23 @@ use axum::routing::post;
 use axum::Router;
 use sqlx::{Any, Row, Transaction};
 use std::sync::Arc;
-use tessera_core::api::{error_code, ErrorBody, FieldError, IdentifyRequest, TillMember};
+use tessera_core::api::{
+    error_code, ErrorBody, FieldError, IdentifyRequest, PhoneLookupRequest, PhoneMember,
+    PhoneMembers, TillMember,
+};
 use tessera_core::checkout::{self, CardSecret, CodeError};
 use tessera_core::validation::{code as field_code, normalize_phone};
 
 /// How long a ticket stays good: one checkout.
 pub const TICKET_MS: i64 = 5 * 60_000;
 
+/// Most members listed for one phone number.
+const PHONE_MEMBERS_MAX: i64 = 20;
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/till/identify", post(identify))
+    Router::new()
+        .route("/till/identify", post(identify))
+        .route("/till/phone-lookup", post(phone_lookup))
 }
 
 fn refusal(status: StatusCode, code: &'static str, message: &str) -> ApiError {
@@ -107,7 +116,7 @@ impl Ticket {
     request_body = IdentifyRequest,
     responses((status = 200, body = TillMember),
         (status = 422, body = ErrorBody, description = "code_malformed, code_stale, code_invalid, validation"),
-        (status = 409, body = ErrorBody, description = "code_used"),
+        (status = 409, body = ErrorBody, description = "code_used, member_ambiguous (list them with /till/phone-lookup)"),
         (status = 404, body = ErrorBody, description = "card_unknown, member_not_found"),
         (status = 403, body = ErrorBody, description = "card_closed"),
         (status = 429, body = ErrorBody, description = "too_many_attempts, with Retry-After"),
@@ -124,7 +133,10 @@ pub async fn identify(
             let (card_id, step) = by_code(&state, &till, &program.id, code, now).await?;
             (card_id, Some(step))
         }
-        (None, Some(phone)) => (by_phone(&state, &program.id, phone).await?, None),
+        (None, Some(phone)) => {
+            let card_id = by_phone(&state, &program.id, phone, req.card_id.as_deref()).await?;
+            (card_id, None)
+        }
         _ => {
             return Err(ApiError::validation(vec![FieldError {
                 field: "code".into(),
@@ -214,22 +226,22 @@ async fn by_code(
             "This card is closed.",
         ));
     }
-    let keys = AttemptKeys::new(
-        &format!("typed:{card_id}"),
-        &format!("till:{}", till.session_id),
-    );
-    if claim.is_typed() {
-        state
-            .login_limits
-            .check(&state.db, &keys)
-            .await
-            .map_err(|e| ApiError {
+    // A typed code takes its slots before it is checked, so parallel guesses cannot all be
+    // checked; a scanned code's proof is too long to guess.
+    let slots = if claim.is_typed() {
+        let attempt = state.limits.typed_code(&card_id, &till.session_id);
+        Some(attempt.take(&state.db).await.map_err(|e| match e {
+            TakeError::Refused(refused) => ApiError {
                 code: error_code::TOO_MANY_ATTEMPTS,
-                message: "Too many wrong codes for this card. Scan the QR code instead, or wait."
-                    .into(),
-                ..e
-            })?;
-    }
+                message:
+                    "Too many wrong codes for this card. Scan the QR code instead, or wait.".into(),
+                ..refused.into()
+            },
+            TakeError::Database(e) => e.into(),
+        })?)
+    } else {
+        None
+    };
 
     // The secrets of the card's signed-in devices (sessions that have not ended).
     let secrets: Vec<String> = sqlx::query(
@@ -262,39 +274,102 @@ async fn by_code(
             Err(_) => {}
         }
     }
-    let step = match result {
-        Ok(step) => step,
-        Err(e) => {
-            if claim.is_typed() && e == CodeError::Forged {
-                state.login_limits.record_failure(&state.db, &keys).await?;
-            }
-            return Err(code_refusal(e));
+    // Only a wrong proof was a guess: its slot stays counted.
+    if result != Err(CodeError::Forged) {
+        if let Some(slots) = slots {
+            slots.succeeded(&state.db).await?;
         }
-    };
-    Ok((card_id, step))
+    }
+    Ok((card_id, result.map_err(code_refusal)?))
 }
 
-/// The card of the member with this phone number (earning only).
-async fn by_phone(state: &AppState, program_id: &str, phone: &str) -> ApiResult<String> {
-    let not_found = || {
-        refusal(
-            StatusCode::NOT_FOUND,
-            error_code::MEMBER_NOT_FOUND,
-            "No member of this program has this phone number.",
-        )
-    };
-    let phone = normalize_phone(phone).ok_or_else(not_found)?;
+fn member_not_found() -> ApiError {
+    refusal(
+        StatusCode::NOT_FOUND,
+        error_code::MEMBER_NOT_FOUND,
+        "No member of this program has this phone number.",
+    )
+}
+
+/// The program's members with this phone number (earning only): (card id, card number, name),
+/// ordered by name; none is "not found".
+async fn phone_members(
+    state: &AppState,
+    program_id: &str,
+    phone: &str,
+) -> ApiResult<Vec<(String, Option<String>, String)>> {
+    let phone = normalize_phone(phone).ok_or_else(member_not_found)?;
     let rows = sqlx::query(
-        "SELECT cards.id FROM cards JOIN customers ON customers.id = cards.customer_id
-         WHERE customers.phone = $1 AND cards.program_id = $2 LIMIT 2",
+        "SELECT cards.id, cards.number, customers.display_name FROM cards
+         JOIN customers ON customers.id = cards.customer_id
+         WHERE customers.phone = $1 AND cards.program_id = $2
+         ORDER BY customers.display_name, cards.id LIMIT $3",
     )
     .bind(&phone)
     .bind(program_id)
+    .bind(PHONE_MEMBERS_MAX)
     .fetch_all(&state.db.pool)
     .await?;
-    // A number shared by two members identifies neither: points must not go to the wrong one.
-    match rows.as_slice() {
-        [one] => Ok(one.try_get(0)?),
-        _ => Err(not_found()),
+    if rows.is_empty() {
+        return Err(member_not_found());
     }
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The card of the member with this phone number, or of the one the cashier chose among those
+/// sharing it (a card whose member has another number is "not found").
+async fn by_phone(
+    state: &AppState,
+    program_id: &str,
+    phone: &str,
+    chosen: Option<&str>,
+) -> ApiResult<String> {
+    let members = phone_members(state, program_id, phone).await?;
+    match (chosen, members.as_slice()) {
+        (Some(chosen), _) => members
+            .into_iter()
+            .find(|(card_id, _, _)| card_id == chosen)
+            .map(|(card_id, _, _)| card_id)
+            .ok_or_else(member_not_found),
+        (None, [(card_id, _, _)]) => Ok(card_id.clone()),
+        // Points must not go to the wrong one of them: the cashier asks.
+        (None, _) => Err(refusal(
+            StatusCode::CONFLICT,
+            error_code::MEMBER_AMBIGUOUS,
+            "Several members have this phone number. Choose who is paying.",
+        )),
+    }
+}
+
+/// Every member of the till's program with this phone number (name and the last four digits of
+/// the card), for the cashier to choose one.
+#[utoipa::path(post, path = "/api/v1/till/phone-lookup", tag = "till", security(("bearer" = [])),
+    request_body = PhoneLookupRequest,
+    responses((status = 200, body = PhoneMembers),
+        (status = 404, body = ErrorBody, description = "member_not_found"),
+        (status = 401, body = ErrorBody)))]
+pub async fn phone_lookup(
+    State(state): State<AppState>,
+    till: TillSession,
+    ApiJson(req): ApiJson<PhoneLookupRequest>,
+) -> ApiResult<ApiJson<PhoneMembers>> {
+    let program = till.program(&state.config)?;
+    let mut members = Vec::new();
+    for (card_id, number, name) in phone_members(&state, &program.id, &req.phone).await? {
+        // A card gets its number when its code is first shown; one found by phone may not have
+        // one yet.
+        let number = match number {
+            Some(number) => number,
+            None => crate::checkout::assign_number(&state, &card_id).await?,
+        };
+        members.push(PhoneMember {
+            card_id,
+            name,
+            card_last4: number[number.len().saturating_sub(4)..].to_owned(),
+        });
+    }
+    Ok(ApiJson(PhoneMembers { members }))
 }

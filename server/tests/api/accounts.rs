@@ -226,3 +226,19 @@ async fn terms_are_published_for_the_join_screen() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    each_engine(|t| async move {
+        let token = t.register("scheme@example.com").await;
+        for scheme in ["bearer", "BEARER", "Bearer"] {
+            let req = axum::http::Request::builder()
+                .uri("/api/v1/me")
+                .header(header::AUTHORIZATION, format!("{scheme} {token}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            assert_eq!(t.send(req).await.status, StatusCode::OK, "{scheme}");
+        }
+    })
+    .await;
+}

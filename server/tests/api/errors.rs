@@ -111,6 +111,7 @@ async fn the_openapi_description_covers_every_endpoint() {
             "/api/v1/me",
             "/api/v1/wallet",
             "/api/v1/cards/{id}",
+            "/api/v1/till/phone-lookup",
         ] {
             assert!(paths.contains_key(p), "missing {p}");
         }

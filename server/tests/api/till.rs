@@ -243,10 +243,133 @@ async fn a_phone_number_identifies_for_earning_only() {
             (r.status, r.error_code()),
             (StatusCode::NOT_FOUND, "member_not_found")
         );
-        // Two members sharing a number: neither is identified.
-        t.register("spouse@example.com").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_shared_phone_number_lists_every_member_for_the_cashier_to_choose() {
+    each_engine(|t| async move {
+        let till = cashier(&t).await;
+        member(&t, "caller@example.com").await;
+        let mut spouse = registration("spouse@example.com");
+        spouse["display_name"] = json!("Giorgi");
+        let r = t.post("/api/v1/auth/register", None, spouse).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+
+        // The number alone no longer says who: the till is asked to choose.
         let r = identify(&t, &till, json!({ "phone": "+995555123456" })).await;
+        assert_eq!(
+            (r.status, r.error_code()),
+            (StatusCode::CONFLICT, "member_ambiguous"),
+            "{}",
+            r.text
+        );
+        let r = t
+            .post(
+                "/api/v1/till/phone-lookup",
+                Some(&till),
+                json!({ "phone": "+995 555 12 34 56" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let members = r.body["members"].as_array().unwrap();
+        let mut names: Vec<&str> = members
+            .iter()
+            .map(|m| m["name"].as_str().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Giorgi", "Nino"]);
+        for m in members {
+            let last4 = m["card_last4"].as_str().unwrap();
+            assert!(
+                last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()),
+                "{last4}"
+            );
+        }
+        let giorgi = members.iter().find(|m| m["name"] == "Giorgi").unwrap();
+        let chosen = giorgi["card_id"].as_str().unwrap();
+        let r = identify(
+            &t,
+            &till,
+            json!({ "phone": "+995555123456", "card_id": chosen }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(
+            (r.body["name"].as_str(), r.body["card"]["id"].as_str()),
+            (Some("Giorgi"), Some(chosen))
+        );
+        assert_eq!(r.body["can_spend"], false);
+
+        // A card is only chosen with its member's number.
+        let r = identify(
+            &t,
+            &till,
+            json!({ "phone": "+995599000000", "card_id": chosen }),
+        )
+        .await;
+        assert_eq!(r.error_code(), "member_not_found", "{}", r.text);
+        let r = t
+            .post(
+                "/api/v1/till/phone-lookup",
+                Some(&till),
+                json!({ "phone": "+995599000000" }),
+            )
+            .await;
         assert_eq!(r.error_code(), "member_not_found");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_typed_code_guesses_checks_at_most_the_limit() {
+    each_engine(|t| async move {
+        let till = cashier(&t).await;
+        let (_, _, number, _) = member(&t, "guessed@example.com").await;
+        let guesses: Vec<String> = (0..40)
+            .map(|g| format!("{number}{:06}", (g * 7919 + 13) % 1_000_000))
+            .collect();
+        let replies = futures_util::future::join_all(
+            guesses
+                .iter()
+                .map(|g| identify(&t, &till, json!({ "code": g }))),
+        )
+        .await;
+        let checked = replies
+            .iter()
+            .filter(|r| r.error_code() == "code_invalid")
+            .count();
+        assert!(
+            checked <= 5,
+            "{checked} of 40 parallel typed guesses were checked (limit 5)"
+        );
+        assert!(replies
+            .iter()
+            .all(|r| ["code_invalid", "too_many_attempts"].contains(&r.error_code())));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_nul_in_a_ticket_is_a_validation_error() {
+    each_engine(|t| async move {
+        let (till, _, _) = checkout(&t, "nul@example.com").await;
+        let r = till_write(
+            &t,
+            "/api/v1/till/purchases",
+            &till,
+            Some("nul-ticket"),
+            json!({ "ticket": "abc\u{0}", "amount_minor": 100 }),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.error_code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.body["fields"][0]["field"], "ticket");
     })
     .await;
 }
@@ -731,6 +854,8 @@ async fn housekeeping_deletes_what_has_ended_and_nothing_in_use() {
         // session (here 30 idle days) with its checkout secret.
         let swept = sweep(db, now + 13 * 60 * MINUTE).await.unwrap();
         assert_eq!((swept.till_sessions, swept.idempotency_keys), (1, 0));
+        // The attempt counters of the cashier's sign-in and the member's sign-up, long ended.
+        assert_eq!(swept.attempt_counters, 2);
         let swept = sweep(db, now + 25 * 60 * MINUTE).await.unwrap();
         assert_eq!((swept.idempotency_keys, swept.sessions), (1, 0));
         assert_eq!(rows(&t, "card_secrets").await, 1);

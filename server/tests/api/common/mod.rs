@@ -13,8 +13,8 @@ use sqlx::Connection;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tessera_server::auth::attempts::AttemptLimits;
 use tessera_server::auth::password::Passwords;
-use tessera_server::auth::rate_limit::LoginLimits;
 use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
 use tessera_server::db::{Db, Engine, SqliteSync};
@@ -56,6 +56,10 @@ pub struct Setup {
     pub config: String,
     pub session_idle_ms: i64,
     pub wallet_dir: Option<std::path::PathBuf>,
+    /// Proxies in front of the server whose `X-Forwarded-For` entries are trusted (0: none).
+    pub trust_proxy_hops: usize,
+    /// Password hashing's (workers, waiting places); `None`: the test default.
+    pub hashing: Option<(usize, usize)>,
 }
 
 impl Default for Setup {
@@ -64,6 +68,8 @@ impl Default for Setup {
             config: DEMO_CONFIG.to_owned(),
             session_idle_ms: 30 * 24 * 3_600_000,
             wallet_dir: None,
+            trust_proxy_hops: 0,
+            hashing: None,
         }
     }
 }
@@ -116,16 +122,20 @@ async fn build(setup: &Setup, url: &str, dir: Arc<tempfile::TempDir>) -> TestApp
     let state = AppState {
         db,
         config: Arc::new(ProgramConfig::parse(&setup.config).expect("test config")),
-        passwords: Passwords::for_tests(),
+        passwords: match setup.hashing {
+            Some((workers, waiting)) => Passwords::for_tests_with(workers, waiting),
+            None => Passwords::for_tests(),
+        },
         sessions: SessionPolicy {
             idle_ms: setup.session_idle_ms,
         },
-        login_limits: LoginLimits::default(),
+        limits: AttemptLimits::default(),
         wallet: setup
             .wallet_dir
             .as_deref()
             .map(|d| Arc::new(WalletFiles::load(d).expect("test wallet"))),
-        trust_proxy: false,
+        trust_proxy_hops: setup.trust_proxy_hops,
+        body_timeout: std::time::Duration::from_secs(30),
     };
     TestApp {
         app: tessera_server::app(state.clone()),
@@ -168,8 +178,13 @@ async fn drop_postgres_database(admin_url: &str, name: &str) {
 
 impl TestApp {
     /// Sends a request through the whole app, as if from [`TestApp::address`].
-    pub async fn send(&self, mut req: Request<Body>) -> Reply {
-        req.extensions_mut().insert(ConnectInfo(self.address));
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        self.send_from(self.address, req).await
+    }
+
+    /// Sends a request through the whole app from a client at `address`.
+    pub async fn send_from(&self, address: SocketAddr, mut req: Request<Body>) -> Reply {
+        req.extensions_mut().insert(ConnectInfo(address));
         let res = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -219,12 +234,37 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
-        self.post(
-            "/api/v1/auth/login",
+        self.login_from(self.address, email, password).await
+    }
+
+    /// Signs a customer in from a client at `address`.
+    pub async fn login_from(&self, address: SocketAddr, email: &str, password: &str) -> Reply {
+        self.sign_in_from(address, "/api/v1/auth/login", email, password)
+            .await
+    }
+
+    /// Signs a staff account in at the till from a client at `address`.
+    pub async fn till_login_from(&self, address: SocketAddr, email: &str, password: &str) -> Reply {
+        self.sign_in_from(address, "/api/v1/till/auth/login", email, password)
+            .await
+    }
+
+    async fn sign_in_from(
+        &self,
+        address: SocketAddr,
+        path: &str,
+        email: &str,
+        password: &str,
+    ) -> Reply {
+        let body = json!({ "email": email, "password": password }).to_string();
+        let req = request(
+            Method::POST,
+            path,
             None,
-            json!({ "email": email, "password": password }),
-        )
-        .await
+            body.into(),
+            Some("application/json"),
+        );
+        self.send_from(address, req).await
     }
 }
 
@@ -255,4 +295,9 @@ pub fn registration(email: &str) -> Value {
         "accepted_terms_version": TERMS,
         "marketing_opt_in": false,
     })
+}
+
+/// A client address of the documentation range 198.51.100.0/24 (RFC 5737), `n` in 0..=255.
+pub fn client(n: u8) -> SocketAddr {
+    SocketAddr::from(([198, 51, 100, n], 40000))
 }

@@ -1,0 +1,400 @@
+//! Attempt limits: every attempt at something guessable or costly (a password, a typed checkout
+//! code, a sign-up) takes a slot in each counter it is charged to, atomically in the database,
+//! *before* the check runs. So a burst of N parallel attempts checks at most the limit, and the
+//! limit holds across every server sharing the database.
+//!
+//! Counters are keyed so that strangers cannot lock anyone out: a sign-in is charged to the
+//! (account, address) pair, which refuses; to the account, which past its free attempts only
+//! slows (a growing delay, never a lock-out); and to the address, which refuses. Customers and
+//! staff have counters of their own, so failures of one never count against the other.
+
+use crate::client_address::ClientNet;
+use crate::db::{now_ms, Db};
+use crate::error::ApiError;
+use sqlx::Row;
+
+/// What a counter does once its attempts in the window are used up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Refuse until the window ends.
+    Refuse,
+    /// Let each further attempt through only after a delay, doubling from `first_delay_ms` up to
+    /// `max_delay_ms`.
+    Slow {
+        first_delay_ms: i64,
+        max_delay_ms: i64,
+    },
+}
+
+/// How many attempts a counter allows within a window, and what happens past them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub attempts: i64,
+    pub window_ms: i64,
+    pub when_full: WhenFull,
+}
+
+const MINUTE_MS: i64 = 60_000;
+
+/// Sign-in attempts per (account, address) pair: the network a guesser is on is cut off.
+pub const SIGN_IN_PER_PAIR: Limit = Limit {
+    attempts: 5,
+    window_ms: 15 * MINUTE_MS,
+    when_full: WhenFull::Refuse,
+};
+/// Sign-in attempts per account from all addresses before each attempt waits: 1 s, doubling to
+/// 60 s, so guessing from many networks is slowed and the owner still gets in.
+pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
+    attempts: 10,
+    window_ms: 60 * MINUTE_MS,
+    when_full: WhenFull::Slow {
+        first_delay_ms: 1_000,
+        max_delay_ms: 60_000,
+    },
+};
+/// Sign-in attempts per address (an IPv6 /64) over all accounts of one realm.
+pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
+    attempts: 30,
+    window_ms: 15 * MINUTE_MS,
+    when_full: WhenFull::Refuse,
+};
+/// New accounts per address (an IPv6 /64).
+pub const SIGN_UP_PER_ADDRESS: Limit = Limit {
+    attempts: 20,
+    window_ms: 60 * MINUTE_MS,
+    when_full: WhenFull::Refuse,
+};
+/// Wrong typed checkout codes per card (six digits can be guessed; a QR code cannot).
+pub const TYPED_CODES_PER_CARD: Limit = Limit {
+    attempts: 5,
+    window_ms: 15 * MINUTE_MS,
+    when_full: WhenFull::Refuse,
+};
+/// Wrong typed checkout codes per till session, over all cards.
+pub const TYPED_CODES_PER_TILL: Limit = Limit {
+    attempts: 30,
+    window_ms: 15 * MINUTE_MS,
+    when_full: WhenFull::Refuse,
+};
+
+/// The limits in force; [`Default`] is the constants above (tests may shorten them).
+#[derive(Clone, Copy, Debug)]
+pub struct AttemptLimits {
+    pub sign_in_per_pair: Limit,
+    pub sign_in_per_account: Limit,
+    pub sign_in_per_address: Limit,
+    pub sign_up_per_address: Limit,
+    pub typed_codes_per_card: Limit,
+    pub typed_codes_per_till: Limit,
+}
+
+impl Default for AttemptLimits {
+    fn default() -> Self {
+        Self {
+            sign_in_per_pair: SIGN_IN_PER_PAIR,
+            sign_in_per_account: SIGN_IN_PER_ACCOUNT,
+            sign_in_per_address: SIGN_IN_PER_ADDRESS,
+            sign_up_per_address: SIGN_UP_PER_ADDRESS,
+            typed_codes_per_card: TYPED_CODES_PER_CARD,
+            typed_codes_per_till: TYPED_CODES_PER_TILL,
+        }
+    }
+}
+
+/// Whose sign-in it is: customers' and staff's counters are apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Realm {
+    Customer,
+    Staff,
+}
+
+impl Realm {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Staff => "staff",
+        }
+    }
+}
+
+/// What becomes of an attempt's slot in a counter when the attempt succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OnSuccess {
+    /// The counter starts over (the account's own counters: its owner got in).
+    Clear,
+    /// The slot is given back: only failures stay counted.
+    GiveBack,
+    /// The slot stays: every attempt counts (sign-ups).
+    Keep,
+}
+
+/// One counter an attempt is charged to.
+#[derive(Clone, Debug)]
+struct Counter {
+    key: String,
+    limit: Limit,
+    on_success: OnSuccess,
+}
+
+/// The counters one attempt is charged to.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    counters: Vec<Counter>,
+}
+
+impl AttemptLimits {
+    /// A sign-in with `account` (a normalized e-mail) from `address`.
+    pub fn sign_in(&self, realm: Realm, account: &str, address: &ClientNet) -> Attempt {
+        let realm = realm.prefix();
+        Attempt::new(vec![
+            Counter {
+                key: format!("{realm}:pair:{account}|{address}"),
+                limit: self.sign_in_per_pair,
+                on_success: OnSuccess::Clear,
+            },
+            Counter {
+                key: format!("{realm}:account:{account}"),
+                limit: self.sign_in_per_account,
+                on_success: OnSuccess::Clear,
+            },
+            Counter {
+                key: format!("{realm}:address:{address}"),
+                limit: self.sign_in_per_address,
+                on_success: OnSuccess::GiveBack,
+            },
+        ])
+    }
+
+    /// A new account from `address`.
+    pub fn sign_up(&self, address: &ClientNet) -> Attempt {
+        Attempt::new(vec![Counter {
+            key: format!("signup:address:{address}"),
+            limit: self.sign_up_per_address,
+            on_success: OnSuccess::Keep,
+        }])
+    }
+
+    /// A typed checkout code for `card_id` at the till session `till_session_id`.
+    pub fn typed_code(&self, card_id: &str, till_session_id: &str) -> Attempt {
+        Attempt::new(vec![
+            Counter {
+                key: format!("typed:card:{card_id}"),
+                limit: self.typed_codes_per_card,
+                on_success: OnSuccess::GiveBack,
+            },
+            Counter {
+                key: format!("typed:till:{till_session_id}"),
+                limit: self.typed_codes_per_till,
+                on_success: OnSuccess::GiveBack,
+            },
+        ])
+    }
+}
+
+/// An attempt refused because a counter is full, and when to try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub retry_after_secs: u64,
+}
+
+impl From<Refused> for ApiError {
+    fn from(r: Refused) -> Self {
+        ApiError::rate_limited(r.retry_after_secs)
+    }
+}
+
+/// Why an attempt could not take its slots.
+#[derive(Debug, thiserror::Error)]
+pub enum TakeError {
+    #[error("refused by an attempt limit")]
+    Refused(Refused),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<TakeError> for ApiError {
+    fn from(e: TakeError) -> Self {
+        match e {
+            TakeError::Refused(r) => r.into(),
+            TakeError::Database(e) => e.into(),
+        }
+    }
+}
+
+/// The slots an attempt took; [`Slots::succeeded`] settles them when the attempt succeeds (a
+/// failure leaves them counted).
+#[derive(Debug)]
+#[must_use = "a successful attempt settles its slots"]
+pub struct Slots {
+    attempt: Attempt,
+}
+
+impl Attempt {
+    fn new(mut counters: Vec<Counter>) -> Self {
+        // One order for every attempt, so two transactions never wait on each other's rows.
+        counters.sort_by(|a, b| a.key.cmp(&b.key));
+        Self { counters }
+    }
+
+    /// Takes a slot in every counter, or in none when one of them is full. Each counter's row
+    /// is locked first (an upsert, which also starts a new window when the last one ended), so
+    /// concurrent attempts on one counter are serialised on both engines.
+    pub async fn take(self, db: &Db) -> Result<Slots, TakeError> {
+        let now = now_ms();
+        let attempt = self.clone();
+        let taken = db
+            .write(move |tx| {
+                let attempt = attempt.clone();
+                Box::pin(async move {
+                    let mut states = Vec::with_capacity(attempt.counters.len());
+                    for c in &attempt.counters {
+                        let row = sqlx::query(
+                            "INSERT INTO attempt_counters (key, window_ends_at, attempts, next_at)
+                             VALUES ($1, $2, 0, 0)
+                             ON CONFLICT (key) DO UPDATE SET
+                               attempts = CASE WHEN attempt_counters.window_ends_at <= $3
+                                          THEN 0 ELSE attempt_counters.attempts END,
+                               window_ends_at = CASE WHEN attempt_counters.window_ends_at <= $3
+                                          THEN excluded.window_ends_at
+                                          ELSE attempt_counters.window_ends_at END
+                             RETURNING attempts, window_ends_at, next_at",
+                        )
+                        .bind(&c.key)
+                        .bind(now + c.limit.window_ms)
+                        .bind(now)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                        let state = CounterState {
+                            attempts: row.try_get("attempts")?,
+                            window_ends_at: row.try_get("window_ends_at")?,
+                            next_at: row.try_get("next_at")?,
+                        };
+                        if let Some(wait_ms) = state.wait_ms(c.limit, now) {
+                            return Ok(Err(Refused {
+                                retry_after_secs: (wait_ms.max(1) as u64).div_ceil(1000),
+                            }));
+                        }
+                        states.push(state);
+                    }
+                    for (c, state) in attempt.counters.iter().zip(states) {
+                        sqlx::query(
+                            "UPDATE attempt_counters SET attempts = attempts + 1, next_at = $2
+                             WHERE key = $1",
+                        )
+                        .bind(&c.key)
+                        .bind(state.next_at_after_one_more(c.limit, now))
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    Ok::<_, sqlx::Error>(Ok(()))
+                })
+            })
+            .await?;
+        taken.map_err(TakeError::Refused)?;
+        Ok(Slots { attempt: self })
+    }
+}
+
+impl Slots {
+    /// The attempt succeeded: the account's counters start over and the others get their slot
+    /// back, as each counter says.
+    pub async fn succeeded(self, db: &Db) -> Result<(), sqlx::Error> {
+        let counters = self.attempt.counters;
+        db.write(move |tx| {
+            let counters = counters.clone();
+            Box::pin(async move {
+                for c in &counters {
+                    let settle = match c.on_success {
+                        OnSuccess::Clear => "DELETE FROM attempt_counters WHERE key = $1",
+                        OnSuccess::GiveBack => {
+                            "UPDATE attempt_counters SET attempts = attempts - 1
+                             WHERE key = $1 AND attempts > 0"
+                        }
+                        OnSuccess::Keep => continue,
+                    };
+                    sqlx::query(settle).bind(&c.key).execute(&mut **tx).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+}
+
+/// A counter's row as the attempt found it.
+struct CounterState {
+    attempts: i64,
+    window_ends_at: i64,
+    next_at: i64,
+}
+
+impl CounterState {
+    /// How long the attempt must wait, or `None` when it may go ahead.
+    fn wait_ms(&self, limit: Limit, now: i64) -> Option<i64> {
+        if self.attempts < limit.attempts {
+            return None;
+        }
+        match limit.when_full {
+            WhenFull::Refuse => Some(self.window_ends_at - now),
+            WhenFull::Slow { .. } => (now < self.next_at).then(|| self.next_at - now),
+        }
+    }
+
+    /// The earliest time of the attempt after this one.
+    fn next_at_after_one_more(&self, limit: Limit, now: i64) -> i64 {
+        match limit.when_full {
+            WhenFull::Slow {
+                first_delay_ms,
+                max_delay_ms,
+            } if self.attempts + 1 >= limit.attempts => {
+                let doublings = (self.attempts + 1 - limit.attempts).min(32) as u32;
+                now + first_delay_ms
+                    .saturating_mul(1_i64 << doublings)
+                    .min(max_delay_ms)
+            }
+            _ => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(attempts: i64) -> CounterState {
+        CounterState {
+            attempts,
+            window_ends_at: 10_000,
+            next_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_refusing_counter_refuses_until_its_window_ends() {
+        let limit = SIGN_IN_PER_PAIR;
+        assert_eq!(state(4).wait_ms(limit, 1_000), None);
+        assert_eq!(state(5).wait_ms(limit, 1_000), Some(9_000));
+        assert_eq!(state(4).next_at_after_one_more(limit, 1_000), 0);
+    }
+
+    #[test]
+    fn a_slowing_counter_doubles_its_delay_up_to_the_cap() {
+        let limit = SIGN_IN_PER_ACCOUNT;
+        let delays: Vec<i64> = (8..20)
+            .map(|n| state(n).next_at_after_one_more(limit, 0))
+            .collect();
+        assert_eq!(
+            delays,
+            [
+                0, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000,
+                60_000
+            ]
+        );
+        let waiting = CounterState {
+            next_at: 5_000,
+            ..state(12)
+        };
+        assert_eq!(waiting.wait_ms(limit, 4_000), Some(1_000));
+        assert_eq!(waiting.wait_ms(limit, 5_000), None, "slowed, never locked");
+    }
+}

@@ -1,0 +1,158 @@
+//! The API's extractors: JSON request bodies (checked for text no stored field may hold) and
+//! path ids, each rejecting in the API's error shape.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::{header, request::Parts, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tessera_core::api::{
+    error_code, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest,
+    PhoneLookupRequest, RegisterRequest, TillPurchaseRequest,
+};
+use tessera_core::validation::{code as field_code, is_forbidden_char};
+
+/// A JSON request body: its rejections are [`ApiError`]s in the API's shape, and before it is
+/// decoded every string in it is checked for characters no stored text may hold
+/// ([`is_forbidden_char`]), so both engines store the same thing and a NUL never reaches
+/// PostgreSQL: the first such field is named in a 422.
+pub struct ApiJson<T>(pub T);
+
+/// A type a request body decodes into, with what its text fields may hold.
+pub trait RequestBody: DeserializeOwned {
+    /// Fields never stored or shown (passwords, which are only hashed): any character goes.
+    const UNCHECKED: &'static [&'static str] = &[];
+    /// Fields of several lines, where tab and newline are allowed.
+    const MULTILINE: &'static [&'static str] = &[];
+}
+
+impl<T: RequestBody> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                error_code::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body as application/json.",
+            ));
+        }
+        // The whole body within the body timeout, however slowly it trickles in.
+        let bytes = tokio::time::timeout(state.body_timeout, Bytes::from_request(req, state))
+            .await
+            .map_err(|_| ApiError::request_timeout())??;
+        let value: Value =
+            serde_json::from_slice(&bytes).map_err(|_| ApiError::malformed_json())?;
+        if let Some(field) = forbidden_text(&value, "", T::UNCHECKED, T::MULTILINE) {
+            return Err(ApiError::validation(vec![FieldError {
+                field,
+                code: field_code::INVALID_CHARACTERS.into(),
+            }]));
+        }
+        // The error names fields and types only, never server state.
+        T::deserialize(value).map(ApiJson).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                error_code::INVALID_BODY,
+                format!("The request body has a missing or wrong field: {e}"),
+            )
+        })
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| {
+            m.type_() == "application"
+                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+        })
+}
+
+/// The path (`a.b.0`) of the first string, or object key, holding a forbidden character.
+fn forbidden_text(
+    value: &Value,
+    path: &str,
+    unchecked: &[&str],
+    multiline: &[&str],
+) -> Option<String> {
+    let bad = |text: &str, multi: bool| text.chars().any(|c| is_forbidden_char(c, multi));
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) if !unchecked.contains(&path) => {
+            bad(s, multiline.contains(&path)).then(|| path.to_owned())
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| forbidden_text(v, &join(&i.to_string()), unchecked, multiline)),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let field = join(k);
+            if bad(k, false) {
+                Some(field)
+            } else {
+                forbidden_text(v, &field, unchecked, multiline)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// The `{id}` of a path. An id that cannot exist (not UTF-8, a control character, not the
+/// letters, digits and dashes ids are made of, or too long) answers exactly like an unknown
+/// one: 404, in the API's shape, without reaching the database.
+pub struct IdPath(pub String);
+
+/// Longer than any id the server makes.
+const ID_MAX_LEN: usize = 64;
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_: PathRejection| ApiError::not_found())?;
+        let plausible = !id.is_empty()
+            && id.len() <= ID_MAX_LEN
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if plausible {
+            Ok(Self(id))
+        } else {
+            Err(ApiError::not_found())
+        }
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// Every request body of the API. A new one must say here which of its fields are unchecked
+/// or multi-line before a handler can take it.
+impl RequestBody for RegisterRequest {
+    const UNCHECKED: &'static [&'static str] = &["password"];
+}
+impl RequestBody for LoginRequest {
+    const UNCHECKED: &'static [&'static str] = &["password"];
+}
+impl RequestBody for IdentifyRequest {}
+impl RequestBody for PhoneLookupRequest {}
+impl RequestBody for TillPurchaseRequest {}
+impl RequestBody for PayWithPointsRequest {}
