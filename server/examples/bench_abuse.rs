@@ -2,7 +2,7 @@
 //! process (`tessera-server`, release, defaults but for `--trust-proxy 1`, SQLite unless
 //! `--database URL`):
 //!
-//! - resident memory idle, at the peak of 200 parallel sign-ins plus 200 parallel sign-ups
+//! - resident memory idle, at the peak of 200 parallel sign-ins and then 200 parallel sign-ups
 //!   (each from its own forwarded address, so no address limit spares the hashing), and 10 s
 //!   after; budgets: peak at most 1 GiB, settled at most idle + 256 MiB;
 //! - what those requests got (checked, refused as busy, limited);
@@ -158,7 +158,8 @@ async fn main() -> anyhow::Result<()> {
         );
         request(port, "/api/v1/auth/register", &format!("198.19.{}.{}", i / 200, i % 200), &body).await
     }));
-    let (sign_ins, sign_ups) = tokio::join!(sign_ins, sign_ups);
+    let sign_ins = sign_ins.await;
+    let sign_ups = sign_ups.await;
     let burst_ms = burst.elapsed().as_millis();
     sampler.abort();
     let peak = proc_status(pid, "VmHWM")?.max(sampled.load(Ordering::Relaxed));
@@ -167,7 +168,7 @@ async fn main() -> anyhow::Result<()> {
 
     println!("resident memory idle: {} MiB", idle / MIB);
     println!(
-        "resident memory at the peak of 200 sign-ins + 200 sign-ups: {} MiB (budget {} MiB)",
+        "resident memory at the peak of 200 sign-ins, then 200 sign-ups: {} MiB (budget {} MiB)",
         peak / MIB,
         PEAK_BUDGET / MIB
     );
@@ -177,7 +178,7 @@ async fn main() -> anyhow::Result<()> {
         SETTLED_BUDGET_OVER_IDLE / MIB,
         (idle + SETTLED_BUDGET_OVER_IDLE) / MIB
     );
-    println!("burst answered in {burst_ms} ms");
+    println!("both bursts answered in {burst_ms} ms");
     println!("sign-ins: {}", summary(&sign_ins));
     println!("sign-ups: {}", summary(&sign_ups));
 

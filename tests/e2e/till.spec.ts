@@ -275,3 +275,36 @@ test('the camera shows and is released when the cashier types instead', async ({
   await expect.poll(live).toBe(0);
   expect(problems).toEqual([]);
 });
+
+test('members sharing a phone number are listed for the cashier to choose', async ({ page }) => {
+  const problems = watchConsole(page);
+  // A second member with the demo customer's number (the last test of this file: the others find
+  // the demo customer by that number alone).
+  const joined = await page.request.post('/api/v1/auth/register', {
+    data: {
+      email: `giorgi-${Date.now()}@example.com`,
+      password: 'correct horse battery',
+      display_name: 'Giorgi Beridze',
+      phone: '+995 555 000 111',
+      accepted_terms_version: '2026-11-01',
+    },
+  });
+  expect(joined.status()).toBe(201);
+
+  await signIn(page);
+  await page.getByRole('tab', { name: 'Phone' }).click();
+  await page.getByLabel('Phone number').fill('+995 555 000 111');
+  await page.getByRole('button', { name: 'Find member' }).click();
+  const choices = page.getByRole('group', { name: 'Several members have this number. Who is paying?' });
+  await expect(choices).toBeVisible();
+  const members = choices.getByRole('button');
+  await expect(members).toHaveCount(2);
+  await expect(members.nth(0)).toHaveText(/Giorgi Beridze\s*Card ending \d{4}/);
+  await expect(members.nth(1)).toHaveText(/Nino Beridze\s*Card ending \d{4}/);
+  await shot(page, 'till-phone-choice', true);
+
+  await members.nth(0).click();
+  await expect(page.getByTestId('member-name')).toHaveText('Giorgi Beridze');
+  await expect(page.getByTestId('earn-only')).toBeVisible();
+  expect(unexpected(problems)).toEqual([]);
+});

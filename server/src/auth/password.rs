@@ -1,11 +1,14 @@
 //! Password hashing with argon2id on a few threads of its own. Each hash takes 19 MiB and tens of
 //! milliseconds of a CPU, so hashing is bounded: at most [`Passwords::workers`] hashes run at
 //! once (about one per CPU), at most a few more wait, and past that [`Passwords::admit`] refuses
-//! at once (the caller answers 503). Memory for hashing is therefore bounded by the workers, and
-//! each worker's allocator keeps only its own last buffer.
+//! at once (the caller answers 503). Each worker fills one argon2 memory of its own, allocated
+//! once and reused: with a fresh buffer per hash, glibc kept about 55 MiB per thread after a
+//! burst (`cargo xtask bench abuse`: 229 MiB settled against 13 MiB idle).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
+use argon2::password_hash::{
+    rand_core::OsRng, Output, ParamsString, PasswordHash, Salt, SaltString,
+};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::{mpsc, Arc, Mutex};
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
@@ -17,7 +20,75 @@ pub const WAITING_PER_WORKER: usize = 8;
 pub const PRODUCTION_MEMORY_KIB: u32 = 19 * 1024;
 pub const PRODUCTION_PASSES: u32 = 2;
 
-type Job = Box<dyn FnOnce() + Send>;
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
+/// A worker's argon2 memory blocks, grown to the largest hash it has run (19 MiB in production).
+#[derive(Default)]
+struct Memory(Vec<Block>);
+
+impl Memory {
+    /// The argon2 output of `password` with `salt` and `argon`'s parameters, computed in this
+    /// memory.
+    fn argon2(
+        &mut self,
+        argon: &Argon2<'_>,
+        password: &[u8],
+        salt: Salt<'_>,
+        output_len: usize,
+    ) -> anyhow::Result<Output> {
+        let blocks = argon.params().block_count();
+        if self.0.len() < blocks {
+            self.0.resize(blocks, Block::default());
+        }
+        let mut salt_bytes = [0u8; 64];
+        let salt = salt
+            .decode_b64(&mut salt_bytes)
+            .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+        Output::init_with(output_len, |out| {
+            argon
+                .hash_password_into_with_memory(password, salt, out, &mut self.0[..])
+                .map_err(Into::into)
+        })
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+    }
+
+    /// A new password's PHC string: argon2id with `params` and a random salt.
+    fn hash(&mut self, params: &Params, password: &str) -> anyhow::Result<String> {
+        let salt = SaltString::generate(&mut OsRng);
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        let output = self.argon2(&argon, password.as_bytes(), salt.as_salt(), output_len)?;
+        let hash = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(params).map_err(|e| anyhow::anyhow!("params: {e}"))?,
+            salt: Some(salt.as_salt()),
+            hash: Some(output),
+        };
+        Ok(hash.to_string())
+    }
+
+    /// Whether `password` matches the PHC string `hash` (with the algorithm, version and
+    /// parameters it names); outputs are compared in constant time.
+    fn verify(&mut self, password: &str, hash: &str) -> anyhow::Result<bool> {
+        let parsed = PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let bad = |e: argon2::password_hash::Error| anyhow::anyhow!("stored hash: {e}");
+        let algorithm = Algorithm::try_from(parsed.algorithm).map_err(bad)?;
+        let version = parsed
+            .version
+            .map(Version::try_from)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("stored hash: {e}"))?
+            .unwrap_or_default();
+        let params = Params::try_from(&parsed).map_err(bad)?;
+        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+            anyhow::bail!("stored hash: no salt or no output");
+        };
+        let argon = Argon2::new(algorithm, version, params);
+        let output = self.argon2(&argon, password.as_bytes(), salt, expected.len())?;
+        Ok(output == expected)
+    }
+}
 
 /// Hashes and verifies passwords with fixed argon2id parameters on a bounded pool of threads.
 #[derive(Clone)]
@@ -72,20 +143,25 @@ impl Passwords {
             let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
-                .spawn(move || loop {
-                    // The lock is held only to take the next job, not to run it.
-                    let job = match queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return, // every Passwords is gone
+                .spawn(move || {
+                    let mut memory = Memory::default();
+                    loop {
+                        // The lock is held only to take the next job, not to run it.
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            Err(_) => return, // every Passwords is gone
+                        }
                     }
                 })
                 .expect("starting a hashing thread");
         }
-        let decoy = hash_with(&params, &crate::db::new_id()).expect("hashing a decoy");
+        let decoy = Memory::default()
+            .hash(&params, &crate::db::new_id())
+            .expect("hashing a decoy");
         Self {
             params,
             decoy: Arc::new(decoy),
@@ -127,12 +203,12 @@ impl Passwords {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> anyhow::Result<T> {
         let (tx, rx) = oneshot::channel();
         self.jobs
-            .send(Box::new(move || {
-                let _ = tx.send(work());
+            .send(Box::new(move |memory: &mut Memory| {
+                let _ = tx.send(work(memory));
             }))
             .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
         Ok(rx.await?)
@@ -144,7 +220,7 @@ impl HashPermit {
     pub async fn hash(self, password: String) -> anyhow::Result<String> {
         let params = self.passwords.params.clone();
         self.passwords
-            .run(move || hash_with(&params, &password))
+            .run(move |memory| memory.hash(&params, &password))
             .await?
     }
 
@@ -154,27 +230,10 @@ impl HashPermit {
         let hash = hash.unwrap_or_else(|| self.passwords.decoy.as_str().to_owned());
         let ok = self
             .passwords
-            .run(move || {
-                let parsed =
-                    PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-                Ok::<_, anyhow::Error>(
-                    Argon2::default()
-                        .verify_password(password.as_bytes(), &parsed)
-                        .is_ok(),
-                )
-            })
+            .run(move |memory| memory.verify(&password, &hash))
             .await??;
         Ok(known && ok)
     }
-}
-
-fn hash_with(params: &Params, password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    argon
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing: {e}"))
 }
 
 #[cfg(test)]
@@ -197,6 +256,31 @@ mod tests {
         assert!(verify("correct horse", Some(a.clone())).await.unwrap());
         assert!(!verify("wrong horse", Some(a)).await.unwrap());
         assert!(!verify("anything", None).await.unwrap());
+    }
+
+    #[test]
+    fn hashes_verify_with_the_argon2_crates_own_verifier_and_the_other_way_round() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let params = Params::new(1024, 2, 1, None).unwrap();
+        let ours = Memory::default().hash(&params, "correct horse").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"correct horse", &parsed)
+            .is_ok());
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        let mut memory = Memory::default();
+        assert!(memory.verify("correct horse", &theirs).unwrap());
+        assert!(!memory.verify("correct horsf", &theirs).unwrap());
+        // A larger hash after a smaller one grows the memory; a smaller one reuses it.
+        let big = Memory::default()
+            .hash(&Params::new(4096, 1, 1, None).unwrap(), "pw")
+            .unwrap();
+        assert!(memory.verify("pw", &big).unwrap());
+        assert!(memory.verify("correct horse", &ours).unwrap());
     }
 
     #[test]

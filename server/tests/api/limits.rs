@@ -7,6 +7,13 @@ use axum::http::{header, Method, StatusCode};
 use futures_util::future::join_all;
 use serde_json::json;
 use std::net::SocketAddr;
+use tessera_server::auth::attempts::{
+    SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, SIGN_IN_PER_PAIR, SIGN_UP_PER_ADDRESS,
+};
+
+/// The limits as counts of replies.
+const PAIR: usize = SIGN_IN_PER_PAIR.attempts as usize;
+const ADDRESS: usize = SIGN_IN_PER_ADDRESS.attempts as usize;
 
 const WRONG: &str = "guess guess guess";
 const RIGHT: &str = "correct horse battery";
@@ -49,8 +56,8 @@ async fn a_burst_of_wrong_passwords_for_one_account_checks_at_most_the_limit() {
         assert_only_checked_or_refused(&replies);
         let checked = with_status(&replies, StatusCode::UNAUTHORIZED);
         assert!(
-            checked <= 5,
-            "{checked} of 50 parallel wrong passwords were checked (limit 5)"
+            checked <= PAIR,
+            "{checked} of 50 parallel wrong passwords were checked (limit {PAIR})"
         );
         assert!(with_status(&replies, StatusCode::TOO_MANY_REQUESTS) > 0);
     })
@@ -67,8 +74,8 @@ async fn a_burst_of_wrong_till_passwords_checks_at_most_the_limit() {
         assert_only_checked_or_refused(&replies);
         let checked = with_status(&replies, StatusCode::UNAUTHORIZED);
         assert!(
-            checked <= 5,
-            "{checked} of 50 parallel wrong till passwords were checked (limit 5)"
+            checked <= PAIR,
+            "{checked} of 50 parallel wrong till passwords were checked (limit {PAIR})"
         );
     })
     .await;
@@ -82,8 +89,8 @@ async fn a_burst_over_many_emails_from_one_address_checks_at_most_the_limit() {
         assert_only_checked_or_refused(&replies);
         let checked = with_status(&replies, StatusCode::UNAUTHORIZED);
         assert!(
-            checked <= 30,
-            "{checked} of 100 parallel sign-ins from one address were checked (limit 30)"
+            checked <= ADDRESS,
+            "{checked} of 100 parallel sign-ins from one address were checked (limit {ADDRESS})"
         );
     })
     .await;
@@ -100,7 +107,7 @@ async fn addresses_of_one_ipv6_64_share_their_limit() {
                 .await;
             checked += usize::from(r.status == StatusCode::UNAUTHORIZED);
         }
-        assert_eq!(checked, 30, "one /64 is one address for the limit");
+        assert_eq!(checked, ADDRESS, "one /64 is one address for the limit");
     })
     .await;
 }
@@ -109,7 +116,7 @@ async fn addresses_of_one_ipv6_64_share_their_limit() {
 async fn strangers_failing_from_one_network_do_not_lock_the_customer_out_elsewhere() {
     each_engine(|t| async move {
         t.register("victim@example.com").await;
-        for _ in 0..10 {
+        for _ in 0..PAIR + 5 {
             t.login_from(client(1), "victim@example.com", WRONG).await;
         }
         // The strangers' network is cut off for this account, even with the right password...
@@ -126,7 +133,7 @@ async fn strangers_failing_from_one_network_do_not_lock_the_customer_out_elsewhe
 async fn failed_customer_sign_ins_from_the_shop_do_not_block_its_till() {
     each_engine(|t| async move {
         let shop = client(9);
-        for i in 0..31 {
+        for i in 0..=ADDRESS {
             t.login_from(shop, &format!("guest{i}@example.com"), WRONG)
                 .await;
         }
@@ -147,7 +154,7 @@ async fn failed_customer_sign_ins_from_the_shop_do_not_block_its_till() {
 #[tokio::test]
 async fn wrong_till_passwords_from_elsewhere_do_not_lock_the_cashier_out() {
     each_engine(|t| async move {
-        for _ in 0..8 {
+        for _ in 0..PAIR + 3 {
             t.till_login_from(client(20), "till@example.com", "wrong password!")
                 .await;
         }
@@ -168,7 +175,7 @@ async fn failures_from_many_networks_slow_an_account_down_but_never_lock_it() {
     each_engine(|t| async move {
         t.register("popular@example.com").await;
         let mut slowed = None;
-        for i in 0..20 {
+        for i in 0..SIGN_IN_PER_ACCOUNT.attempts as u8 + 10 {
             let r = t
                 .login_from(client(100 + i), "popular@example.com", WRONG)
                 .await;
@@ -178,7 +185,7 @@ async fn failures_from_many_networks_slow_an_account_down_but_never_lock_it() {
             }
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
         }
-        let wait = slowed.expect("failures from twenty networks slow the account down");
+        let wait = slowed.expect("failures from many networks slow the account down");
         assert!(wait <= 60, "slowed by {wait} s: a delay, not a lock-out");
         tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
         let r = t
@@ -189,41 +196,38 @@ async fn failures_from_many_networks_slow_an_account_down_but_never_lock_it() {
     .await;
 }
 
+async fn sign_up_from(t: &TestApp, address: SocketAddr, email: &str) -> Reply {
+    let body = registration(email).to_string();
+    let req = request(
+        Method::POST,
+        "/api/v1/auth/register",
+        None,
+        body.into(),
+        Some("application/json"),
+    );
+    t.send_from(address, req).await
+}
+
 #[tokio::test]
 async fn sign_ups_are_limited_per_address() {
     each_engine(|t| async move {
         let mut created = 0;
         let mut last = None;
-        for i in 0..25 {
-            let req = request(
-                Method::POST,
-                "/api/v1/auth/register",
-                None,
-                registration(&format!("new{i}@example.com"))
-                    .to_string()
-                    .into(),
-                Some("application/json"),
-            );
-            let r = t.send_from(client(30), req).await;
-            created += usize::from(r.status == StatusCode::CREATED);
+        for i in 0..SIGN_UP_PER_ADDRESS.attempts + 5 {
+            let r = sign_up_from(&t, client(30), &format!("new{i}@example.com")).await;
+            created += i64::from(r.status == StatusCode::CREATED);
             last = Some(r);
         }
-        assert_eq!(created, 20, "sign-ups from one address are limited");
+        assert_eq!(
+            created, SIGN_UP_PER_ADDRESS.attempts,
+            "sign-ups from one address are limited"
+        );
         let last = last.unwrap();
         assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(retry_after(&last) > 0);
         // Another address still signs up.
-        let req = request(
-            Method::POST,
-            "/api/v1/auth/register",
-            None,
-            registration("elsewhere@example.com").to_string().into(),
-            Some("application/json"),
-        );
-        assert_eq!(
-            t.send_from(client(31), req).await.status,
-            StatusCode::CREATED
-        );
+        let r = sign_up_from(&t, client(31), "elsewhere@example.com").await;
+        assert_eq!(r.status, StatusCode::CREATED);
     })
     .await;
 }
@@ -267,7 +271,10 @@ async fn spoofed_forwarded_for_entries_do_not_escape_the_address_limit() {
                 checked += usize::from(r.status == StatusCode::UNAUTHORIZED);
             }
         }
-        assert_eq!(checked, 30, "the address the proxy saw is the one limited");
+        assert_eq!(
+            checked, ADDRESS,
+            "the address the proxy saw is the one limited"
+        );
         // Another client behind the same proxy is not limited by it.
         let r = login_via_proxy(&t, "", "203.0.113.6", "other@x.co").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
@@ -297,7 +304,7 @@ async fn past_its_capacity_hashing_answers_busy_and_counts_nothing() {
             assert_eq!(r.error_code(), "server_busy", "{}", r.text);
             assert!(retry_after(r) >= 1);
         }
-        assert!(with_status(&replies, StatusCode::UNAUTHORIZED) < 5);
+        assert!(with_status(&replies, StatusCode::UNAUTHORIZED) < PAIR);
         // Attempts refused for load were not counted: the owner is not locked out.
         let r = t.login("busy@example.com", RIGHT).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
