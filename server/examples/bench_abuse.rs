@@ -1,14 +1,14 @@
 //! `cargo xtask bench abuse`: what unauthenticated bursts and idle sockets cost the real server
-//! process (`tessera-server`, release, defaults but for `--trust-proxy 1`, SQLite unless
-//! `--database URL`):
+//! process (`tessera-server`, release, its defaults, SQLite unless `--database URL`):
 //!
 //! - resident memory idle, at the peak of 200 parallel sign-ins and then 200 parallel sign-ups
-//!   (each from its own forwarded address, so no address limit spares the hashing), and 10 s
-//!   after; budgets: peak at most 1 GiB, settled at most idle + 256 MiB;
+//!   (each from its own loopback address, 127.0.x.y, so no address limit spares the hashing),
+//!   and 10 s after; budgets: peak at most 1 GiB, settled at most idle + 256 MiB;
 //! - what those requests got (checked, refused as busy, limited);
 //! - the time `GET /api/v1/health` takes while 300 sockets hold half-sent headers.
 //!
-//! Usage: `bench_abuse --server target/release/tessera-server [--database URL]`.
+//! Usage: `bench_abuse --server target/release/tessera-server [--database URL]`; any build of the
+//! server takes the same flags, so an older one can be measured the same way.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -16,9 +16,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 const MIB: u64 = 1024 * 1024;
+const LOCAL: [u8; 4] = [127, 0, 0, 1];
 const PEAK_BUDGET: u64 = 1024 * MIB;
 const SETTLED_BUDGET_OVER_IDLE: u64 = 256 * MIB;
 
@@ -52,13 +53,16 @@ impl Drop for Server {
     }
 }
 
-/// One request on its own connection; the status code (0: no answer).
-async fn request(port: u16, path: &str, forwarded: &str, body: &str) -> u16 {
+/// One request on its own connection from the loopback address `from`; the status code (0: no
+/// answer).
+async fn request(port: u16, path: &str, from: [u8; 4], body: &str) -> u16 {
     let attempt = async {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).await?;
+        let socket = TcpSocket::new_v4()?;
+        socket.bind((from, 0).into())?;
+        let mut s = socket.connect(([127, 0, 0, 1], port).into()).await?;
         let method = if body.is_empty() { "GET" } else { "POST" };
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\nX-Forwarded-For: {forwarded}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         s.write_all(head.as_bytes()).await?;
@@ -102,12 +106,7 @@ async fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let server = Server(
         Command::new(&binary)
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--trust-proxy",
-                "1",
-            ])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--database", &database])
             .arg("--config")
             .arg(root.join("config/demo.toml"))
@@ -118,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let pid = server.0.id();
     let started = Instant::now();
-    while request(port, "/api/v1/health", "127.0.0.1", "").await != 200 {
+    while request(port, "/api/v1/health", LOCAL, "").await != 200 {
         anyhow::ensure!(
             started.elapsed() < Duration::from_secs(60),
             "the server did not start"
@@ -144,19 +143,13 @@ async fn main() -> anyhow::Result<()> {
     let burst = Instant::now();
     let sign_ins = futures_util::future::join_all((0..200u32).map(|i| async move {
         let body = format!(r#"{{"email":"nobody{i}@example.com","password":"guess guess guess"}}"#);
-        request(
-            port,
-            "/api/v1/auth/login",
-            &format!("198.18.{}.{}", i / 200, i % 200),
-            &body,
-        )
-        .await
+        request(port, "/api/v1/auth/login", [127, 0, 1, 1 + i as u8], &body).await
     }));
     let sign_ups = futures_util::future::join_all((0..200u32).map(|i| async move {
         let body = format!(
             r#"{{"email":"new{i}@example.com","password":"correct horse battery","display_name":"Bench {i}","accepted_terms_version":"2026-11-01"}}"#
         );
-        request(port, "/api/v1/auth/register", &format!("198.19.{}.{}", i / 200, i % 200), &body).await
+        request(port, "/api/v1/auth/register", [127, 0, 2, 1 + i as u8], &body).await
     }));
     let sign_ins = sign_ins.await;
     let sign_ups = sign_ups.await;
@@ -191,7 +184,7 @@ async fn main() -> anyhow::Result<()> {
         held.push(s);
     }
     let asked = Instant::now();
-    let status = request(port, "/api/v1/health", "127.0.0.1", "").await;
+    let status = request(port, "/api/v1/health", LOCAL, "").await;
     println!(
         "/health with 300 half-open sockets: {status} in {:.1} ms",
         asked.elapsed().as_secs_f64() * 1000.0

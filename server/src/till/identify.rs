@@ -291,13 +291,21 @@ fn member_not_found() -> ApiError {
     )
 }
 
-/// The program's members with this phone number (earning only): (card id, card number, name),
-/// ordered by name; none is "not found".
+/// A card whose member has the phone number looked up.
+struct PhoneMatch {
+    card_id: String,
+    /// `None` until the card's code is first shown.
+    number: Option<String>,
+    name: String,
+}
+
+/// The program's members with this phone number (earning only), ordered by name; none is "not
+/// found".
 async fn phone_members(
     state: &AppState,
     program_id: &str,
     phone: &str,
-) -> ApiResult<Vec<(String, Option<String>, String)>> {
+) -> ApiResult<Vec<PhoneMatch>> {
     let phone = normalize_phone(phone).ok_or_else(member_not_found)?;
     let rows = sqlx::query(
         "SELECT cards.id, cards.number, customers.display_name FROM cards
@@ -314,7 +322,13 @@ async fn phone_members(
         return Err(member_not_found());
     }
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| {
+            Ok(PhoneMatch {
+                card_id: r.try_get(0)?,
+                number: r.try_get(1)?,
+                name: r.try_get(2)?,
+            })
+        })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -331,10 +345,10 @@ async fn by_phone(
     match (chosen, members.as_slice()) {
         (Some(chosen), _) => members
             .into_iter()
-            .find(|(card_id, _, _)| card_id == chosen)
-            .map(|(card_id, _, _)| card_id)
+            .find(|m| m.card_id == chosen)
+            .map(|m| m.card_id)
             .ok_or_else(member_not_found),
-        (None, [(card_id, _, _)]) => Ok(card_id.clone()),
+        (None, [one]) => Ok(one.card_id.clone()),
         // Points must not go to the wrong one of them: the cashier asks.
         (None, _) => Err(refusal(
             StatusCode::CONFLICT,
@@ -358,16 +372,16 @@ pub async fn phone_lookup(
 ) -> ApiResult<ApiJson<PhoneMembers>> {
     let program = till.program(&state.config)?;
     let mut members = Vec::new();
-    for (card_id, number, name) in phone_members(&state, &program.id, &req.phone).await? {
+    for found in phone_members(&state, &program.id, &req.phone).await? {
         // A card gets its number when its code is first shown; one found by phone may not have
         // one yet.
-        let number = match number {
+        let number = match found.number {
             Some(number) => number,
-            None => crate::checkout::assign_number(&state, &card_id).await?,
+            None => crate::checkout::assign_number(&state, &found.card_id).await?,
         };
         members.push(PhoneMember {
-            card_id,
-            name,
+            card_id: found.card_id,
+            name: found.name,
             card_last4: number[number.len().saturating_sub(4)..].to_owned(),
         });
     }

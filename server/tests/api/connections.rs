@@ -140,6 +140,37 @@ fn a_keep_alive_connection_left_idle_is_closed() {
 }
 
 #[test]
+fn a_client_that_stops_reading_its_responses_is_disconnected_after_the_idle_timeout() {
+    let server = Server::start(&[], None);
+    let mut s = server.connect();
+    // Far more response bytes than the sockets' buffers hold: the server's writes stall.
+    const ASKED: usize = 2_000;
+    let request = "GET /api/v1/openapi.json HTTP/1.1\r\nHost: t\r\n\r\n".repeat(ASKED);
+    s.write_all(request.as_bytes()).unwrap();
+    // Not reading for twice the idle timeout (2 s)...
+    std::thread::sleep(Duration::from_secs(4));
+    // ...the server has given up on the connection: what it had sent, then the end (or a
+    // reset, as it closed with requests unread).
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the server kept the stalled connection open: {e}"),
+        }
+    }
+    let answered = String::from_utf8_lossy(&received)
+        .matches("HTTP/1.1 200 OK")
+        .count();
+    assert!(
+        answered < ASKED,
+        "all {ASKED} answered: the stalled connection was kept"
+    );
+}
+
+#[test]
 fn a_declared_body_that_does_not_arrive_is_answered_within_the_body_timeout() {
     let server = Server::start(&[], None);
     let mut s = server.connect();
