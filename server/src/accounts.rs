@@ -108,7 +108,7 @@ pub async fn login(
     ClientAddress(address): ClientAddress,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<Session>> {
-    let email = normalize_email(&req.email);
+    let email = crate::auth::sign_in_email(&req.email)?;
     let attempt = state.limits.sign_in(Realm::Customer, &email, &address);
     let row = sqlx::query("SELECT id, password_hash FROM customers WHERE email = $1")
         .bind(&email)

@@ -46,10 +46,13 @@ impl ConnectionLimits {
     /// [`RESERVED_FILES`] of `open_files` for the rest of the server.
     pub fn within_open_files(self, open_files: Option<u64>) -> Self {
         let Some(open_files) = open_files else {
-            return self;
+            return Self {
+                max_connections: self.max_connections.max(1),
+                ..self
+            };
         };
         let room = open_files.saturating_sub(RESERVED_FILES).max(1);
-        let max_connections = (self.max_connections as u64).min(room) as usize;
+        let max_connections = (self.max_connections as u64).min(room).max(1) as usize;
         Self {
             max_connections,
             ..self

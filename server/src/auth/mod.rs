@@ -9,7 +9,21 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use attempts::Attempt;
 use axum::http::StatusCode;
-use tessera_core::api::error_code;
+use tessera_core::api::{error_code, FieldError};
+use tessera_core::validation::{code as field_code, normalize_email, EMAIL_MAX_CHARS};
+
+/// The e-mail of a sign-in, normalized; one longer than any account's can only be a mistake or
+/// an attack (and would make an attempt counter's key too long to index), so it is refused.
+pub fn sign_in_email(typed: &str) -> Result<String, ApiError> {
+    let email = normalize_email(typed);
+    if email.chars().count() > EMAIL_MAX_CHARS {
+        return Err(ApiError::validation(vec![FieldError {
+            field: "email".into(),
+            code: field_code::TOO_LONG.into(),
+        }]));
+    }
+    Ok(email)
+}
 
 /// Checks a sign-in password against the account found for the e-mail (`None`: no such account,
 /// checked against the decoy so it takes as long). In this order, so that neither a burst nor

@@ -47,7 +47,7 @@ pub async fn login(
     ClientAddress(address): ClientAddress,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<TillSessionBody>> {
-    let email = normalize_email(&req.email);
+    let email = crate::auth::sign_in_email(&req.email)?;
     // Counted apart from customers, who may share the address and even the e-mail.
     let attempt = state.limits.sign_in(Realm::Staff, &email, &address);
     let account = state

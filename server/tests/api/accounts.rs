@@ -242,3 +242,29 @@ async fn the_bearer_scheme_is_case_insensitive() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_sign_in_email_longer_than_any_account_is_refused_as_too_long() {
+    each_engine(|t| async move {
+        // Not repetitive, so PostgreSQL cannot compress it into an index entry.
+        let long: String = (0..1_000).map(|i| format!("{i}")).collect();
+        let email = format!("{long}@example.com");
+        for path in ["/api/v1/auth/login", "/api/v1/till/auth/login"] {
+            let r = t
+                .post(
+                    path,
+                    None,
+                    json!({ "email": email, "password": "whatever it is" }),
+                )
+                .await;
+            assert_eq!(
+                (r.status, r.error_code()),
+                (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+                "{path}: {}",
+                r.text
+            );
+            assert_eq!(r.body["fields"][0]["code"], "too_long");
+        }
+    })
+    .await;
+}
