@@ -43,13 +43,19 @@ impl fmt::Display for ClientNet {
 /// address, leaves the peer.
 pub fn client_ip<'a>(
     peer: Option<IpAddr>,
-    forwarded_for: impl Iterator<Item = &'a str>,
+    forwarded_for: impl Iterator<Item = &'a [u8]>,
     hops: usize,
 ) -> Option<IpAddr> {
     if hops == 0 {
         return peer;
     }
-    let entries: Vec<&str> = forwarded_for
+    // Read as bytes: a client's unreadable entry must not make the proxy's own entry, in the
+    // same header line, unreadable too.
+    let values: Vec<String> = forwarded_for
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    let entries: Vec<&str> = values
+        .iter()
         .flat_map(|v| v.split(','))
         .map(str::trim)
         .collect();
@@ -85,7 +91,7 @@ impl FromRequestParts<AppState> for ClientAddress {
             .headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok());
+            .map(|v| v.as_bytes());
         Ok(Self(
             client_ip(peer, forwarded, state.trust_proxy_hops)
                 .map_or_else(ClientNet::unknown, ClientNet::of),
@@ -104,7 +110,7 @@ mod tests {
     #[test]
     fn the_entry_our_outermost_proxy_wrote_is_taken() {
         let peer = Some(ip("10.0.0.2"));
-        let header = ["198.51.100.1, 127.0.0.1", "203.0.113.5"];
+        let header: [&[u8]; 2] = [b"198.51.100.1, 127.0.0.1", b"203.0.113.5"];
         assert_eq!(client_ip(peer, header.into_iter(), 0), peer);
         assert_eq!(
             client_ip(peer, header.into_iter(), 1),
@@ -119,13 +125,13 @@ mod tests {
             peer,
             "too few entries"
         );
-        assert_eq!(client_ip(peer, ["garbage"].into_iter(), 1), peer);
+        assert_eq!(client_ip(peer, [&b"garbage"[..]].into_iter(), 1), peer);
         assert_eq!(
-            client_ip(peer, ["[2001:db8::1]:443"].into_iter(), 1),
+            client_ip(peer, [&b"[2001:db8::1]:443"[..]].into_iter(), 1),
             Some(ip("2001:db8::1"))
         );
         assert_eq!(
-            client_ip(peer, ["1.2.3.4:80"].into_iter(), 1),
+            client_ip(peer, [&b"1.2.3.4:80"[..]].into_iter(), 1),
             Some(ip("1.2.3.4"))
         );
     }

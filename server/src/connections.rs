@@ -2,9 +2,9 @@
 //! the server down: at most [`ConnectionLimits::max_connections`] connections at once (past
 //! them new ones wait in the kernel's backlog, unaccepted), the request headers within
 //! `header_timeout` of the connection opening or of the previous response (hyper's timer covers
-//! the keep-alive wait between requests too), and no connection that moves no bytes either way
-//! for `idle_timeout` (a client that stops reading its response, or stops sending its body).
-//! Bodies are bounded in `app()` (the body timeout and the declared-size check).
+//! the keep-alive wait between requests too), and no response waiting on a client that stopped
+//! reading for more than `send_timeout`. Bodies are bounded in `app()` (the body timeout and the
+//! declared-size check).
 
 use axum::extract::{ConnectInfo, Request};
 use axum::Router;
@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 use tower::ServiceExt;
 
 /// File descriptors kept for everything but client connections (database, logs, files).
@@ -31,7 +31,7 @@ pub const RESERVED_FILES: u64 = 64;
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {
     pub header_timeout: Duration,
-    pub idle_timeout: Duration,
+    pub send_timeout: Duration,
     pub max_connections: usize,
 }
 
@@ -96,7 +96,7 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(Inactivity::new(stream, limits.idle_timeout));
+        let io = TokioIo::new(SendDeadline::new(stream, limits.send_timeout));
         let service = app.clone().map_request(move |mut req: Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
             req
@@ -117,51 +117,54 @@ pub async fn serve(
     }
 }
 
-/// A TCP stream that fails with `TimedOut` once neither a read nor a write has made progress
-/// for the idle timeout (checked whenever one is waiting).
-struct Inactivity {
+/// A TCP stream whose sends fail with `TimedOut` once one has waited on the client, without any
+/// progress, for the send timeout: a client that stopped reading its responses. Reads are left
+/// alone: hyper's header timer and the body timeout bound them, and hyper keeps a read waiting
+/// (to notice a hang-up) while a handler runs, which must not count as the client being idle.
+struct SendDeadline {
     stream: TcpStream,
-    idle: Duration,
-    deadline: Pin<Box<Sleep>>,
+    timeout: Duration,
+    /// Set while a send waits on the client.
+    deadline: Option<Pin<Box<Sleep>>>,
 }
 
-impl Inactivity {
-    fn new(stream: TcpStream, idle: Duration) -> Self {
+impl SendDeadline {
+    fn new(stream: TcpStream, timeout: Duration) -> Self {
         Self {
             stream,
-            idle,
-            deadline: Box::pin(tokio::time::sleep(idle)),
+            timeout,
+            deadline: None,
         }
     }
 
-    /// Progress moves the deadline; waiting past it is an error.
+    /// Progress ends the wait; waiting past the deadline is an error.
     fn watch<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
-        match poll {
-            Poll::Ready(result) => {
-                self.deadline.as_mut().reset(Instant::now() + self.idle);
-                Poll::Ready(result)
-            }
-            Poll::Pending if self.deadline.as_mut().poll(cx).is_ready() => {
-                Poll::Ready(Err(io::ErrorKind::TimedOut.into()))
-            }
+        if poll.is_ready() {
+            self.deadline = None;
+            return poll;
+        }
+        let timeout = self.timeout;
+        let deadline = self
+            .deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::ErrorKind::TimedOut.into())),
             Poll::Pending => Poll::Pending,
         }
     }
 }
 
-impl AsyncRead for Inactivity {
+impl AsyncRead for SendDeadline {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let poll = Pin::new(&mut this.stream).poll_read(cx, buf);
-        this.watch(cx, poll)
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
     }
 }
 
-impl AsyncWrite for Inactivity {
+impl AsyncWrite for SendDeadline {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -205,7 +208,7 @@ mod tests {
     fn the_connection_cap_leaves_room_for_the_rest_of_the_server() {
         let limits = ConnectionLimits {
             header_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(60),
             max_connections: 1_000,
         };
         assert_eq!(limits.within_open_files(Some(256)).max_connections, 192);

@@ -7,7 +7,7 @@
 //! Each statement deletes at most [`AT_ONCE`] rows in its own write, so the sweep never holds
 //! the SQLite writer for long; several servers may sweep at once.
 
-use crate::db::Db;
+use crate::db::{Db, Engine};
 
 /// How long a till write's idempotency key and response are kept: a till retries within
 /// seconds, and a retry a day later is a new request.
@@ -59,8 +59,20 @@ pub async fn sweep(db: &Db, now: i64) -> Result<Swept, sqlx::Error> {
         .await?,
         attempt_counters: delete_all(
             db,
-            "DELETE FROM attempt_counters WHERE key IN
-                 (SELECT key FROM attempt_counters WHERE window_ends_at <= $1 LIMIT $2)",
+            match db.engine {
+                // Rows a sign-in holds are skipped, not waited for: the sweep and `take` lock
+                // rows in different orders, and waiting could deadlock them.
+                Engine::Postgres => {
+                    "DELETE FROM attempt_counters WHERE window_ends_at <= $1 AND key IN
+                         (SELECT key FROM attempt_counters WHERE window_ends_at <= $1 LIMIT $2
+                          FOR UPDATE SKIP LOCKED)"
+                }
+                // One writer: nothing to wait for.
+                Engine::Sqlite => {
+                    "DELETE FROM attempt_counters WHERE window_ends_at <= $1 AND key IN
+                         (SELECT key FROM attempt_counters WHERE window_ends_at <= $1 LIMIT $2)"
+                }
+            },
             now,
         )
         .await?,

@@ -69,10 +69,10 @@ struct Cli {
     /// How long a request body may take to arrive.
     #[arg(long, env = "TESSERA_BODY_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     body_timeout: Duration,
-    /// A connection that sends and receives nothing for this long is closed (a client that
-    /// stopped reading its response, say).
-    #[arg(long, env = "TESSERA_IDLE_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration)]
-    idle_timeout: Duration,
+    /// A response the client stops reading is given up (the connection closed) after this long
+    /// without progress.
+    #[arg(long, env = "TESSERA_SEND_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration)]
+    send_timeout: Duration,
     /// Most client connections open at once; lowered to fit the open-files limit if need be.
     #[arg(long, env = "TESSERA_MAX_CONNECTIONS", default_value_t = 1024)]
     max_connections: usize,
@@ -166,7 +166,7 @@ async fn serve() -> anyhow::Result<()> {
     let open_files = connections::raise_open_files_limit();
     let limits = ConnectionLimits {
         header_timeout: cli.header_timeout,
-        idle_timeout: cli.idle_timeout,
+        send_timeout: cli.send_timeout,
         max_connections: cli.max_connections,
     }
     .within_open_files(open_files);

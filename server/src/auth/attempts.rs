@@ -236,18 +236,25 @@ impl Attempt {
         Self { counters }
     }
 
-    /// Takes a slot in every counter, or in none when one of them is full. Each counter's row
-    /// is locked first (an upsert, which also starts a new window when the last one ended), so
-    /// concurrent attempts on one counter are serialised on both engines.
+    /// Takes a slot in every counter, or in none when one of them is full.
+    ///
+    /// A read first refuses what is plainly full without writing anything (so attempts from a
+    /// full address cost no write, nor a new row for each e-mail they make up). Then, in one
+    /// write, each counter's row is locked (an upsert, which also starts a new window when the
+    /// last one ended), so concurrent attempts on one counter are serialised on both engines,
+    /// checked again, and counted in all.
     pub async fn take(self, db: &Db) -> Result<Slots, TakeError> {
         let now = now_ms();
+        if let Some(refused) = self.refused_by_stored(db, now).await? {
+            return Err(TakeError::Refused(refused));
+        }
         let attempt = self.clone();
         let taken = db
             .write(move |tx| {
                 let attempt = attempt.clone();
                 Box::pin(async move {
                     let mut states = Vec::with_capacity(attempt.counters.len());
-                    for c in &attempt.counters {
+                    for (i, c) in attempt.counters.iter().enumerate() {
                         let row = sqlx::query(
                             "INSERT INTO attempt_counters (key, window_ends_at, attempts, next_at)
                              VALUES ($1, $2, 0, 0)
@@ -270,9 +277,17 @@ impl Attempt {
                             next_at: row.try_get("next_at")?,
                         };
                         if let Some(wait_ms) = state.wait_ms(c.limit, now) {
-                            return Ok(Err(Refused {
-                                retry_after_secs: (wait_ms.max(1) as u64).div_ceil(1000),
-                            }));
+                            // Refused after all (a concurrent attempt took the last slot): the
+                            // rows this attempt created hold nothing.
+                            for touched in &attempt.counters[..i] {
+                                sqlx::query(
+                                    "DELETE FROM attempt_counters WHERE key = $1 AND attempts = 0",
+                                )
+                                .bind(&touched.key)
+                                .execute(&mut **tx)
+                                .await?;
+                            }
+                            return Ok(Err(Refused::after(wait_ms)));
                         }
                         states.push(state);
                     }
@@ -292,6 +307,46 @@ impl Attempt {
             .await?;
         taken.map_err(TakeError::Refused)?;
         Ok(Slots { attempt: self })
+    }
+
+    /// The refusal the stored counters already call for, read without a lock.
+    async fn refused_by_stored(&self, db: &Db, now: i64) -> Result<Option<Refused>, sqlx::Error> {
+        let placeholders: Vec<String> =
+            (1..=self.counters.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT key, attempts, window_ends_at, next_at FROM attempt_counters
+             WHERE key IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for c in &self.counters {
+            query = query.bind(&c.key);
+        }
+        for row in query.fetch_all(&db.pool).await? {
+            let key: String = row.try_get("key")?;
+            let Some(c) = self.counters.iter().find(|c| c.key == key) else {
+                continue;
+            };
+            let state = CounterState {
+                attempts: row.try_get("attempts")?,
+                window_ends_at: row.try_get("window_ends_at")?,
+                next_at: row.try_get("next_at")?,
+            };
+            if state.window_ends_at > now {
+                if let Some(wait_ms) = state.wait_ms(c.limit, now) {
+                    return Ok(Some(Refused::after(wait_ms)));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Refused {
+    fn after(wait_ms: i64) -> Self {
+        Self {
+            retry_after_secs: (wait_ms.max(1) as u64).div_ceil(1000),
+        }
     }
 }
 

@@ -200,27 +200,13 @@ impl Passwords {
         .hash(password)
         .await
     }
-
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut Memory) -> T + Send + 'static,
-    ) -> anyhow::Result<T> {
-        let (tx, rx) = oneshot::channel();
-        self.jobs
-            .send(Box::new(move |memory: &mut Memory| {
-                let _ = tx.send(work(memory));
-            }))
-            .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
-        Ok(rx.await?)
-    }
 }
 
 impl HashPermit {
     /// Hashes a new password into a PHC string (algorithm, parameters and salt included).
     pub async fn hash(self, password: String) -> anyhow::Result<String> {
         let params = self.passwords.params.clone();
-        self.passwords
-            .run(move |memory| memory.hash(&params, &password))
+        self.run(move |memory| memory.hash(&params, &password))
             .await?
     }
 
@@ -229,10 +215,30 @@ impl HashPermit {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.passwords.decoy.as_str().to_owned());
         let ok = self
-            .passwords
             .run(move |memory| memory.verify(&password, &hash))
             .await??;
         Ok(known && ok)
+    }
+
+    /// Runs `work` on a hashing thread. The place goes with the job and is freed when the job
+    /// ends, not when the request does: a client that hangs up cannot leave hashes queued
+    /// beyond the bound, and a job whose request has gone is skipped.
+    async fn run<T: Send + 'static>(
+        self,
+        work: impl FnOnce(&mut Memory) -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (tx, rx) = oneshot::channel();
+        let Self { passwords, _place } = self;
+        passwords
+            .jobs
+            .send(Box::new(move |memory: &mut Memory| {
+                let _place = _place;
+                if !tx.is_closed() {
+                    let _ = tx.send(work(memory));
+                }
+            }))
+            .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
+        Ok(rx.await?)
     }
 }
 
@@ -290,6 +296,26 @@ mod tests {
         assert!(p.params.t_cost() >= 2);
         let decoy = PasswordHash::new(&p.decoy).unwrap();
         assert_eq!(decoy.algorithm, Algorithm::Argon2id.ident());
+    }
+
+    #[tokio::test]
+    async fn a_hash_whose_request_went_away_keeps_its_place_until_it_ends() {
+        // Production parameters, so the job lasts tens of milliseconds.
+        let params = Params::new(PRODUCTION_MEMORY_KIB, PRODUCTION_PASSES, 1, None).unwrap();
+        let p = Passwords::new(params, 1, 0);
+        // The request is dropped as soon as its job is queued (a client that hung up)...
+        let abandoned = p.admit().unwrap().verify("pw".into(), None);
+        let _ = tokio::time::timeout(std::time::Duration::ZERO, abandoned).await;
+        assert!(p.admit().is_err(), "the queued job still holds its place");
+        // ...and the place is only back once the worker is done with the job.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while p.admit().is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the place never came back"
+            );
+            tokio::task::yield_now().await;
+        }
     }
 
     #[test]

@@ -268,3 +268,16 @@ async fn a_sign_in_email_longer_than_any_account_is_refused_as_too_long() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_email_that_lengthens_when_lower_cased_still_signs_in() {
+    each_engine(|t| async move {
+        // 254 characters as typed (the most an e-mail may have), 255 once lower-cased.
+        let email = format!("\u{130}{}@example.com", "a".repeat(241));
+        assert_eq!(email.chars().count(), 254);
+        t.register(&email).await;
+        let r = t.login(&email, "correct horse battery").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    })
+    .await;
+}

@@ -16,7 +16,7 @@ struct Server {
 }
 
 impl Server {
-    /// Starts the server with `--header-timeout 1s --body-timeout 1s --idle-timeout 2s` and
+    /// Starts the server with `--header-timeout 1s --body-timeout 1s --send-timeout 2s` and
     /// `flags`, optionally under `prlimit` with this many open files.
     fn start(flags: &[&str], open_files: Option<u64>) -> Self {
         let dir = tempfile::tempdir().unwrap();
@@ -46,7 +46,7 @@ impl Server {
                 "1s",
                 "--body-timeout",
                 "1s",
-                "--idle-timeout",
+                "--send-timeout",
                 "2s",
             ])
             .args(flags)
@@ -140,14 +140,14 @@ fn a_keep_alive_connection_left_idle_is_closed() {
 }
 
 #[test]
-fn a_client_that_stops_reading_its_responses_is_disconnected_after_the_idle_timeout() {
+fn a_client_that_stops_reading_its_responses_is_disconnected_after_the_send_timeout() {
     let server = Server::start(&[], None);
     let mut s = server.connect();
     // Far more response bytes than the sockets' buffers hold: the server's writes stall.
     const ASKED: usize = 2_000;
     let request = "GET /api/v1/openapi.json HTTP/1.1\r\nHost: t\r\n\r\n".repeat(ASKED);
     s.write_all(request.as_bytes()).unwrap();
-    // Not reading for twice the idle timeout (2 s)...
+    // Not reading for twice the send timeout (2 s)...
     std::thread::sleep(Duration::from_secs(4));
     // ...the server has given up on the connection: what it had sent, then the end (or a
     // reset, as it closed with requests unread).

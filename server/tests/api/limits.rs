@@ -311,3 +311,30 @@ async fn past_its_capacity_hashing_answers_busy_and_counts_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn attempts_refused_by_a_full_counter_store_nothing() {
+    each_engine(|t| async move {
+        for i in 0..ADDRESS {
+            t.login_from(client(40), &format!("fill{i}@example.com"), WRONG)
+                .await;
+        }
+        let rows = || async {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attempt_counters")
+                .fetch_one(&t.state.db.pool)
+                .await
+                .unwrap();
+            n
+        };
+        let before = rows().await;
+        // Each made-up e-mail would be a new account counter if a refusal still wrote.
+        for i in 0..20 {
+            let r = t
+                .login_from(client(40), &format!("made-up{i}@example.com"), WRONG)
+                .await;
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+        }
+        assert_eq!(rows().await, before);
+    })
+    .await;
+}
