@@ -271,11 +271,7 @@ impl Attempt {
                         .bind(now)
                         .fetch_one(&mut **tx)
                         .await?;
-                        let state = CounterState {
-                            attempts: row.try_get("attempts")?,
-                            window_ends_at: row.try_get("window_ends_at")?,
-                            next_at: row.try_get("next_at")?,
-                        };
+                        let state = CounterState::from_row(&row)?;
                         if let Some(wait_ms) = state.wait_ms(c.limit, now) {
                             // Refused after all (a concurrent attempt took the last slot): the
                             // rows this attempt created hold nothing.
@@ -327,11 +323,7 @@ impl Attempt {
             let Some(c) = self.counters.iter().find(|c| c.key == key) else {
                 continue;
             };
-            let state = CounterState {
-                attempts: row.try_get("attempts")?,
-                window_ends_at: row.try_get("window_ends_at")?,
-                next_at: row.try_get("next_at")?,
-            };
+            let state = CounterState::from_row(&row)?;
             if state.window_ends_at > now {
                 if let Some(wait_ms) = state.wait_ms(c.limit, now) {
                     return Ok(Some(Refused::after(wait_ms)));
@@ -384,6 +376,14 @@ struct CounterState {
 }
 
 impl CounterState {
+    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            attempts: row.try_get("attempts")?,
+            window_ends_at: row.try_get("window_ends_at")?,
+            next_at: row.try_get("next_at")?,
+        })
+    }
+
     /// How long the attempt must wait, or `None` when it may go ahead.
     fn wait_ms(&self, limit: Limit, now: i64) -> Option<i64> {
         if self.attempts < limit.attempts {
