@@ -1,7 +1,7 @@
 //! The one error type of the API: a status, a stable code and a safe message. Internal causes are
 //! logged here and never reach the response.
 
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tessera_core::api::{error_code, ErrorBody, FieldError};
@@ -91,14 +91,6 @@ impl ApiError {
         )
     }
 
-    pub fn malformed_json() -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            error_code::MALFORMED_JSON,
-            "The request body is not valid JSON.",
-        )
-    }
-
     /// A failure whose cause is for the log only.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
@@ -119,6 +111,25 @@ impl From<sqlx::Error> for ApiError {
 impl From<crate::auth::password::Busy> for ApiError {
     fn from(_: crate::auth::password::Busy) -> Self {
         Self::busy()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                error_code::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body as application/json.",
+            ),
+            JsonRejection::BytesRejection(rejection) => rejection.into(),
+            // Parsed into a JSON value, only the syntax can be wrong.
+            _ => Self::new(
+                StatusCode::BAD_REQUEST,
+                error_code::MALFORMED_JSON,
+                "The request body is not valid JSON.",
+            ),
+        }
     }
 }
 

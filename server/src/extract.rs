@@ -3,10 +3,9 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::{header, request::Parts, HeaderMap, StatusCode};
+use axum::http::{request::Parts, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -34,19 +33,14 @@ impl<T: RequestBody> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        if !is_json(req.headers()) {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                error_code::UNSUPPORTED_MEDIA_TYPE,
-                "Send the body as application/json.",
-            ));
-        }
-        // The whole body within the body timeout, however slowly it trickles in.
-        let bytes = tokio::time::timeout(state.body_timeout, Bytes::from_request(req, state))
-            .await
-            .map_err(|_| ApiError::request_timeout())??;
-        let value: Value =
-            serde_json::from_slice(&bytes).map_err(|_| ApiError::malformed_json())?;
+        // axum's `Json` checks the content type and parses; the whole body must arrive within
+        // the body timeout, however slowly it trickles in.
+        let axum::Json(value) = tokio::time::timeout(
+            state.body_timeout,
+            axum::Json::<Value>::from_request(req, state),
+        )
+        .await
+        .map_err(|_| ApiError::request_timeout())??;
         if let Some(field) = forbidden_text(&value, "", T::UNCHECKED, T::MULTILINE) {
             return Err(ApiError::validation(vec![FieldError {
                 field,
@@ -62,17 +56,6 @@ impl<T: RequestBody> FromRequest<AppState> for ApiJson<T> {
             )
         })
     }
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<mime::Mime>().ok())
-        .is_some_and(|m| {
-            m.type_() == "application"
-                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
-        })
 }
 
 /// The path (`a.b.0`) of the first string, or object key, holding a forbidden character.
