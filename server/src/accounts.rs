@@ -1,7 +1,7 @@
 //! Customer accounts: the terms, joining (which enrols in open programs), signing in and out, and
 //! the signed-in customer.
 
-use crate::auth::attempts::Realm;
+use crate::auth::attempts::{Attempt, Realm};
 use crate::auth::session::{self, CustomerSession};
 use crate::auth::verify_sign_in;
 use crate::cards;
@@ -57,7 +57,7 @@ pub async fn register(
     }
     // A place for the hash first, so a sign-up refused for load is not counted.
     let place = state.passwords.admit()?;
-    let _counted = state.limits.sign_up(&address).take(&state.db).await?;
+    let _counted = Attempt::sign_up(&address).take(&state.db).await?;
     let hash = place
         .hash(req.password.clone())
         .await
@@ -109,7 +109,7 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<Session>> {
     let email = crate::auth::sign_in_email(&req.email)?;
-    let attempt = state.limits.sign_in(Realm::Customer, &email, &address);
+    let attempt = Attempt::sign_in(Realm::Customer, &email, &address);
     let row = sqlx::query("SELECT id, password_hash FROM customers WHERE email = $1")
         .bind(&email)
         .fetch_optional(&state.db.pool)

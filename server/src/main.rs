@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tessera_server::auth::attempts::AttemptLimits;
 use tessera_server::auth::password::Passwords;
 use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
@@ -135,7 +134,6 @@ async fn serve() -> anyhow::Result<()> {
         sessions: SessionPolicy {
             idle_ms: cli.session_idle_minutes * 60_000,
         },
-        limits: AttemptLimits::default(),
         wallet,
         trust_proxy_hops: cli.trust_proxy,
         body_timeout: cli.body_timeout,

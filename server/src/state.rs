@@ -1,6 +1,5 @@
 //! What every handler can reach.
 
-use crate::auth::attempts::AttemptLimits;
 use crate::auth::password::Passwords;
 use crate::auth::session::SessionPolicy;
 use crate::config::ProgramConfig;
@@ -14,7 +13,6 @@ pub struct AppState {
     pub config: Arc<ProgramConfig>,
     pub passwords: Passwords,
     pub sessions: SessionPolicy,
-    pub limits: AttemptLimits,
     /// The built wallet, when there is one to serve.
     pub wallet: Option<Arc<WalletFiles>>,
     /// How many proxies of ours stand in front, whose `X-Forwarded-For` entries are trusted

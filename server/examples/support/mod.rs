@@ -8,7 +8,6 @@ use axum::Router;
 use http_body_util::BodyExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tessera_server::auth::attempts::AttemptLimits;
 use tessera_server::auth::password::Passwords;
 use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
@@ -38,7 +37,6 @@ pub async fn sqlite_state(
         sessions: SessionPolicy {
             idle_ms: 30 * 86_400_000,
         },
-        limits: AttemptLimits::default(),
         wallet: None,
         trust_proxy_hops: 0,
         body_timeout: std::time::Duration::from_secs(30),

@@ -77,30 +77,6 @@ pub const TYPED_CODES_PER_TILL: Limit = Limit {
     when_full: WhenFull::Refuse,
 };
 
-/// The limits in force; [`Default`] is the constants above (tests may shorten them).
-#[derive(Clone, Copy, Debug)]
-pub struct AttemptLimits {
-    pub sign_in_per_pair: Limit,
-    pub sign_in_per_account: Limit,
-    pub sign_in_per_address: Limit,
-    pub sign_up_per_address: Limit,
-    pub typed_codes_per_card: Limit,
-    pub typed_codes_per_till: Limit,
-}
-
-impl Default for AttemptLimits {
-    fn default() -> Self {
-        Self {
-            sign_in_per_pair: SIGN_IN_PER_PAIR,
-            sign_in_per_account: SIGN_IN_PER_ACCOUNT,
-            sign_in_per_address: SIGN_IN_PER_ADDRESS,
-            sign_up_per_address: SIGN_UP_PER_ADDRESS,
-            typed_codes_per_card: TYPED_CODES_PER_CARD,
-            typed_codes_per_till: TYPED_CODES_PER_TILL,
-        }
-    }
-}
-
 /// Whose sign-in it is: customers' and staff's counters are apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Realm {
@@ -142,49 +118,49 @@ pub struct Attempt {
     counters: Vec<Counter>,
 }
 
-impl AttemptLimits {
+impl Attempt {
     /// A sign-in with `account` (a normalized e-mail) from `address`.
-    pub fn sign_in(&self, realm: Realm, account: &str, address: &ClientNet) -> Attempt {
+    pub fn sign_in(realm: Realm, account: &str, address: &ClientNet) -> Attempt {
         let realm = realm.prefix();
         Attempt::new(vec![
             Counter {
                 key: format!("{realm}:pair:{account}|{address}"),
-                limit: self.sign_in_per_pair,
+                limit: SIGN_IN_PER_PAIR,
                 on_success: OnSuccess::Clear,
             },
             Counter {
                 key: format!("{realm}:account:{account}"),
-                limit: self.sign_in_per_account,
+                limit: SIGN_IN_PER_ACCOUNT,
                 on_success: OnSuccess::Clear,
             },
             Counter {
                 key: format!("{realm}:address:{address}"),
-                limit: self.sign_in_per_address,
+                limit: SIGN_IN_PER_ADDRESS,
                 on_success: OnSuccess::GiveBack,
             },
         ])
     }
 
     /// A new account from `address`.
-    pub fn sign_up(&self, address: &ClientNet) -> Attempt {
+    pub fn sign_up(address: &ClientNet) -> Attempt {
         Attempt::new(vec![Counter {
             key: format!("signup:address:{address}"),
-            limit: self.sign_up_per_address,
+            limit: SIGN_UP_PER_ADDRESS,
             on_success: OnSuccess::Keep,
         }])
     }
 
     /// A typed checkout code for `card_id` at the till session `till_session_id`.
-    pub fn typed_code(&self, card_id: &str, till_session_id: &str) -> Attempt {
+    pub fn typed_code(card_id: &str, till_session_id: &str) -> Attempt {
         Attempt::new(vec![
             Counter {
                 key: format!("typed:card:{card_id}"),
-                limit: self.typed_codes_per_card,
+                limit: TYPED_CODES_PER_CARD,
                 on_success: OnSuccess::GiveBack,
             },
             Counter {
                 key: format!("typed:till:{till_session_id}"),
-                limit: self.typed_codes_per_till,
+                limit: TYPED_CODES_PER_TILL,
                 on_success: OnSuccess::GiveBack,
             },
         ])

@@ -1,6 +1,6 @@
 //! Password hashing with argon2id on a few threads of its own. Each hash takes 19 MiB and tens of
-//! milliseconds of a CPU, so hashing is bounded: at most [`Passwords::workers`] hashes run at
-//! once (about one per CPU), at most a few more wait, and past that [`Passwords::admit`] refuses
+//! milliseconds of a CPU, so hashing is bounded: at most one hash per worker thread runs at
+//! once (a worker per CPU), at most a few more wait, and past that [`Passwords::admit`] refuses
 //! at once (the caller answers 503). Each worker fills one argon2 memory of its own, allocated
 //! once and reused: with a fresh buffer per hash, glibc kept about 55 MiB per thread after a
 //! burst (`cargo xtask bench abuse`: 229 MiB settled against 13 MiB idle).
@@ -100,7 +100,6 @@ pub struct Passwords {
     /// Running plus waiting hashes.
     admission: Arc<Semaphore>,
     jobs: mpsc::Sender<Job>,
-    workers: usize,
 }
 
 /// Hashing is at capacity: answer 503 and let the client retry.
@@ -167,13 +166,7 @@ impl Passwords {
             decoy: Arc::new(decoy),
             admission: Arc::new(Semaphore::new(workers + waiting)),
             jobs,
-            workers,
         }
-    }
-
-    /// How many hashes run at once.
-    pub fn workers(&self) -> usize {
-        self.workers
     }
 
     /// A place for one hash, or [`Busy`] when every worker is taken and enough are waiting.

@@ -1,7 +1,7 @@
 //! Staff sign-in and sign-out at the till, and the signed-in account.
 
 use super::session::{self, TillSession};
-use crate::auth::attempts::Realm;
+use crate::auth::attempts::{Attempt, Realm};
 use crate::auth::verify_sign_in;
 use crate::client_address::ClientAddress;
 use crate::config::{ProgramConfig, StaffAccount};
@@ -49,7 +49,7 @@ pub async fn login(
 ) -> ApiResult<ApiJson<TillSessionBody>> {
     let email = crate::auth::sign_in_email(&req.email)?;
     // Counted apart from customers, who may share the address and even the e-mail.
-    let attempt = state.limits.sign_in(Realm::Staff, &email, &address);
+    let attempt = Attempt::sign_in(Realm::Staff, &email, &address);
     let account = state
         .config
         .staff(&email)

@@ -6,7 +6,7 @@
 //! once exactly one wins. Wrong typed codes are counted per card (six digits can be guessed).
 
 use super::session::TillSession;
-use crate::auth::attempts::TakeError;
+use crate::auth::attempts::{Attempt, TakeError};
 use crate::card_status;
 use crate::db::{new_id, now_ms};
 use crate::error::{ApiError, ApiResult};
@@ -229,7 +229,7 @@ async fn by_code(
     // A typed code takes its slots before it is checked, so parallel guesses cannot all be
     // checked; a scanned code's proof is too long to guess.
     let slots = if claim.is_typed() {
-        let attempt = state.limits.typed_code(&card_id, &till.session_id);
+        let attempt = Attempt::typed_code(&card_id, &till.session_id);
         Some(attempt.take(&state.db).await.map_err(|e| match e {
             TakeError::Refused(refused) => ApiError {
                 code: error_code::TOO_MANY_ATTEMPTS,

@@ -13,7 +13,6 @@ use sqlx::Connection;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tessera_server::auth::attempts::AttemptLimits;
 use tessera_server::auth::password::Passwords;
 use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
@@ -129,7 +128,6 @@ async fn build(setup: &Setup, url: &str, dir: Arc<tempfile::TempDir>) -> TestApp
         sessions: SessionPolicy {
             idle_ms: setup.session_idle_ms,
         },
-        limits: AttemptLimits::default(),
         wallet: setup
             .wallet_dir
             .as_deref()
