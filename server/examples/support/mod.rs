@@ -7,6 +7,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use tessera_server::auth::password::Passwords;
 use tessera_server::auth::session::SessionPolicy;
@@ -51,6 +52,26 @@ pub async fn call(
     token: Option<&str>,
     body: String,
 ) -> anyhow::Result<(StatusCode, serde_json::Value)> {
+    call_from(
+        app,
+        SocketAddr::from(([127, 0, 0, 1], 40_000)),
+        method,
+        path,
+        token,
+        body,
+    )
+    .await
+}
+
+/// [`call`] from a client at `address`.
+pub async fn call_from(
+    app: &Router,
+    address: SocketAddr,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: String,
+) -> anyhow::Result<(StatusCode, serde_json::Value)> {
     let mut req = Request::builder().method(method).uri(path);
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -58,8 +79,7 @@ pub async fn call(
     let mut req = req
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body))?;
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+    req.extensions_mut().insert(ConnectInfo(address));
     let res = app.clone().oneshot(req).await?;
     let status = res.status();
     let bytes = res.into_body().collect().await?.to_bytes();
@@ -79,20 +99,29 @@ pub async fn call_ok(
     Ok(json)
 }
 
-/// Registers a customer; returns the session token and the card id.
+/// Registers a customer, each from an address of its own as customers join (sign-ups are
+/// limited per address); returns the session token and the card id.
 pub async fn customer(app: &Router, email: &str) -> anyhow::Result<(String, String)> {
+    static JOINED: AtomicU32 = AtomicU32::new(0);
+    let n = JOINED.fetch_add(1, Ordering::Relaxed).to_be_bytes();
+    let address = SocketAddr::from(([10, n[1], n[2], n[3]], 40_000));
     let body = serde_json::json!({
         "email": email, "password": "a long enough password", "display_name": "Bench",
         "accepted_terms_version": "2026-11-01",
     });
-    let session = call_ok(
+    let (status, session) = call_from(
         app,
+        address,
         Method::POST,
         "/api/v1/auth/register",
         None,
         body.to_string(),
     )
     .await?;
+    anyhow::ensure!(
+        status.is_success(),
+        "/api/v1/auth/register: {status} {session}"
+    );
     let token = session["token"].as_str().unwrap_or_default().to_owned();
     let wallet = call_ok(
         app,
