@@ -110,13 +110,15 @@ pub async fn login(
 ) -> ApiResult<ApiJson<Session>> {
     let email = crate::auth::sign_in_email(&req.email)?;
     let attempt = Attempt::sign_in(Realm::Customer, &email, &address);
-    let row = sqlx::query("SELECT id, password_hash FROM customers WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    let account = match row {
-        Some(r) => Some((r.try_get::<String, _>("id")?, r.try_get("password_hash")?)),
-        None => None,
+    let account = async {
+        let row = sqlx::query("SELECT id, password_hash FROM customers WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&state.db.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get::<String, _>("id")?, r.try_get("password_hash")?)),
+            None => None,
+        })
     };
     let id = verify_sign_in(&state, attempt, req.password, account).await?;
     let new_session = session::create(&state.db.pool, state.sessions, &id).await?;

@@ -25,21 +25,21 @@ pub fn sign_in_email(typed: &str) -> Result<String, ApiError> {
     Ok(normalize_email(typed))
 }
 
-/// Checks a sign-in password against the account found for the e-mail (`None`: no such account,
-/// checked against the decoy so it takes as long). In this order, so that neither a burst nor
-/// a busy server gets more checks than the limits allow: a place in the hashing queue (503 when
-/// full, nothing counted), a slot in each of the attempt's counters (429 when one is full),
-/// then the check; success settles the slots and returns the account, failure leaves them
-/// counted and answers "invalid credentials".
+/// Checks a sign-in password against the account `lookup` finds for the e-mail (`None`: no
+/// such account, checked against the decoy so it takes as long). In this order, so that neither
+/// a burst nor a busy server gets more checks than the limits allow: a place in the hashing
+/// queue before any other work (503 when full, nothing counted or read), a slot in each of the
+/// attempt's counters (429 when one is full), the lookup, then the check; success settles the
+/// slots and returns the account, failure leaves them counted and answers "invalid credentials".
 pub async fn verify_sign_in<T>(
     state: &AppState,
     attempt: Attempt,
     password: String,
-    account: Option<(T, String)>,
+    lookup: impl std::future::Future<Output = Result<Option<(T, String)>, ApiError>>,
 ) -> Result<T, ApiError> {
     let place = state.passwords.admit()?;
     let slots = attempt.take(&state.db).await?;
-    let (account, hash) = account.unzip();
+    let (account, hash) = lookup.await?.unzip();
     let ok = place
         .verify(password, hash)
         .await

@@ -225,10 +225,13 @@ impl HashPermit {
         passwords
             .jobs
             .send(Box::new(move |memory: &mut Memory| {
-                let _place = _place;
-                if !tx.is_closed() {
-                    let _ = tx.send(work(memory));
+                if tx.is_closed() {
+                    return;
                 }
+                let result = work(memory);
+                // Free before answering, so the caller's next request finds the place free.
+                drop(_place);
+                let _ = tx.send(result);
             }))
             .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
         Ok(rx.await?)

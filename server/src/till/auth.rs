@@ -54,7 +54,7 @@ pub async fn login(
         .config
         .staff(&email)
         .map(|s| (s.clone(), s.password_hash.clone()));
-    let staff = verify_sign_in(&state, attempt, req.password, account).await?;
+    let staff = verify_sign_in(&state, attempt, req.password, async { Ok(account) }).await?;
     let (token, idle_expires_at) = session::create(&state.db.pool, &email).await?;
     Ok(ApiJson(TillSessionBody {
         token,
