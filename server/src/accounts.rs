@@ -6,15 +6,16 @@ use crate::auth::session::{self, CustomerSession};
 use crate::auth::verify_sign_in;
 use crate::cards;
 use crate::client_address::ClientAddress;
-use crate::db::{is_unique_violation, new_id, now_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::store::accounts::{self, NewCustomer};
+use crate::store::sessions::SessionKind;
+use crate::store::{self, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use sqlx::Row;
 use tessera_core::api::{error_code, ErrorBody, LoginRequest, Me, RegisterRequest, Session, Terms};
 use tessera_core::validation::{normalize_email, normalize_phone, validate_registration};
 
@@ -57,7 +58,7 @@ pub async fn register(
     }
     // A place for the hash first, so a sign-up refused for load is not counted.
     let place = state.passwords.admit()?;
-    let _counted = Attempt::sign_up(&address).take(&state.db).await?;
+    let _counted = Attempt::sign_up(&address).take(&state.store).await?;
     let hash = place
         .hash(req.password.clone())
         .await
@@ -71,21 +72,17 @@ pub async fn register(
         marketing_opt_in: req.marketing_opt_in,
         is_demo: false,
     };
-    let mut tx = state.db.pool.begin().await?;
-    let id = match insert_customer(&mut tx, &customer).await {
-        Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                error_code::EMAIL_TAKEN,
-                "An account with this e-mail already exists. Sign in instead.",
-            ))
-        }
-        Err(e) => return Err(e.into()),
+    let mut tx = state.store.transaction().await?;
+    let Some(id) = accounts::insert(&mut tx, &customer, now_ms()).await? else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            error_code::EMAIL_TAKEN,
+            "An account with this e-mail already exists. Sign in instead.",
+        ));
     };
     cards::enrol_in_open_programs(&mut tx, &state.config, &id).await?;
-    let new_session = session::create(&mut *tx, state.sessions, &id).await?;
-    tx.commit().await?;
+    let new_session = session::create_in(&mut tx, state.sessions, &id).await?;
+    store::commit(tx).await?;
     let me = load_me(&state, &id).await?;
     Ok((
         StatusCode::CREATED,
@@ -111,17 +108,12 @@ pub async fn login(
     let email = crate::auth::sign_in_email(&req.email)?;
     let attempt = Attempt::sign_in(Realm::Customer, &email, &address);
     let account = async {
-        let row = sqlx::query("SELECT id, password_hash FROM customers WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(&state.db.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => Some((r.try_get::<String, _>("id")?, r.try_get("password_hash")?)),
-            None => None,
-        })
+        Ok(accounts::credentials(&state.store, &email)
+            .await?
+            .map(|c| (c.id, c.password_hash)))
     };
     let id = verify_sign_in(&state, attempt, req.password, account).await?;
-    let new_session = session::create(&state.db.pool, state.sessions, &id).await?;
+    let new_session = session::create(&state.store, state.sessions, &id).await?;
     Ok(ApiJson(Session {
         token: new_session.token,
         idle_expires_at: new_session.idle_expires_at,
@@ -136,7 +128,7 @@ pub async fn logout(
     State(state): State<AppState>,
     session: CustomerSession,
 ) -> ApiResult<StatusCode> {
-    session::delete(&state.db, &session.session_id).await?;
+    store::sessions::delete(&state.store, SessionKind::Customer, &session.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -148,61 +140,17 @@ pub async fn me(State(state): State<AppState>, session: CustomerSession) -> ApiR
 }
 
 async fn load_me(state: &AppState, id: &str) -> ApiResult<Me> {
-    let r = sqlx::query(
-        "SELECT id, email, display_name, phone, marketing_opt_in, terms_version, terms_accepted_at, created_at
-         FROM customers WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or_else(ApiError::unauthenticated)?;
+    let c = accounts::customer(&state.store, id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
     Ok(Me {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        display_name: r.try_get("display_name")?,
-        phone: r.try_get("phone")?,
-        marketing_opt_in: r.try_get::<i64, _>("marketing_opt_in")? != 0,
-        terms_version: r.try_get("terms_version")?,
-        terms_accepted_at: r.try_get("terms_accepted_at")?,
-        created_at: r.try_get("created_at")?,
+        id: c.id,
+        email: c.email,
+        display_name: c.display_name,
+        phone: c.phone,
+        marketing_opt_in: c.marketing_opt_in != 0,
+        terms_version: c.terms_version,
+        terms_accepted_at: c.terms_accepted_at,
+        created_at: c.created_at,
     })
-}
-
-/// A customer about to be stored (by joining, or by the demo loader).
-pub struct NewCustomer {
-    pub email: String,
-    pub password_hash: String,
-    pub display_name: String,
-    pub phone: Option<String>,
-    pub terms_version: String,
-    pub marketing_opt_in: bool,
-    pub is_demo: bool,
-}
-
-/// Inserts a customer and returns the new id; a taken e-mail is a unique violation.
-pub async fn insert_customer(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    c: &NewCustomer,
-) -> Result<String, sqlx::Error> {
-    let id = new_id();
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO customers (id, email, password_hash, display_name, phone, terms_version,
-             terms_accepted_at, marketing_opt_in, marketing_updated_at, is_demo, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&id)
-    .bind(&c.email)
-    .bind(&c.password_hash)
-    .bind(&c.display_name)
-    .bind(c.phone.as_deref())
-    .bind(&c.terms_version)
-    .bind(now)
-    .bind(i64::from(c.marketing_opt_in))
-    .bind(now)
-    .bind(i64::from(c.is_demo))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
 }

@@ -3,12 +3,13 @@
 //! cost does not grow with the length of its history.
 
 use crate::calendar;
-use crate::card_row::StoredCard;
 use crate::config::Program;
-use crate::purchases::card_months;
+use crate::store::card_row::StoredCard;
+use crate::store::ledger::{self, ComingUp};
+use crate::store::purchases::tier_window;
+use crate::store::StoreError;
 use chrono_tz::Tz;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use tessera_core::api::{Card, DiscountView, PointsOn, TierGoal, TierStatus};
 use tessera_core::discount::DiscountRule;
 use tessera_core::tier::{Month, QualifyBy, TierRules, TierTarget};
@@ -16,15 +17,15 @@ use tessera_core::tier::{Month, QualifyBy, TierRules, TierTarget};
 /// How far ahead expiring points are listed.
 pub const EXPIRING_WITHIN_MS: i64 = 30 * 86_400_000;
 
-/// The card in `row` (selected with [`crate::card_row::COLUMNS`]) as of `now`, read on `conn` (a pool
-/// connection, or a transaction's, to include its writes).
+/// The stored card as of `now`, read on `conn` (a pool connection, or a transaction's, to
+/// include its writes).
 pub async fn card(
     conn: &mut AnyConnection,
     program: &Program,
-    row: &AnyRow,
+    stored: &StoredCard,
     now: i64,
-) -> Result<Card, sqlx::Error> {
-    card_as_of(conn, program, &StoredCard::from_row(row)?, None, now, false).await
+) -> Result<Card, StoreError> {
+    card_as_of(conn, program, stored, None, now, false).await
 }
 
 /// The card as a write transaction left it: `stored` is the row it locked, settled at `now` and
@@ -36,7 +37,7 @@ pub async fn written_card(
     stored: &StoredCard,
     months: Option<&[(Month, i64)]>,
     now: i64,
-) -> Result<Card, sqlx::Error> {
+) -> Result<Card, StoreError> {
     card_as_of(conn, program, stored, months, now, true).await
 }
 
@@ -47,14 +48,14 @@ async fn card_as_of(
     months: Option<&[(Month, i64)]>,
     now: i64,
     settled: bool,
-) -> Result<Card, sqlx::Error> {
+) -> Result<Card, StoreError> {
     let id = stored.id.as_str();
     let tz = program.tz();
     let totals = &stored.totals;
     let mut balance = stored.balance;
     // Before `settle_at` nothing has matured or expired since the last settlement.
     if !settled && now >= stored.settle_at {
-        balance += unsettled(conn, id, now).await?;
+        balance += ledger::unsettled(conn, id, now).await?;
     }
     // A card with no points at all has nothing coming up.
     let (pending, expiring) = if stored.balance == 0 && stored.pending == 0 {
@@ -70,7 +71,7 @@ async fn card_as_of(
             let buckets = match months {
                 Some(months) => months,
                 None => {
-                    read = card_months(&mut *conn, id, program, month).await?;
+                    read = tier_window(conn, id, Some(tiers), month).await?;
                     &read
                 }
             };
@@ -107,42 +108,23 @@ async fn card_as_of(
     })
 }
 
-/// The card's pending points by the day they become spendable, and its spendable points (settled,
-/// or lots matured since) that expire within [`EXPIRING_WITHIN_MS`], by their last day: one query.
+/// The card's pending points by the day they become spendable, and its spendable points that
+/// expire within [`EXPIRING_WITHIN_MS`], by their last day.
 async fn coming_up(
     conn: &mut AnyConnection,
     card_id: &str,
     now: i64,
     tz: Tz,
-) -> Result<(Vec<PointsOn>, Vec<PointsOn>), sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT CAST(0 AS BIGINT) AS part, available_at AS at, CAST(SUM(remaining) AS BIGINT) AS points
-         FROM point_lots
-         WHERE card_id = $1 AND pending = 1 AND available_at > $2
-         GROUP BY available_at
-         UNION ALL
-         SELECT CAST(1 AS BIGINT), expires_at, CAST(SUM(points) AS BIGINT) FROM (
-             SELECT expires_at, points FROM expiry_buckets
-             WHERE card_id = $1 AND points > 0 AND expires_at > $2 AND expires_at <= $3
-             UNION ALL
-             SELECT expires_at, remaining FROM point_lots
-             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at > $2 AND expires_at <= $3
-         ) soon GROUP BY expires_at
-         ORDER BY 1, 2",
-    )
-    .bind(card_id)
-    .bind(now)
-    .bind(now + EXPIRING_WITHIN_MS)
-    .fetch_all(&mut *conn)
-    .await?;
+) -> Result<(Vec<PointsOn>, Vec<PointsOn>), StoreError> {
     let (mut pending, mut expiring) = (Vec::new(), Vec::new());
-    for row in rows {
-        let (part, at, points): (i64, i64, i64) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        if part == 0 {
-            add_by_day(&mut pending, at, calendar::day_of(tz, at), points);
-        } else {
-            add_by_day(&mut expiring, at, calendar::last_day_before(tz, at), points);
+    for row in ledger::coming_up(conn, card_id, now, now + EXPIRING_WITHIN_MS).await? {
+        match row {
+            ComingUp::Pending { at, points } => {
+                add_by_day(&mut pending, at, calendar::day_of(tz, at), points)
+            }
+            ComingUp::Expiring { at, points } => {
+                add_by_day(&mut expiring, at, calendar::last_day_before(tz, at), points)
+            }
         }
     }
     Ok((pending, expiring))
@@ -154,51 +136,6 @@ fn add_by_day(list: &mut Vec<PointsOn>, at: i64, date: String, points: i64) {
         Some(last) if last.date == date => last.points += points,
         _ => list.push(PointsOn { at, date, points }),
     }
-}
-
-/// What the stored balance of card `id` lacks at `now`: points matured minus points expired since
-/// the last settlement (the expiry job may not have run since).
-async fn unsettled(conn: &mut AnyConnection, id: &str, now: i64) -> Result<i64, sqlx::Error> {
-    let matured = sum(
-        conn,
-        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
-         WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
-        id,
-        now,
-    )
-    .await?;
-    let due = sum(
-        conn,
-        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
-         WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at <= $2",
-        id,
-        now,
-    )
-    .await?
-        // Matured and expired since the last settlement (pending days longer than the expiry).
-        + sum(
-            conn,
-            "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
-             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at <= $2",
-            id,
-            now,
-        )
-        .await?;
-    Ok(matured - due)
-}
-
-async fn sum(
-    conn: &mut AnyConnection,
-    sql: &str,
-    card_id: &str,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query(sql)
-        .bind(card_id)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)
 }
 
 fn tier_status(

@@ -3,18 +3,17 @@
 use crate::auth::session::CustomerSession;
 use crate::card_status;
 use crate::config::{Enrolment, Program, ProgramConfig};
-use crate::db::{new_id, now_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdPath};
 use crate::state::AppState;
+use crate::store::card_row::StoredCard;
+use crate::store::{self, now_ms, StoreError, Tx};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use sqlx::any::AnyRow;
-use sqlx::Row;
 use tessera_core::api::{error_code, Card, ErrorBody, HistoryEntry, HistoryPage, Wallet};
 use tessera_core::points::EntryKind;
 
@@ -28,28 +27,17 @@ pub fn router() -> Router<AppState> {
 /// Enrols a customer in every program open for enrolment, recording each program's terms
 /// version and the time; a card that exists already is left as it is.
 pub async fn enrol_in_open_programs(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut Tx,
     config: &ProgramConfig,
     customer_id: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let now = now_ms();
     for program in config
         .programs
         .iter()
         .filter(|p| p.enrolment == Enrolment::Open)
     {
-        sqlx::query(
-            "INSERT INTO cards (id, customer_id, program_id, balance, terms_version, enrolled_at)
-             VALUES ($1, $2, $3, 0, $4, $5)
-             ON CONFLICT (customer_id, program_id) DO NOTHING",
-        )
-        .bind(new_id())
-        .bind(customer_id)
-        .bind(&program.id)
-        .bind(&program.terms_version)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        store::cards::enrol(tx, customer_id, &program.id, &program.terms_version, now).await?;
     }
     Ok(())
 }
@@ -62,20 +50,14 @@ pub async fn wallet(
     State(state): State<AppState>,
     session: CustomerSession,
 ) -> ApiResult<ApiJson<Wallet>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {} FROM cards WHERE customer_id = $1 ORDER BY enrolled_at, id",
-        crate::card_row::COLUMNS
-    ))
-    .bind(&session.customer_id)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let stored = store::cards::of_customer(&state.store, &session.customer_id).await?;
     let now = now_ms();
-    let mut conn = state.db.pool.acquire().await?;
-    let mut cards = Vec::with_capacity(rows.len());
-    for row in &rows {
+    let mut conn = state.store.reader().await?;
+    let mut cards = Vec::with_capacity(stored.len());
+    for card in &stored {
         // A card of a program since removed from the configuration has nothing to show.
-        if let Some(program) = program_of(&state.config, row)? {
-            cards.push(card_status::card(&mut conn, program, row, now).await?);
+        if let Some(program) = program_of(&state.config, card) {
+            cards.push(card_status::card(&mut conn, program, card, now).await?);
         }
     }
     Ok(ApiJson(Wallet { cards }))
@@ -90,19 +72,13 @@ pub async fn card(
     session: CustomerSession,
     IdPath(id): IdPath,
 ) -> ApiResult<ApiJson<Card>> {
-    let row = sqlx::query(&format!(
-        "SELECT {} FROM cards WHERE id = $1 AND customer_id = $2",
-        crate::card_row::COLUMNS
-    ))
-    .bind(&id)
-    .bind(&session.customer_id)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or_else(ApiError::not_found)?;
-    let program = program_of(&state.config, &row)?.ok_or_else(ApiError::not_found)?;
-    let mut conn = state.db.pool.acquire().await?;
+    let stored = store::cards::customers(&state.store, &id, &session.customer_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let program = program_of(&state.config, &stored).ok_or_else(ApiError::not_found)?;
+    let mut conn = state.store.reader().await?;
     Ok(ApiJson(
-        card_status::card(&mut conn, program, &row, now_ms()).await?,
+        card_status::card(&mut conn, program, &stored, now_ms()).await?,
     ))
 }
 
@@ -144,34 +120,22 @@ pub async fn history(
             .filter(|n| *n > 0)
             .ok_or_else(invalid)?,
     };
-    sqlx::query("SELECT id FROM cards WHERE id = $1 AND customer_id = $2")
-        .bind(&id)
-        .bind(&session.customer_id)
-        .fetch_optional(&state.db.pool)
+    store::cards::number_of_customers(&state.store, &id, &session.customer_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let rows = sqlx::query(
-        "SELECT seq, kind, amount, reason, place, spend_minor, created_at FROM ledger_entries
-         WHERE card_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
-    )
-    .bind(&id)
-    .bind(before)
-    .bind(HISTORY_PAGE + 1)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let rows = store::ledger::entries_before(&state.store, &id, before, HISTORY_PAGE + 1).await?;
     let more = rows.len() as i64 > HISTORY_PAGE;
     let mut entries = Vec::with_capacity(HISTORY_PAGE as usize);
-    for row in rows.iter().take(HISTORY_PAGE as usize) {
-        let kind: String = row.try_get("kind")?;
+    for row in rows.into_iter().take(HISTORY_PAGE as usize) {
         entries.push(HistoryEntry {
-            seq: row.try_get("seq")?,
-            kind: EntryKind::from_name(&kind)
-                .ok_or_else(|| ApiError::internal(format!("unknown entry kind {kind}")))?,
-            points: row.try_get("amount")?,
-            reason: row.try_get("reason")?,
-            place: row.try_get("place")?,
-            spend_minor: row.try_get("spend_minor")?,
-            at: row.try_get("created_at")?,
+            seq: row.seq,
+            kind: EntryKind::from_name(&row.kind)
+                .ok_or_else(|| ApiError::internal(format!("unknown entry kind {}", row.kind)))?,
+            points: row.amount,
+            reason: row.reason,
+            place: row.place,
+            spend_minor: row.spend_minor,
+            at: row.created_at,
         });
     }
     let next_cursor = more
@@ -183,10 +147,6 @@ pub async fn history(
     }))
 }
 
-fn program_of<'c>(
-    config: &'c ProgramConfig,
-    row: &AnyRow,
-) -> Result<Option<&'c Program>, sqlx::Error> {
-    let program_id: String = row.try_get("program_id")?;
-    Ok(config.program(&program_id))
+fn program_of<'c>(config: &'c ProgramConfig, card: &StoredCard) -> Option<&'c Program> {
+    config.program(&card.program_id)
 }

@@ -1,15 +1,14 @@
 //! The demo data: a customer to sign in as. Demo accounts are marked, exist only while the server
 //! runs with `--demo`, and are removed at a start without it.
 
-use crate::accounts::{insert_customer, NewCustomer};
 use crate::calendar;
 use crate::cards::enrol_in_open_programs;
 use crate::config::Program;
-use crate::db::now_ms;
-use crate::ledger::{self, Deduction};
 use crate::purchases::{self, Purchase};
 use crate::state::AppState;
-use sqlx::Row;
+use crate::store::accounts::{self, NewCustomer};
+use crate::store::ledger::{self, Deduction};
+use crate::store::{self, now_ms};
 use tessera_core::points::EntryKind;
 use tessera_core::Money;
 
@@ -19,13 +18,10 @@ pub const DEMO_PASSWORD: &str = "tessera-demo";
 /// Creates the demo customer if missing (idempotent), enrols it in the open programs and gives
 /// each card a history.
 pub async fn load(state: &AppState) -> anyhow::Result<()> {
-    let existing = sqlx::query("SELECT id FROM customers WHERE email = $1")
-        .bind(DEMO_EMAIL)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    let mut tx = state.db.pool.begin().await?;
+    let existing = accounts::credentials(&state.store, DEMO_EMAIL).await?;
+    let mut tx = state.store.transaction().await?;
     let id = match existing {
-        Some(row) => row.try_get("id")?,
+        Some(account) => account.id,
         None => {
             let customer = NewCustomer {
                 email: DEMO_EMAIL.to_owned(),
@@ -36,11 +32,13 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
                 marketing_opt_in: false,
                 is_demo: true,
             };
-            insert_customer(&mut tx, &customer).await?
+            accounts::insert(&mut tx, &customer, now_ms())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the demo e-mail was taken meanwhile"))?
         }
     };
     enrol_in_open_programs(&mut tx, &state.config, &id).await?;
-    tx.commit().await?;
+    store::commit(tx).await?;
     for program in state.config.programs.iter().filter(|p| p.earning.is_some()) {
         seed_history(state, program, &id, now_ms()).await?;
     }
@@ -61,21 +59,14 @@ async fn seed_history(
     customer_id: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    let pool = &state.db.pool;
-    let Some(row) = sqlx::query(
-        "SELECT id, purchase_count FROM cards WHERE customer_id = $1 AND program_id = $2",
-    )
-    .bind(customer_id)
-    .bind(&program.id)
-    .fetch_optional(pool)
-    .await?
-    else {
+    let cards = store::cards::of_customer(&state.store, customer_id).await?;
+    let Some(card) = cards.into_iter().find(|c| c.program_id == program.id) else {
         return Ok(());
     };
-    let card_id: String = row.try_get("id")?;
-    if row.try_get::<i64, _>("purchase_count")? > 0 {
+    if card.totals.purchase_count > 0 {
         return Ok(());
     }
+    let card_id = card.id;
     let tz = program.tz();
     let this_month = calendar::month_of(tz, now);
     // Day `day` (1-based) of the month `back` months ago, at `hour` local time (roughly).
@@ -112,7 +103,7 @@ async fn seed_history(
     let mut reward_taken = false;
     for (i, &(at, minor)) in purchases.iter().enumerate() {
         if !reward_taken && at > reward_at {
-            let mut tx = pool.begin().await?;
+            let mut tx = state.store.transaction().await?;
             let reward = Deduction {
                 kind: EntryKind::Spent,
                 points: 80,
@@ -122,8 +113,8 @@ async fn seed_history(
             };
             ledger::take(&mut tx, &card_id, &reward, reward_at)
                 .await
-                .map_err(|e| anyhow::anyhow!("demo reward: {e:?}"))?;
-            tx.commit().await?;
+                .map_err(|e| anyhow::anyhow!("demo reward: {e}"))?;
+            store::commit(tx).await?;
             reward_taken = true;
         }
         let reference = format!("demo-purchase-{i}");
@@ -134,44 +125,25 @@ async fn seed_history(
             place: Some(PLACES[i % PLACES.len()]),
             reference_is_new: false,
         };
-        let mut tx = pool.begin().await?;
+        let mut tx = state.store.transaction().await?;
         purchases::record(&mut tx, program, &purchase, at)
             .await
-            .map_err(|e| anyhow::anyhow!("demo purchase: {e:?}"))?;
-        tx.commit().await?;
+            .map_err(|e| anyhow::anyhow!("demo purchase: {e}"))?;
+        store::commit(tx).await?;
     }
     if let Some((first, _)) = purchases.first() {
-        sqlx::query("UPDATE cards SET enrolled_at = $1 WHERE id = $2")
-            .bind(first - 30 * DAY)
-            .bind(&card_id)
-            .execute(pool)
-            .await?;
+        store::cards::set_enrolled_at(&state.store, &card_id, first - 30 * DAY).await?;
     }
     // Expire what was due before now, as the expiry job would have.
-    let mut tx = pool.begin().await?;
+    let mut tx = state.store.transaction().await?;
     ledger::settle_card(&mut tx, &card_id, now)
         .await
-        .map_err(|e| anyhow::anyhow!("demo expiry: {e:?}"))?;
-    tx.commit().await?;
+        .map_err(|e| anyhow::anyhow!("demo expiry: {e}"))?;
+    store::commit(tx).await?;
     Ok(())
 }
 
 /// Removes demo accounts (their sessions and cards go with them).
 pub async fn remove(state: &AppState) -> anyhow::Result<u64> {
-    let mut tx = state.db.pool.begin().await?;
-    // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite only honours
-    // with foreign keys switched on.
-    for table in ["sessions", "cards"] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE customer_id IN (SELECT id FROM customers WHERE is_demo = 1)"
-        ))
-        .execute(&mut *tx)
-        .await?;
-    }
-    let removed = sqlx::query("DELETE FROM customers WHERE is_demo = 1")
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    Ok(removed)
+    Ok(accounts::remove_demo(&state.store).await?)
 }

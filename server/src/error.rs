@@ -1,6 +1,7 @@
 //! The one error type of the API: a status, a stable code and a safe message. Internal causes are
 //! logged here and never reach the response.
 
+use crate::store::StoreError;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -102,9 +103,9 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::internal(format!("database: {e}"))
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        Self::internal(format!("storage: {e}"))
     }
 }
 

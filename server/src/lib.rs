@@ -6,24 +6,22 @@
 pub mod accounts;
 pub mod auth;
 pub mod calendar;
-pub mod card_row;
 pub mod card_status;
 pub mod cards;
 pub mod checkout;
 pub mod client_address;
 pub mod config;
 pub mod connections;
-pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod housekeeping;
-pub mod ledger;
+pub mod jobs;
 pub mod openapi;
 pub mod purchases;
-pub mod sqlite_writer;
 pub mod state;
+pub mod store;
 pub mod till;
 pub mod wallet_files;
 

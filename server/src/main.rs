@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tessera_server::auth::password::Passwords;
-use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
 use tessera_server::connections::{self, ConnectionLimits};
-use tessera_server::db::{Db, SqliteSync};
-use tessera_server::state::AppState;
+use tessera_server::state::{AppState, SessionPolicy};
+use tessera_server::store::{SqliteSync, Store};
 use tessera_server::wallet_files::WalletFiles;
 use tessera_server::{app, demo};
 
@@ -120,7 +119,7 @@ async fn serve() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = ProgramConfig::load(&cli.config)?;
-    let db = Db::connect(&cli.database, cli.sqlite_sync).await?;
+    let store = Store::connect(&cli.database, cli.sqlite_sync).await?;
     let wallet = cli
         .wallet_dir
         .as_deref()
@@ -128,7 +127,7 @@ async fn serve() -> anyhow::Result<()> {
         .transpose()?
         .map(Arc::new);
     let state = AppState {
-        db,
+        store,
         config: Arc::new(config),
         passwords: Passwords::production(),
         sessions: SessionPolicy {
@@ -151,13 +150,13 @@ async fn serve() -> anyhow::Result<()> {
     }
 
     // Matures pending points and expires due ones; also done per card before each spend.
-    tokio::spawn(tessera_server::ledger::run_expiry_job(
-        state.db.clone(),
+    tokio::spawn(tessera_server::jobs::expiry(
+        state.store.clone(),
         std::time::Duration::from_secs(60),
     ));
     // Deletes ended sessions, expired tickets and old idempotency keys.
-    tokio::spawn(tessera_server::housekeeping::run(
-        state.db.clone(),
+    tokio::spawn(tessera_server::jobs::housekeeping(
+        state.store.clone(),
         std::time::Duration::from_secs(600),
     ));
 
@@ -180,7 +179,7 @@ async fn serve() -> anyhow::Result<()> {
         "serving on http://{} ({} programs, database {:?}, at most {} connections)",
         listener.local_addr()?,
         state.config.programs.len(),
-        state.db.engine,
+        state.store.engine,
         limits.max_connections
     );
     if cli.demo {

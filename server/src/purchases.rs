@@ -7,14 +7,13 @@
 //! and changes nothing; the same reference with a different amount is refused.
 
 use crate::calendar;
-use crate::card_row::StoredCard;
 use crate::config::Program;
-use crate::db::new_id;
-use crate::ledger::{self, Addition, LedgerError};
-use sqlx::{Any, Row, Transaction};
-use tessera_core::discount::DiscountInputs;
+use crate::store::card_row::StoredCard;
+use crate::store::ledger::{self, Addition, LedgerError};
+use crate::store::purchases::{self as stored, NewPurchase};
+use crate::store::{StoreError, Tx};
 use tessera_core::points::EntryKind;
-use tessera_core::tier::{Month, QualifyBy, TierState};
+use tessera_core::tier::{Month, QualifyBy};
 use tessera_core::Money;
 
 /// The largest purchase accepted, in minor units (a typo guard, not a business rule).
@@ -51,33 +50,30 @@ pub struct Recorded {
 }
 
 /// Why a purchase was not recorded.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PurchaseError {
-    /// No such card.
+    #[error("no such card")]
     CardNotFound,
-    /// Not the program's currency.
+    #[error("not the program's currency")]
     WrongCurrency,
     /// Zero, negative or over [`MAX_AMOUNT_MINOR`].
+    #[error("invalid amount")]
     InvalidAmount,
-    /// The reference was used for a different purchase.
+    #[error("the reference was used for a different purchase")]
     ReferenceReused,
-    /// The database failed.
-    Db(sqlx::Error),
-}
-
-impl From<sqlx::Error> for PurchaseError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Db(e)
-    }
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl From<LedgerError> for PurchaseError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::CardNotFound => Self::CardNotFound,
-            LedgerError::Db(e) => Self::Db(e),
+            LedgerError::Store(e) => Self::Store(e),
             // Additions of positive points are neither insufficient nor invalid.
-            other => Self::Db(sqlx::Error::Protocol(format!("ledger: {other:?}"))),
+            other => Self::Store(StoreError::Invariant(format!(
+                "purchase: ledger said {other}"
+            ))),
         }
     }
 }
@@ -85,7 +81,7 @@ impl From<LedgerError> for PurchaseError {
 /// Records `purchase` at `now` in `tx`, for a card of `program`. The card is settled at `now` on
 /// the way (matured and expired points), so `card_status::written_card` can show it afterwards.
 pub async fn record(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     program: &Program,
     purchase: &Purchase<'_>,
     now: i64,
@@ -101,23 +97,13 @@ pub async fn record(
     // every entry below (and for the card the till shows afterwards).
     let mut card = ledger::lock(tx, purchase.card_id).await?;
     if !purchase.reference_is_new {
-        if let Some(row) = sqlx::query(
-            "SELECT amount_minor, currency, points, welcome_points FROM purchases
-             WHERE card_id = $1 AND reference = $2",
-        )
-        .bind(purchase.card_id)
-        .bind(purchase.reference)
-        .fetch_optional(&mut **tx)
-        .await?
-        {
-            let same = row.try_get::<i64, _>(0)? == amount
-                && row.try_get::<String, _>(1)? == program.currency.code();
-            if !same {
+        if let Some(row) = stored::by_reference(tx, purchase.card_id, purchase.reference).await? {
+            if row.amount_minor != amount || row.currency != program.currency.code() {
                 return Err(PurchaseError::ReferenceReused);
             }
             return Ok(Recorded {
-                points: row.try_get(2)?,
-                welcome_points: row.try_get(3)?,
+                points: row.points,
+                welcome_points: row.welcome_points,
                 replayed: true,
                 card,
                 months: None,
@@ -128,7 +114,8 @@ pub async fn record(
 
     let tz = program.tz();
     let month = calendar::month_of(tz, now);
-    let mut buckets = card_months(&mut **tx, purchase.card_id, program, month).await?;
+    let mut buckets =
+        stored::tier_window(tx, purchase.card_id, program.tiers.as_ref(), month).await?;
 
     // Points at the level held before this purchase, rounded down once per purchase.
     let state = card.totals.tier_state();
@@ -192,17 +179,7 @@ pub async fn record(
     }
 
     // The month's qualifying activity, then the tier and discount that follow from it.
-    sqlx::query(
-        "INSERT INTO card_months (card_id, month, spend, points) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (card_id, month)
-         DO UPDATE SET spend = card_months.spend + excluded.spend, points = card_months.points + excluded.points",
-    )
-    .bind(purchase.card_id)
-    .bind(i64::from(month))
-    .bind(amount)
-    .bind(points)
-    .execute(&mut **tx)
-    .await?;
+    stored::add_to_month(tx, purchase.card_id, month, amount, points).await?;
     let new_state = match &program.tiers {
         Some(tiers) => {
             let qualifying = match tiers.qualify_by {
@@ -228,21 +205,17 @@ pub async fn record(
     totals.last_purchase_at = Some(now);
     totals.purchase_count += 1;
     ledger::save(tx, &card).await?;
-    sqlx::query(
-        "INSERT INTO purchases (id, card_id, reference, amount_minor, currency, place, points, welcome_points, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(new_id())
-    .bind(purchase.card_id)
-    .bind(purchase.reference)
-    .bind(amount)
-    .bind(program.currency.code())
-    .bind(purchase.place)
-    .bind(points)
-    .bind(welcome_points)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    let row = NewPurchase {
+        card_id: purchase.card_id,
+        reference: purchase.reference,
+        amount_minor: amount,
+        currency: program.currency.code(),
+        place: purchase.place,
+        points,
+        welcome_points,
+        at: now,
+    };
+    stored::insert(tx, &row).await?;
     Ok(Recorded {
         points,
         welcome_points,
@@ -250,86 +223,4 @@ pub async fn record(
         card,
         months: Some(buckets),
     })
-}
-
-/// The purchase-driven state kept on a card row.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct CardTotals {
-    pub tier_level: i64,
-    pub tier_held_until: i64,
-    pub total_spend: i64,
-    pub discount_step: i64,
-    pub last_purchase_at: Option<i64>,
-    pub purchase_count: i64,
-}
-
-impl CardTotals {
-    /// The columns [`CardTotals::from_row`] reads.
-    pub const COLUMNS: &'static str =
-        "tier_level, tier_held_until, total_spend, discount_step, last_purchase_at, purchase_count";
-
-    /// Reads the totals from a row that selected [`CardTotals::COLUMNS`].
-    pub fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            tier_level: row.try_get("tier_level")?,
-            tier_held_until: row.try_get("tier_held_until")?,
-            total_spend: row.try_get("total_spend")?,
-            discount_step: row.try_get("discount_step")?,
-            last_purchase_at: row.try_get("last_purchase_at")?,
-            purchase_count: row.try_get("purchase_count")?,
-        })
-    }
-
-    /// The stored tier.
-    pub fn tier_state(&self) -> TierState {
-        TierState {
-            level: usize::try_from(self.tier_level).unwrap_or(0),
-            held_until: Month::try_from(self.tier_held_until).unwrap_or(0),
-        }
-    }
-
-    /// The discount's inputs, with the tier's rate.
-    pub fn discount_inputs(&self, tier_rate_bp: u32) -> DiscountInputs {
-        DiscountInputs {
-            tier_rate_bp,
-            total_spend_minor: self.total_spend,
-            decaying_step: u32::try_from(self.discount_step).unwrap_or(0),
-            last_purchase_at: self.last_purchase_at,
-        }
-    }
-}
-
-/// The card's qualifying activity (spend or points, per the program's tiers) per month in the
-/// tier window that ends with `now`; empty for a program without tiers.
-pub async fn card_months<'c, E>(
-    db: E,
-    card_id: &str,
-    program: &Program,
-    now: Month,
-) -> Result<Vec<(Month, i64)>, sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = Any>,
-{
-    let Some(tiers) = &program.tiers else {
-        return Ok(Vec::new());
-    };
-    let column = match tiers.qualify_by {
-        QualifyBy::Spend => "spend",
-        QualifyBy::Points => "points",
-    };
-    let first = i64::from(now) - i64::from(tiers.window_months) + 1;
-    sqlx::query(&format!(
-        "SELECT month, {column} FROM card_months WHERE card_id = $1 AND month >= $2 AND month <= $3"
-    ))
-    .bind(card_id)
-    .bind(first)
-    .bind(i64::from(now))
-    .fetch_all(db)
-    .await?
-    .iter()
-    .map(|row| {
-        let month: i64 = row.try_get(0)?;
-        Ok((Month::try_from(month).unwrap_or(0), row.try_get(1)?))
-    })
-    .collect()
 }

@@ -1,15 +1,20 @@
 //! What every handler can reach.
 
 use crate::auth::password::Passwords;
-use crate::auth::session::SessionPolicy;
 use crate::config::ProgramConfig;
-use crate::db::Db;
+use crate::store::Store;
 use crate::wallet_files::WalletFiles;
 use std::sync::Arc;
 
+/// How long an unused customer session lives.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub idle_ms: i64,
+}
+
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
+    pub store: Store,
     pub config: Arc<ProgramConfig>,
     pub passwords: Passwords,
     pub sessions: SessionPolicy,

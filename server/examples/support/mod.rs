@@ -10,10 +10,9 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use tessera_server::auth::password::Passwords;
-use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
-use tessera_server::db::{Db, SqliteSync};
-use tessera_server::state::AppState;
+use tessera_server::state::{AppState, SessionPolicy};
+use tessera_server::store::{SqliteSync, Store};
 use tower::ServiceExt;
 
 /// The demo configuration (programs and the demo cashier).
@@ -32,7 +31,7 @@ pub async fn sqlite_state(
 ) -> anyhow::Result<AppState> {
     let url = format!("sqlite://{}/{file}", dir.path().display());
     Ok(AppState {
-        db: Db::connect(&url, SqliteSync::Normal).await?,
+        store: Store::connect(&url, SqliteSync::Normal).await?,
         config,
         passwords: Passwords::for_tests(),
         sessions: SessionPolicy {

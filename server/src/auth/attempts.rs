@@ -9,9 +9,9 @@
 //! staff have counters of their own, so failures of one never count against the other.
 
 use crate::client_address::ClientNet;
-use crate::db::{now_ms, Db};
 use crate::error::ApiError;
-use sqlx::Row;
+use crate::store::attempts::{self as counters, CounterRow};
+use crate::store::{now_ms, Store, StoreError, Tx, Write};
 
 /// What a counter does once its attempts in the window are used up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,14 +185,14 @@ pub enum TakeError {
     #[error("refused by an attempt limit")]
     Refused(Refused),
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Store(#[from] StoreError),
 }
 
 impl From<TakeError> for ApiError {
     fn from(e: TakeError) -> Self {
         match e {
             TakeError::Refused(r) => r.into(),
-            TakeError::Database(e) => e.into(),
+            TakeError::Store(e) => e.into(),
         }
     }
 }
@@ -216,97 +216,70 @@ impl Attempt {
     ///
     /// A read first refuses what is plainly full without writing anything (so attempts from a
     /// full address cost no write, nor a new row for each e-mail they make up). Then, in one
-    /// write, each counter's row is locked (an upsert, which also starts a new window when the
-    /// last one ended), so concurrent attempts on one counter are serialised on both engines,
-    /// checked again, and counted in all.
-    pub async fn take(self, db: &Db) -> Result<Slots, TakeError> {
+    /// write ([`TakeSlots`]), each counter's row is locked, so concurrent attempts on one
+    /// counter are serialised on both engines, checked again, and counted in all.
+    pub async fn take(self, store: &Store) -> Result<Slots, TakeError> {
         let now = now_ms();
-        if let Some(refused) = self.refused_by_stored(db, now).await? {
+        if let Some(refused) = self.refused_by_stored(store, now).await? {
             return Err(TakeError::Refused(refused));
         }
-        let attempt = self.clone();
-        let taken = db
-            .write(move |tx| {
-                let attempt = attempt.clone();
-                Box::pin(async move {
-                    let mut states = Vec::with_capacity(attempt.counters.len());
-                    for (i, c) in attempt.counters.iter().enumerate() {
-                        let row = sqlx::query(
-                            "INSERT INTO attempt_counters (key, window_ends_at, attempts, next_at)
-                             VALUES ($1, $2, 0, 0)
-                             ON CONFLICT (key) DO UPDATE SET
-                               attempts = CASE WHEN attempt_counters.window_ends_at <= $3
-                                          THEN 0 ELSE attempt_counters.attempts END,
-                               window_ends_at = CASE WHEN attempt_counters.window_ends_at <= $3
-                                          THEN excluded.window_ends_at
-                                          ELSE attempt_counters.window_ends_at END
-                             RETURNING attempts, window_ends_at, next_at",
-                        )
-                        .bind(&c.key)
-                        .bind(now + c.limit.window_ms)
-                        .bind(now)
-                        .fetch_one(&mut **tx)
-                        .await?;
-                        let state = CounterState::from_row(&row)?;
-                        if let Some(wait_ms) = state.wait_ms(c.limit, now) {
-                            // Refused after all (a concurrent attempt took the last slot): the
-                            // rows this attempt created hold nothing.
-                            for touched in &attempt.counters[..i] {
-                                sqlx::query(
-                                    "DELETE FROM attempt_counters WHERE key = $1 AND attempts = 0",
-                                )
-                                .bind(&touched.key)
-                                .execute(&mut **tx)
-                                .await?;
-                            }
-                            return Ok(Err(Refused::after(wait_ms)));
-                        }
-                        states.push(state);
-                    }
-                    for (c, state) in attempt.counters.iter().zip(states) {
-                        sqlx::query(
-                            "UPDATE attempt_counters SET attempts = attempts + 1, next_at = $2
-                             WHERE key = $1",
-                        )
-                        .bind(&c.key)
-                        .bind(state.next_at_after_one_more(c.limit, now))
-                        .execute(&mut **tx)
-                        .await?;
-                    }
-                    Ok::<_, sqlx::Error>(Ok(()))
-                })
-            })
-            .await?;
-        taken.map_err(TakeError::Refused)?;
-        Ok(Slots { attempt: self })
+        let take = TakeSlots { attempt: self, now };
+        let taken = store.write(take).await?;
+        taken.map_err(TakeError::Refused)
     }
 
     /// The refusal the stored counters already call for, read without a lock.
-    async fn refused_by_stored(&self, db: &Db, now: i64) -> Result<Option<Refused>, sqlx::Error> {
-        let placeholders: Vec<String> =
-            (1..=self.counters.len()).map(|n| format!("${n}")).collect();
-        let sql = format!(
-            "SELECT key, attempts, window_ends_at, next_at FROM attempt_counters
-             WHERE key IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for c in &self.counters {
-            query = query.bind(&c.key);
-        }
-        for row in query.fetch_all(&db.pool).await? {
-            let key: String = row.try_get("key")?;
-            let Some(c) = self.counters.iter().find(|c| c.key == key) else {
+    async fn refused_by_stored(
+        &self,
+        store: &Store,
+        now: i64,
+    ) -> Result<Option<Refused>, StoreError> {
+        let keys: Vec<&str> = self.counters.iter().map(|c| c.key.as_str()).collect();
+        for row in counters::read(store, &keys).await? {
+            let Some(c) = self.counters.iter().find(|c| c.key == row.key) else {
                 continue;
             };
-            let state = CounterState::from_row(&row)?;
-            if state.window_ends_at > now {
-                if let Some(wait_ms) = state.wait_ms(c.limit, now) {
+            if row.window_ends_at > now {
+                if let Some(wait_ms) = wait_ms(&row, c.limit, now) {
                     return Ok(Some(Refused::after(wait_ms)));
                 }
             }
         }
         Ok(None)
+    }
+}
+
+/// Taking an attempt's slots: each counter's row locked in key order, checked, then all counted.
+struct TakeSlots {
+    attempt: Attempt,
+    now: i64,
+}
+
+impl Write for TakeSlots {
+    type Output = Result<Slots, Refused>;
+    type Error = StoreError;
+
+    async fn run(&self, tx: &mut Tx) -> Result<Result<Slots, Refused>, StoreError> {
+        let (counters_of, now) = (&self.attempt.counters, self.now);
+        let mut rows = Vec::with_capacity(counters_of.len());
+        for (i, c) in counters_of.iter().enumerate() {
+            let row = counters::lock(tx, &c.key, now + c.limit.window_ms, now).await?;
+            if let Some(wait_ms) = wait_ms(&row, c.limit, now) {
+                // Refused after all (a concurrent attempt took the last slot): the rows this
+                // attempt created hold nothing.
+                for touched in &counters_of[..i] {
+                    counters::delete_if_empty(tx, &touched.key).await?;
+                }
+                return Ok(Err(Refused::after(wait_ms)));
+            }
+            rows.push(row);
+        }
+        for (c, row) in counters_of.iter().zip(&rows) {
+            counters::count_one(tx, &c.key, next_at_after_one_more(row, c.limit, now)).await?;
+        }
+        Ok(Ok(Slots {
+            attempt: self.attempt.clone(),
+        }))
     }
 }
 
@@ -321,70 +294,54 @@ impl Refused {
 impl Slots {
     /// The attempt succeeded: the account's counters start over and the others get their slot
     /// back, as each counter says.
-    pub async fn succeeded(self, db: &Db) -> Result<(), sqlx::Error> {
-        let counters = self.attempt.counters;
-        db.write(move |tx| {
-            let counters = counters.clone();
-            Box::pin(async move {
-                for c in &counters {
-                    let settle = match c.on_success {
-                        OnSuccess::Clear => "DELETE FROM attempt_counters WHERE key = $1",
-                        OnSuccess::GiveBack => {
-                            "UPDATE attempt_counters SET attempts = attempts - 1
-                             WHERE key = $1 AND attempts > 0"
-                        }
-                        OnSuccess::Keep => continue,
-                    };
-                    sqlx::query(settle).bind(&c.key).execute(&mut **tx).await?;
-                }
-                Ok(())
-            })
-        })
-        .await
+    pub async fn succeeded(self, store: &Store) -> Result<(), StoreError> {
+        store.write(SettleSlots(self.attempt)).await
     }
 }
 
-/// A counter's row as the attempt found it.
-struct CounterState {
-    attempts: i64,
-    window_ends_at: i64,
-    next_at: i64,
-}
+/// Settling a successful attempt's slots.
+struct SettleSlots(Attempt);
 
-impl CounterState {
-    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            attempts: row.try_get("attempts")?,
-            window_ends_at: row.try_get("window_ends_at")?,
-            next_at: row.try_get("next_at")?,
-        })
-    }
+impl Write for SettleSlots {
+    type Output = ();
+    type Error = StoreError;
 
-    /// How long the attempt must wait, or `None` when it may go ahead.
-    fn wait_ms(&self, limit: Limit, now: i64) -> Option<i64> {
-        if self.attempts < limit.attempts {
-            return None;
-        }
-        match limit.when_full {
-            WhenFull::Refuse => Some(self.window_ends_at - now),
-            WhenFull::Slow { .. } => (now < self.next_at).then(|| self.next_at - now),
-        }
-    }
-
-    /// The earliest time of the attempt after this one.
-    fn next_at_after_one_more(&self, limit: Limit, now: i64) -> i64 {
-        match limit.when_full {
-            WhenFull::Slow {
-                first_delay_ms,
-                max_delay_ms,
-            } if self.attempts + 1 >= limit.attempts => {
-                let doublings = (self.attempts + 1 - limit.attempts).min(32) as u32;
-                now + first_delay_ms
-                    .saturating_mul(1_i64 << doublings)
-                    .min(max_delay_ms)
+    async fn run(&self, tx: &mut Tx) -> Result<(), StoreError> {
+        for c in &self.0.counters {
+            match c.on_success {
+                OnSuccess::Clear => counters::clear(tx, &c.key).await?,
+                OnSuccess::GiveBack => counters::give_back(tx, &c.key).await?,
+                OnSuccess::Keep => {}
             }
-            _ => 0,
         }
+        Ok(())
+    }
+}
+
+/// How long an attempt on a counter in `row`'s state must wait, or `None` when it may go ahead.
+fn wait_ms(row: &CounterRow, limit: Limit, now: i64) -> Option<i64> {
+    if row.attempts < limit.attempts {
+        return None;
+    }
+    match limit.when_full {
+        WhenFull::Refuse => Some(row.window_ends_at - now),
+        WhenFull::Slow { .. } => (now < row.next_at).then(|| row.next_at - now),
+    }
+}
+
+/// The earliest time of the attempt after one more on a counter in `row`'s state.
+fn next_at_after_one_more(row: &CounterRow, limit: Limit, now: i64) -> i64 {
+    match limit.when_full {
+        WhenFull::Slow {
+            first_delay_ms,
+            max_delay_ms,
+        } if row.attempts + 1 >= limit.attempts => {
+            let doublings = (row.attempts + 1 - limit.attempts).min(32) as u32;
+            now + first_delay_ms
+                .saturating_mul(1_i64 << doublings)
+                .min(max_delay_ms)
+        }
+        _ => 0,
     }
 }
 
@@ -392,8 +349,9 @@ impl CounterState {
 mod tests {
     use super::*;
 
-    fn state(attempts: i64) -> CounterState {
-        CounterState {
+    fn state(attempts: i64) -> CounterRow {
+        CounterRow {
+            key: "k".into(),
             attempts,
             window_ends_at: 10_000,
             next_at: 0,
@@ -403,16 +361,16 @@ mod tests {
     #[test]
     fn a_refusing_counter_refuses_until_its_window_ends() {
         let limit = SIGN_IN_PER_PAIR;
-        assert_eq!(state(4).wait_ms(limit, 1_000), None);
-        assert_eq!(state(5).wait_ms(limit, 1_000), Some(9_000));
-        assert_eq!(state(4).next_at_after_one_more(limit, 1_000), 0);
+        assert_eq!(wait_ms(&state(4), limit, 1_000), None);
+        assert_eq!(wait_ms(&state(5), limit, 1_000), Some(9_000));
+        assert_eq!(next_at_after_one_more(&state(4), limit, 1_000), 0);
     }
 
     #[test]
     fn a_slowing_counter_doubles_its_delay_up_to_the_cap() {
         let limit = SIGN_IN_PER_ACCOUNT;
         let delays: Vec<i64> = (8..20)
-            .map(|n| state(n).next_at_after_one_more(limit, 0))
+            .map(|n| next_at_after_one_more(&state(n), limit, 0))
             .collect();
         assert_eq!(
             delays,
@@ -421,11 +379,15 @@ mod tests {
                 60_000
             ]
         );
-        let waiting = CounterState {
+        let waiting = CounterRow {
             next_at: 5_000,
             ..state(12)
         };
-        assert_eq!(waiting.wait_ms(limit, 4_000), Some(1_000));
-        assert_eq!(waiting.wait_ms(limit, 5_000), None, "slowed, never locked");
+        assert_eq!(wait_ms(&waiting, limit, 4_000), Some(1_000));
+        assert_eq!(
+            wait_ms(&waiting, limit, 5_000),
+            None,
+            "slowed, never locked"
+        );
     }
 }

@@ -38,7 +38,7 @@ pub async fn verify_sign_in<T>(
     lookup: impl std::future::Future<Output = Result<Option<(T, String)>, ApiError>>,
 ) -> Result<T, ApiError> {
     let place = state.passwords.admit()?;
-    let slots = attempt.take(&state.db).await?;
+    let slots = attempt.take(&state.store).await?;
     let (account, hash) = lookup.await?.unzip();
     let ok = place
         .verify(password, hash)
@@ -51,6 +51,6 @@ pub async fn verify_sign_in<T>(
             "E-mail or password is wrong.",
         ));
     };
-    slots.succeeded(&state.db).await?;
+    slots.succeeded(&state.store).await?;
     Ok(account)
 }

@@ -159,7 +159,7 @@ impl Passwords {
                 .expect("starting a hashing thread");
         }
         let decoy = Memory::default()
-            .hash(&params, &crate::db::new_id())
+            .hash(&params, &crate::store::new_id())
             .expect("hashing a decoy");
         Self {
             params,

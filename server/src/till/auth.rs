@@ -8,6 +8,7 @@ use crate::config::{ProgramConfig, StaffAccount};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::store::sessions::{self, SessionKind};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -55,10 +56,10 @@ pub async fn login(
         .staff(&email)
         .map(|s| (s.clone(), s.password_hash.clone()));
     let staff = verify_sign_in(&state, attempt, req.password, async { Ok(account) }).await?;
-    let (token, idle_expires_at) = session::create(&state.db.pool, &email).await?;
+    let session = session::create(&state.store, &email).await?;
     Ok(ApiJson(TillSessionBody {
-        token,
-        idle_expires_at,
+        token: session.token,
+        idle_expires_at: session.idle_expires_at,
         staff: staff_body(&state.config, &staff),
     }))
 }
@@ -67,10 +68,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/till/auth/logout", tag = "till", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, till: TillSession) -> ApiResult<StatusCode> {
-    sqlx::query("DELETE FROM till_sessions WHERE id = $1")
-        .bind(&till.session_id)
-        .execute(&state.db.pool)
-        .await?;
+    sessions::delete(&state.store, SessionKind::Till, &till.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

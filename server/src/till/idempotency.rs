@@ -3,14 +3,13 @@
 //! the same transaction that applies the request and stores its response; a concurrent retry
 //! waits on the claim and then reads the stored response. A request that fails claims nothing.
 
-use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::{self, now_ms, Tx};
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
 use tessera_core::api::error_code;
 
 /// The request's `Idempotency-Key` header: 1 to 100 visible ASCII characters.
@@ -52,64 +51,39 @@ pub fn request_hash(endpoint: &str, body: &impl serde::Serialize) -> String {
 /// Claims `key` for the staff account in `tx`, or returns the stored response of the same
 /// request; the same key with another request is refused.
 pub async fn claim(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     staff_email: &str,
     key: &str,
     request_hash: &str,
 ) -> ApiResult<Claim> {
-    let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (staff_email, key, request_hash, status, body, created_at)
-         VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (staff_email, key) DO NOTHING",
-    )
-    .bind(staff_email)
-    .bind(key)
-    .bind(request_hash)
-    .bind(now_ms())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
+    let Some(stored) = store::till::claim_key(tx, staff_email, key, request_hash, now_ms()).await?
+    else {
         return Ok(Claim::Fresh);
-    }
-    let row = sqlx::query(
-        "SELECT request_hash, status, body FROM idempotency_keys WHERE staff_email = $1 AND key = $2",
-    )
-    .bind(staff_email)
-    .bind(key)
-    .fetch_one(&mut **tx)
-    .await?;
-    if row.try_get::<String, _>("request_hash")? != request_hash {
+    };
+    if stored.request_hash != request_hash {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             error_code::IDEMPOTENCY_KEY_REUSED,
             "This Idempotency-Key was used for a different request.",
         ));
     }
-    let status = u16::try_from(row.try_get::<i64, _>("status")?)
+    let status = u16::try_from(stored.status)
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::OK);
-    Ok(Claim::Replay(json_response(status, row.try_get("body")?)))
+    Ok(Claim::Replay(json_response(status, stored.body)))
 }
 
 /// Stores the response of the claimed key (in the claiming transaction) and returns it.
 pub async fn store(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     staff_email: &str,
     key: &str,
     status: StatusCode,
     body: &impl serde::Serialize,
 ) -> ApiResult<Response> {
     let json = serde_json::to_string(body).map_err(ApiError::internal)?;
-    sqlx::query(
-        "UPDATE idempotency_keys SET status = $1, body = $2 WHERE staff_email = $3 AND key = $4",
-    )
-    .bind(i64::from(status.as_u16()))
-    .bind(&json)
-    .bind(staff_email)
-    .bind(key)
-    .execute(&mut **tx)
-    .await?;
+    store::till::store_response(tx, staff_email, key, status.as_u16(), &json).await?;
     Ok(json_response(status, json))
 }
 

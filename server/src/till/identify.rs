@@ -8,16 +8,16 @@
 use super::session::TillSession;
 use crate::auth::attempts::{Attempt, TakeError};
 use crate::card_status;
-use crate::db::{new_id, now_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::store::cards::PhoneMatch;
+use crate::store::till::IssueTicket;
+use crate::store::{self, new_id, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use sqlx::{Any, Row, Transaction};
-use std::sync::Arc;
 use tessera_core::api::{
     error_code, ErrorBody, FieldError, IdentifyRequest, PhoneLookupRequest, PhoneMember,
     PhoneMembers, TillMember,
@@ -61,56 +61,6 @@ fn code_refusal(e: CodeError) -> ApiError {
     }
 }
 
-/// A ticket to issue: owned, since the writer may run the write more than once.
-struct Ticket {
-    id: String,
-    till_session_id: String,
-    card_id: String,
-    /// The step of the checkout code that identified the card; `None` for a phone number.
-    code_step: Option<i64>,
-    now: i64,
-}
-
-impl Ticket {
-    /// Only a checkout code proves the customer is present: a phone number's ticket only earns.
-    fn can_spend(&self) -> bool {
-        self.code_step.is_some()
-    }
-
-    /// Consumes the code (only a step later than the last one accepted moves the card forward,
-    /// so a replayed code and every older one is refused) and stores the ticket. `None` when
-    /// the code was used already: then nothing is written, so the writes queued with this one
-    /// keep their shared transaction.
-    async fn issue(&self, tx: &mut Transaction<'_, Any>) -> Result<Option<String>, sqlx::Error> {
-        if let Some(step) = self.code_step {
-            let taken = sqlx::query(
-                "UPDATE cards SET last_code_step = $1 WHERE id = $2 AND last_code_step < $1",
-            )
-            .bind(step)
-            .bind(&self.card_id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-            if taken == 0 {
-                return Ok(None);
-            }
-        }
-        sqlx::query(
-            "INSERT INTO till_tickets (id, till_session_id, card_id, can_spend, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&self.id)
-        .bind(&self.till_session_id)
-        .bind(&self.card_id)
-        .bind(i64::from(self.can_spend()))
-        .bind(self.now)
-        .bind(self.now + TICKET_MS)
-        .execute(&mut **tx)
-        .await?;
-        Ok(Some(self.id.clone()))
-    }
-}
-
 /// Identifies a member by checkout code or phone number.
 #[utoipa::path(post, path = "/api/v1/till/identify", tag = "till", security(("bearer" = [])),
     request_body = IdentifyRequest,
@@ -145,51 +95,38 @@ pub async fn identify(
         }
     };
 
-    let row = sqlx::query(&format!(
-        "SELECT {}, closed_at, (SELECT display_name FROM customers WHERE id = cards.customer_id) AS name
-         FROM cards WHERE id = $1",
-        crate::card_row::COLUMNS
-    ))
-    .bind(&card_id)
-    .fetch_one(&state.db.pool)
-    .await?;
-    if row.try_get::<Option<i64>, _>("closed_at")?.is_some() {
+    let member = store::cards::member_card(&state.store, &card_id).await?;
+    if member.closed_at.is_some() {
         return Err(refusal(
             StatusCode::FORBIDDEN,
             error_code::CARD_CLOSED,
             "This card is closed.",
         ));
     }
-    let ticket = Arc::new(Ticket {
+    let ticket = IssueTicket {
         id: new_id(),
         till_session_id: till.session_id.clone(),
         card_id,
         code_step,
         now,
-    });
+        expires_at: now + TICKET_MS,
+    };
     let can_spend = ticket.can_spend();
-    let issued = state
-        .db
-        .write(move |tx| {
-            let ticket = ticket.clone();
-            Box::pin(async move { ticket.issue(tx).await })
-        })
-        .await?;
-    let Some(ticket) = issued else {
+    let Some(ticket) = state.store.write(ticket).await? else {
         return Err(refusal(
             StatusCode::CONFLICT,
             error_code::CODE_USED,
             "This code was used already. Ask the customer to show the new code.",
         ));
     };
-    let mut conn = state.db.pool.acquire().await?;
-    let card = card_status::card(&mut conn, program, &row, now).await?;
+    let mut conn = state.store.reader().await?;
+    let card = card_status::card(&mut conn, program, &member.card, now).await?;
     drop(conn);
     Ok(ApiJson(TillMember {
         ticket,
         ticket_expires_at: now + TICKET_MS,
         can_spend,
-        name: row.try_get("name")?,
+        name: member.name,
         point_value_minor: program.point_value_minor,
         card,
     }))
@@ -205,11 +142,7 @@ async fn by_code(
     now: i64,
 ) -> ApiResult<(String, i64)> {
     let claim = checkout::parse(text).map_err(code_refusal)?;
-    let pool = &state.db.pool;
-    let card = sqlx::query("SELECT id, closed_at FROM cards WHERE program_id = $1 AND number = $2")
-        .bind(program_id)
-        .bind(&claim.card_number)
-        .fetch_optional(pool)
+    let card = store::cards::by_number(&state.store, program_id, &claim.card_number)
         .await?
         .ok_or_else(|| {
             refusal(
@@ -218,8 +151,8 @@ async fn by_code(
                 "No card has this number.",
             )
         })?;
-    let card_id: String = card.try_get("id")?;
-    if card.try_get::<Option<i64>, _>("closed_at")?.is_some() {
+    let card_id = card.id;
+    if card.closed_at.is_some() {
         return Err(refusal(
             StatusCode::FORBIDDEN,
             error_code::CARD_CLOSED,
@@ -230,31 +163,21 @@ async fn by_code(
     // checked; a scanned code's proof is too long to guess.
     let slots = if claim.is_typed() {
         let attempt = Attempt::typed_code(&card_id, &till.session_id);
-        Some(attempt.take(&state.db).await.map_err(|e| match e {
+        Some(attempt.take(&state.store).await.map_err(|e| match e {
             TakeError::Refused(refused) => ApiError {
                 code: error_code::TOO_MANY_ATTEMPTS,
                 message:
                     "Too many wrong codes for this card. Scan the QR code instead, or wait.".into(),
                 ..refused.into()
             },
-            TakeError::Database(e) => e.into(),
+            TakeError::Store(e) => e.into(),
         })?)
     } else {
         None
     };
 
     // The secrets of the card's signed-in devices (sessions that have not ended).
-    let secrets: Vec<String> = sqlx::query(
-        "SELECT s.secret FROM card_secrets s JOIN sessions ON sessions.id = s.session_id
-         WHERE s.card_id = $1 AND sessions.idle_expires_at > $2",
-    )
-    .bind(&card_id)
-    .bind(now)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<Result<_, _>>()?;
+    let secrets = store::checkout::live_secrets(&state.store, &card_id, now).await?;
     let now_step = checkout::step_at(now);
     let mut result = Err(CodeError::Forged);
     for secret in &secrets {
@@ -277,7 +200,7 @@ async fn by_code(
     // Only a wrong proof was a guess: its slot stays counted.
     if result != Err(CodeError::Forged) {
         if let Some(slots) = slots {
-            slots.succeeded(&state.db).await?;
+            slots.succeeded(&state.store).await?;
         }
     }
     Ok((card_id, result.map_err(code_refusal)?))
@@ -291,14 +214,6 @@ fn member_not_found() -> ApiError {
     )
 }
 
-/// A card whose member has the phone number looked up.
-struct PhoneMatch {
-    card_id: String,
-    /// `None` until the card's code is first shown.
-    number: Option<String>,
-    name: String,
-}
-
 /// The program's members with this phone number (earning only), ordered by name; none is "not
 /// found".
 async fn phone_members(
@@ -307,30 +222,12 @@ async fn phone_members(
     phone: &str,
 ) -> ApiResult<Vec<PhoneMatch>> {
     let phone = normalize_phone(phone).ok_or_else(member_not_found)?;
-    let rows = sqlx::query(
-        "SELECT cards.id, cards.number, customers.display_name FROM cards
-         JOIN customers ON customers.id = cards.customer_id
-         WHERE customers.phone = $1 AND cards.program_id = $2
-         ORDER BY customers.display_name, cards.id LIMIT $3",
-    )
-    .bind(&phone)
-    .bind(program_id)
-    .bind(PHONE_MEMBERS_MAX)
-    .fetch_all(&state.db.pool)
-    .await?;
-    if rows.is_empty() {
+    let members =
+        store::cards::with_phone(&state.store, program_id, &phone, PHONE_MEMBERS_MAX).await?;
+    if members.is_empty() {
         return Err(member_not_found());
     }
-    rows.iter()
-        .map(|r| {
-            Ok(PhoneMatch {
-                card_id: r.try_get(0)?,
-                number: r.try_get(1)?,
-                name: r.try_get(2)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(members)
 }
 
 /// The card of the member with this phone number, or of the one the cashier chose among those

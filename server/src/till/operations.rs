@@ -5,18 +5,18 @@ use super::idempotency::{self, Claim, IdempotencyKey};
 use super::session::TillSession;
 use crate::card_status;
 use crate::config::{Program, ProgramConfig};
-use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::ledger::{self, Deduction, LedgerError};
 use crate::purchases::{self, Purchase, PurchaseError};
 use crate::state::AppState;
+use crate::store::ledger::{self, Deduction, LedgerError};
+use crate::store::till::TicketCard;
+use crate::store::{self, now_ms, Tx, Write};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
-use sqlx::{Any, Row, Transaction};
 use std::sync::Arc;
 use tessera_core::api::{
     error_code, Card, ErrorBody, FieldError, PayWithPointsRequest, PointsPayment, TillPurchase,
@@ -47,50 +47,10 @@ fn ticket_invalid() -> ApiError {
     )
 }
 
-/// The card of a live ticket of this till session, and whether it may spend; `None` when the
-/// ticket is unknown, another till's, or expired.
-async fn ticket<'c, E>(
-    db: E,
-    till: &TillSession,
-    ticket: &str,
-    now: i64,
-) -> ApiResult<Option<(String, bool)>>
-where
-    E: sqlx::Executor<'c, Database = Any>,
-{
-    let row = sqlx::query(
-        "SELECT card_id, can_spend FROM till_tickets
-         WHERE id = $1 AND till_session_id = $2 AND expires_at > $3",
-    )
-    .bind(ticket)
-    .bind(&till.session_id)
-    .bind(now)
-    .fetch_optional(db)
-    .await?;
-    row.map(|row| {
-        Ok((
-            row.try_get("card_id")?,
-            row.try_get::<i64, _>("can_spend")? == 1,
-        ))
-    })
-    .transpose()
-}
-
 /// The card as it stands inside `tx` (its writes included).
-async fn card_after(
-    tx: &mut Transaction<'_, Any>,
-    program: &Program,
-    card_id: &str,
-    now: i64,
-) -> ApiResult<Card> {
-    let row = sqlx::query(&format!(
-        "SELECT {} FROM cards WHERE id = $1",
-        crate::card_row::COLUMNS
-    ))
-    .bind(card_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(card_status::card(&mut *tx, program, &row, now).await?)
+async fn card_after(tx: &mut Tx, program: &Program, card_id: &str, now: i64) -> ApiResult<Card> {
+    let stored = store::cards::in_tx(tx, card_id).await?;
+    Ok(card_status::card(tx, program, &stored, now).await?)
 }
 
 /// Records a purchase on the ticket's card.
@@ -128,20 +88,13 @@ pub async fn record_purchase(
     // Read before the write, so the writer's time goes to writing: a ticket is written once and
     // only expires, and an expired one still gets a retry its stored response.
     let now = now_ms();
-    let card = ticket(&state.db.pool, till, &req.ticket, now).await?;
-    let write = Arc::new(TillWrite::new(
-        state,
-        till.clone(),
-        key.to_owned(),
-        card,
-        now,
-    ));
-    let req = Arc::new(req.clone());
+    let card = store::till::ticket(&state.store, &till.session_id, &req.ticket, now).await?;
+    let till = TillWrite::new(state, till.clone(), key.to_owned(), card, now);
     state
-        .db
-        .write(move |tx| {
-            let (write, req) = (write.clone(), req.clone());
-            Box::pin(async move { write.purchase(tx, &req).await })
+        .store
+        .write(RecordPurchase {
+            till,
+            req: req.clone(),
         })
         .await
 }
@@ -154,7 +107,7 @@ struct TillWrite {
     email: String,
     key: String,
     /// The ticket's card and whether it may spend, read before the transaction.
-    card: Option<(String, bool)>,
+    card: Option<TicketCard>,
     now: i64,
 }
 
@@ -163,7 +116,7 @@ impl TillWrite {
         state: &AppState,
         till: TillSession,
         key: String,
-        card: Option<(String, bool)>,
+        card: Option<TicketCard>,
         now: i64,
     ) -> Self {
         Self {
@@ -181,24 +134,37 @@ impl TillWrite {
         format!("till:{}:{}", self.email, self.key)
     }
 
-    async fn purchase(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        req: &TillPurchaseRequest,
-    ) -> ApiResult<Response> {
-        let (email, now) = (&self.email, self.now);
-        let program = self.till.program(&self.config)?;
+    /// The ticket's card; `None` when the ticket is unknown, another till's, or expired.
+    fn card(&self) -> ApiResult<&TicketCard> {
+        self.card.as_ref().ok_or_else(ticket_invalid)
+    }
+}
+
+/// Recording a purchase on the ticket's card, with its idempotency key.
+struct RecordPurchase {
+    till: TillWrite,
+    req: TillPurchaseRequest,
+}
+
+impl Write for RecordPurchase {
+    type Output = Response;
+    type Error = ApiError;
+
+    async fn run(&self, tx: &mut Tx) -> ApiResult<Response> {
+        let (till, req) = (&self.till, &self.req);
+        let (email, now) = (&till.email, till.now);
+        let program = till.till.program(&till.config)?;
         let hash = idempotency::request_hash("purchases", req);
-        if let Claim::Replay(response) = idempotency::claim(tx, email, &self.key, &hash).await? {
+        if let Claim::Replay(response) = idempotency::claim(tx, email, &till.key, &hash).await? {
             return Ok(response);
         }
-        let (card_id, _) = self.card.clone().ok_or_else(ticket_invalid)?;
-        let reference = self.reference();
+        let card_id = &till.card()?.card_id;
+        let reference = till.reference();
         let purchase = Purchase {
-            card_id: &card_id,
+            card_id,
             amount: Money::new(req.amount_minor, program.currency),
             reference: &reference,
-            place: self.till.staff.location.as_deref(),
+            place: till.till.staff.location.as_deref(),
             // The idempotency key was claimed just now, and the reference is made from it.
             reference_is_new: true,
         };
@@ -210,7 +176,7 @@ impl TillWrite {
                 }
                 PurchaseError::CardNotFound => ticket_invalid(),
                 PurchaseError::ReferenceReused => ApiError::internal("till reference reused"),
-                PurchaseError::Db(e) => e.into(),
+                PurchaseError::Store(e) => e.into(),
             })?;
         let card =
             card_status::written_card(tx, program, &recorded.card, recorded.months.as_deref(), now)
@@ -220,38 +186,47 @@ impl TillWrite {
             welcome_points: recorded.welcome_points,
             card,
         };
-        idempotency::store(tx, email, &self.key, StatusCode::CREATED, &body).await
+        idempotency::store(tx, email, &till.key, StatusCode::CREATED, &body).await
     }
+}
 
-    async fn pay_with_points(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        req: &PayWithPointsRequest,
-        paid_minor: i64,
-    ) -> ApiResult<Response> {
-        let (email, now) = (&self.email, self.now);
-        let program = self.till.program(&self.config)?;
+/// Taking points as part of a bill from the ticket's card, with its idempotency key.
+struct PayWithPoints {
+    till: TillWrite,
+    req: PayWithPointsRequest,
+    /// What the points pay, in minor units.
+    paid_minor: i64,
+}
+
+impl Write for PayWithPoints {
+    type Output = Response;
+    type Error = ApiError;
+
+    async fn run(&self, tx: &mut Tx) -> ApiResult<Response> {
+        let (till, req) = (&self.till, &self.req);
+        let (email, now) = (&till.email, till.now);
+        let program = till.till.program(&till.config)?;
         let hash = idempotency::request_hash("pay-with-points", req);
-        if let Claim::Replay(response) = idempotency::claim(tx, email, &self.key, &hash).await? {
+        if let Claim::Replay(response) = idempotency::claim(tx, email, &till.key, &hash).await? {
             return Ok(response);
         }
-        let (card_id, can_spend) = self.card.clone().ok_or_else(ticket_invalid)?;
-        if !can_spend {
+        let card = till.card()?;
+        if !card.can_spend {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 error_code::TICKET_CANNOT_SPEND,
                 "Spending points needs the customer's code: scan it instead of the phone number.",
             ));
         }
-        let reference = self.reference();
+        let reference = till.reference();
         let deduction = Deduction {
             kind: EntryKind::Spent,
             points: req.points,
             reason: "payment",
             reference: &reference,
-            place: self.till.staff.location.as_deref(),
+            place: till.till.staff.location.as_deref(),
         };
-        ledger::take(tx, &card_id, &deduction, now)
+        ledger::take(tx, &card.card_id, &deduction, now)
             .await
             .map_err(|e| match e {
                 LedgerError::Insufficient { spendable } => ApiError::new(
@@ -261,15 +236,15 @@ impl TillWrite {
                 ),
                 LedgerError::CardNotFound => ticket_invalid(),
                 LedgerError::InvalidAmount => invalid_field("points", field_code::NOT_POSITIVE),
-                LedgerError::Db(e) => e.into(),
+                LedgerError::Store(e) => e.into(),
             })?;
         let body = PointsPayment {
             points: req.points,
-            paid_minor,
-            due_minor: req.bill_minor - paid_minor,
-            card: card_after(tx, program, &card_id, now).await?,
+            paid_minor: self.paid_minor,
+            due_minor: req.bill_minor - self.paid_minor,
+            card: card_after(tx, program, &card.card_id, now).await?,
         };
-        idempotency::store(tx, email, &self.key, StatusCode::CREATED, &body).await
+        idempotency::store(tx, email, &till.key, StatusCode::CREATED, &body).await
     }
 }
 
@@ -309,14 +284,14 @@ pub async fn pay_with_points(
         .ok_or_else(|| invalid_field("points", field_code::TOO_LARGE))?;
 
     let now = now_ms();
-    let card = ticket(&state.db.pool, &till, &req.ticket, now).await?;
-    let write = Arc::new(TillWrite::new(&state, till, key, card, now));
-    let req = Arc::new(req);
+    let card = store::till::ticket(&state.store, &till.session_id, &req.ticket, now).await?;
+    let till = TillWrite::new(&state, till, key, card, now);
     state
-        .db
-        .write(move |tx| {
-            let (write, req) = (write.clone(), req.clone());
-            Box::pin(async move { write.pay_with_points(tx, &req, paid_minor).await })
+        .store
+        .write(PayWithPoints {
+            till,
+            req,
+            paid_minor,
         })
         .await
 }

@@ -1,12 +1,13 @@
 //! Till sessions: created at staff sign-in, looked up by token hash, extended on use, deleted at
 //! sign-out. [`TillSession`] guards every till endpoint; a customer's token is not one.
 
-use crate::auth::session::{authenticate, SessionTable};
-use crate::auth::token::{new_token, token_hash};
+use crate::auth::session::{authenticate, NewSession};
+use crate::auth::token::token_hash;
 use crate::config::{Program, ProgramConfig, StaffAccount};
-use crate::db::{new_id, now_ms};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::sessions::{self, SessionKind};
+use crate::store::{now_ms, Store, StoreError};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
@@ -14,21 +15,16 @@ use axum::http::request::Parts;
 pub const IDLE_MS: i64 = 12 * 3_600_000;
 
 /// Starts a till session for a staff account; returns the token and its idle expiry.
-pub async fn create(pool: &sqlx::AnyPool, staff_email: &str) -> Result<(String, i64), sqlx::Error> {
-    let token = new_token();
+pub async fn create(store: &Store, staff_email: &str) -> Result<NewSession, StoreError> {
     let now = now_ms();
-    sqlx::query(
-        "INSERT INTO till_sessions (id, token_hash, staff_email, created_at, last_used_at, idle_expires_at)
-         VALUES ($1, $2, $3, $4, $4, $5)",
+    let session = NewSession::fresh(now, IDLE_MS);
+    let hash = token_hash(&session.token);
+    sessions::create(
+        store,
+        &session.row(SessionKind::Till, staff_email, &hash, now),
     )
-    .bind(new_id())
-    .bind(token_hash(&token))
-    .bind(staff_email)
-    .bind(now)
-    .bind(now + IDLE_MS)
-    .execute(pool)
     .await?;
-    Ok((token, now + IDLE_MS))
+    Ok(session)
 }
 
 /// The signed-in staff account of a request, from `Authorization: Bearer <till token>`.
@@ -42,16 +38,7 @@ impl FromRequestParts<AppState> for TillSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let (session_id, email) = authenticate(
-            state,
-            parts,
-            SessionTable {
-                table: "till_sessions",
-                owner: "staff_email",
-            },
-            IDLE_MS,
-        )
-        .await?;
+        let (session_id, email) = authenticate(state, parts, SessionKind::Till, IDLE_MS).await?;
         // An account removed from the configuration is signed out.
         let staff = state
             .config

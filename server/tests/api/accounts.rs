@@ -32,12 +32,12 @@ async fn passwords_and_tokens_are_stored_only_hashed() {
         let (hash,): (String,) =
             sqlx::query_as("SELECT password_hash FROM customers WHERE email = $1")
                 .bind("hash@example.com")
-                .fetch_one(&t.state.db.pool)
+                .fetch_one(t.state.store.pool_for_checks())
                 .await
                 .unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM sessions")
-            .fetch_all(&t.state.db.pool)
+            .fetch_all(t.state.store.pool_for_checks())
             .await
             .unwrap();
         assert_eq!(stored.len(), 1);
@@ -95,7 +95,7 @@ async fn invalid_fields_are_each_named() {
             ]
         );
         let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
-            .fetch_one(&t.state.db.pool)
+            .fetch_one(t.state.store.pool_for_checks())
             .await
             .unwrap();
         assert_eq!(count.0, 0, "nothing is stored");

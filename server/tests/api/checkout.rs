@@ -29,7 +29,7 @@ async fn each_session_gets_its_own_stable_secret_until_it_logs_out() {
         let secret = first.body["secret"].as_str().unwrap().to_owned();
         assert_eq!(secret.len(), 64);
         assert_eq!(first.body["program_id"], "mziuri");
-        let skew = first.body["server_time"].as_i64().unwrap() - tessera_server::db::now_ms();
+        let skew = first.body["server_time"].as_i64().unwrap() - tessera_server::store::now_ms();
         assert!(skew.abs() < 60_000);
         let again = secret_of(&t, &phone, &card).await;
         assert_eq!(
@@ -64,7 +64,7 @@ async fn each_session_gets_its_own_stable_secret_until_it_logs_out() {
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         let left: Vec<String> = sqlx::query("SELECT secret FROM card_secrets WHERE card_id = $1")
             .bind(&card)
-            .fetch_all(&t.state.db.pool)
+            .fetch_all(t.state.store.pool_for_checks())
             .await
             .unwrap()
             .iter()

@@ -1,7 +1,7 @@
 use crate::common::*;
 use axum::http::StatusCode;
 use serde_json::Value;
-use tessera_server::{calendar, db::now_ms, demo};
+use tessera_server::{calendar, demo, store::now_ms};
 
 /// The demo card has earned, spent, expired, pending and soon-expiring points and is part way to
 /// the next tier: every part of the card screen has something to show.

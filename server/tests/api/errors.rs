@@ -74,7 +74,7 @@ async fn a_huge_body_is_refused_and_nothing_is_stored() {
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(r.error_code(), "body_too_large");
         let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
-            .fetch_one(&t.state.db.pool)
+            .fetch_one(t.state.store.pool_for_checks())
             .await
             .unwrap();
         assert_eq!(count.0, 0);

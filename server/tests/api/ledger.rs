@@ -3,7 +3,7 @@
 use crate::common::*;
 use sqlx::Row;
 use tessera_core::points::EntryKind;
-use tessera_server::ledger::{self, Addition, Applied, Deduction, LedgerError};
+use tessera_server::store::ledger::{self, Addition, Applied, Deduction, LedgerError};
 
 const DAY: i64 = 86_400_000;
 const T0: i64 = 1_790_000_000_000;
@@ -34,7 +34,7 @@ fn earned<'a>(
 }
 
 async fn add(t: &TestApp, card: &str, addition: Addition<'_>, now: i64) -> Applied {
-    let mut tx = t.state.db.pool.begin().await.unwrap();
+    let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
     let applied = ledger::add(&mut tx, card, &addition, now).await.unwrap();
     tx.commit().await.unwrap();
     applied
@@ -47,7 +47,14 @@ async fn take(
     reference: &str,
     now: i64,
 ) -> Result<Applied, LedgerError> {
-    spend(&t.state.db.pool, card, points, reference, now).await
+    spend(
+        t.state.store.pool_for_checks(),
+        card,
+        points,
+        reference,
+        now,
+    )
+    .await
 }
 
 async fn spend(
@@ -74,7 +81,7 @@ async fn spend(
 
 /// (balance, pending, sum of entries, sum of lots' remaining points).
 async fn books(t: &TestApp, card: &str) -> (i64, i64, i64, i64) {
-    let pool = &t.state.db.pool;
+    let pool = t.state.store.pool_for_checks();
     let row = sqlx::query("SELECT balance, pending FROM cards WHERE id = $1")
         .bind(card)
         .fetch_one(pool)
@@ -112,7 +119,7 @@ async fn fifty_concurrent_spends_succeed_exactly_as_often_as_the_balance_allows(
 
         let mut spends = tokio::task::JoinSet::new();
         for i in 0..50 {
-            let (pool, card) = (t.state.db.pool.clone(), card.clone());
+            let (pool, card) = (t.state.store.pool_for_checks().clone(), card.clone());
             spends
                 .spawn(async move { spend(&pool, &card, 7, &format!("spend-{i}"), T0 + 1).await });
         }
@@ -187,22 +194,33 @@ async fn pending_points_mature_and_due_points_expire_once() {
         ));
         take(&t, &card, 20, "coffee", T0 + DAY).await.unwrap();
 
-        let db = &t.state.db;
+        let db = &t.state.store;
         assert_eq!(
-            ledger::settle_due(db, T0 + 2 * DAY, 100).await.unwrap(),
+            tessera_server::jobs::settle_due(db, T0 + 2 * DAY, 100)
+                .await
+                .unwrap(),
             0,
             "nothing due"
         );
         assert_eq!(
-            ledger::settle_due(db, T0 + 3 * DAY, 100).await.unwrap(),
+            tessera_server::jobs::settle_due(db, T0 + 3 * DAY, 100)
+                .await
+                .unwrap(),
             1,
             "30 mature"
         );
         assert_eq!(books(&t, &card).await, (60, 0, 60, 60));
         // The 30 left of the first lot expire on day 10; spent points are not expired again.
-        assert_eq!(ledger::settle_due(db, T0 + 10 * DAY, 100).await.unwrap(), 1);
         assert_eq!(
-            ledger::settle_due(db, T0 + 10 * DAY, 100).await.unwrap(),
+            tessera_server::jobs::settle_due(db, T0 + 10 * DAY, 100)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            tessera_server::jobs::settle_due(db, T0 + 10 * DAY, 100)
+                .await
+                .unwrap(),
             0,
             "idempotent"
         );
@@ -211,7 +229,7 @@ async fn pending_points_mature_and_due_points_expire_once() {
             "SELECT amount FROM ledger_entries WHERE card_id = $1 AND kind = 'expired'",
         )
         .bind(&card)
-        .fetch_one(&db.pool)
+        .fetch_one(db.pool_for_checks())
         .await
         .unwrap()
         .get(0);

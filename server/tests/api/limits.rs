@@ -321,7 +321,7 @@ async fn attempts_refused_by_a_full_counter_store_nothing() {
         }
         let rows = || async {
             let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attempt_counters")
-                .fetch_one(&t.state.db.pool)
+                .fetch_one(t.state.store.pool_for_checks())
                 .await
                 .unwrap();
             n

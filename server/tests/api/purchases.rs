@@ -9,9 +9,9 @@ use tessera_core::points::EntryKind;
 use tessera_core::{Currency, Money};
 use tessera_server::calendar;
 use tessera_server::config::Program;
-use tessera_server::db::now_ms;
-use tessera_server::ledger::{self, Addition};
 use tessera_server::purchases::{self, Purchase, PurchaseError, Recorded};
+use tessera_server::store::ledger::{self, Addition};
+use tessera_server::store::now_ms;
 
 const DAY: i64 = 86_400_000;
 
@@ -64,7 +64,7 @@ async fn card_json(t: &TestApp, token: &str, card: &str) -> Value {
 async fn purchases_earn_at_the_tier_multiplier_and_the_welcome_bonus_comes_once() {
     each_engine(|t| async move {
         let (token, card) = customer(&t, "earner@example.com").await;
-        let (pool, program) = (&t.state.db.pool, program(&t));
+        let (pool, program) = (t.state.store.pool_for_checks(), program(&t));
         let now = now_ms();
 
         // 600 GEL at Red (x1): 600 points and the welcome bonus; the window now supports Silver.
@@ -150,7 +150,11 @@ async fn a_purchase_retried_concurrently_is_recorded_once() {
         let now = now_ms();
         let mut retries = tokio::task::JoinSet::new();
         for _ in 0..10 {
-            let (pool, program, card) = (t.state.db.pool.clone(), program.clone(), card.clone());
+            let (pool, program, card) = (
+                t.state.store.pool_for_checks().clone(),
+                program.clone(),
+                card.clone(),
+            );
             retries.spawn(async move {
                 buy(&pool, &program, &card, gel(2_000), "till-7", now - DAY).await
             });
@@ -181,7 +185,7 @@ async fn a_purchase_retried_concurrently_is_recorded_once() {
 async fn a_card_shows_pending_and_expiring_points_by_day_as_of_now() {
     each_engine(|t| async move {
         let (token, card) = customer(&t, "dates@example.com").await;
-        let (pool, program) = (&t.state.db.pool, program(&t));
+        let (pool, program) = (t.state.store.pool_for_checks(), program(&t));
         let tz = program.tz();
         let now = now_ms();
 
@@ -239,7 +243,7 @@ async fn a_card_shows_pending_and_expiring_points_by_day_as_of_now() {
 async fn history_pages_newest_first_by_cursor_and_only_for_the_owner() {
     each_engine(|t| async move {
         let (token, card) = customer(&t, "history@example.com").await;
-        let pool = &t.state.db.pool;
+        let pool = t.state.store.pool_for_checks();
         let now = now_ms();
         let mut tx = pool.begin().await.unwrap();
         for i in 1..=45 {

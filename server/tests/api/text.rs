@@ -44,7 +44,7 @@ async fn control_and_bidi_characters_in_a_sign_up_are_refused_naming_the_field()
             assert_eq!(named_fields(&r), [field], "{value:?}");
         }
         let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
-            .fetch_one(&t.state.db.pool)
+            .fetch_one(t.state.store.pool_for_checks())
             .await
             .unwrap();
         assert_eq!(stored, 0, "nothing is stored");

@@ -94,7 +94,7 @@ async fn identify(t: &TestApp, till: &str, body: Value) -> Reply {
 }
 
 fn now_step() -> i64 {
-    checkout::step_at(tessera_server::db::now_ms())
+    checkout::step_at(tessera_server::store::now_ms())
 }
 
 #[tokio::test]
@@ -184,7 +184,7 @@ async fn a_code_identifies_its_member_once_and_every_refusal_says_why() {
         // A closed card.
         sqlx::query("UPDATE cards SET closed_at = 1 WHERE id = $1")
             .bind(&card)
-            .execute(&t.state.db.pool)
+            .execute(t.state.store.pool_for_checks())
             .await
             .unwrap();
         refused(
@@ -442,7 +442,7 @@ async fn checkout(t: &TestApp, email: &str) -> (String, String, String) {
 async fn count(t: &TestApp, sql: &str, card: &str) -> i64 {
     sqlx::query(sql)
         .bind(card)
-        .fetch_one(&t.state.db.pool)
+        .fetch_one(t.state.store.pool_for_checks())
         .await
         .unwrap()
         .get::<i64, _>(0)
@@ -615,7 +615,7 @@ async fn a_till_purchase_earns_once_however_often_the_till_retries() {
             "a ticket belongs to its till session"
         );
         sqlx::query("UPDATE till_tickets SET expires_at = 1")
-            .execute(&t.state.db.pool)
+            .execute(t.state.store.pool_for_checks())
             .await
             .unwrap();
         let r = till_write(
@@ -655,9 +655,9 @@ async fn a_till_purchase_earns_once_however_often_the_till_retries() {
 async fn paying_with_points_takes_them_once_and_never_more_than_the_card_has() {
     each_engine(|t| async move {
         let (till, ticket, card) = checkout(&t, "payer2@example.com").await;
-        let mut tx = t.state.db.pool.begin().await.unwrap();
-        let now = tessera_server::db::now_ms();
-        let gift = tessera_server::ledger::Addition {
+        let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
+        let now = tessera_server::store::now_ms();
+        let gift = tessera_server::store::ledger::Addition {
             kind: tessera_core::points::EntryKind::Adjusted,
             points: 500,
             reason: "goodwill",
@@ -667,7 +667,7 @@ async fn paying_with_points_takes_them_once_and_never_more_than_the_card_has() {
             place: None,
             spend_minor: None,
         };
-        tessera_server::ledger::add(&mut tx, &card, &gift, now)
+        tessera_server::store::ledger::add(&mut tx, &card, &gift, now)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -768,8 +768,8 @@ async fn the_card_a_till_write_returns_is_the_card_the_member_sees() {
         let (token, card, number, secret) = member(&t, "seen@example.com").await;
         // A purchase forty days ago: its points have matured since, unsettled until the next write.
         let program = t.state.config.program("mziuri").unwrap();
-        let long_ago = tessera_server::db::now_ms() - 40 * 86_400_000;
-        let mut tx = t.state.db.pool.begin().await.unwrap();
+        let long_ago = tessera_server::store::now_ms() - 40 * 86_400_000;
+        let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
         let old = tessera_server::purchases::Purchase {
             card_id: &card,
             amount: tessera_core::Money::new(2_000, program.currency),
@@ -821,7 +821,7 @@ async fn the_card_a_till_write_returns_is_the_card_the_member_sees() {
 
 async fn rows(t: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(&t.state.db.pool)
+        .fetch_one(t.state.store.pool_for_checks())
         .await
         .unwrap()
 }
@@ -838,8 +838,8 @@ async fn housekeeping_deletes_what_has_ended_and_nothing_in_use() {
         let path = "/api/v1/till/purchases";
         let first = till_write(&t, path, &till, Some("swept-1"), sale.clone()).await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
-        let db = &t.state.db;
-        let now = tessera_server::db::now_ms();
+        let db = &t.state.store;
+        let now = tessera_server::store::now_ms();
         assert_eq!(sweep(db, now).await.unwrap(), Swept::default());
 
         // The ticket expires after five minutes; its till's retry is still answered.

@@ -1,49 +1,97 @@
-//! `Db::write`: on SQLite, work queued together shares one transaction; one piece failing must
+//! `Store::write`: on SQLite, work queued together shares one transaction; one piece failing must
 //! cost the others nothing, and a result means the write is committed. Same contract on PostgreSQL.
 
 use crate::common::*;
-use sqlx::Row;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use tessera_server::db::Engine;
+use tessera_server::store::{Engine, Store, StoreError, Tx, Write};
 
 #[derive(Debug)]
 struct Refused;
 
-impl From<sqlx::Error> for Refused {
-    fn from(e: sqlx::Error) -> Self {
+impl From<StoreError> for Refused {
+    fn from(e: StoreError) -> Self {
         panic!("database error: {e}")
     }
+}
+
+/// Inserts `n` into the probe table `table`; then fails, or panics, when told to.
+struct InsertProbe {
+    table: &'static str,
+    n: i64,
+    /// A text column's value, for tables that have one.
+    payload: Option<String>,
+    fails: bool,
+    panics: bool,
+    runs: Arc<AtomicUsize>,
+}
+
+impl InsertProbe {
+    fn new(table: &'static str, n: i64) -> Self {
+        Self {
+            table,
+            n,
+            payload: None,
+            fails: false,
+            panics: false,
+            runs: Arc::default(),
+        }
+    }
+}
+
+impl Write for InsertProbe {
+    type Output = i64;
+    type Error = Refused;
+
+    async fn run(&self, tx: &mut Tx) -> Result<i64, Refused> {
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        let table = self.table;
+        let sql = match self.payload {
+            Some(_) => format!("INSERT INTO {table} (n, payload) VALUES ($1, $2)"),
+            None => format!("INSERT INTO {table} (n) VALUES ($1)"),
+        };
+        let mut insert = sqlx::query(&sql).bind(self.n);
+        if let Some(payload) = &self.payload {
+            insert = insert.bind(payload.clone());
+        }
+        insert.execute(&mut **tx).await.map_err(StoreError::from)?;
+        assert!(!self.panics, "a bug in write work");
+        if self.fails {
+            return Err(Refused);
+        }
+        Ok(self.n)
+    }
+}
+
+async fn create_probe(store: &Store, table: &str, columns: &str) {
+    sqlx::query(&format!("CREATE TABLE {table} ({columns})"))
+        .execute(store.pool_for_checks())
+        .await
+        .unwrap();
+}
+
+async fn probe_rows(store: &Store, table: &str) -> Vec<i64> {
+    sqlx::query_scalar(&format!("SELECT n FROM {table} ORDER BY n"))
+        .fetch_all(store.pool_for_checks())
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_failing_write_costs_the_writes_queued_with_it_nothing() {
     each_engine(|t| async move {
-        let db = t.state.db.clone();
-        sqlx::query("CREATE TABLE write_probe (n BIGINT PRIMARY KEY)")
-            .execute(&db.pool)
-            .await
-            .unwrap();
+        let store = t.state.store.clone();
+        create_probe(&store, "write_probe", "n BIGINT PRIMARY KEY").await;
         let runs = Arc::new(AtomicUsize::new(0));
         // 60 writes at once: every fifth inserts its row and then fails.
         let writes = (0..60_i64).map(|n| {
-            let (db, runs) = (db.clone(), runs.clone());
-            tokio::spawn(async move {
-                db.write(move |tx| {
-                    runs.fetch_add(1, Ordering::Relaxed);
-                    Box::pin(async move {
-                        sqlx::query("INSERT INTO write_probe (n) VALUES ($1)")
-                            .bind(n)
-                            .execute(&mut **tx)
-                            .await?;
-                        if n % 5 == 0 {
-                            return Err(Refused);
-                        }
-                        Ok(n)
-                    })
-                })
-                .await
-            })
+            let store = store.clone();
+            let probe = InsertProbe {
+                fails: n % 5 == 0,
+                runs: runs.clone(),
+                ..InsertProbe::new("write_probe", n)
+            };
+            tokio::spawn(async move { store.write(probe).await })
         });
         let mut ok = Vec::new();
         for (n, write) in (0..).zip(writes.collect::<Vec<_>>()) {
@@ -55,14 +103,7 @@ async fn one_failing_write_costs_the_writes_queued_with_it_nothing() {
         assert_eq!(ok, (0..60).filter(|n| n % 5 != 0).collect::<Vec<_>>());
 
         // Exactly the successful writes are stored, each once; the failed ones left nothing.
-        let stored: Vec<i64> = sqlx::query("SELECT n FROM write_probe ORDER BY n")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<i64, _>(0))
-            .collect();
-        assert_eq!(stored, ok);
+        assert_eq!(probe_rows(&store, "write_probe").await, ok);
         // Work that shared a transaction with a failure ran again on its own, at most once more.
         assert!(runs.load(Ordering::Relaxed) <= 120);
     })
@@ -77,11 +118,8 @@ async fn the_write_ahead_log_is_reused_while_writes_go_on() {
         if t.engine != Engine::Sqlite {
             return;
         }
-        let db = t.state.db.clone();
-        sqlx::query("CREATE TABLE wal_probe (n BIGINT PRIMARY KEY, payload TEXT NOT NULL)")
-            .execute(&db.pool)
-            .await
-            .unwrap();
+        let store = t.state.store.clone();
+        create_probe(&store, "wal_probe", "n BIGINT PRIMARY KEY, payload TEXT NOT NULL").await;
         let wal = t._dir.path().join("test.db-wal");
         const ROUNDS: i64 = 12;
         const PER_ROUND: i64 = 50;
@@ -89,19 +127,11 @@ async fn the_write_ahead_log_is_reused_while_writes_go_on() {
         let mut largest = 0;
         for round in 0..ROUNDS {
             for i in 0..PER_ROUND {
-                let n = round * PER_ROUND + i;
-                db.write(move |tx| {
-                    Box::pin(async move {
-                        sqlx::query("INSERT INTO wal_probe (n, payload) VALUES ($1, $2)")
-                            .bind(n)
-                            .bind("x".repeat(PAYLOAD))
-                            .execute(&mut **tx)
-                            .await
-                            .map(|_| ())
-                    })
-                })
-                .await
-                .unwrap();
+                let probe = InsertProbe {
+                    payload: Some("x".repeat(PAYLOAD)),
+                    ..InsertProbe::new("wal_probe", round * PER_ROUND + i)
+                };
+                store.write(probe).await.unwrap();
             }
             largest = largest.max(std::fs::metadata(&wal).unwrap().len());
             // A few checkpoint ticks between rounds.
@@ -124,38 +154,27 @@ async fn the_write_ahead_log_is_reused_while_writes_go_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_that_panics_fails_its_caller_and_the_writer_goes_on() {
     each_engine(|t| async move {
-        let db = t.state.db.clone();
-        sqlx::query("CREATE TABLE panic_probe (n BIGINT PRIMARY KEY)")
-            .execute(&db.pool)
-            .await
-            .unwrap();
-        let insert = |db: tessera_server::db::Db, n: i64, panics: bool| {
-            tokio::spawn(async move {
-                db.write(move |tx| {
-                    Box::pin(async move {
-                        sqlx::query("INSERT INTO panic_probe (n) VALUES ($1)")
-                            .bind(n)
-                            .execute(&mut **tx)
-                            .await?;
-                        assert!(!panics, "a bug in write work");
-                        Ok::<_, sqlx::Error>(n)
-                    })
-                })
-                .await
-            })
+        let store = t.state.store.clone();
+        create_probe(&store, "panic_probe", "n BIGINT PRIMARY KEY").await;
+        let insert = |store: Store, n: i64, panics: bool| {
+            let probe = InsertProbe {
+                panics,
+                ..InsertProbe::new("panic_probe", n)
+            };
+            tokio::spawn(async move { store.write(probe).await })
         };
-        let (bad, good) = (insert(db.clone(), 1, true), insert(db.clone(), 2, false));
+        let (bad, good) = (
+            insert(store.clone(), 1, true),
+            insert(store.clone(), 2, false),
+        );
         assert!(bad.await.unwrap_err().is_panic());
         assert_eq!(good.await.unwrap().unwrap(), 2);
-        assert_eq!(insert(db.clone(), 3, false).await.unwrap().unwrap(), 3);
-        let stored: Vec<i64> = sqlx::query("SELECT n FROM panic_probe ORDER BY n")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<i64, _>(0))
-            .collect();
-        assert_eq!(stored, [2, 3], "the panicking write left nothing");
+        assert_eq!(insert(store.clone(), 3, false).await.unwrap().unwrap(), 3);
+        assert_eq!(
+            probe_rows(&store, "panic_probe").await,
+            [2, 3],
+            "the panicking write left nothing"
+        );
     })
     .await;
 }

@@ -14,10 +14,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tessera_server::auth::password::Passwords;
-use tessera_server::auth::session::SessionPolicy;
 use tessera_server::config::ProgramConfig;
-use tessera_server::db::{Db, Engine, SqliteSync};
-use tessera_server::state::AppState;
+use tessera_server::state::{AppState, SessionPolicy};
+use tessera_server::store::{Engine, SqliteSync, Store};
 use tessera_server::wallet_files::WalletFiles;
 use tower::ServiceExt;
 
@@ -95,7 +94,7 @@ where
     match create_postgres_database().await {
         Some((admin_url, name, url)) => {
             let app = build(&setup, &url, dir.clone()).await;
-            let pool = app.state.db.pool.clone();
+            let pool = app.state.store.pool_for_checks().clone();
             test(app).await;
             pool.close().await;
             drop_postgres_database(&admin_url, &name).await;
@@ -114,12 +113,12 @@ where
 }
 
 async fn build(setup: &Setup, url: &str, dir: Arc<tempfile::TempDir>) -> TestApp {
-    let db = Db::connect(url, SqliteSync::Normal)
+    let store = Store::connect(url, SqliteSync::Normal)
         .await
         .expect("test database");
-    let engine = db.engine;
+    let engine = store.engine;
     let state = AppState {
-        db,
+        store,
         config: Arc::new(ProgramConfig::parse(&setup.config).expect("test config")),
         passwords: match setup.hashing {
             Some((workers, waiting)) => Passwords::for_tests_with(workers, waiting),
@@ -152,7 +151,7 @@ async fn create_postgres_database() -> Option<(String, String, String)> {
     sqlx::any::install_default_drivers();
     let admin_url = postgres_admin_url();
     let mut admin = sqlx::AnyConnection::connect(&admin_url).await.ok()?;
-    let name = format!("tessera_t_{}", tessera_server::db::new_id());
+    let name = format!("tessera_t_{}", tessera_server::store::new_id());
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .await

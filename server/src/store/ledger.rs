@@ -8,32 +8,30 @@
 //! points is then one conditional update (`balance >= n`), so no race can spend twice, and the
 //! expiry pass and spending cannot take the same points.
 
-use crate::card_row::{self, StoredCard};
-use crate::db::{new_id, Db};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
-use std::sync::Arc;
+use super::card_row::{self, StoredCard};
+use super::{new_id, Store, StoreError, Tx, Write};
+use sqlx::{AnyConnection, Row};
 use tessera_core::points::{spend_plan, EntryKind, Lot};
 
 /// Why a ledger write did not happen.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
-    /// No such card.
+    #[error("no such card")]
     CardNotFound,
-    /// More points than are spendable.
+    #[error("more points than are spendable ({spendable} are)")]
     Insufficient {
         /// Spendable now.
         spendable: i64,
     },
-    /// Zero or negative points asked for.
+    #[error("zero or negative points")]
     InvalidAmount,
-    /// The database failed.
-    Db(sqlx::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl From<sqlx::Error> for LedgerError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Db(e)
+        Self::Store(e.into())
     }
 }
 
@@ -88,26 +86,19 @@ struct NewEntry<'a> {
 /// Takes the card's write lock for this transaction and returns its row as it stands. Every
 /// writer of a card's points or purchase totals calls this first, changes the returned card in
 /// memory as it writes entries and lots, and writes it back with [`save`] before committing.
-pub(crate) async fn lock(
-    tx: &mut Transaction<'_, Any>,
-    card_id: &str,
-) -> Result<StoredCard, LedgerError> {
-    let row = sqlx::query(&format!(
+pub(crate) async fn lock(tx: &mut Tx, card_id: &str) -> Result<StoredCard, LedgerError> {
+    sqlx::query_as::<_, StoredCard>(&format!(
         "UPDATE cards SET entry_seq = entry_seq WHERE id = $1 RETURNING {}",
         card_row::COLUMNS
     ))
     .bind(card_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(LedgerError::CardNotFound)?;
-    Ok(StoredCard::from_row(&row)?)
+    .ok_or(LedgerError::CardNotFound)
 }
 
 /// Writes a locked card's points, sequence number, settle time and purchase totals back.
-pub(crate) async fn save(
-    tx: &mut Transaction<'_, Any>,
-    card: &StoredCard,
-) -> Result<(), LedgerError> {
+pub(crate) async fn save(tx: &mut Tx, card: &StoredCard) -> Result<(), LedgerError> {
     let totals = &card.totals;
     sqlx::query(
         "UPDATE cards SET balance = $1, pending = $2, entry_seq = $3, settle_at = $4,
@@ -133,7 +124,7 @@ pub(crate) async fn save(
 
 /// The sequence number of the entry with `reference` on the card, if any.
 pub(crate) async fn existing(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     card_id: &str,
     reference: &str,
 ) -> Result<Option<i64>, LedgerError> {
@@ -147,7 +138,7 @@ pub(crate) async fn existing(
 
 /// Writes one entry with the next sequence number and returns its id.
 async fn insert_entry(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     card_id: &str,
     seq: &mut i64,
     entry: NewEntry<'_>,
@@ -178,7 +169,7 @@ async fn insert_entry(
 /// Nothing is read before the card's `settle_at`; after settling, the card (saved here) gets the
 /// next instant anything falls due.
 pub(crate) async fn settle(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     card: &mut StoredCard,
     now: i64,
 ) -> Result<(), LedgerError> {
@@ -219,7 +210,7 @@ pub(crate) async fn settle(
         card.pending -= matured;
     }
 
-    let due: Vec<(i64, i64)> = sqlx::query(
+    let due: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT expires_at, CAST(SUM(remaining) AS BIGINT) FROM point_lots
          WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at <= $2
          GROUP BY expires_at ORDER BY expires_at",
@@ -227,10 +218,7 @@ pub(crate) async fn settle(
     .bind(card_id)
     .bind(now)
     .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r: &AnyRow| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect::<Result<_, sqlx::Error>>()?;
+    .await?;
     let mut expired = 0;
     for &(at, points) in &due {
         // Only lots with points left expire, so a lot never expires twice; the sequence number
@@ -270,7 +258,7 @@ pub(crate) async fn settle(
 
 /// When the card's lots next need settling: the first pending lot's maturity or the first
 /// spendable lot's expiry (`i64::MAX` when neither exists).
-async fn next_settle_at(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<i64, LedgerError> {
+async fn next_settle_at(tx: &mut Tx, card_id: &str) -> Result<i64, LedgerError> {
     let at: Option<i64> = sqlx::query(
         "SELECT MIN(at) FROM (
              SELECT MIN(available_at) AS at FROM point_lots WHERE card_id = $1 AND pending = 1
@@ -288,7 +276,7 @@ async fn next_settle_at(tx: &mut Transaction<'_, Any>, card_id: &str) -> Result<
 
 /// Changes the spendable points recorded for a card at one expiry instant.
 async fn bucket_add(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     card_id: &str,
     expires_at: i64,
     points: i64,
@@ -307,7 +295,7 @@ async fn bucket_add(
 
 /// Adds points to a card in `tx`: an entry and a lot, pending until `available_at`.
 pub async fn add(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     card_id: &str,
     addition: &Addition<'_>,
     now: i64,
@@ -327,7 +315,7 @@ pub async fn add(
 /// reference is new (the ledger's unique index refuses it otherwise) and writes `card`, changed
 /// here, with [`save`]. Returns the entry's sequence number.
 pub(crate) async fn add_settled(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     card: &mut StoredCard,
     addition: &Addition<'_>,
     now: i64,
@@ -389,7 +377,7 @@ const LASTING_LOTS: &str = "SELECT id, remaining, available_at, expires_at FROM 
 /// Takes `points` from a card in `tx` (spent, or a negative adjustment): one conditional update
 /// of the balance, then the lots that expire soonest first.
 pub async fn take(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     card_id: &str,
     deduction: &Deduction<'_>,
     now: i64,
@@ -436,9 +424,9 @@ pub async fn take(
         }
         if rows.is_empty() {
             // The balance said yes but no lot holds the points: the books disagree.
-            return Err(LedgerError::Db(sqlx::Error::Protocol(format!(
-                "card {card_id}: balance exceeds its lots"
-            ))));
+            return Err(
+                StoreError::Invariant(format!("card {card_id}: balance exceeds its lots")).into(),
+            );
         }
         let mut ids = Vec::with_capacity(rows.len());
         let mut lots = Vec::with_capacity(rows.len());
@@ -485,72 +473,155 @@ pub async fn take(
 }
 
 /// Matures and expires what is due on one card at `now`, in `tx`.
-pub async fn settle_card(
-    tx: &mut Transaction<'_, Any>,
-    card_id: &str,
-    now: i64,
-) -> Result<(), LedgerError> {
+pub async fn settle_card(tx: &mut Tx, card_id: &str, now: i64) -> Result<(), LedgerError> {
     let mut card = lock(tx, card_id).await?;
     settle(tx, &mut card, now).await
 }
 
-/// One pass of the expiry job: settles (matures and expires) up to `batch` cards that have
-/// something due at `now`, one transaction each. Returns how many cards it settled; running it
-/// again at the same `now` settles none.
-pub async fn settle_due(db: &Db, now: i64, batch: i64) -> Result<usize, LedgerError> {
-    // Cards settled at once: on SQLite their writes share the writer's commits; on PostgreSQL
-    // they leave the rest of the pool to requests.
-    const AT_ONCE: usize = 16;
-    let cards: Vec<String> = sqlx::query(
+/// Settling one card at `now`: what the expiry pass writes for each card with something due.
+pub struct SettleCard {
+    pub card_id: String,
+    pub now: i64,
+}
+
+impl Write for SettleCard {
+    type Output = ();
+    type Error = LedgerError;
+
+    async fn run(&self, tx: &mut Tx) -> Result<(), LedgerError> {
+        settle_card(tx, &self.card_id, self.now).await
+    }
+}
+
+/// Up to `limit` cards with something to settle at `now` (a lot matured or expired).
+pub async fn cards_due(store: &Store, now: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
         "SELECT card_id FROM point_lots WHERE remaining > 0 AND pending = 0 AND expires_at <= $1
          UNION SELECT card_id FROM point_lots WHERE pending = 1 AND available_at <= $1
          LIMIT $2",
     )
     .bind(now)
-    .bind(batch)
-    .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<Result<_, _>>()?;
-    for chunk in cards.chunks(AT_ONCE) {
-        let mut settling = tokio::task::JoinSet::new();
-        for card_id in chunk {
-            let (db, card_id) = (db.clone(), Arc::new(card_id.clone()));
-            settling.spawn(async move {
-                db.write(move |tx| {
-                    let card_id = card_id.clone();
-                    Box::pin(async move { settle_card(tx, &card_id, now).await })
-                })
-                .await
-            });
-        }
-        for settled in settling.join_all().await {
-            settled?;
-        }
-    }
-    Ok(cards.len())
+    .bind(limit)
+    .fetch_all(&store.pool)
+    .await?)
 }
 
-/// The expiry job: every `interval`, settles every card with something due, in batches. Errors
-/// are logged and retried at the next tick; several servers may run it at once (each card is
-/// settled under its lock and expiry entries are idempotent).
-pub async fn run_expiry_job(db: Db, interval: std::time::Duration) {
-    const BATCH: i64 = 500;
-    let mut ticks = tokio::time::interval(interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let now = crate::db::now_ms();
-        loop {
-            match settle_due(&db, now, BATCH).await {
-                Ok(settled) if settled < BATCH as usize => break,
-                Ok(_) => continue,
-                Err(e) => {
-                    tracing::warn!(error = ?e, "expiry job failed; retrying at the next tick");
-                    break;
-                }
-            }
-        }
-    }
+/// One row of what a card has coming up: pending points becoming spendable at `at`
+/// ([`ComingUp::Pending`]), or spendable points expiring at `at` ([`ComingUp::Expiring`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComingUp {
+    Pending { at: i64, points: i64 },
+    Expiring { at: i64, points: i64 },
+}
+
+/// The card's pending points by the instant they become spendable, then its spendable points
+/// (settled, or lots matured since) that expire after `now` and by `until`, by expiry instant,
+/// each in time order: one query.
+pub async fn coming_up(
+    conn: &mut AnyConnection,
+    card_id: &str,
+    now: i64,
+    until: i64,
+) -> Result<Vec<ComingUp>, StoreError> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT CAST(0 AS BIGINT) AS part, available_at AS at, CAST(SUM(remaining) AS BIGINT) AS points
+         FROM point_lots
+         WHERE card_id = $1 AND pending = 1 AND available_at > $2
+         GROUP BY available_at
+         UNION ALL
+         SELECT CAST(1 AS BIGINT), expires_at, CAST(SUM(points) AS BIGINT) FROM (
+             SELECT expires_at, points FROM expiry_buckets
+             WHERE card_id = $1 AND points > 0 AND expires_at > $2 AND expires_at <= $3
+             UNION ALL
+             SELECT expires_at, remaining FROM point_lots
+             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at > $2 AND expires_at <= $3
+         ) soon GROUP BY expires_at
+         ORDER BY 1, 2",
+    )
+    .bind(card_id)
+    .bind(now)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(part, at, points)| match part {
+            0 => ComingUp::Pending { at, points },
+            _ => ComingUp::Expiring { at, points },
+        })
+        .collect())
+}
+
+/// What the stored balance of card `id` lacks at `now`: points matured minus points expired since
+/// the last settlement (the expiry job may not have run since).
+pub async fn unsettled(conn: &mut AnyConnection, id: &str, now: i64) -> Result<i64, StoreError> {
+    let matured = sum(
+        conn,
+        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+         WHERE card_id = $1 AND pending = 1 AND available_at <= $2",
+        id,
+        now,
+    )
+    .await?;
+    let due = sum(
+        conn,
+        "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+         WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at <= $2",
+        id,
+        now,
+    )
+    .await?
+        // Matured and expired since the last settlement (pending days longer than the expiry).
+        + sum(
+            conn,
+            "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM point_lots
+             WHERE card_id = $1 AND pending = 1 AND available_at <= $2 AND expires_at <= $2",
+            id,
+            now,
+        )
+        .await?;
+    Ok(matured - due)
+}
+
+async fn sum(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    card_id: &str,
+    now: i64,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(sql)
+        .bind(card_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// One entry of a card's history.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EntryRow {
+    pub seq: i64,
+    pub kind: String,
+    pub amount: i64,
+    pub reason: String,
+    pub place: Option<String>,
+    pub spend_minor: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Up to `limit` entries of the card with sequence numbers below `before`, newest first.
+pub async fn entries_before(
+    store: &Store,
+    card_id: &str,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<EntryRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT seq, kind, amount, reason, place, spend_minor, created_at FROM ledger_entries
+         WHERE card_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+    )
+    .bind(card_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(&store.pool)
+    .await?)
 }

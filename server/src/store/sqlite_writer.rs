@@ -17,31 +17,18 @@
 //! The writer never checkpoints the write-ahead log; a checkpointer thread of its own, kept off
 //! the writer's CPU, does it a little at a time.
 
+use super::{StoreError, Tx, Write};
 use futures_util::FutureExt;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::AnyPool;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
-/// A boxed future, as write work returns.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Work for a write transaction, as [`SqliteWriter::write`] and `Db::write` take it: it borrows
-/// the transaction for the future it returns and nothing else, since it may run more than once.
-pub trait WriteWork<T, E>:
-    for<'t> Fn(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T, E>> + Send + 'static
-{
-}
-
-impl<T, E, F> WriteWork<T, E> for F where
-    F: for<'t> Fn(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T, E>>
-        + Send
-        + 'static
-{
-}
+/// A boxed future, as the writer keeps queued work.
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// At most this many pieces of work share one transaction.
 const MAX_BATCH: usize = 64;
@@ -51,7 +38,7 @@ const MAX_BATCH: usize = 64;
 const BEGIN: &str = "BEGIN IMMEDIATE";
 
 /// Runs the work in the transaction and keeps its result; `true` when it succeeded.
-type Run = Box<dyn for<'t> FnMut(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, bool> + Send>;
+type Run = Box<dyn for<'t> FnMut(&'t mut Tx) -> BoxFuture<'t, bool> + Send>;
 /// Hands the last run's result to the caller once its transaction is over (committed, or the
 /// error that ended it).
 type Finish = Box<dyn FnOnce(Result<(), sqlx::Error>) + Send>;
@@ -98,31 +85,19 @@ impl SqliteWriter {
     }
 
     /// Queues `work` and waits for its committed result. See the module doc: `work` may run
-    /// more than once, so it takes what it needs by clone on each run. A panic in `work` is
-    /// resumed here, in the caller, as if the work had run in it; the writer goes on.
-    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<sqlx::Error> + Send + 'static,
-        F: WriteWork<T, E>,
-    {
-        let slot: Arc<Mutex<Option<Ran<T, E>>>> = Arc::default();
+    /// more than once. A panic in `work` is resumed here, in the caller, as if the work had run
+    /// in it; the writer goes on.
+    pub async fn write<W: Write>(&self, work: W) -> Result<W::Output, W::Error> {
+        type Slot<W> = Arc<Mutex<Option<Ran<<W as Write>::Output, <W as Write>::Error>>>>;
+        let slot: Slot<W> = Arc::default();
         let (done, result) = oneshot::channel();
         let run_slot = slot.clone();
+        let work = Arc::new(work);
         let run = erase(move |tx| {
-            let work = &work;
-            // The closure takes `tx` over (`let`), so the future may keep borrowing it.
-            let running = std::panic::catch_unwind(AssertUnwindSafe(move || {
-                let tx = tx;
-                work(tx)
-            }));
-            let slot = run_slot.clone();
+            let (work, slot) = (work.clone(), run_slot.clone());
             Box::pin(async move {
-                let ran = match running {
-                    Ok(running) => match AssertUnwindSafe(running).catch_unwind().await {
-                        Ok(result) => Ran::Returned(result),
-                        Err(panic) => Ran::Panicked(panic),
-                    },
+                let ran = match AssertUnwindSafe(work.run(tx)).catch_unwind().await {
+                    Ok(result) => Ran::Returned(result),
                     Err(panic) => Ran::Panicked(panic),
                 };
                 let ok = matches!(ran, Ran::Returned(Ok(_)));
@@ -136,20 +111,25 @@ impl SqliteWriter {
                 (Some(Ran::Panicked(panic)), _) => Ran::Panicked(panic),
                 (Some(Ran::Returned(Err(e))), _) => Ran::Returned(Err(e)),
                 (Some(Ran::Returned(Ok(value))), Ok(())) => Ran::Returned(Ok(value)),
-                (_, Err(e)) => Ran::Returned(Err(E::from(e))),
-                (None, Ok(())) => Ran::Returned(Err(E::from(sqlx::Error::WorkerCrashed))),
+                (_, Err(e)) => Ran::Returned(Err(StoreError::from(e).into())),
+                (None, Ok(())) => Ran::Returned(Err(crashed())),
             };
             let _ = done.send(ran);
         });
         self.jobs
             .send(Job { run, finish })
-            .map_err(|_| E::from(sqlx::Error::WorkerCrashed))?;
+            .map_err(|_| crashed::<W::Error>())?;
         match result.await {
             Ok(Ran::Returned(result)) => result,
             Ok(Ran::Panicked(panic)) => std::panic::resume_unwind(panic),
-            Err(_) => Err(E::from(sqlx::Error::WorkerCrashed)),
+            Err(_) => Err(crashed()),
         }
     }
+}
+
+/// The error of work the writer could not run (its thread is gone).
+fn crashed<E: From<StoreError>>() -> E {
+    StoreError::from(sqlx::Error::WorkerCrashed).into()
 }
 
 /// How the last run of a piece of work ended.
@@ -288,7 +268,7 @@ async fn checkpoints(pool: AnyPool, mut stop: oneshot::Receiver<()>) {
 /// Gives a closure the higher-ranked signature of [`Run`].
 fn erase<F>(run: F) -> Run
 where
-    F: for<'t> FnMut(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, bool> + Send + 'static,
+    F: for<'t> FnMut(&'t mut Tx) -> BoxFuture<'t, bool> + Send + 'static,
 {
     Box::new(run)
 }

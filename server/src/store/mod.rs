@@ -1,11 +1,63 @@
-//! The database: one portable SQL dialect through sqlx's `Any` driver, on SQLite (embedded, the
-//! default) or PostgreSQL (for several servers sharing one database).
+//! Storage: the one owner of the pool and of every SQL statement, in one portable dialect through
+//! sqlx's `Any` driver, on SQLite (embedded, the default) or PostgreSQL (for several servers
+//! sharing one database). Handlers and services call its named operations; rows decode into
+//! typed structs. Each submodule keeps the tables of one resource.
+//!
+//! Writes that happen often are named types implementing [`Write`], run by [`Store::write`]: on
+//! SQLite through the one writer thread ([`sqlite_writer`]), which commits queued writes together.
 
-use crate::sqlite_writer::{SqliteWriter, WriteWork};
+// The one place SQL is written (see clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
+pub mod accounts;
+pub mod attempts;
+pub mod card_row;
+pub mod cards;
+pub mod checkout;
+pub mod housekeeping;
+pub mod ledger;
+pub mod purchases;
+pub mod sessions;
+mod sqlite_writer;
+pub mod till;
+
+use sqlite_writer::SqliteWriter;
 use sqlx::any::AnyPoolOptions;
-use sqlx::AnyPool;
-use sqlx::Executor;
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::future::Future;
 use std::str::FromStr;
+
+/// A write transaction, as [`Write::run`] gets it.
+pub type Tx = Transaction<'static, Any>;
+
+/// Commits a transaction from [`Store::transaction`].
+pub async fn commit(tx: Tx) -> Result<(), StoreError> {
+    Ok(tx.commit().await?)
+}
+
+/// Why storage failed: the database, or stored data that breaks an invariant of ours.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Stored rows disagree with each other (a bug, or a hand edit).
+    #[error("broken invariant: {0}")]
+    Invariant(String),
+}
+
+/// A named unit of write work for [`Store::write`].
+///
+/// **It may run more than once.** On SQLite it is queued to the one writer and may share a
+/// transaction with other queued work; when that transaction fails, it is undone and each piece
+/// runs again alone. So `run` must take what it needs from `&self` on every run and keep nothing
+/// from a run that was undone; its result is the one of its last run, returned only once committed.
+pub trait Write: Send + Sync + 'static {
+    type Output: Send + 'static;
+    type Error: From<StoreError> + Send + 'static;
+
+    /// Does the work in `tx` (which the caller commits).
+    fn run(&self, tx: &mut Tx) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
+}
 
 /// Which engine a database URL points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,16 +87,16 @@ impl FromStr for Engine {
     }
 }
 
-/// The pool and the engine behind it.
+/// The database: its pool, its engine and, on SQLite, its one writer.
 #[derive(Clone, Debug)]
-pub struct Db {
-    pub pool: AnyPool,
+pub struct Store {
+    pool: AnyPool,
     pub engine: Engine,
-    /// On SQLite, the one connection that runs [`Db::write`] work.
+    /// On SQLite, the one connection that runs [`Store::write`] work.
     writer: Option<SqliteWriter>,
 }
 
-impl Db {
+impl Store {
     /// Connects (creating a SQLite file and its directory if needed) and runs the migrations.
     pub async fn connect(url: &str, sqlite_sync: SqliteSync) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
@@ -79,28 +131,50 @@ impl Db {
 
     /// Runs `work` in a write transaction and commits it; the result is only returned once
     /// committed. On SQLite the work is queued to the one writer and may share its transaction
-    /// with other queued work, and so may run more than once (see [`crate::sqlite_writer`]); on
-    /// PostgreSQL it runs here, rows locked as usual.
-    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<sqlx::Error> + Send + 'static,
-        F: WriteWork<T, E>,
-    {
+    /// with other queued work (see [`Write`]); on PostgreSQL it runs here, rows locked as usual.
+    pub async fn write<W: Write>(&self, work: W) -> Result<W::Output, W::Error> {
         if let Some(writer) = &self.writer {
             return writer.write(work).await;
         }
-        let mut tx = self.pool.begin().await?;
-        let value = work(&mut tx).await?;
-        tx.commit().await?;
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        let value = work.run(&mut tx).await?;
+        tx.commit().await.map_err(StoreError::from)?;
         Ok(value)
+    }
+
+    /// A transaction on the pool, for rare writes of several operations (joining, the demo);
+    /// frequent writes go through [`Store::write`], so they do not wait on SQLite's busy handler.
+    pub async fn transaction(&self) -> Result<Tx, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// A pool connection for a read of several statements (a card as of now).
+    pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The pool itself, for tests and benchmarks that look at the tables directly. The server's
+    /// own code calls the named operations of this module instead.
+    pub fn pool_for_checks(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes the pool (tests, before dropping their database).
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 }
 
 /// What a SQLite connection is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SqliteRole {
-    /// The pool: reads, and writes outside [`Db::write`].
+    /// The pool: reads, and writes outside [`Store::write`].
     Pool,
     /// The writer thread's connection.
     Writer,
@@ -167,6 +241,6 @@ pub fn new_id() -> String {
 }
 
 /// Whether an error is a unique-constraint violation (the same on both engines).
-pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }

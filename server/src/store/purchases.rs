@@ -1,0 +1,116 @@
+//! Purchases and the months of activity that tiers count: the `purchases` and `card_months`
+//! tables. The rules are the purchase service's (`crate::purchases`).
+
+use super::{new_id, StoreError, Tx};
+use sqlx::AnyConnection;
+use tessera_core::tier::{Month, QualifyBy, TierRules};
+
+/// A purchase as recorded, found by its reference.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PurchaseRow {
+    pub amount_minor: i64,
+    pub currency: String,
+    pub points: i64,
+    pub welcome_points: i64,
+}
+
+/// A purchase to store.
+pub struct NewPurchase<'a> {
+    pub card_id: &'a str,
+    pub reference: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub place: Option<&'a str>,
+    pub points: i64,
+    pub welcome_points: i64,
+    pub at: i64,
+}
+
+/// The purchase recorded on the card with this reference, if any.
+pub async fn by_reference(
+    tx: &mut Tx,
+    card_id: &str,
+    reference: &str,
+) -> Result<Option<PurchaseRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT amount_minor, currency, points, welcome_points FROM purchases
+         WHERE card_id = $1 AND reference = $2",
+    )
+    .bind(card_id)
+    .bind(reference)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// Stores a purchase row; its (card, reference) is unique.
+pub async fn insert(tx: &mut Tx, p: &NewPurchase<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO purchases (id, card_id, reference, amount_minor, currency, place, points, welcome_points, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(new_id())
+    .bind(p.card_id)
+    .bind(p.reference)
+    .bind(p.amount_minor)
+    .bind(p.currency)
+    .bind(p.place)
+    .bind(p.points)
+    .bind(p.welcome_points)
+    .bind(p.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Adds a purchase's spend and points to the card's month.
+pub async fn add_to_month(
+    tx: &mut Tx,
+    card_id: &str,
+    month: Month,
+    spend: i64,
+    points: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO card_months (card_id, month, spend, points) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (card_id, month)
+         DO UPDATE SET spend = card_months.spend + excluded.spend, points = card_months.points + excluded.points",
+    )
+    .bind(card_id)
+    .bind(i64::from(month))
+    .bind(spend)
+    .bind(points)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The card's qualifying activity (spend or points, per `tiers`) per month in the tier window
+/// that ends with `now`, on `conn` (a pool connection, or a transaction's to include its
+/// writes); empty for a program without tiers.
+pub async fn tier_window(
+    conn: &mut AnyConnection,
+    card_id: &str,
+    tiers: Option<&TierRules>,
+    now: Month,
+) -> Result<Vec<(Month, i64)>, StoreError> {
+    let Some(tiers) = tiers else {
+        return Ok(Vec::new());
+    };
+    let first = now - tiers.window_months as Month + 1;
+    let column = match tiers.qualify_by {
+        QualifyBy::Spend => "spend",
+        QualifyBy::Points => "points",
+    };
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT month, {column} FROM card_months WHERE card_id = $1 AND month >= $2 AND month <= $3"
+    ))
+    .bind(card_id)
+    .bind(i64::from(first))
+    .bind(i64::from(now))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(month, value)| (Month::try_from(month).unwrap_or(0), value))
+        .collect())
+}

@@ -1,0 +1,131 @@
+//! Sessions of customers (`sessions`) and of tills (`till_sessions`): stored by the SHA-256 of
+//! their token, with an idle expiry that use extends.
+
+use super::{new_id, Store, StoreError, Tx, Write};
+use sqlx::AnyConnection;
+
+/// Whose sessions: each kind has its table, and its owner column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    /// Owned by a customer id.
+    Customer,
+    /// Owned by a staff account's e-mail.
+    Till,
+}
+
+impl SessionKind {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Customer => "sessions",
+            Self::Till => "till_sessions",
+        }
+    }
+
+    fn owner(self) -> &'static str {
+        match self {
+            Self::Customer => "customer_id",
+            Self::Till => "staff_email",
+        }
+    }
+}
+
+/// A session to store (its token only as a hash).
+pub struct SessionRow<'a> {
+    pub kind: SessionKind,
+    pub token_hash: &'a str,
+    pub owner: &'a str,
+    pub now: i64,
+    pub idle_expires_at: i64,
+}
+
+async fn insert(conn: &mut AnyConnection, s: &SessionRow<'_>) -> Result<(), StoreError> {
+    let (table, owner) = (s.kind.table(), s.kind.owner());
+    sqlx::query(&format!(
+        "INSERT INTO {table} (id, token_hash, {owner}, created_at, last_used_at, idle_expires_at)
+         VALUES ($1, $2, $3, $4, $4, $5)"
+    ))
+    .bind(new_id())
+    .bind(s.token_hash)
+    .bind(s.owner)
+    .bind(s.now)
+    .bind(s.idle_expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores a session.
+pub async fn create(store: &Store, session: &SessionRow<'_>) -> Result<(), StoreError> {
+    insert(&mut *store.pool.acquire().await?, session).await
+}
+
+/// Stores a session in `tx` (joining signs the new customer in in the same transaction).
+pub async fn create_in(tx: &mut Tx, session: &SessionRow<'_>) -> Result<(), StoreError> {
+    insert(tx, session).await
+}
+
+/// A live session found by its token.
+#[derive(Clone, Debug)]
+pub struct LiveSession {
+    pub id: String,
+    /// The customer id, or the staff e-mail.
+    pub owner: String,
+    pub last_used_at: i64,
+}
+
+/// The session of this kind with this token hash that has not expired at `now`.
+pub async fn live(
+    store: &Store,
+    kind: SessionKind,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<LiveSession>, StoreError> {
+    let (table, owner) = (kind.table(), kind.owner());
+    let row: Option<(String, String, i64)> = sqlx::query_as(&format!(
+        "SELECT id, {owner}, last_used_at FROM {table} WHERE token_hash = $1 AND idle_expires_at > $2"
+    ))
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&store.pool)
+    .await?;
+    Ok(row.map(|(id, owner, last_used_at)| LiveSession {
+        id,
+        owner,
+        last_used_at,
+    }))
+}
+
+/// Extending a session's idle expiry on use.
+pub struct TouchSession {
+    pub kind: SessionKind,
+    pub id: String,
+    pub now: i64,
+    pub idle_expires_at: i64,
+}
+
+impl Write for TouchSession {
+    type Output = ();
+    type Error = StoreError;
+
+    async fn run(&self, tx: &mut Tx) -> Result<(), StoreError> {
+        let table = self.kind.table();
+        sqlx::query(&format!(
+            "UPDATE {table} SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3"
+        ))
+        .bind(self.now)
+        .bind(self.idle_expires_at)
+        .bind(&self.id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Ends a session (signing out).
+pub async fn delete(store: &Store, kind: SessionKind, id: &str) -> Result<(), StoreError> {
+    sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table()))
+        .bind(id)
+        .execute(&store.pool)
+        .await?;
+    Ok(())
+}
