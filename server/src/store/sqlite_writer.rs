@@ -143,55 +143,53 @@ enum Ran<T, E> {
 enum Cpus {
     /// The writer's one CPU: the last the process may run on, with batch scheduling.
     Writer,
-    /// Any the process may run on but the writer's (all of them when there is only one).
+    /// Another one the process may run on (as the system puts it when there is only one).
     NotTheWriters,
 }
 
 /// Keeps the calling thread to `cpus`; threads it starts inherit that. Where this cannot be done
 /// the thread runs where the system puts it, only slower.
-#[cfg(target_os = "linux")]
 fn keep_to(cpus: Cpus) {
-    // SAFETY: `cpu_set_t` is plain data; the calls read and write only the set passed to them.
-    unsafe {
-        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
-        let size = std::mem::size_of::<libc::cpu_set_t>();
-        if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
-            return;
-        }
-        let Some(last) = (0..libc::CPU_SETSIZE as usize)
-            .rev()
-            .find(|&cpu| libc::CPU_ISSET(cpu, &allowed))
-        else {
-            return;
-        };
-        let mut chosen: libc::cpu_set_t = std::mem::zeroed();
-        match cpus {
-            Cpus::Writer => libc::CPU_SET(last, &mut chosen),
-            Cpus::NotTheWriters => {
-                if libc::CPU_COUNT(&allowed) < 2 {
-                    return;
-                }
-                chosen = allowed;
-                libc::CPU_CLR(last, &mut chosen);
-            }
-        }
-        if libc::sched_setaffinity(0, size, &chosen) != 0 {
-            tracing::debug!("a SQLite thread runs where the system puts it");
-        }
-        // Batch scheduling: a woken thread waits for the running one to block instead of taking
-        // its CPU, so the connection's thread sends a statement's rows and its end before the
-        // writer looks (`bench checkout`: 40% fewer context switches, 15-25% more purchases).
-        if matches!(cpus, Cpus::Writer) {
-            let param = libc::sched_param { sched_priority: 0 };
-            if libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) != 0 {
-                tracing::debug!("the SQLite writer runs with the default scheduling");
-            }
-        }
+    // The CPUs this process may run on.
+    let Some(allowed) = core_affinity::get_core_ids() else {
+        return;
+    };
+    let chosen = match (cpus, allowed.as_slice()) {
+        (Cpus::Writer, [.., last]) => *last,
+        (Cpus::NotTheWriters, [first, _, ..]) => *first,
+        _ => return,
+    };
+    if !core_affinity::set_for_current(chosen) {
+        tracing::debug!("a SQLite thread runs where the system puts it");
+    }
+    if matches!(cpus, Cpus::Writer) {
+        batch_scheduled();
+    }
+}
+
+/// Batch scheduling: a woken thread waits for the running one to block instead of taking its
+/// CPU, so the connection's thread sends a statement's rows and its end before the writer looks.
+#[cfg(target_os = "linux")]
+fn batch_scheduled() {
+    use thread_priority::{
+        set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy,
+        ThreadPriority, ThreadSchedulePolicy,
+    };
+    let batch = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch);
+    // The OS value 0 keeps the thread's nice value as it is.
+    if set_thread_priority_and_policy(
+        thread_native_id(),
+        ThreadPriority::Os(Default::default()),
+        batch,
+    )
+    .is_err()
+    {
+        tracing::debug!("the SQLite writer runs with the default scheduling");
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn keep_to(_: Cpus) {}
+fn batch_scheduled() {}
 
 /// Starts a thread kept to `cpus`, connects it to `url` (one connection) and runs `body` on it;
 /// returns once connected.
