@@ -19,7 +19,7 @@ use crate::session::Auth;
 use leptos::prelude::*;
 use std::fmt::Write as _;
 use std::time::Duration;
-use tessera_core::api::error_code;
+use tessera_core::api::ErrorCode;
 use tessera_core::checkout::{ms_left, STEP_MS};
 use tessera_core::qr::QrCode;
 use web_sys::js_sys::Date;
@@ -120,7 +120,7 @@ fn CodeScreen(id: String) -> impl IntoView {
                 }
                 Err(error) => {
                     // The card left the wallet: its stored key must not be shown any more.
-                    if error.code() == error_code::NOT_FOUND {
+                    if error.code() == Some(ErrorCode::NotFound) {
                         checkout_key::forget(&id);
                         key.try_set(None);
                     }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
-    /// A stable machine-readable code, one of [`error_code`].
-    pub error: String,
+    /// A stable machine-readable code.
+    pub error: ErrorCode,
     /// A human-readable explanation, safe to show (never internal detail).
     pub message: String,
     /// Per-field problems for form submissions; empty otherwise.
@@ -28,70 +28,166 @@ pub struct FieldError {
     pub code: String,
 }
 
-/// The values of [`ErrorBody::error`].
-pub mod error_code {
+/// The `error` of an [`ErrorBody`]: what went wrong, as a stable code (its snake_case name on
+/// the wire). A code this build does not know reads as [`ErrorCode::Unknown`], so an older
+/// wallet keeps working with a newer server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
     /// The body is not valid JSON.
-    pub const MALFORMED_JSON: &str = "malformed_json";
+    MalformedJson,
     /// The JSON is valid but a field is missing or has the wrong type.
-    pub const INVALID_BODY: &str = "invalid_body";
+    InvalidBody,
     /// The request did not say `Content-Type: application/json`.
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    UnsupportedMediaType,
     /// The body is larger than the server accepts.
-    pub const BODY_TOO_LARGE: &str = "body_too_large";
+    BodyTooLarge,
     /// One or more fields are invalid; see `fields`.
-    pub const VALIDATION: &str = "validation";
+    Validation,
     /// An account with this e-mail address exists.
-    pub const EMAIL_TAKEN: &str = "email_taken";
+    EmailTaken,
     /// E-mail or password is wrong.
-    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
+    InvalidCredentials,
     /// No session, or it expired or was ended.
-    pub const UNAUTHENTICATED: &str = "unauthenticated";
+    Unauthenticated,
     /// Too many attempts; retry after the `Retry-After` header's seconds.
-    pub const RATE_LIMITED: &str = "rate_limited";
+    RateLimited,
     /// A query parameter is invalid (e.g. a history cursor not from the server).
-    pub const INVALID_QUERY: &str = "invalid_query";
+    InvalidQuery,
     /// No such resource (or not yours).
-    pub const NOT_FOUND: &str = "not_found";
+    NotFound,
     /// The path exists but not with this method.
-    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    MethodNotAllowed,
     /// Till: the text is not a checkout code (or the card number's check digit is wrong).
-    pub const CODE_MALFORMED: &str = "code_malformed";
+    CodeMalformed,
     /// Till: the code's time has passed (an old screenshot, or a phone clock far off).
-    pub const CODE_STALE: &str = "code_stale";
+    CodeStale,
     /// Till: the code's proof is wrong (forged, or the phone signed out since).
-    pub const CODE_INVALID: &str = "code_invalid";
+    CodeInvalid,
     /// Till: this code, or a newer one of the card, was used already.
-    pub const CODE_USED: &str = "code_used";
+    CodeUsed,
     /// Till: no card with that number in the program.
-    pub const CARD_UNKNOWN: &str = "card_unknown";
+    CardUnknown,
     /// Till: the card is closed.
-    pub const CARD_CLOSED: &str = "card_closed";
+    CardClosed,
     /// Till: no member with that phone number in the program.
-    pub const MEMBER_NOT_FOUND: &str = "member_not_found";
+    MemberNotFound,
     /// Till: several members share the phone number; list them (`POST /till/phone-lookup`)
     /// and identify with the chosen `card_id`.
-    pub const MEMBER_AMBIGUOUS: &str = "member_ambiguous";
+    MemberAmbiguous,
     /// Till: too many wrong typed codes for the card; retry after `Retry-After` seconds.
-    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    TooManyAttempts,
     /// Till: the ticket is unknown, of another till session, or expired; identify again.
-    pub const TICKET_INVALID: &str = "ticket_invalid";
+    TicketInvalid,
     /// Till: the ticket came from a phone number; spending points needs a checkout code.
-    pub const TICKET_CANNOT_SPEND: &str = "ticket_cannot_spend";
+    TicketCannotSpend,
     /// Till: more points than the card can spend now.
-    pub const INSUFFICIENT_POINTS: &str = "insufficient_points";
+    InsufficientPoints,
     /// Till: the program does not take points as payment.
-    pub const POINTS_NOT_ACCEPTED: &str = "points_not_accepted";
+    PointsNotAccepted,
     /// A write needs an `Idempotency-Key` header (1–100 visible ASCII characters).
-    pub const IDEMPOTENCY_KEY_REQUIRED: &str = "idempotency_key_required";
+    IdempotencyKeyRequired,
     /// The `Idempotency-Key` was used for a different request.
-    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
+    IdempotencyKeyReused,
     /// The server is at capacity for this kind of work (password checks); retry after the
     /// `Retry-After` header's seconds.
-    pub const SERVER_BUSY: &str = "server_busy";
+    ServerBusy,
     /// The request body did not arrive in time.
-    pub const REQUEST_TIMEOUT: &str = "request_timeout";
+    RequestTimeout,
     /// Something failed on the server; details are in its log.
-    pub const INTERNAL: &str = "internal";
+    Internal,
+    /// A code newer than this build (never sent by this server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// Every code this build knows, [`ErrorCode::Unknown`] last.
+    pub const ALL: [ErrorCode; 31] = [
+        ErrorCode::MalformedJson,
+        ErrorCode::InvalidBody,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::BodyTooLarge,
+        ErrorCode::Validation,
+        ErrorCode::EmailTaken,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::Unauthenticated,
+        ErrorCode::RateLimited,
+        ErrorCode::InvalidQuery,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::CodeMalformed,
+        ErrorCode::CodeStale,
+        ErrorCode::CodeInvalid,
+        ErrorCode::CodeUsed,
+        ErrorCode::CardUnknown,
+        ErrorCode::CardClosed,
+        ErrorCode::MemberNotFound,
+        ErrorCode::MemberAmbiguous,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::TicketInvalid,
+        ErrorCode::TicketCannotSpend,
+        ErrorCode::InsufficientPoints,
+        ErrorCode::PointsNotAccepted,
+        ErrorCode::IdempotencyKeyRequired,
+        ErrorCode::IdempotencyKeyReused,
+        ErrorCode::ServerBusy,
+        ErrorCode::RequestTimeout,
+        ErrorCode::Internal,
+        ErrorCode::Unknown,
+    ];
+
+    /// The code as sent in [`ErrorBody::error`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::BodyTooLarge => "body_too_large",
+            ErrorCode::Validation => "validation",
+            ErrorCode::EmailTaken => "email_taken",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::CodeMalformed => "code_malformed",
+            ErrorCode::CodeStale => "code_stale",
+            ErrorCode::CodeInvalid => "code_invalid",
+            ErrorCode::CodeUsed => "code_used",
+            ErrorCode::CardUnknown => "card_unknown",
+            ErrorCode::CardClosed => "card_closed",
+            ErrorCode::MemberNotFound => "member_not_found",
+            ErrorCode::MemberAmbiguous => "member_ambiguous",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::TicketInvalid => "ticket_invalid",
+            ErrorCode::TicketCannotSpend => "ticket_cannot_spend",
+            ErrorCode::InsufficientPoints => "insufficient_points",
+            ErrorCode::PointsNotAccepted => "points_not_accepted",
+            ErrorCode::IdempotencyKeyRequired => "idempotency_key_required",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::ServerBusy => "server_busy",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+
+    /// The code named `name`; [`ErrorCode::Unknown`] for a name this build does not know.
+    pub fn from_name(name: &str) -> ErrorCode {
+        Self::ALL
+            .into_iter()
+            .find(|code| code.as_str() == name)
+            .unwrap_or(ErrorCode::Unknown)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// `GET /health`.
@@ -491,4 +587,27 @@ pub struct PointsPayment {
     pub due_minor: i64,
     /// The card afterwards.
     pub card: Card,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_code_is_sent_by_the_name_it_is_read_by() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+            assert_eq!(ErrorCode::from_name(code.as_str()), code);
+        }
+    }
+
+    #[test]
+    fn an_error_code_newer_than_this_build_reads_as_unknown() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error":"voucher_expired","message":"Too late."}"#).unwrap();
+        assert_eq!(body.error, ErrorCode::Unknown);
+        assert_eq!(ErrorCode::from_name("voucher_expired"), ErrorCode::Unknown);
+    }
 }

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use tessera_core::api::{error_code, ErrorBody, LoginRequest, Me, RegisterRequest, Session, Terms};
+use tessera_core::api::{ErrorBody, ErrorCode, LoginRequest, Me, RegisterRequest, Session, Terms};
 use tessera_core::validation::{normalize_email, normalize_phone, validate_registration};
 
 pub fn router() -> Router<AppState> {
@@ -76,7 +76,7 @@ pub async fn register(
     let Some(id) = accounts::insert(&mut tx, &customer, now_ms()).await? else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            error_code::EMAIL_TAKEN,
+            ErrorCode::EmailTaken,
             "An account with this e-mail already exists. Sign in instead.",
         ));
     };

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use tessera_core::api::{error_code, Card, ErrorBody, HistoryEntry, HistoryPage, Wallet};
+use tessera_core::api::{Card, ErrorBody, ErrorCode, HistoryEntry, HistoryPage, Wallet};
 use tessera_core::points::EntryKind;
 
 pub fn router() -> Router<AppState> {
@@ -106,7 +106,7 @@ pub async fn history(
     let invalid = || {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            error_code::INVALID_QUERY,
+            ErrorCode::InvalidQuery,
             "The history cursor is not valid.",
         )
     };

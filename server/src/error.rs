@@ -5,20 +5,20 @@ use crate::store::StoreError;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tessera_core::api::{error_code, ErrorBody, FieldError};
+use tessera_core::api::{ErrorBody, ErrorCode, FieldError};
 
 /// An error answered as `{ "error": code, "message": ... }`.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub fields: Vec<FieldError>,
     pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -29,13 +29,13 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, error_code::NOT_FOUND, "Not found.")
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Not found.")
     }
 
     pub fn unauthenticated() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            error_code::UNAUTHENTICATED,
+            ErrorCode::Unauthenticated,
             "Please sign in.",
         )
     }
@@ -45,7 +45,7 @@ impl ApiError {
             fields,
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                error_code::VALIDATION,
+                ErrorCode::Validation,
                 "Some fields need attention.",
             )
         }
@@ -56,7 +56,7 @@ impl ApiError {
             retry_after_secs: Some(retry_after_secs.max(1)),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                error_code::RATE_LIMITED,
+                ErrorCode::RateLimited,
                 "Too many attempts. Please wait and try again.",
             )
         }
@@ -68,7 +68,7 @@ impl ApiError {
             retry_after_secs: Some(1),
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                error_code::SERVER_BUSY,
+                ErrorCode::ServerBusy,
                 "We are busy right now. Please try again in a moment.",
             )
         }
@@ -78,7 +78,7 @@ impl ApiError {
     pub fn body_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            error_code::BODY_TOO_LARGE,
+            ErrorCode::BodyTooLarge,
             "The request body is too large.",
         )
     }
@@ -87,7 +87,7 @@ impl ApiError {
     pub fn request_timeout() -> Self {
         Self::new(
             StatusCode::REQUEST_TIMEOUT,
-            error_code::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
             "The request took too long to arrive. Please try again.",
         )
     }
@@ -97,7 +97,7 @@ impl ApiError {
         tracing::error!(%cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            error_code::INTERNAL,
+            ErrorCode::Internal,
             "Something went wrong on our side. Please try again.",
         )
     }
@@ -120,14 +120,14 @@ impl From<JsonRejection> for ApiError {
         match rejection {
             JsonRejection::MissingJsonContentType(_) => Self::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                error_code::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
                 "Send the body as application/json.",
             ),
             JsonRejection::BytesRejection(rejection) => rejection.into(),
             // Parsed into a JSON value, only the syntax can be wrong.
             _ => Self::new(
                 StatusCode::BAD_REQUEST,
-                error_code::MALFORMED_JSON,
+                ErrorCode::MalformedJson,
                 "The request body is not valid JSON.",
             ),
         }
@@ -150,7 +150,7 @@ impl From<BytesRejection> for ApiError {
         }
         Self::new(
             StatusCode::BAD_REQUEST,
-            error_code::MALFORMED_JSON,
+            ErrorCode::MalformedJson,
             "The request body could not be read.",
         )
     }
@@ -159,7 +159,7 @@ impl From<BytesRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: self.code.to_owned(),
+            error: self.code,
             message: self.message,
             fields: self.fields,
         };

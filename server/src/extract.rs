@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
-    error_code, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest,
-    PhoneLookupRequest, RegisterRequest, TillPurchaseRequest,
+    ErrorCode, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest, PhoneLookupRequest,
+    RegisterRequest, TillPurchaseRequest,
 };
 use tessera_core::validation::{code as field_code, is_forbidden_char};
 
@@ -51,7 +51,7 @@ impl<T: RequestBody> FromRequest<AppState> for ApiJson<T> {
         T::deserialize(value).map(ApiJson).map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                error_code::INVALID_BODY,
+                ErrorCode::InvalidBody,
                 format!("The request body has a missing or wrong field: {e}"),
             )
         })

@@ -33,7 +33,7 @@ use axum::routing::get;
 use axum::Router;
 use error::ApiError;
 use state::AppState;
-use tessera_core::api::error_code;
+use tessera_core::api::ErrorCode;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -60,7 +60,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
-                error_code::METHOD_NOT_ALLOWED,
+                ErrorCode::MethodNotAllowed,
                 "This method is not allowed here.",
             )
         })

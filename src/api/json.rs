@@ -11,10 +11,11 @@
 
 use crate::checkout_key::CheckoutKey;
 use tessera_core::api::{
-    Card, CheckoutSecret, DiscountView, ErrorBody, FieldError, HistoryEntry, HistoryPage,
-    IdentifyRequest, LoginRequest, Me, PayWithPointsRequest, PhoneLookupRequest, PhoneMember,
-    PhoneMembers, PointsOn, PointsPayment, RegisterRequest, RewardGoal, Session, Staff, Terms,
-    TierGoal, TierStatus, TillMember, TillPurchase, TillPurchaseRequest, TillSession, Wallet,
+    Card, CheckoutSecret, DiscountView, ErrorBody, ErrorCode, FieldError, HistoryEntry,
+    HistoryPage, IdentifyRequest, LoginRequest, Me, PayWithPointsRequest, PhoneLookupRequest,
+    PhoneMember, PhoneMembers, PointsOn, PointsPayment, RegisterRequest, RewardGoal, Session,
+    Staff, Terms, TierGoal, TierStatus, TillMember, TillPurchase, TillPurchaseRequest, TillSession,
+    Wallet,
 };
 use tessera_core::points::EntryKind;
 use tessera_core::Currency;
@@ -189,6 +190,13 @@ impl ToJs for Currency {
     }
 }
 
+/// By its API name; a code this build does not know is [`ErrorCode::Unknown`], as with serde.
+impl FromJs for ErrorCode {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(ErrorCode::from_name(&value.as_string()?))
+    }
+}
+
 /// By its API name (`earned`, `spent`, ...); an unknown kind makes the body unreadable, as serde
 /// would refuse it.
 impl FromJs for EntryKind {
@@ -239,8 +247,8 @@ mod tests {
     //! The JS-value codec against serde_json, i.e. the server's own format.
     use crate::api::{from_json, to_json};
     use tessera_core::api::{
-        Card, DiscountView, ErrorBody, FieldError, HistoryEntry, HistoryPage, Me, PointsOn,
-        RewardGoal, Session, Terms, TierGoal, TierStatus, Wallet,
+        Card, DiscountView, ErrorBody, ErrorCode, FieldError, HistoryEntry, HistoryPage, Me,
+        PointsOn, RewardGoal, Session, Terms, TierGoal, TierStatus, Wallet,
     };
     use tessera_core::points::EntryKind;
     use tessera_core::Currency;
@@ -408,7 +416,7 @@ mod tests {
             Some(terms)
         );
         let error = ErrorBody {
-            error: "validation".into(),
+            error: ErrorCode::Validation,
             message: "m".into(),
             fields: vec![FieldError {
                 field: "email".into(),

@@ -8,7 +8,7 @@ use leptos::prelude::{
 };
 use std::marker::PhantomData;
 use tessera_core::api::{
-    error_code, Card, CheckoutSecret, ErrorBody, FieldError, HistoryPage, LoginRequest, Me,
+    Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage, LoginRequest, Me,
     RegisterRequest, Session, Terms, Wallet,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -35,24 +35,25 @@ pub enum ApiError {
     },
     /// Invalid fields (422 `validation`), each with a code from `tessera_core::validation::code`.
     Validation(Vec<FieldError>),
-    /// Any other error the server described: `code` is one of `tessera_core::api::error_code`.
+    /// Any other error the server described.
     Server {
         /// HTTP status.
         status: u16,
-        /// The `error` code of the body (or `internal` when the body was not an [`ErrorBody`]).
-        code: String,
+        /// The `error` code of the body (or one from the status when the body was not an
+        /// [`ErrorBody`]).
+        code: ErrorCode,
     },
 }
 
 impl ApiError {
-    /// The error code this error stands for, for [`crate::components::error_text`].
-    pub fn code(&self) -> &str {
+    /// The server's error code; `None` when no answer came.
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            ApiError::Network => "network",
-            ApiError::Unauthenticated => error_code::UNAUTHENTICATED,
-            ApiError::RateLimited { .. } => error_code::RATE_LIMITED,
-            ApiError::Validation(_) => error_code::VALIDATION,
-            ApiError::Server { code, .. } => code,
+            ApiError::Network => None,
+            ApiError::Unauthenticated => Some(ErrorCode::Unauthenticated),
+            ApiError::RateLimited { .. } => Some(ErrorCode::RateLimited),
+            ApiError::Validation(_) => Some(ErrorCode::Validation),
+            ApiError::Server { code, .. } => Some(*code),
         }
     }
 
@@ -158,7 +159,7 @@ pub(crate) fn from_json<T: FromJs>(text: &str) -> Option<T> {
 fn unreadable(status: u16) -> ApiError {
     ApiError::Server {
         status,
-        code: error_code::INTERNAL.into(),
+        code: ErrorCode::Internal,
     }
 }
 
@@ -193,21 +194,26 @@ async fn error_from(response: Response) -> ApiError {
     let body = json::<ErrorBody>(&response).await;
     let code = body
         .as_ref()
-        .map(|b| b.error.clone())
-        .unwrap_or_else(|| match status {
-            401 => error_code::UNAUTHENTICATED.into(),
-            404 => error_code::NOT_FOUND.into(),
-            429 => error_code::RATE_LIMITED.into(),
-            _ => error_code::INTERNAL.into(),
-        });
-    match code.as_str() {
-        error_code::UNAUTHENTICATED => {
+        .map_or_else(|| status_code(status), |b| b.error);
+    match code {
+        ErrorCode::Unauthenticated => {
             session::clear();
             ApiError::Unauthenticated
         }
-        error_code::RATE_LIMITED => ApiError::RateLimited { retry_after },
-        error_code::VALIDATION => ApiError::Validation(body.map(|b| b.fields).unwrap_or_default()),
+        ErrorCode::RateLimited => ApiError::RateLimited { retry_after },
+        ErrorCode::Validation => ApiError::Validation(body.map(|b| b.fields).unwrap_or_default()),
         _ => ApiError::Server { status, code },
+    }
+}
+
+/// The error code of a response without an [`ErrorBody`] (a proxy's page, say).
+pub(crate) fn status_code(status: u16) -> ErrorCode {
+    match status {
+        401 => ErrorCode::Unauthenticated,
+        404 => ErrorCode::NotFound,
+        429 => ErrorCode::RateLimited,
+        503 => ErrorCode::ServerBusy,
+        _ => ErrorCode::Internal,
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::api::ApiError;
 use crate::i18n::*;
 use leptos::prelude::*;
-use tessera_core::api::error_code;
+use tessera_core::api::ErrorCode;
 use tessera_core::validation::code;
 
 /// The translated text for a field error code (`tessera_core::validation::code`).
@@ -39,12 +39,12 @@ pub fn error_message(error: &ApiError) -> String {
             t_string!(i18n, errors.rate_limited_short).to_string()
         }
         ApiError::Validation(_) => t_string!(i18n, errors.validation).to_string(),
-        ApiError::Server { code, .. } => match code.as_str() {
-            error_code::EMAIL_TAKEN => t_string!(i18n, errors.email_taken),
-            error_code::INVALID_CREDENTIALS => t_string!(i18n, errors.invalid_credentials),
-            error_code::NOT_FOUND => t_string!(i18n, errors.not_found),
-            error_code::INTERNAL => t_string!(i18n, errors.internal),
-            error_code::SERVER_BUSY => t_string!(i18n, errors.server_busy),
+        ApiError::Server { code, .. } => match code {
+            ErrorCode::EmailTaken => t_string!(i18n, errors.email_taken),
+            ErrorCode::InvalidCredentials => t_string!(i18n, errors.invalid_credentials),
+            ErrorCode::NotFound => t_string!(i18n, errors.not_found),
+            ErrorCode::Internal => t_string!(i18n, errors.internal),
+            ErrorCode::ServerBusy => t_string!(i18n, errors.server_busy),
             _ => t_string!(i18n, errors.unexpected),
         }
         .to_string(),

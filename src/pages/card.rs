@@ -16,7 +16,7 @@ use crate::next_step::{
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use tessera_core::api::{error_code, Card, HistoryEntry, TierGoal, TierStatus};
+use tessera_core::api::{Card, ErrorCode, HistoryEntry, TierGoal, TierStatus};
 use tessera_core::points::EntryKind;
 use tessera_core::Currency;
 
@@ -185,7 +185,7 @@ pub(crate) fn failure(
     retry: impl Fn() + 'static,
     i18n: I18nContext,
 ) -> impl IntoView {
-    let not_found = matches!(error, ApiError::Server { code, .. } if code == error_code::NOT_FOUND);
+    let not_found = error.code() == Some(ErrorCode::NotFound);
     let (title, body) = if not_found {
         (
             t_string!(i18n, card.not_found_title),

@@ -8,9 +8,9 @@
 
 use super::session;
 use crate::api::json::{FromJs, ToJs};
-use crate::api::BASE;
+use crate::api::{status_code, BASE};
 use tessera_core::api::{
-    error_code, ErrorBody, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest,
+    ErrorBody, ErrorCode, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest,
     PhoneLookupRequest, PhoneMembers, PointsPayment, Staff, TillMember, TillPurchase,
     TillPurchaseRequest, TillSession,
 };
@@ -18,9 +18,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::js_sys::{Date, JSON};
 use web_sys::{Headers, RequestInit, Response};
-
-/// The code [`TillError::code`] gives a request that got no answer.
-pub const NETWORK: &str = "network";
 
 /// Why a till request failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,8 +27,8 @@ pub enum TillError {
     Network,
     /// The server refused the request with an [`ErrorBody`].
     Refused {
-        /// One of `tessera_core::api::error_code` (or a status-derived one without a body).
-        code: String,
+        /// The body's code (or one from the status without a body).
+        code: ErrorCode,
         /// `Retry-After` seconds (`too_many_attempts`, `rate_limited`).
         retry_after: Option<u32>,
         /// The invalid fields of a `validation` error.
@@ -40,11 +37,11 @@ pub enum TillError {
 }
 
 impl TillError {
-    /// The error code: `network`, or the server's.
-    pub fn code(&self) -> &str {
+    /// The server's error code; `None` when no answer came.
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            TillError::Network => NETWORK,
-            TillError::Refused { code, .. } => code,
+            TillError::Network => None,
+            TillError::Refused { code, .. } => Some(*code),
         }
     }
 
@@ -58,13 +55,13 @@ impl TillError {
 
     /// Whether the till session has ended (the console goes back to sign-in).
     pub fn ended_session(&self) -> bool {
-        self.code() == error_code::UNAUTHENTICATED
+        self.code() == Some(ErrorCode::Unauthenticated)
     }
 
     /// A refusal with only a code (for checks made before sending).
-    pub fn refused(code: &str) -> Self {
+    pub fn refused(code: ErrorCode) -> Self {
         TillError::Refused {
-            code: code.to_owned(),
+            code,
             retry_after: None,
             fields: Vec::new(),
         }
@@ -215,7 +212,7 @@ async fn body<T: FromJs>(response: Response) -> Result<T, TillError> {
     json(&response)
         .await
         .and_then(|v| T::from_js(&v))
-        .ok_or_else(|| TillError::refused(error_code::INTERNAL))
+        .ok_or_else(|| TillError::refused(ErrorCode::Internal))
 }
 
 /// The [`TillError`] of an error response; a 401 forgets the till session.
@@ -230,25 +227,14 @@ async fn refusal(response: Response) -> TillError {
     let body = json(&response).await.and_then(|v| ErrorBody::from_js(&v));
     let (code, fields) = match body {
         Some(body) => (body.error, body.fields),
-        None => (status_code(status).to_owned(), Vec::new()),
+        None => (status_code(status), Vec::new()),
     };
-    if code == error_code::UNAUTHENTICATED {
+    if code == ErrorCode::Unauthenticated {
         session::clear();
     }
     TillError::Refused {
         code,
         retry_after,
         fields,
-    }
-}
-
-/// The error code of a response without an [`ErrorBody`] (a proxy's page, say).
-fn status_code(status: u16) -> &'static str {
-    match status {
-        401 => error_code::UNAUTHENTICATED,
-        404 => error_code::NOT_FOUND,
-        429 => error_code::RATE_LIMITED,
-        503 => error_code::SERVER_BUSY,
-        _ => error_code::INTERNAL,
     }
 }

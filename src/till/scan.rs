@@ -10,7 +10,7 @@ use crate::components::FormAlert;
 use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
-use tessera_core::api::{error_code, IdentifyRequest, PhoneLookupRequest, PhoneMember};
+use tessera_core::api::{ErrorCode, IdentifyRequest, PhoneLookupRequest, PhoneMember};
 use tessera_core::checkout;
 use tessera_core::validation::{code as field_code, normalize_phone};
 
@@ -61,7 +61,7 @@ pub fn ScanView(mode: RwSignal<ScanMode>, on_found: Callback<Identified>) -> imp
         leptos::task::spawn_local(async move {
             let mut result = api::identify(&request).await;
             if let (Err(error), Some(phone)) = (&result, &request.phone) {
-                if error.code() == error_code::MEMBER_AMBIGUOUS {
+                if error.code() == Some(ErrorCode::MemberAmbiguous) {
                     let lookup = PhoneLookupRequest {
                         phone: phone.clone(),
                     };
@@ -242,7 +242,7 @@ fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl I
         let problem = if code.is_empty() {
             Some(field_text(field_code::REQUIRED, false, locale))
         } else if checkout::parse(&code).is_err() {
-            Some(code_text(error_code::CODE_MALFORMED, locale))
+            Some(code_text(Some(ErrorCode::CodeMalformed), locale))
         } else {
             None
         };

@@ -6,7 +6,7 @@ use super::session::TillAuth;
 use crate::components::{focus_first_invalid, Field, FormAlert, SubmitButton};
 use crate::i18n::*;
 use leptos::prelude::*;
-use tessera_core::api::{error_code, FieldError, LoginRequest};
+use tessera_core::api::{ErrorCode, FieldError, LoginRequest};
 use tessera_core::validation::{code, validate_email};
 
 /// The sign-in form; says so when the server ended the last session.
@@ -61,7 +61,7 @@ pub fn SignIn() -> impl IntoView {
         let invalid = !errors.is_empty();
         field_errors.set(errors);
         if invalid {
-            let error = api::TillError::refused(error_code::VALIDATION);
+            let error = api::TillError::refused(ErrorCode::Validation);
             alert.set(Some(error_text(&error, i18n.get_locale_untracked())));
             focus_first_invalid();
             return;

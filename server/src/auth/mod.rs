@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use attempts::Attempt;
 use axum::http::StatusCode;
-use tessera_core::api::{error_code, FieldError};
+use tessera_core::api::{ErrorCode, FieldError};
 use tessera_core::validation::{code as field_code, normalize_email, EMAIL_MAX_CHARS};
 
 /// The e-mail of a sign-in, normalized; one longer than any account's can only be a mistake or
@@ -47,7 +47,7 @@ pub async fn verify_sign_in<T>(
     let Some(account) = account.filter(|_| ok) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            error_code::INVALID_CREDENTIALS,
+            ErrorCode::InvalidCredentials,
             "E-mail or password is wrong.",
         ));
     };

@@ -10,7 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use tessera_core::api::error_code;
+use tessera_core::api::ErrorCode;
 
 /// The request's `Idempotency-Key` header: 1 to 100 visible ASCII characters.
 #[derive(Clone, Debug)]
@@ -29,7 +29,7 @@ impl FromRequestParts<AppState> for IdempotencyKey {
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    error_code::IDEMPOTENCY_KEY_REQUIRED,
+                    ErrorCode::IdempotencyKeyRequired,
                     "Send an Idempotency-Key header (1-100 visible characters) with this request.",
                 )
             })
@@ -63,7 +63,7 @@ pub async fn claim(
     if stored.request_hash != request_hash {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            error_code::IDEMPOTENCY_KEY_REUSED,
+            ErrorCode::IdempotencyKeyReused,
             "This Idempotency-Key was used for a different request.",
         ));
     }

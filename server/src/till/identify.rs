@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use tessera_core::api::{
-    error_code, ErrorBody, FieldError, IdentifyRequest, PhoneLookupRequest, PhoneMember,
+    ErrorBody, ErrorCode, FieldError, IdentifyRequest, PhoneLookupRequest, PhoneMember,
     PhoneMembers, TillMember,
 };
 use tessera_core::checkout::{self, CardSecret, CodeError};
@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/till/phone-lookup", post(phone_lookup))
 }
 
-fn refusal(status: StatusCode, code: &'static str, message: &str) -> ApiError {
+fn refusal(status: StatusCode, code: ErrorCode, message: &str) -> ApiError {
     ApiError::new(status, code, message)
 }
 
@@ -45,17 +45,17 @@ fn code_refusal(e: CodeError) -> ApiError {
     match e {
         CodeError::Malformed => refusal(
             StatusCode::UNPROCESSABLE_ENTITY,
-            error_code::CODE_MALFORMED,
+            ErrorCode::CodeMalformed,
             "This is not a Tessera code. Scan again or type the digits under the code.",
         ),
         CodeError::Stale => refusal(
             StatusCode::UNPROCESSABLE_ENTITY,
-            error_code::CODE_STALE,
+            ErrorCode::CodeStale,
             "This code has expired. Ask the customer to show the code on their phone again.",
         ),
         CodeError::Forged => refusal(
             StatusCode::UNPROCESSABLE_ENTITY,
-            error_code::CODE_INVALID,
+            ErrorCode::CodeInvalid,
             "This code is not valid for the card.",
         ),
     }
@@ -99,7 +99,7 @@ pub async fn identify(
     if member.closed_at.is_some() {
         return Err(refusal(
             StatusCode::FORBIDDEN,
-            error_code::CARD_CLOSED,
+            ErrorCode::CardClosed,
             "This card is closed.",
         ));
     }
@@ -115,7 +115,7 @@ pub async fn identify(
     let Some(ticket) = state.store.write(ticket).await? else {
         return Err(refusal(
             StatusCode::CONFLICT,
-            error_code::CODE_USED,
+            ErrorCode::CodeUsed,
             "This code was used already. Ask the customer to show the new code.",
         ));
     };
@@ -147,7 +147,7 @@ async fn by_code(
         .ok_or_else(|| {
             refusal(
                 StatusCode::NOT_FOUND,
-                error_code::CARD_UNKNOWN,
+                ErrorCode::CardUnknown,
                 "No card has this number.",
             )
         })?;
@@ -155,7 +155,7 @@ async fn by_code(
     if card.closed_at.is_some() {
         return Err(refusal(
             StatusCode::FORBIDDEN,
-            error_code::CARD_CLOSED,
+            ErrorCode::CardClosed,
             "This card is closed.",
         ));
     }
@@ -165,7 +165,7 @@ async fn by_code(
         let attempt = Attempt::typed_code(&card_id, &till.session_id);
         Some(attempt.take(&state.store).await.map_err(|e| match e {
             TakeError::Refused(refused) => ApiError {
-                code: error_code::TOO_MANY_ATTEMPTS,
+                code: ErrorCode::TooManyAttempts,
                 message:
                     "Too many wrong codes for this card. Scan the QR code instead, or wait.".into(),
                 ..refused.into()
@@ -209,7 +209,7 @@ async fn by_code(
 fn member_not_found() -> ApiError {
     refusal(
         StatusCode::NOT_FOUND,
-        error_code::MEMBER_NOT_FOUND,
+        ErrorCode::MemberNotFound,
         "No member of this program has this phone number.",
     )
 }
@@ -249,7 +249,7 @@ async fn by_phone(
         // Points must not go to the wrong one of them: the cashier asks.
         (None, _) => Err(refusal(
             StatusCode::CONFLICT,
-            error_code::MEMBER_AMBIGUOUS,
+            ErrorCode::MemberAmbiguous,
             "Several members have this phone number. Choose who is paying.",
         )),
     }

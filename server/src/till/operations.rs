@@ -19,7 +19,7 @@ use axum::routing::post;
 use axum::Router;
 use std::sync::Arc;
 use tessera_core::api::{
-    error_code, Card, ErrorBody, FieldError, PayWithPointsRequest, PointsPayment, TillPurchase,
+    Card, ErrorBody, ErrorCode, FieldError, PayWithPointsRequest, PointsPayment, TillPurchase,
     TillPurchaseRequest,
 };
 use tessera_core::points::EntryKind;
@@ -42,7 +42,7 @@ fn invalid_field(field: &str, code: &str) -> ApiError {
 fn ticket_invalid() -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        error_code::TICKET_INVALID,
+        ErrorCode::TicketInvalid,
         "This member's identification has expired. Scan the code again.",
     )
 }
@@ -214,7 +214,7 @@ impl Write for PayWithPoints {
         if !card.can_spend {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                error_code::TICKET_CANNOT_SPEND,
+                ErrorCode::TicketCannotSpend,
                 "Spending points needs the customer's code: scan it instead of the phone number.",
             ));
         }
@@ -231,7 +231,7 @@ impl Write for PayWithPoints {
             .map_err(|e| match e {
                 LedgerError::Insufficient { spendable } => ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    error_code::INSUFFICIENT_POINTS,
+                    ErrorCode::InsufficientPoints,
                     format!("The card has {spendable} points to spend."),
                 ),
                 LedgerError::CardNotFound => ticket_invalid(),
@@ -267,7 +267,7 @@ pub async fn pay_with_points(
     let Some(value) = program.point_value_minor else {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            error_code::POINTS_NOT_ACCEPTED,
+            ErrorCode::PointsNotAccepted,
             "This program does not take points as payment.",
         ));
     };
