@@ -2,7 +2,7 @@
 //! (one per card and session, from `POST /cards/{id}/checkout-secret`), the card as last seen, and
 //! how far the phone's clock is from the server's. Kept in `localStorage` under [`STORAGE_KEY`], one
 //! JSON object by card id, so that ending the session forgets them all with one call (see
-//! [`crate::session::clear`]; the wallet's first load has no bytes to spare for more).
+//! [`crate::session::CUSTOMER`]'s clear; the wallet's first load has no bytes to spare for more).
 
 use crate::api::json::{FromJs, ToJs};
 use tessera_core::api::{Card, CheckoutSecret};

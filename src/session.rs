@@ -1,47 +1,89 @@
-//! The signed-in session: kept in `localStorage` under [`STORAGE_KEY`] and mirrored in a signal
-//! that the router guards and screens read.
+//! Sessions kept on the device: one [`SessionStore`] for the customer's (the wallet) and one for
+//! the till's (the console), each under its own `localStorage` key, so a customer signed in to
+//! the wallet and a cashier signed in to the console in the same browser never meet. The
+//! customer's is mirrored in a signal that the router guards and screens read ([`Auth`]).
 
+use crate::api::json::{FromJs, ToJs};
 use leptos::prelude::*;
-use tessera_core::api::{Me, Session};
+use std::marker::PhantomData;
+use tessera_core::api::{Me, Session, TillSession};
 
-/// The `localStorage` key of the stored session (token and customer).
-pub const STORAGE_KEY: &str = "tessera.session";
+/// A session as the device keeps it: its bearer token and whatever else the app shows.
+pub trait StoredSession: FromJs + ToJs {
+    /// The bearer token.
+    fn token(self) -> String;
+}
+
+impl StoredSession for Session {
+    fn token(self) -> String {
+        self.token
+    }
+}
+
+impl StoredSession for TillSession {
+    fn token(self) -> String {
+        self.token
+    }
+}
+
+/// One kind of session in `localStorage`.
+pub struct SessionStore<S> {
+    /// The `localStorage` key.
+    pub key: &'static str,
+    /// What else goes when the session goes.
+    on_clear: fn(),
+    kind: PhantomData<fn() -> S>,
+}
+
+/// The customer's session (token and customer); clearing it forgets the cards' checkout keys
+/// too (their secrets belong to the session: the server revokes them with it).
+pub const CUSTOMER: SessionStore<Session> = SessionStore {
+    key: "tessera.session",
+    on_clear: crate::checkout_key::forget_all,
+    kind: PhantomData,
+};
+
+/// The till's session (token and staff account).
+pub const TILL: SessionStore<TillSession> = SessionStore {
+    key: "tessera.till.session",
+    on_clear: || {},
+    kind: PhantomData,
+};
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// Reads the stored session, if any (an unreadable one is dropped).
-pub fn load() -> Option<Session> {
-    let raw = storage()?.get_item(STORAGE_KEY).ok()??;
-    match crate::api::from_json(&raw) {
-        Some(session) => Some(session),
-        None => {
-            clear();
-            None
+impl<S: StoredSession> SessionStore<S> {
+    /// Reads the stored session, if any (an unreadable one is dropped).
+    pub fn load(&self) -> Option<S> {
+        let raw = storage()?.get_item(self.key).ok()??;
+        let session = crate::api::from_json(&raw);
+        if session.is_none() {
+            self.clear();
+        }
+        session
+    }
+
+    /// The bearer token of the stored session.
+    pub fn token(&self) -> Option<String> {
+        self.load().map(S::token)
+    }
+
+    /// Stores a new session.
+    pub fn save(&self, session: &S) {
+        if let (Some(storage), Some(raw)) = (storage(), crate::api::to_json(session)) {
+            let _ = storage.set_item(self.key, &raw);
         }
     }
-}
 
-/// The bearer token of the stored session.
-pub fn token() -> Option<String> {
-    load().map(|s| s.token)
-}
-
-/// Stores a new session.
-pub fn save(session: &Session) {
-    if let (Some(storage), Some(raw)) = (storage(), crate::api::to_json(session)) {
-        let _ = storage.set_item(STORAGE_KEY, &raw);
+    /// Forgets the stored session (and what goes with it).
+    pub fn clear(&self) {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(self.key);
+        }
+        (self.on_clear)();
     }
-}
-
-/// Forgets the stored session, and with it the cards' checkout keys (their secrets belong to the
-/// session: the server revokes them with it).
-pub fn clear() {
-    if let Some(storage) = storage() {
-        let _ = storage.remove_item(STORAGE_KEY);
-    }
-    crate::checkout_key::forget_all();
 }
 
 /// The app-wide view of the session, provided as context by [`crate::app::App`].
@@ -54,7 +96,7 @@ pub struct Auth {
 impl Auth {
     /// Starts from what is stored on the device.
     pub fn from_storage() -> Self {
-        let session = RwSignal::new(load());
+        let session = RwSignal::new(CUSTOMER.load());
         Self {
             session,
             // A memo, so that refreshing the customer's details does not re-run the guards.
@@ -79,9 +121,9 @@ impl Auth {
     }
 
     /// Stores and publishes a new session. (No checkout keys are left from an earlier one: every
-    /// way a session ends goes through [`clear`].)
+    /// way a session ends goes through [`SessionStore::clear`].)
     pub fn sign_in(&self, session: Session) {
-        save(&session);
+        CUSTOMER.save(&session);
         self.session.set(Some(session));
     }
 
@@ -90,14 +132,14 @@ impl Auth {
         self.session.update(|s| {
             if let Some(s) = s {
                 s.customer = me;
-                save(s);
+                CUSTOMER.save(s);
             }
         });
     }
 
     /// Forgets the session on this device; the route guards then show sign in.
     pub fn sign_out_locally(&self) {
-        clear();
+        CUSTOMER.clear();
         self.session.set(None);
     }
 }

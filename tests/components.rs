@@ -745,7 +745,7 @@ fn checkout_keys_are_kept_per_card_and_end_with_the_session() {
     assert_eq!(checkout_key::load(&key.card.id), Some(key.clone()));
 
     // Logging out (or the session ending) takes every key with it.
-    tessera_wallet::session::clear();
+    tessera_wallet::session::CUSTOMER.clear();
     assert_eq!(checkout_key::load(&key.card.id), None);
 }
 

@@ -16,7 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::js_sys::{encode_uri_component, JSON};
 use web_sys::{Headers, RequestInit, Response};
 
-use crate::session;
+use crate::session::CUSTOMER;
 
 /// Where the API lives (same origin as the wallet).
 pub const BASE: &str = "/api/v1";
@@ -197,7 +197,7 @@ async fn error_from(response: Response) -> ApiError {
         .map_or_else(|| status_code(status), |b| b.error);
     match code {
         ErrorCode::Unauthenticated => {
-            session::clear();
+            CUSTOMER.clear();
             ApiError::Unauthenticated
         }
         ErrorCode::RateLimited => ApiError::RateLimited { retry_after },
@@ -222,7 +222,7 @@ pub(crate) fn status_code(status: u16) -> ErrorCode {
 async fn fetch(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
     let headers = Headers::new().map_err(|_| ApiError::Network)?;
     let _ = headers.set("Accept", "application/json");
-    if let Some(token) = session::token() {
+    if let Some(token) = CUSTOMER.token() {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
     }
     let init = RequestInit::new();
@@ -266,7 +266,7 @@ pub async fn login(request: &LoginRequest) -> Result<Session, ApiError> {
 /// `POST /auth/logout`; the token is forgotten locally whatever the server says.
 pub async fn logout() -> Result<(), ApiError> {
     let result = fetch("POST", "/auth/logout", None).await;
-    session::clear();
+    CUSTOMER.clear();
     let response = result?;
     if (200..300).contains(&response.status()) {
         Ok(())

@@ -7,8 +7,8 @@ use crate::next_step::{next_step, step_text, NextStep};
 use leptos::prelude::*;
 use tessera_core::api::Card;
 
-/// Picks one of the brand gradients for a program, stable across visits (the card screen uses
-/// the same one, so the tile and the screen look like one card).
+/// Picks one of the brand gradients for a program, stable across visits (the card screen and the
+/// till's member card use the same one, so all look like one card).
 pub fn hue_class(program_id: &str) -> &'static str {
     const HUES: [&str; 4] = [
         "card-tile--hue-0",

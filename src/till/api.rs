@@ -6,9 +6,9 @@
 //! customer signed in to the wallet in the same browser stays signed in. The JSON codec is
 //! shared ([`crate::api::json`]).
 
-use super::session;
 use crate::api::json::{FromJs, ToJs};
 use crate::api::{status_code, BASE};
+use crate::session::TILL;
 use tessera_core::api::{
     ErrorBody, ErrorCode, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest,
     PhoneLookupRequest, PhoneMembers, PointsPayment, Staff, TillMember, TillPurchase,
@@ -106,7 +106,7 @@ pub async fn login(request: &LoginRequest) -> Result<TillSession, TillError> {
 /// `POST /till/auth/logout`; the session is forgotten on this device whatever the answer.
 pub async fn logout() -> Result<(), TillError> {
     let result = send("POST", "/till/auth/logout", None, None).await;
-    session::clear();
+    TILL.clear();
     let response = result?;
     if response.ok() {
         Ok(())
@@ -175,7 +175,7 @@ async fn send(
 ) -> Result<Response, TillError> {
     let headers = Headers::new().map_err(|_| TillError::Network)?;
     let _ = headers.set("Accept", "application/json");
-    if let Some(token) = session::token() {
+    if let Some(token) = TILL.token() {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
     }
     if let Some(key) = idempotency_key {
@@ -230,7 +230,7 @@ async fn refusal(response: Response) -> TillError {
         None => (status_code(status), Vec::new()),
     };
     if code == ErrorCode::Unauthenticated {
-        session::clear();
+        TILL.clear();
     }
     TillError::Refused {
         code,

@@ -2,6 +2,7 @@
 //! whether points can be spent, and how long the identification stays good.
 
 use super::api::Identified;
+use crate::components::hue_class;
 use crate::components::reader_fmt;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -61,21 +62,6 @@ pub fn seconds_left(deadline: f64) -> Signal<i64> {
 pub fn clock(seconds: i64) -> String {
     let seconds = seconds.max(0);
     format!("{}:{:02}", seconds / 60, seconds % 60)
-}
-
-/// One of the card gradients for a program, the same one the wallet shows (its `hue_class`), so
-/// the member's card looks like the one on their phone.
-fn hue_class(program_id: &str) -> &'static str {
-    const HUES: [&str; 4] = [
-        "card-tile--hue-0",
-        "card-tile--hue-1",
-        "card-tile--hue-2",
-        "card-tile--hue-3",
-    ];
-    let sum = program_id.bytes().fold(0usize, |acc, b| {
-        acc.wrapping_mul(31).wrapping_add(b as usize)
-    });
-    HUES[sum % HUES.len()]
 }
 
 /// The member's card and facts, with the ticket's countdown.

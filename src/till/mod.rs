@@ -23,6 +23,7 @@ pub mod shell;
 pub mod sign_in;
 
 use crate::i18n::*;
+use crate::session::TILL;
 use checkout::{CheckoutPanel, Outcome};
 use done::DoneView;
 use leptos::prelude::*;
@@ -52,7 +53,7 @@ pub fn TillApp() -> impl IntoView {
     provide_context(auth);
     // A stored session may have ended while the till was off: find out now, not at the first
     // customer. The account's details are refreshed on the way.
-    if session::token().is_some() {
+    if TILL.token().is_some() {
         leptos::task::spawn_local(async move {
             match api::me().await {
                 Ok(staff) => auth.update_staff(staff),

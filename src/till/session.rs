@@ -1,45 +1,9 @@
-//! The till session: kept in `localStorage` under [`STORAGE_KEY`], apart from the customer's
-//! (`tessera.session`), and mirrored in a signal the console reads.
+//! The till session: kept on the device by [`crate::session::TILL`], apart from the customer's,
+//! and mirrored in a signal the console reads.
 
-use crate::api::{from_json, to_json};
+use crate::session::TILL;
 use leptos::prelude::*;
 use tessera_core::api::{Staff, TillSession};
-
-/// The `localStorage` key of the till session (token and staff account).
-pub const STORAGE_KEY: &str = "tessera.till.session";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-/// The stored session, if any (an unreadable one is dropped).
-pub fn load() -> Option<TillSession> {
-    let raw = storage()?.get_item(STORAGE_KEY).ok()??;
-    let session = from_json(&raw);
-    if session.is_none() {
-        clear();
-    }
-    session
-}
-
-/// The bearer token of the stored session.
-pub fn token() -> Option<String> {
-    load().map(|s| s.token)
-}
-
-/// Stores a new session.
-pub fn save(session: &TillSession) {
-    if let (Some(storage), Some(raw)) = (storage(), to_json(session)) {
-        let _ = storage.set_item(STORAGE_KEY, &raw);
-    }
-}
-
-/// Forgets the stored session.
-pub fn clear() {
-    if let Some(storage) = storage() {
-        let _ = storage.remove_item(STORAGE_KEY);
-    }
-}
 
 /// The console's view of the session, provided as context by [`super::TillApp`].
 #[derive(Clone, Copy)]
@@ -55,7 +19,7 @@ pub struct TillAuth {
 impl TillAuth {
     /// Starts from what is stored on the device.
     pub fn from_storage() -> Self {
-        let staff = RwSignal::new(load().map(|s| s.staff));
+        let staff = RwSignal::new(TILL.load().map(|s| s.staff));
         Self {
             staff,
             signed_in: Memo::new(move |_| staff.with(Option::is_some)),
@@ -85,23 +49,23 @@ impl TillAuth {
 
     /// Stores and publishes a new session.
     pub fn sign_in(&self, session: TillSession) {
-        save(&session);
+        TILL.save(&session);
         self.ended.set(false);
         self.staff.set(Some(session.staff));
     }
 
     /// Updates the account's details (after `GET /till/me`).
     pub fn update_staff(&self, staff: Staff) {
-        if let Some(mut session) = load() {
+        if let Some(mut session) = TILL.load() {
             session.staff = staff.clone();
-            save(&session);
+            TILL.save(&session);
             self.staff.set(Some(staff));
         }
     }
 
     /// Back to sign-in: signed out on purpose (`ended` false) or by the server.
     pub fn sign_out_locally(&self, ended: bool) {
-        clear();
+        TILL.clear();
         self.ended.set(ended);
         self.staff.set(None);
     }

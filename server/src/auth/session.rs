@@ -5,7 +5,7 @@ use super::token::{new_token, token_hash};
 use crate::error::ApiError;
 use crate::state::{AppState, SessionPolicy};
 use crate::store::sessions::{self, SessionKind, SessionRow, TouchSession};
-use crate::store::{now_ms, Store, StoreError, Tx};
+use crate::store::{self, now_ms, Store, StoreError, Tx};
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 
@@ -51,14 +51,9 @@ pub async fn create(
     policy: SessionPolicy,
     customer_id: &str,
 ) -> Result<NewSession, StoreError> {
-    let now = now_ms();
-    let session = NewSession::fresh(now, policy.idle_ms);
-    let hash = token_hash(&session.token);
-    sessions::create(
-        store,
-        &session.row(SessionKind::Customer, customer_id, &hash, now),
-    )
-    .await?;
+    let mut tx = store.transaction().await?;
+    let session = create_in(&mut tx, policy, customer_id).await?;
+    store::commit(tx).await?;
     Ok(session)
 }
 

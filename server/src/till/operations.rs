@@ -138,6 +138,27 @@ impl TillWrite {
     fn card(&self) -> ApiResult<&TicketCard> {
         self.card.as_ref().ok_or_else(ticket_invalid)
     }
+
+    /// Claims the request's idempotency key in `tx`: the first response when this is a retry.
+    async fn replay(
+        &self,
+        tx: &mut Tx,
+        endpoint: &str,
+        req: &impl serde::Serialize,
+    ) -> ApiResult<Option<Response>> {
+        let hash = idempotency::request_hash(endpoint, req);
+        Ok(
+            match idempotency::claim(tx, &self.email, &self.key, &hash).await? {
+                Claim::Replay(response) => Some(response),
+                Claim::Fresh => None,
+            },
+        )
+    }
+
+    /// Stores the response of the claimed key in `tx` and returns it.
+    async fn respond(&self, tx: &mut Tx, body: &impl serde::Serialize) -> ApiResult<Response> {
+        idempotency::store(tx, &self.email, &self.key, StatusCode::CREATED, body).await
+    }
 }
 
 /// Recording a purchase on the ticket's card, with its idempotency key.
@@ -151,11 +172,9 @@ impl Write for RecordPurchase {
     type Error = ApiError;
 
     async fn run(&self, tx: &mut Tx) -> ApiResult<Response> {
-        let (till, req) = (&self.till, &self.req);
-        let (email, now) = (&till.email, till.now);
+        let (till, req, now) = (&self.till, &self.req, self.till.now);
         let program = till.till.program(&till.config)?;
-        let hash = idempotency::request_hash("purchases", req);
-        if let Claim::Replay(response) = idempotency::claim(tx, email, &till.key, &hash).await? {
+        if let Some(response) = till.replay(tx, "purchases", req).await? {
             return Ok(response);
         }
         let card_id = &till.card()?.card_id;
@@ -186,7 +205,7 @@ impl Write for RecordPurchase {
             welcome_points: recorded.welcome_points,
             card,
         };
-        idempotency::store(tx, email, &till.key, StatusCode::CREATED, &body).await
+        till.respond(tx, &body).await
     }
 }
 
@@ -203,11 +222,9 @@ impl Write for PayWithPoints {
     type Error = ApiError;
 
     async fn run(&self, tx: &mut Tx) -> ApiResult<Response> {
-        let (till, req) = (&self.till, &self.req);
-        let (email, now) = (&till.email, till.now);
+        let (till, req, now) = (&self.till, &self.req, self.till.now);
         let program = till.till.program(&till.config)?;
-        let hash = idempotency::request_hash("pay-with-points", req);
-        if let Claim::Replay(response) = idempotency::claim(tx, email, &till.key, &hash).await? {
+        if let Some(response) = till.replay(tx, "pay-with-points", req).await? {
             return Ok(response);
         }
         let card = till.card()?;
@@ -244,7 +261,7 @@ impl Write for PayWithPoints {
             due_minor: req.bill_minor - self.paid_minor,
             card: card_after(tx, program, &card.card_id, now).await?,
         };
-        idempotency::store(tx, email, &till.key, StatusCode::CREATED, &body).await
+        till.respond(tx, &body).await
     }
 }
 
