@@ -114,7 +114,7 @@ fn CodeScreen(id: String) -> impl IntoView {
                     Refresh::Done
                 }
                 Err(ApiError::Network) => Refresh::Offline,
-                Err(ApiError::Unauthenticated) => {
+                Err(error) if error.unauthenticated() => {
                     auth.sign_out_locally();
                     return;
                 }

@@ -7,9 +7,10 @@ use leptos::prelude::*;
 use tessera_core::api::{Card, DiscountView, ErrorCode, TillMember, TillPurchase};
 use tessera_core::qr::QrCode;
 use tessera_core::Currency;
+use tessera_wallet::api::ApiError;
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
 use tessera_wallet::till::amount::{parse_amount, parse_points, InputError};
-use tessera_wallet::till::api::{Identified, TillError};
+use tessera_wallet::till::api::Identified;
 use tessera_wallet::till::checkout::{CheckoutPanel, Outcome};
 use tessera_wallet::till::decode::{decode_rgba, luma, scan_size};
 use tessera_wallet::till::idempotency::Attempts;
@@ -81,8 +82,9 @@ fn points_are_whole_positive_numbers() {
     );
 }
 
-fn refused(code: &str, retry_after: Option<u32>) -> TillError {
-    TillError::Refused {
+fn refused(code: &str, retry_after: Option<u32>) -> ApiError {
+    ApiError::Refused {
+        status: 422,
         code: ErrorCode::from_name(code),
         retry_after,
         fields: vec![],
@@ -96,7 +98,7 @@ fn every_error_code_has_its_own_message() {
     let mut seen = std::collections::HashSet::new();
     for code in CODES {
         let error = match code {
-            None => TillError::Network,
+            None => ApiError::Network,
             Some(code) => refused(code.as_str(), None),
         };
         let text = error_text(&error, english);

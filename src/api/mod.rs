@@ -1,6 +1,7 @@
-//! The wallet's one HTTP client: every request to `/api/v1` goes through here. It attaches the
-//! stored session as `Authorization: Bearer`, decodes [`ErrorBody`] into [`ApiError`] and maps
-//! network failures, so screens only ever deal with typed results.
+//! The one HTTP client of the wallet and the cashier console: every request to `/api/v1` goes
+//! through [`send`]. Its [`Realm`] picks the stored session whose token goes as
+//! `Authorization: Bearer` and which a 401 ends (here, and nowhere else); error bodies become
+//! [`ApiError`] and network failures [`ApiError::Network`], so screens only deal with typed results.
 
 use json::{FromJs, ToJs};
 use leptos::prelude::{
@@ -16,52 +17,94 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::js_sys::{encode_uri_component, JSON};
 use web_sys::{Headers, RequestInit, Response};
 
-use crate::session::CUSTOMER;
+use crate::session::{CUSTOMER, TILL};
 
 /// Where the API lives (same origin as the wallet).
 pub const BASE: &str = "/api/v1";
 
+/// Whose request it is: the customer's (the wallet) or the till's (the console). Each sends its
+/// own session's token, and a 401 ends only its own session, so a customer signed in to the
+/// wallet in the same browser as a till stays signed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Realm {
+    Customer,
+    Till,
+}
+
+impl Realm {
+    fn token(self) -> Option<String> {
+        match self {
+            Realm::Customer => CUSTOMER.token(),
+            Realm::Till => TILL.token(),
+        }
+    }
+
+    /// The server ended the session: forget it on this device.
+    fn session_ended(self) {
+        match self {
+            Realm::Customer => CUSTOMER.clear(),
+            Realm::Till => TILL.clear(),
+        }
+    }
+}
+
 /// Why a request failed, in terms a screen can show.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
-    /// The server could not be reached (offline, server down, DNS, CORS...).
+    /// No answer: offline, server down, DNS. A till write may or may not have been applied, so it
+    /// is retried with the same `Idempotency-Key`.
     Network,
-    /// The session is missing, expired or ended. The stored token has been dropped.
-    Unauthenticated,
-    /// Too many attempts; `retry_after` seconds from the `Retry-After` header, when given.
-    RateLimited {
-        /// Seconds to wait.
-        retry_after: Option<u32>,
-    },
-    /// Invalid fields (422 `validation`), each with a code from `tessera_core::validation::code`.
-    Validation(Vec<FieldError>),
-    /// Any other error the server described.
-    Server {
+    /// The server refused the request.
+    Refused {
         /// HTTP status.
         status: u16,
-        /// The `error` code of the body (or one from the status when the body was not an
-        /// [`ErrorBody`]).
+        /// The body's code (or one from the status when the body was not an [`ErrorBody`]).
         code: ErrorCode,
+        /// `Retry-After` seconds, when given (`rate_limited`, `too_many_attempts`, `server_busy`).
+        retry_after: Option<u32>,
+        /// The invalid fields of a `validation` error, each with a code from
+        /// `tessera_core::validation::code`.
+        fields: Vec<FieldError>,
     },
 }
 
 impl ApiError {
+    /// A refusal with only a code (for checks made before sending).
+    pub fn refused(code: ErrorCode) -> Self {
+        ApiError::Refused {
+            status: 0,
+            code,
+            retry_after: None,
+            fields: Vec::new(),
+        }
+    }
+
     /// The server's error code; `None` when no answer came.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             ApiError::Network => None,
-            ApiError::Unauthenticated => Some(ErrorCode::Unauthenticated),
-            ApiError::RateLimited { .. } => Some(ErrorCode::RateLimited),
-            ApiError::Validation(_) => Some(ErrorCode::Validation),
-            ApiError::Server { code, .. } => Some(*code),
+            ApiError::Refused { code, .. } => Some(*code),
         }
     }
 
-    /// The per-field problems (empty unless [`ApiError::Validation`]).
+    /// Whether the session has ended (and was forgotten on this device).
+    pub fn unauthenticated(&self) -> bool {
+        self.code() == Some(ErrorCode::Unauthenticated)
+    }
+
+    /// The per-field problems (empty unless `validation`).
     pub fn fields(&self) -> &[FieldError] {
         match self {
-            ApiError::Validation(fields) => fields,
-            _ => &[],
+            ApiError::Refused { fields, .. } => fields,
+            ApiError::Network => &[],
+        }
+    }
+
+    /// The seconds to wait before trying again, when the server said.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            ApiError::Refused { retry_after, .. } => *retry_after,
+            ApiError::Network => None,
         }
     }
 }
@@ -117,7 +160,7 @@ impl<T: FromJs> Remote<T> {
     /// Whether the latest answer says the session ended (tracked; reads no body).
     pub fn unauthenticated(&self) -> bool {
         self.value
-            .with(|v| matches!(v, Some(Err(ApiError::Unauthenticated))))
+            .with(|v| matches!(v, Some(Err(e)) if e.unauthenticated()))
     }
 }
 
@@ -157,9 +200,11 @@ pub(crate) fn from_json<T: FromJs>(text: &str) -> Option<T> {
 
 /// A success body that is not what was asked for.
 fn unreadable(status: u16) -> ApiError {
-    ApiError::Server {
+    ApiError::Refused {
         status,
         code: ErrorCode::Internal,
+        retry_after: None,
+        fields: Vec::new(),
     }
 }
 
@@ -168,14 +213,19 @@ fn unreadable(status: u16) -> ApiError {
 /// Not generic: the request, its awaits and the error handling are compiled once, and only the
 /// reading of each response type ([`FromJs`]) per type.
 async fn request(method: &str, path: &str, body: Option<String>) -> Result<JsValue, ApiError> {
-    let response = fetch(method, path, body).await?;
+    let response = send(Realm::Customer, method, path, body, None).await?;
+    answer(Realm::Customer, response).await
+}
+
+/// The parsed JSON body of a success, or the [`ApiError`] of a refusal (in `realm`).
+pub(crate) async fn answer(realm: Realm, response: Response) -> Result<JsValue, ApiError> {
     let status = response.status();
     if (200..300).contains(&status) {
         return json_value(&response)
             .await
             .ok_or_else(|| unreadable(status));
     }
-    Err(error_from(response).await)
+    Err(refusal(realm, response).await)
 }
 
 /// A success body as `T`.
@@ -183,7 +233,8 @@ fn decode<T: FromJs>(value: Result<JsValue, ApiError>) -> Result<T, ApiError> {
     T::from_js(&value?).ok_or_else(|| unreadable(200))
 }
 
-async fn error_from(response: Response) -> ApiError {
+/// The [`ApiError`] of an error response; a 401 ends `realm`'s session on this device.
+pub(crate) async fn refusal(realm: Realm, response: Response) -> ApiError {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -191,18 +242,18 @@ async fn error_from(response: Response) -> ApiError {
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse::<u32>().ok());
-    let body = json::<ErrorBody>(&response).await;
-    let code = body
-        .as_ref()
-        .map_or_else(|| status_code(status), |b| b.error);
-    match code {
-        ErrorCode::Unauthenticated => {
-            CUSTOMER.clear();
-            ApiError::Unauthenticated
-        }
-        ErrorCode::RateLimited => ApiError::RateLimited { retry_after },
-        ErrorCode::Validation => ApiError::Validation(body.map(|b| b.fields).unwrap_or_default()),
-        _ => ApiError::Server { status, code },
+    let (code, fields) = match json::<ErrorBody>(&response).await {
+        Some(body) => (body.error, body.fields),
+        None => (status_code(status), Vec::new()),
+    };
+    if code == ErrorCode::Unauthenticated {
+        realm.session_ended();
+    }
+    ApiError::Refused {
+        status,
+        code,
+        retry_after,
+        fields,
     }
 }
 
@@ -217,13 +268,23 @@ pub(crate) fn status_code(status: u16) -> ErrorCode {
     }
 }
 
-/// Sends one request to `{BASE}{path}` with the stored session's bearer token and, when given,
-/// a JSON body; any failure to get a response is [`ApiError::Network`].
-async fn fetch(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
+/// Sends one request to `{BASE}{path}` with `realm`'s bearer token and, when given, a JSON body
+/// and an `Idempotency-Key`; any failure to get a response is [`ApiError::Network`]. Not
+/// generic: compiled once.
+pub(crate) async fn send(
+    realm: Realm,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    idempotency_key: Option<&str>,
+) -> Result<Response, ApiError> {
     let headers = Headers::new().map_err(|_| ApiError::Network)?;
     let _ = headers.set("Accept", "application/json");
-    if let Some(token) = CUSTOMER.token() {
+    if let Some(token) = realm.token() {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(key) = idempotency_key {
+        let _ = headers.set("Idempotency-Key", key);
     }
     let init = RequestInit::new();
     init.set_method(method);
@@ -265,13 +326,13 @@ pub async fn login(request: &LoginRequest) -> Result<Session, ApiError> {
 
 /// `POST /auth/logout`; the token is forgotten locally whatever the server says.
 pub async fn logout() -> Result<(), ApiError> {
-    let result = fetch("POST", "/auth/logout", None).await;
+    let result = send(Realm::Customer, "POST", "/auth/logout", None, None).await;
     CUSTOMER.clear();
     let response = result?;
     if (200..300).contains(&response.status()) {
         Ok(())
     } else {
-        Err(error_from(response).await)
+        Err(refusal(Realm::Customer, response).await)
     }
 }
 
@@ -290,7 +351,7 @@ pub fn card_path(id: &str) -> String {
     format!("/cards/{}", String::from(encode_uri_component(id)))
 }
 
-/// `GET /cards/{id}`: [`ApiError::Server`] with `not_found` for an unknown card (or another
+/// `GET /cards/{id}`: refused with `not_found` for an unknown card (or another
 /// customer's).
 pub async fn card(id: &str) -> Result<Card, ApiError> {
     get(&card_path(id)).await

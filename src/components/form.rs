@@ -28,18 +28,18 @@ pub fn error_message(error: &ApiError) -> String {
     let i18n = use_i18n();
     match error {
         ApiError::Network => t_string!(i18n, errors.network).to_string(),
-        ApiError::Unauthenticated => t_string!(i18n, errors.unauthenticated).to_string(),
-        ApiError::RateLimited {
-            retry_after: Some(seconds),
-        } => fill(
-            t_string!(i18n, errors.rate_limited),
-            &[("seconds", &seconds.to_string())],
-        ),
-        ApiError::RateLimited { retry_after: None } => {
-            t_string!(i18n, errors.rate_limited_short).to_string()
-        }
-        ApiError::Validation(_) => t_string!(i18n, errors.validation).to_string(),
-        ApiError::Server { code, .. } => match code {
+        ApiError::Refused { code, .. } => match code {
+            ErrorCode::Unauthenticated => t_string!(i18n, errors.unauthenticated),
+            ErrorCode::RateLimited => match error.retry_after() {
+                Some(seconds) => {
+                    return fill(
+                        t_string!(i18n, errors.rate_limited),
+                        &[("seconds", &seconds.to_string())],
+                    )
+                }
+                None => t_string!(i18n, errors.rate_limited_short),
+            },
+            ErrorCode::Validation => t_string!(i18n, errors.validation),
             ErrorCode::EmailTaken => t_string!(i18n, errors.email_taken),
             ErrorCode::InvalidCredentials => t_string!(i18n, errors.invalid_credentials),
             ErrorCode::NotFound => t_string!(i18n, errors.not_found),

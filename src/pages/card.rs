@@ -89,7 +89,7 @@ impl History {
                     }
                     Err(error) => {
                         f.paging = Paging::Failed {
-                            ended: matches!(error, ApiError::Unauthenticated),
+                            ended: error.unauthenticated(),
                         }
                     }
                 }

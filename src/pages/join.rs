@@ -9,7 +9,7 @@ use crate::pages::field_error;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tessera_core::api::{FieldError, RegisterRequest, Terms};
+use tessera_core::api::{ErrorCode, FieldError, RegisterRequest, Terms};
 use tessera_core::validation::validate_registration;
 
 /// The join form.
@@ -77,7 +77,9 @@ pub fn JoinPage() -> impl IntoView {
         let has_errors = !errors.is_empty();
         field_errors.set(errors);
         if has_errors {
-            form_error.set(Some(error_message(&ApiError::Validation(Vec::new()))));
+            form_error.set(Some(error_message(&ApiError::refused(
+                ErrorCode::Validation,
+            ))));
             focus_first_invalid();
             return;
         }

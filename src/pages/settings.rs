@@ -1,6 +1,6 @@
 //! `/settings`: who is signed in, and log out.
 
-use crate::api::{self, ApiError, Remote};
+use crate::api::{self, Remote};
 use crate::components::SubmitButton;
 use crate::i18n::*;
 use crate::session::Auth;
@@ -17,7 +17,7 @@ pub fn SettingsPage() -> impl IntoView {
     let me = Remote::<Me>::new("/me");
     Effect::new(move |_| match me.get() {
         Some(Ok(me)) => auth.update_customer(me),
-        Some(Err(ApiError::Unauthenticated)) => auth.sign_out_locally(),
+        Some(Err(error)) if error.unauthenticated() => auth.sign_out_locally(),
         _ => {}
     });
 

@@ -7,7 +7,7 @@ use crate::pages::field_error;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tessera_core::api::{FieldError, LoginRequest};
+use tessera_core::api::{ErrorCode, FieldError, LoginRequest};
 use tessera_core::validation::{code, validate_email};
 
 /// The sign-in form.
@@ -63,7 +63,9 @@ pub fn SignInPage() -> impl IntoView {
         let has_errors = !errors.is_empty();
         field_errors.set(errors);
         if has_errors {
-            form_error.set(Some(error_message(&ApiError::Validation(Vec::new()))));
+            form_error.set(Some(error_message(&ApiError::refused(
+                ErrorCode::Validation,
+            ))));
             focus_first_invalid();
             return;
         }

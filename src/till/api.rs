@@ -1,72 +1,16 @@
-//! The console's HTTP client: the till endpoints of `/api/v1` with the till session's token and,
-//! for writes, an `Idempotency-Key`.
-//!
-//! Apart from the wallet's client (`crate::api`) on purpose: that one sends the customer's token
-//! and forgets the customer's session on a 401; here a 401 ends the till session only, so a
-//! customer signed in to the wallet in the same browser stays signed in. The JSON codec is
-//! shared ([`crate::api::json`]).
+//! The till endpoints of `/api/v1`, through the one client ([`crate::api`]) in the till's
+//! [`Realm`]: the till session's token, a 401 ends the till session only (a customer signed in to
+//! the wallet in the same browser stays signed in), and writes carry an `Idempotency-Key`.
 
 use crate::api::json::{FromJs, ToJs};
-use crate::api::{status_code, BASE};
+use crate::api::{answer, refusal, send, to_json, ApiError, Realm};
 use crate::session::TILL;
 use tessera_core::api::{
-    ErrorBody, ErrorCode, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest,
-    PhoneLookupRequest, PhoneMembers, PointsPayment, Staff, TillMember, TillPurchase,
-    TillPurchaseRequest, TillSession,
+    ErrorCode, IdentifyRequest, LoginRequest, PayWithPointsRequest, PhoneLookupRequest,
+    PhoneMembers, PointsPayment, Staff, TillMember, TillPurchase, TillPurchaseRequest, TillSession,
 };
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::js_sys::{Date, JSON};
-use web_sys::{Headers, RequestInit, Response};
-
-/// Why a till request failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TillError {
-    /// No answer: offline, server down. The request may or may not have been applied, so a write
-    /// is retried with the same `Idempotency-Key`.
-    Network,
-    /// The server refused the request with an [`ErrorBody`].
-    Refused {
-        /// The body's code (or one from the status without a body).
-        code: ErrorCode,
-        /// `Retry-After` seconds (`too_many_attempts`, `rate_limited`).
-        retry_after: Option<u32>,
-        /// The invalid fields of a `validation` error.
-        fields: Vec<FieldError>,
-    },
-}
-
-impl TillError {
-    /// The server's error code; `None` when no answer came.
-    pub fn code(&self) -> Option<ErrorCode> {
-        match self {
-            TillError::Network => None,
-            TillError::Refused { code, .. } => Some(*code),
-        }
-    }
-
-    /// The invalid fields (empty unless `validation`).
-    pub fn fields(&self) -> &[FieldError] {
-        match self {
-            TillError::Refused { fields, .. } => fields,
-            TillError::Network => &[],
-        }
-    }
-
-    /// Whether the till session has ended (the console goes back to sign-in).
-    pub fn ended_session(&self) -> bool {
-        self.code() == Some(ErrorCode::Unauthenticated)
-    }
-
-    /// A refusal with only a code (for checks made before sending).
-    pub fn refused(code: ErrorCode) -> Self {
-        TillError::Refused {
-            code,
-            retry_after: None,
-            fields: Vec::new(),
-        }
-    }
-}
+use web_sys::js_sys::Date;
+use web_sys::Response;
 
 /// A member the till identified, with the server's clock at the answer (from the `Date`
 /// header) so the ticket's countdown does not depend on the till's own clock.
@@ -98,32 +42,32 @@ pub fn new_idempotency_key() -> String {
 }
 
 /// `POST /till/auth/login`.
-pub async fn login(request: &LoginRequest) -> Result<TillSession, TillError> {
-    let response = send("POST", "/till/auth/login", Some(request.to_js()), None).await?;
+pub async fn login(request: &LoginRequest) -> Result<TillSession, ApiError> {
+    let response = till("POST", "/till/auth/login", Some(json(request)?), None).await?;
     body(response).await
 }
 
 /// `POST /till/auth/logout`; the session is forgotten on this device whatever the answer.
-pub async fn logout() -> Result<(), TillError> {
-    let result = send("POST", "/till/auth/logout", None, None).await;
+pub async fn logout() -> Result<(), ApiError> {
+    let result = send(Realm::Till, "POST", "/till/auth/logout", None, None).await;
     TILL.clear();
     let response = result?;
     if response.ok() {
         Ok(())
     } else {
-        Err(refusal(response).await)
+        Err(refusal(Realm::Till, response).await)
     }
 }
 
 /// `GET /till/me`.
-pub async fn me() -> Result<Staff, TillError> {
-    let response = send("GET", "/till/me", None, None).await?;
+pub async fn me() -> Result<Staff, ApiError> {
+    let response = till("GET", "/till/me", None, None).await?;
     body(response).await
 }
 
 /// `POST /till/identify`: by checkout code or phone number.
-pub async fn identify(request: &IdentifyRequest) -> Result<Identified, TillError> {
-    let response = send("POST", "/till/identify", Some(request.to_js()), None).await?;
+pub async fn identify(request: &IdentifyRequest) -> Result<Identified, ApiError> {
+    let response = till("POST", "/till/identify", Some(json(request)?), None).await?;
     let server_now = response
         .headers()
         .get("Date")
@@ -139,14 +83,14 @@ pub async fn identify(request: &IdentifyRequest) -> Result<Identified, TillError
 }
 
 /// `POST /till/phone-lookup`: the members sharing a phone number, to choose one.
-pub async fn phone_lookup(request: &PhoneLookupRequest) -> Result<PhoneMembers, TillError> {
-    let response = send("POST", "/till/phone-lookup", Some(request.to_js()), None).await?;
+pub async fn phone_lookup(request: &PhoneLookupRequest) -> Result<PhoneMembers, ApiError> {
+    let response = till("POST", "/till/phone-lookup", Some(json(request)?), None).await?;
     body(response).await
 }
 
 /// `POST /till/purchases` with `key` as its `Idempotency-Key`.
-pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPurchase, TillError> {
-    let response = send("POST", "/till/purchases", Some(request.to_js()), Some(key)).await?;
+pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPurchase, ApiError> {
+    let response = till("POST", "/till/purchases", Some(json(request)?), Some(key)).await?;
     body(response).await
 }
 
@@ -154,87 +98,34 @@ pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPu
 pub async fn pay_with_points(
     request: &PayWithPointsRequest,
     key: &str,
-) -> Result<PointsPayment, TillError> {
-    let response = send(
+) -> Result<PointsPayment, ApiError> {
+    let response = till(
         "POST",
         "/till/pay-with-points",
-        Some(request.to_js()),
+        Some(json(request)?),
         Some(key),
     )
     .await?;
     body(response).await
 }
 
-/// Sends one request to `{BASE}{path}` with the till token, a JSON body and an idempotency key
-/// when given; no answer at all is [`TillError::Network`]. Not generic: compiled once.
-async fn send(
+/// Sends a till request with a JSON body and an idempotency key when given.
+async fn till(
     method: &str,
     path: &str,
-    body: Option<JsValue>,
+    body: Option<String>,
     idempotency_key: Option<&str>,
-) -> Result<Response, TillError> {
-    let headers = Headers::new().map_err(|_| TillError::Network)?;
-    let _ = headers.set("Accept", "application/json");
-    if let Some(token) = TILL.token() {
-        let _ = headers.set("Authorization", &format!("Bearer {token}"));
-    }
-    if let Some(key) = idempotency_key {
-        let _ = headers.set("Idempotency-Key", key);
-    }
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        let text = JSON::stringify(&body)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or(TillError::Network)?;
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&JsValue::from_str(&text));
-    }
-    init.set_headers(&headers);
-    let window = web_sys::window().ok_or(TillError::Network)?;
-    let response = JsFuture::from(window.fetch_with_str_and_init(&format!("{BASE}{path}"), &init))
-        .await
-        .map_err(|_| TillError::Network)?;
-    response.dyn_into().map_err(|_| TillError::Network)
+) -> Result<Response, ApiError> {
+    send(Realm::Till, method, path, body, idempotency_key).await
 }
 
-/// The parsed JSON body, if there is one.
-async fn json(response: &Response) -> Option<JsValue> {
-    JsFuture::from(response.json().ok()?).await.ok()
+/// A request body as JSON text.
+fn json<B: ToJs>(body: &B) -> Result<String, ApiError> {
+    to_json(body).ok_or(ApiError::Network)
 }
 
 /// A success's body as `T`, or the refusal.
-async fn body<T: FromJs>(response: Response) -> Result<T, TillError> {
-    if !response.ok() {
-        return Err(refusal(response).await);
-    }
-    json(&response)
-        .await
-        .and_then(|v| T::from_js(&v))
-        .ok_or_else(|| TillError::refused(ErrorCode::Internal))
-}
-
-/// The [`TillError`] of an error response; a 401 forgets the till session.
-async fn refusal(response: Response) -> TillError {
-    let status = response.status();
-    let retry_after = response
-        .headers()
-        .get("Retry-After")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u32>().ok());
-    let body = json(&response).await.and_then(|v| ErrorBody::from_js(&v));
-    let (code, fields) = match body {
-        Some(body) => (body.error, body.fields),
-        None => (status_code(status), Vec::new()),
-    };
-    if code == ErrorCode::Unauthenticated {
-        TILL.clear();
-    }
-    TillError::Refused {
-        code,
-        retry_after,
-        fields,
-    }
+async fn body<T: FromJs>(response: Response) -> Result<T, ApiError> {
+    let value = answer(Realm::Till, response).await?;
+    T::from_js(&value).ok_or_else(|| ApiError::refused(ErrorCode::Internal))
 }

@@ -4,12 +4,13 @@
 //! double tap records once.
 
 use super::amount::{parse_amount, parse_points};
-use super::api::{self, new_idempotency_key, TillError};
+use super::api::{self, new_idempotency_key};
 use super::field::{focus_when_shown, TextField};
 use super::idempotency::Attempts;
 use super::member::Found;
 use super::messages::{error_text, field_text};
 use super::session::TillAuth;
+use crate::api::ApiError;
 use crate::components::{reader_fmt, FormAlert, SubmitButton};
 use crate::i18n::*;
 use leptos::html::Input;
@@ -86,9 +87,9 @@ pub fn CheckoutPanel(
         }
     };
     // Shows a refusal: its message, and the field it names (server field names to inputs).
-    let refused = move |error: TillError| {
+    let refused = move |error: ApiError| {
         let locale = i18n.get_locale_untracked();
-        if error.ended_session() {
+        if error.unauthenticated() {
             auth.sign_out_locally(true);
             return;
         }
@@ -142,7 +143,7 @@ pub fn CheckoutPanel(
             busy.set(Some(Busy::Purchase));
             leptos::task::spawn_local(async move {
                 let result = api::purchase(&request, &key).await;
-                purchases.try_update_value(|a| a.settle(matches!(result, Err(TillError::Network))));
+                purchases.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
                 match result {
                     Ok(purchase) => on_done.run(Outcome::Purchase {
                         amount_minor,
@@ -189,7 +190,7 @@ pub fn CheckoutPanel(
         busy.set(Some(Busy::Payment));
         leptos::task::spawn_local(async move {
             let result = api::pay_with_points(&request, &key).await;
-            payments.try_update_value(|a| a.settle(matches!(result, Err(TillError::Network))));
+            payments.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
             match result {
                 Ok(payment) => on_done.run(Outcome::Payment(payment)),
                 Err(error) => refused(error),

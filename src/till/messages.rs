@@ -1,7 +1,7 @@
 //! What the console says about a refusal: one message for every error code a till request can
 //! get, translated, and the field errors of its inputs.
 
-use super::api::TillError;
+use crate::api::ApiError;
 use crate::i18n::*;
 use tessera_core::api::ErrorCode;
 use tessera_core::validation::code as field;
@@ -36,14 +36,8 @@ pub const CODES: [Option<ErrorCode>; 23] = [
 ];
 
 /// The message for `error` in `locale`, with the wait when the server gave one.
-pub fn error_text(error: &TillError, locale: Locale) -> String {
-    let seconds = match error {
-        TillError::Refused {
-            retry_after: Some(seconds),
-            ..
-        } => Some(seconds.to_string()),
-        _ => None,
-    };
+pub fn error_text(error: &ApiError, locale: Locale) -> String {
+    let seconds = error.retry_after().map(|s| s.to_string());
     let with_seconds =
         |template: &str| fill(template, &[("seconds", seconds.as_deref().unwrap_or(""))]);
     match (error.code(), &seconds) {

@@ -57,7 +57,7 @@ pub fn TillApp() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::me().await {
                 Ok(staff) => auth.update_staff(staff),
-                Err(error) if error.ended_session() => auth.sign_out_locally(true),
+                Err(error) if error.unauthenticated() => auth.sign_out_locally(true),
                 Err(_) => {}
             }
         });

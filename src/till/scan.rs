@@ -80,7 +80,7 @@ pub fn ScanView(mode: RwSignal<ScanMode>, on_found: Callback<Identified>) -> imp
             }
             match result {
                 Ok(found) => on_found.run(found),
-                Err(error) if error.ended_session() => auth.sign_out_locally(true),
+                Err(error) if error.unauthenticated() => auth.sign_out_locally(true),
                 Err(error) => {
                     let _ = alert.try_set(Some(error_text(&error, i18n.get_locale_untracked())));
                     let _ = busy.try_set(false);

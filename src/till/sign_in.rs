@@ -3,6 +3,7 @@
 use super::api;
 use super::messages::error_text;
 use super::session::TillAuth;
+use crate::api::ApiError;
 use crate::components::{focus_first_invalid, Field, FormAlert, SubmitButton};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -61,7 +62,7 @@ pub fn SignIn() -> impl IntoView {
         let invalid = !errors.is_empty();
         field_errors.set(errors);
         if invalid {
-            let error = api::TillError::refused(ErrorCode::Validation);
+            let error = ApiError::refused(ErrorCode::Validation);
             alert.set(Some(error_text(&error, i18n.get_locale_untracked())));
             focus_first_invalid();
             return;
