@@ -4,6 +4,7 @@ mod card_tile;
 mod form;
 mod near_end;
 mod shell;
+mod sign_in_form;
 
 pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
 pub use form::{
@@ -12,3 +13,4 @@ pub use form::{
 };
 pub use near_end::watch_near_end;
 pub use shell::Shell;
+pub use sign_in_form::{field_error, SignInForm};

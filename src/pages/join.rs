@@ -2,10 +2,9 @@
 
 use crate::api::{self, ApiError, Remote};
 use crate::components::{
-    error_message, focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton,
+    error_message, field_error, focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton,
 };
 use crate::i18n::*;
-use crate::pages::field_error;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;

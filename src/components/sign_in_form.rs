@@ -1,0 +1,118 @@
+//! The e-mail and password form of both sign-ins, the customer's and the cashier's.
+
+use super::form::{focus_first_invalid, Field, FormAlert, SubmitButton};
+use crate::api::ApiError;
+use crate::i18n::*;
+use leptos::prelude::*;
+use tessera_core::api::{ErrorCode, FieldError, LoginRequest};
+use tessera_core::validation::{code, validate_email};
+
+/// The error code for `field` among `errors`, as a signal for a form field.
+pub fn field_error(
+    errors: RwSignal<Vec<FieldError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        errors.with(|all| {
+            all.iter()
+                .find(|e| e.field == field)
+                .map(|e| e.code.clone())
+        })
+    })
+}
+
+/// E-mail and password, checked before sending; `sign_in` sends them (and signs in on success),
+/// the refusal it resolves to is shown as field errors and the form's alert, worded by
+/// `message` (the wallet speaks to customers, the console to cashiers). A second press while
+/// it runs does nothing.
+#[component]
+pub fn SignInForm(
+    /// Sends the request; `Err` when it was refused.
+    sign_in: Action<LoginRequest, Result<(), ApiError>>,
+    /// The alert's text for an error.
+    message: Callback<ApiError, String>,
+    /// An alert shown from the start (the console: why the cashier is back at sign-in).
+    #[prop(default = None)]
+    alert: Option<String>,
+    /// The button's label.
+    submit: &'static str,
+    /// The button's label while the request runs.
+    submitting: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let field_errors = RwSignal::new(Vec::<FieldError>::new());
+    let alert = RwSignal::new(alert);
+
+    Effect::new(move |_| {
+        if let Some(Err(error)) = sign_in.value().get() {
+            field_errors.set(error.fields().to_vec());
+            alert.set(Some(message.run(error)));
+            focus_first_invalid();
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sign_in.pending().get_untracked() {
+            return;
+        }
+        let request = LoginRequest {
+            email: email.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+        };
+        let mut errors = Vec::new();
+        if let Some(c) = validate_email(&request.email) {
+            errors.push(FieldError {
+                field: "email".into(),
+                code: c.into(),
+            });
+        }
+        if request.password.is_empty() {
+            errors.push(FieldError {
+                field: "password".into(),
+                code: code::REQUIRED.into(),
+            });
+        }
+        let invalid = !errors.is_empty();
+        field_errors.set(errors);
+        if invalid {
+            alert.set(Some(message.run(ApiError::refused(ErrorCode::Validation))));
+            focus_first_invalid();
+            return;
+        }
+        alert.set(None);
+        sign_in.dispatch(request);
+    };
+
+    view! {
+        <form class="form" novalidate on:submit=on_submit>
+            <FormAlert message=alert />
+            <Field
+                id="email"
+                input_type="email"
+                autocomplete="username"
+                inputmode="email"
+                required=true
+                value=email
+                error=field_error(field_errors, "email")
+            >
+                {t_string!(i18n, fields.email)}
+            </Field>
+            <Field
+                id="password"
+                input_type="password"
+                autocomplete="current-password"
+                required=true
+                value=password
+                error=field_error(field_errors, "password")
+            >
+                {t_string!(i18n, fields.password)}
+            </Field>
+            <SubmitButton busy=sign_in.pending() busy_label=move || submitting>
+                {submit}
+            </SubmitButton>
+        </form>
+    }
+}
