@@ -3,6 +3,7 @@
 
 use crate::api::ApiError;
 use crate::i18n::*;
+use leptos::html::Input;
 use leptos::prelude::*;
 use tessera_core::api::ErrorCode;
 use tessera_core::validation::code;
@@ -51,7 +52,8 @@ pub fn error_message(error: &ApiError) -> String {
     }
 }
 
-/// A labelled text input with an optional hint and its field error underneath.
+/// A labelled input with an optional hint and its error underneath, for the wallet's and the
+/// console's forms.
 ///
 /// The input's id is `id`, the error's `{id}-error` (linked by `aria-describedby`).
 #[component]
@@ -61,11 +63,12 @@ pub fn Field(
     /// `type` of the input: text, email, password, tel.
     #[prop(default = "text")]
     input_type: &'static str,
-    /// `autocomplete` hint, e.g. `email`, `current-password`, `new-password`, `name`, `tel`.
+    /// `autocomplete` hint, e.g. `email`, `current-password`, `name`, `tel`, or `off` (a till types
+    /// a different customer's data each time).
     autocomplete: &'static str,
     /// The value, two-way bound.
     value: RwSignal<String>,
-    /// The current field error code, if any.
+    /// The error message to show, if any (translated: see [`field_error`](super::field_error)).
     #[prop(into)]
     error: Signal<Option<String>>,
     /// Whether the field must be filled.
@@ -77,6 +80,18 @@ pub fn Field(
     /// A short hint shown under the label.
     #[prop(optional, into)]
     hint: Option<ViewFn>,
+    /// Disables the input.
+    #[prop(optional, into)]
+    disabled: Signal<bool>,
+    /// Typed as it is, not as words: codes and numbers (no capitals, no spelling check).
+    #[prop(optional)]
+    verbatim: bool,
+    /// A bigger input (the till's amount and codes).
+    #[prop(optional)]
+    large: bool,
+    /// To focus or select the input.
+    #[prop(optional)]
+    input_ref: NodeRef<Input>,
     /// The label text.
     children: Children,
 ) -> impl IntoView {
@@ -97,6 +112,11 @@ pub fn Field(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
+    let input_class = if large {
+        "field__input field__input--large"
+    } else {
+        "field__input"
+    };
     view! {
         <div class="field" class:field--invalid=move || error.with(Option::is_some)>
             <label class="field__label" for=id>
@@ -104,19 +124,23 @@ pub fn Field(
             </label>
             {hint.map(|hint| view! { <p class="field__hint" id=hint_id>{hint.run()}</p> })}
             <input
-                class="field__input"
+                class=input_class
                 id=id
                 name=id
                 type=input_type
                 autocomplete=autocomplete
+                autocapitalize=verbatim.then_some("off")
+                spellcheck=verbatim.then_some("false")
                 inputmode=inputmode
                 required=required
+                disabled=disabled
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                 aria-describedby=described_by
+                node_ref=input_ref
                 bind:value=value
             />
             <p class="field__error" id=error_id aria-live="polite">
-                {move || error.get().map(|c| field_error_message(&c))}
+                {move || error.get()}
             </p>
         </div>
     }
@@ -129,7 +153,7 @@ pub fn CheckboxField(
     id: &'static str,
     /// The state, two-way bound.
     checked: RwSignal<bool>,
-    /// The current field error code, if any.
+    /// The error message to show, if any.
     #[prop(into, optional)]
     error: Signal<Option<String>>,
     /// Disabled (e.g. while what it refers to loads).
@@ -159,7 +183,7 @@ pub fn CheckboxField(
                 {children()}
             </label>
             <p class="field__error check__error" id=error_id aria-live="polite">
-                {move || error.get().map(|c| field_error_message(&c))}
+                {move || error.get()}
             </p>
         </div>
     }

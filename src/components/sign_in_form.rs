@@ -1,13 +1,13 @@
 //! The e-mail and password form of both sign-ins, the customer's and the cashier's.
 
-use super::form::{focus_first_invalid, Field, FormAlert, SubmitButton};
+use super::form::{field_error_message, focus_first_invalid, Field, FormAlert, SubmitButton};
 use crate::api::ApiError;
 use crate::i18n::*;
 use leptos::prelude::*;
 use tessera_core::api::{ErrorCode, FieldError, LoginRequest};
 use tessera_core::validation::{code, validate_email};
 
-/// The error code for `field` among `errors`, as a signal for a form field.
+/// The message for `field`'s error among `errors`, as a signal for a [`Field`].
 pub fn field_error(
     errors: RwSignal<Vec<FieldError>>,
     field: &'static str,
@@ -16,7 +16,7 @@ pub fn field_error(
         errors.with(|all| {
             all.iter()
                 .find(|e| e.field == field)
-                .map(|e| e.code.clone())
+                .map(|e| field_error_message(&e.code))
         })
     })
 }

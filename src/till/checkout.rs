@@ -5,13 +5,13 @@
 
 use super::amount::{parse_amount, parse_points};
 use super::api::{self, new_idempotency_key};
-use super::field::{focus_when_shown, TextField};
+use super::field::focus_when_shown;
 use super::idempotency::Attempts;
 use super::member::Found;
 use super::messages::{error_text, field_text};
 use super::session::TillAuth;
 use crate::api::ApiError;
-use crate::components::{reader_fmt, FormAlert, SubmitButton};
+use crate::components::{reader_fmt, Field, FormAlert, SubmitButton};
 use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -227,17 +227,19 @@ pub fn CheckoutPanel(
         <div class="form checkout">
             <form class="checkout__form" novalidate on:submit=record>
                 <FormAlert message=alert />
-                <TextField
+                <Field
                     id="amount"
+                    autocomplete="off"
+                    verbatim=true
                     inputmode="decimal"
                     value=amount
                     error=amount_error
-                    hint=t_string!(i18n, till.checkout.amount_hint)
+                    hint=move || t_string!(i18n, till.checkout.amount_hint)
                     large=true
                     input_ref=amount_input
                 >
                     {amount_label}
-                </TextField>
+                </Field>
                 <SubmitButton
                     busy=Signal::derive(move || busy.get() == Some(Busy::Purchase))
                     busy_label=move || t_string!(i18n, till.checkout.recording)
@@ -252,16 +254,18 @@ pub fn CheckoutPanel(
                     {(!can_spend).then(|| {
                         view! { <p class="field__hint">{t_string!(i18n, till.checkout.cannot_spend)}</p> }
                     })}
-                    <TextField
+                    <Field
                         id="points"
+                        autocomplete="off"
+                        verbatim=true
                         inputmode="numeric"
                         value=points
                         error=points_error
-                        hint=points_hint
+                        hint=move || points_hint.clone()
                         input_ref=points_input
                     >
                         {t_string!(i18n, till.checkout.points_label)}
-                    </TextField>
+                    </Field>
                     <SubmitButton
                         variant="btn--secondary"
                         busy=Signal::derive(move || busy.get() == Some(Busy::Payment))

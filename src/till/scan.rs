@@ -3,10 +3,10 @@
 
 use super::api::{self, Identified};
 use super::camera::{Camera, CameraState};
-use super::field::{focus_when_shown, select_when_refused, TextField};
+use super::field::{focus_when_shown, select_when_refused};
 use super::messages::{code_text, error_text, field_text};
 use super::session::TillAuth;
-use crate::components::FormAlert;
+use crate::components::{Field, FormAlert};
 use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -262,17 +262,19 @@ fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl I
     };
     view! {
         <form class="form scan-form" novalidate on:submit=on_submit>
-            <TextField
+            <Field
                 id="code"
+                autocomplete="off"
+                verbatim=true
                 inputmode="numeric"
                 value=text
                 error=error
-                hint=t_string!(i18n, till.scan.code_hint)
+                hint=move || t_string!(i18n, till.scan.code_hint)
                 large=true
                 input_ref=input
             >
                 {t_string!(i18n, till.scan.code_label)}
-            </TextField>
+            </Field>
             <FindButton busy=busy />
         </form>
     }
@@ -331,18 +333,20 @@ fn PhoneForm(
     };
     view! {
         <form class="form scan-form" novalidate on:submit=on_submit>
-            <TextField
+            <Field
                 id="phone"
                 input_type="tel"
+                autocomplete="off"
+                verbatim=true
                 inputmode="tel"
                 value=text
                 error=error
-                hint=t_string!(i18n, till.scan.phone_hint)
+                hint=move || t_string!(i18n, till.scan.phone_hint)
                 large=true
                 input_ref=input
             >
                 {t_string!(i18n, till.scan.phone_label)}
-            </TextField>
+            </Field>
             <FindButton busy=busy />
         </form>
         {move || {
