@@ -21,50 +21,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::js_sys;
 
+mod support;
+use support::{mount, type_into, wait_for};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// Mounts `view` into a fresh container and returns the container.
-fn mount<F, N>(view: F) -> web_sys::HtmlElement
-where
-    F: FnOnce() -> N + 'static,
-    N: IntoView + 'static,
-{
-    let container: web_sys::HtmlElement =
-        document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&container).unwrap();
-    let handle = leptos::mount::mount_to(container.clone(), view);
-    // Keep the view alive for the rest of the test.
-    std::mem::forget(handle);
-    container
-}
-
-/// Lets effects, the async executor and the DOM settle.
-async fn settle(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
 
 fn query(root: &web_sys::HtmlElement, selector: &str) -> web_sys::Element {
     root.query_selector(selector)
         .unwrap()
         .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
-fn type_into(root: &web_sys::HtmlElement, selector: &str, text: &str) {
-    let input: web_sys::HtmlInputElement = query(root, selector).unchecked_into();
-    input.set_value(text);
-    input
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
 }
 
 fn requests_to(path: &str) -> u32 {
@@ -516,7 +481,11 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
         ),
     ]);
     let root = mount_card_screen("c1");
-    settle(300).await;
+    wait_for("the card and its first history page", || {
+        !texts(&root, "[data-testid=balance]").is_empty()
+            && texts(&root, ".history__row").len() >= 20
+    })
+    .await;
 
     let fmt = Fmt::for_language("en");
     assert_eq!(texts(&root, "h1"), ["Mziuri Coffee"]);
@@ -570,8 +539,13 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
         );
         more.click();
         more.click();
-        settle(200).await;
     }
+    wait_for("the last history page", || {
+        root.query_selector(".history.history--done")
+            .unwrap()
+            .is_some()
+    })
+    .await;
     let rows = texts(&root, ".history__row");
     assert_eq!(rows.len(), 25);
     // Newest first: the kind, then what (the reward spent, the purchase that earned), where and
@@ -602,7 +576,10 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
 async fn card_screen_for_an_unknown_card_says_so() {
     fake_api(&[]);
     let root = mount_card_screen("nope");
-    settle(200).await;
+    wait_for("the missing card's state", || {
+        root.query_selector(".state--missing h1").unwrap().is_some()
+    })
+    .await;
     assert_eq!(
         query(&root, ".state--missing h1").text_content().unwrap(),
         "Card not found"
@@ -634,7 +611,10 @@ async fn join_with_invalid_email_shows_translated_field_errors_and_sends_nothing
             </I18nContextProvider>
         }
     });
-    settle(50).await;
+    wait_for("the join form", || {
+        root.query_selector("#marketing_opt_in").unwrap().is_some()
+    })
+    .await;
 
     // The labels the end-to-end tests rely on.
     for (id, label) in [
@@ -656,7 +636,12 @@ async fn join_with_invalid_email_shows_translated_field_errors_and_sends_nothing
     type_into(&root, "#display_name", "Nino");
     let button: web_sys::HtmlButtonElement = query(&root, "button[type=submit]").unchecked_into();
     button.click();
-    settle(50).await;
+    wait_for("the field errors", || {
+        root.query_selector("#email[aria-invalid=true]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
 
     let email = query(&root, "#email");
     assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
@@ -700,17 +685,18 @@ async fn sign_in_error_is_shown_translated_and_double_submit_sends_once() {
             </I18nContextProvider>
         }
     });
-    settle(20).await;
+    wait_for("the sign-in form", || {
+        root.query_selector("#password").unwrap().is_some()
+    })
+    .await;
     type_into(&root, "#email", "demo@example.com");
     type_into(&root, "#password", "tessera-demo");
     let button: web_sys::HtmlButtonElement = query(&root, "button[type=submit]").unchecked_into();
     button.click();
     // A second click while the first is in flight does nothing.
     button.click();
-    settle(0).await;
-    assert!(button.disabled(), "busy while sending");
-    settle(500).await;
-    assert!(!button.disabled());
+    wait_for("the button to be busy while sending", || button.disabled()).await;
+    wait_for("the answer", || !button.disabled()).await;
     assert_eq!(requests_to("/api/v1/auth/login"), 1);
     let alert = query(&root, "[role=alert]").text_content().unwrap();
     assert_eq!(alert, "!We couldn't find that.");

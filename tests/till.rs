@@ -21,6 +21,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::js_sys;
 
+mod support;
+use support::{mount, type_into, wait_for};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
@@ -290,44 +293,6 @@ fn the_ticket_counts_down_on_the_servers_clock() {
     assert_eq!(clock(0), "0:00");
 }
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn mount<F, N>(view: F) -> web_sys::HtmlElement
-where
-    F: FnOnce() -> N + 'static,
-    N: IntoView + 'static,
-{
-    let container: web_sys::HtmlElement =
-        document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&container).unwrap();
-    std::mem::forget(leptos::mount::mount_to(container.clone(), view));
-    container
-}
-
-async fn settle(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-fn type_into(root: &web_sys::HtmlElement, selector: &str, text: &str) {
-    let input: web_sys::HtmlInputElement = root
-        .query_selector(selector)
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    input.set_value(text);
-    input
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
-}
-
 fn button(root: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlButtonElement {
     root.query_selector(selector)
         .unwrap()
@@ -392,29 +357,38 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
             </I18nContextProvider>
         }
     });
-    settle(20).await;
+    wait_for("the checkout panel", || {
+        root.query_selector("#amount").unwrap().is_some()
+    })
+    .await;
 
     // Too many decimals: refused here, nothing sent.
     type_into(&root, "#amount", "12.505");
     let record = button(&root, "button[type=submit]");
     record.click();
-    settle(10).await;
-    assert!(root
-        .text_content()
-        .unwrap()
-        .contains("Too many decimals for this currency."));
+    wait_for("the amount's error", || {
+        root.text_content()
+            .unwrap()
+            .contains("Too many decimals for this currency.")
+    })
+    .await;
     assert!(seen().is_empty());
 
     type_into(&root, "#amount", "12.50");
     record.click();
     record.click(); // a double tap
-    settle(0).await;
-    assert!(record.disabled(), "busy while sending");
+    wait_for("the button to be busy while sending", || record.disabled()).await;
     assert!(
         button(&root, ".checkout__points button").disabled(),
         "the other operation waits too"
     );
-    settle(100).await;
+    wait_for("the refusal for no answer", || {
+        root.query_selector("[role=alert]")
+            .unwrap()
+            .and_then(|alert| alert.text_content())
+            .is_some_and(|text| text.contains("No answer from the server"))
+    })
+    .await;
     let first = seen();
     assert_eq!(first.len(), 1, "a double tap sends once");
     assert_eq!(first[0].0, "/api/v1/till/purchases");
@@ -433,7 +407,7 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
 
     // Trying again after no answer: the same key, so the server cannot record it twice.
     record.click();
-    settle(100).await;
+    wait_for("the purchase", || done.get_untracked().is_some()).await;
     let both = seen();
     assert_eq!(both.len(), 2);
     assert_eq!(
@@ -467,7 +441,12 @@ async fn a_member_found_by_phone_cannot_pay_with_points() {
             </I18nContextProvider>
         }
     });
-    settle(20).await;
+    wait_for("the checkout panel", || {
+        root.query_selector(".checkout__points button")
+            .unwrap()
+            .is_some()
+    })
+    .await;
     assert!(button(&root, ".checkout__points button").disabled());
     assert!(root
         .text_content()

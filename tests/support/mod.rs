@@ -1,0 +1,67 @@
+//! What the wallet's browser tests share: mounting a view, typing into it, and waiting for what a
+//! user would wait for (never a fixed time).
+
+#![allow(dead_code)]
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::js_sys;
+
+/// How long [`wait_for`] waits before it fails the test.
+const PATIENCE_MS: f64 = 5_000.0;
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Mounts `view` into a fresh container in the document and returns the container; the view
+/// lives for the rest of the test.
+pub fn mount<F, N>(view: F) -> web_sys::HtmlElement
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    let container: web_sys::HtmlElement =
+        document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    std::mem::forget(leptos::mount::mount_to(container.clone(), view));
+    container
+}
+
+/// Types `text` into the input `selector` finds under `root`, as the input event a user's typing
+/// fires.
+pub fn type_into(root: &web_sys::HtmlElement, selector: &str, text: &str) {
+    let input: web_sys::HtmlInputElement = root
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+        .unchecked_into();
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+/// Waits until `condition` holds, looking again after each turn of the browser's event loop
+/// (requests, effects and renders run in between); fails the test naming `what` when it still
+/// does not hold after a few seconds.
+pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    let start = js_sys::Date::now();
+    while !condition() {
+        if js_sys::Date::now() - start > PATIENCE_MS {
+            panic!("waited {PATIENCE_MS} ms for {what}");
+        }
+        next_turn().await;
+    }
+}
+
+/// One turn of the event loop (a zero timer).
+async fn next_turn() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
