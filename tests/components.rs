@@ -22,7 +22,7 @@ use wasm_bindgen_test::*;
 use web_sys::js_sys;
 
 mod support;
-use support::{mount, type_into, wait_for};
+use support::{fetch_is_real, mount, mount_faked, type_into, wait_for, FakeFetch};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -378,19 +378,18 @@ fn entries(top: i64, n: i64) -> Vec<HistoryEntry> {
         .collect()
 }
 
-/// Answers the wallet's requests with `routes` (path and query -> status and JSON body) instead
-/// of the network, and counts them in `window.__requests`.
-fn fake_api(routes: &[(&str, u16, String)]) {
+/// A fake `fetch` that answers the wallet's requests with `routes` (path and query -> status and
+/// JSON body) and counts them in `window.__requests`.
+fn fake_api(routes: &[(&str, u16, String)]) -> String {
     let table: Vec<String> = routes
         .iter()
         .map(|(path, status, body)| format!("[{path:?}, {status}, {body}]"))
         .collect();
-    js_sys::eval(&format!(
+    js_sys::eval("window.__requests = [];").unwrap();
+    format!(
         r#"(() => {{
             const routes = new Map([{}].map(([path, status, body]) => [path, [status, body]]));
-            window.__realFetch = window.__realFetch || window.fetch;
-            window.__requests = [];
-            window.fetch = async (url) => {{
+            return async (url) => {{
                 const path = new URL(url, location.href);
                 const key = path.pathname + path.search;
                 window.__requests.push(key);
@@ -404,12 +403,7 @@ fn fake_api(routes: &[(&str, u16, String)]) {
             }};
         }})()"#,
         table.join(",")
-    ))
-    .unwrap();
-}
-
-fn real_api() {
-    js_sys::eval("if (window.__realFetch) window.fetch = window.__realFetch").unwrap();
+    )
 }
 
 fn requests(prefix: &str) -> Vec<String> {
@@ -420,8 +414,11 @@ fn requests(prefix: &str) -> Vec<String> {
         .collect()
 }
 
-/// Mounts the card screen route at `/cards/{id}`.
-fn mount_card_screen(id: &str) -> web_sys::HtmlElement {
+/// Mounts the card screen route at `/cards/{id}`, with the API answered by `routes`.
+fn mount_card_screen(
+    id: &str,
+    routes: &[(&str, u16, String)],
+) -> (web_sys::HtmlElement, FakeFetch) {
     let history = web_sys::window().unwrap().history().unwrap();
     history
         .push_state_with_url(
@@ -430,7 +427,7 @@ fn mount_card_screen(id: &str) -> web_sys::HtmlElement {
             Some(&format!("/cards/{id}")),
         )
         .unwrap();
-    mount(|| {
+    mount_faked(&fake_api(routes), || {
         provide_context(Auth::from_storage());
         view! {
             <I18nContextProvider>
@@ -463,7 +460,7 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
         next_cursor: None,
     };
     // The bodies in the server's own format.
-    fake_api(&[
+    let routes = [
         (
             "/api/v1/cards/c1",
             200,
@@ -479,8 +476,8 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
             200,
             serde_json::to_string(&last).unwrap(),
         ),
-    ]);
-    let root = mount_card_screen("c1");
+    ];
+    let (root, _api) = mount_card_screen("c1", &routes);
     wait_for("the card and its first history page", || {
         !texts(&root, "[data-testid=balance]").is_empty()
             && texts(&root, ".history__row").len() >= 20
@@ -569,13 +566,11 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
         .is_some());
     assert_eq!(texts(&root, ".history__end"), ["That's everything."]);
     root.remove();
-    real_api();
 }
 
 #[wasm_bindgen_test]
 async fn card_screen_for_an_unknown_card_says_so() {
-    fake_api(&[]);
-    let root = mount_card_screen("nope");
+    let (root, _api) = mount_card_screen("nope", &[]);
     wait_for("the missing card's state", || {
         root.query_selector(".state--missing h1").unwrap().is_some()
     })
@@ -596,7 +591,6 @@ async fn card_screen_for_an_unknown_card_says_so() {
         Some("/")
     );
     root.remove();
-    real_api();
 }
 
 #[wasm_bindgen_test]
@@ -696,7 +690,10 @@ async fn sign_in_error_is_shown_translated_and_double_submit_sends_once() {
     // A second click while the first is in flight does nothing.
     button.click();
     wait_for("the button to be busy while sending", || button.disabled()).await;
-    wait_for("the answer", || !button.disabled()).await;
+    wait_for("the answer", || {
+        !button.disabled() && requests_to("/api/v1/auth/login") >= 1
+    })
+    .await;
     assert_eq!(requests_to("/api/v1/auth/login"), 1);
     let alert = query(&root, "[role=alert]").text_content().unwrap();
     assert_eq!(alert, "!We couldn't find that.");
@@ -763,4 +760,24 @@ fn codes_follow_the_server_clock_and_change_with_the_step() {
     let mut broken = key;
     broken.secret.secret = "not hex".into();
     assert_eq!(broken.codes(server_now), None);
+}
+
+/// Fails on purpose with the network faked: its guard is never dropped (a panic in wasm
+/// aborts), which is what the test below starts from, whichever of the two runs first.
+#[wasm_bindgen_test]
+#[should_panic(expected = "a test that fails with the network faked")]
+fn a_test_that_fails_leaves_its_fake_fetch_behind() {
+    let (_root, _api) = mount_faked(&fake_api(&[]), || ());
+    assert!(!fetch_is_real());
+    panic!("a test that fails with the network faked");
+}
+
+/// Whatever a failed test left faked, the next screen test starts with the browser's `fetch`.
+#[wasm_bindgen_test]
+fn a_screen_test_starts_with_the_real_fetch() {
+    // What a failed test leaves: a fake whose guard was never dropped.
+    std::mem::forget(mount_faked(&fake_api(&[]), || ()).1);
+    assert!(!fetch_is_real());
+    let _root = mount(|| ());
+    assert!(fetch_is_real());
 }

@@ -22,7 +22,7 @@ use wasm_bindgen_test::*;
 use web_sys::js_sys;
 
 mod support;
-use support::{mount, type_into, wait_for};
+use support::{mount, mount_faked, type_into, wait_for};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -324,24 +324,21 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
     })
     .unwrap();
     // The first send gets no answer (the network fails); the second is answered.
-    js_sys::eval(&format!(
-        r#"(() => {{
-            window.__till = [];
-            window.fetch = async (url, init) => {{
-                const path = new URL(url, location.href).pathname;
-                window.__till.push([path, init.headers.get("Idempotency-Key"), init.body]);
-                await new Promise((r) => setTimeout(r, 30));
-                if (window.__till.length === 1) throw new TypeError("Failed to fetch");
-                return new Response(JSON.stringify({answer}), {{
-                    status: 201,
-                    headers: {{ "Content-Type": "application/json" }},
-                }});
-            }};
-        }})()"#
-    ))
-    .unwrap();
+    js_sys::eval("window.__till = [];").unwrap();
+    let fake = format!(
+        r#"async (url, init) => {{
+            const path = new URL(url, location.href).pathname;
+            window.__till.push([path, init.headers.get("Idempotency-Key"), init.body]);
+            await new Promise((r) => setTimeout(r, 30));
+            if (window.__till.length === 1) throw new TypeError("Failed to fetch");
+            return new Response(JSON.stringify({answer}), {{
+                status: 201,
+                headers: {{ "Content-Type": "application/json" }},
+            }});
+        }}"#
+    );
     let done = RwSignal::new(None::<Outcome>);
-    let root = mount(move || {
+    let (root, _api) = mount_faked(&fake, move || {
         provide_context(TillAuth::from_storage());
         let found = Found {
             member: member(true),

@@ -15,8 +15,30 @@ pub fn document() -> web_sys::Document {
 }
 
 /// Mounts `view` into a fresh container in the document and returns the container; the view
-/// lives for the rest of the test.
+/// lives for the rest of the test. It starts with the browser's own `fetch`, whatever a test
+/// before it left (see [`FakeFetch`]).
 pub fn mount<F, N>(view: F) -> web_sys::HtmlElement
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    restore_fetch();
+    mount_view(view)
+}
+
+/// [`mount`] with the network answered by `fake` (a JS function expression) from the start, its
+/// requests at mount included, for as long as the returned guard lives.
+pub fn mount_faked<F, N>(fake: &str, view: F) -> (web_sys::HtmlElement, FakeFetch)
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    restore_fetch();
+    let fake = FakeFetch::install(fake);
+    (mount_view(view), fake)
+}
+
+fn mount_view<F, N>(view: F) -> web_sys::HtmlElement
 where
     F: FnOnce() -> N + 'static,
     N: IntoView + 'static,
@@ -64,4 +86,39 @@ async fn next_turn() {
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// `window.fetch` answered by a fake while the guard lives ([`mount_faked`]). A test that fails
+/// does not drop its guard (a panic in wasm aborts: no `Drop` runs, and the panic hook cannot be
+/// changed once a test has panicked), so [`mount`] and [`mount_faked`], which every screen test
+/// starts with, put the browser's own `fetch` back first: a failing test never leaves the
+/// network faked for the tests after it.
+pub struct FakeFetch(());
+
+impl FakeFetch {
+    fn install(fake: &str) -> Self {
+        js_sys::eval(&format!(
+            "window.__realFetch = window.__realFetch || window.fetch; window.fetch = {fake};"
+        ))
+        .unwrap();
+        FakeFetch(())
+    }
+}
+
+impl Drop for FakeFetch {
+    fn drop(&mut self) {
+        restore_fetch();
+    }
+}
+
+fn restore_fetch() {
+    let _ = js_sys::eval("if (window.__realFetch) window.fetch = window.__realFetch;");
+}
+
+/// Whether `window.fetch` is the browser's own.
+pub fn fetch_is_real() -> bool {
+    js_sys::eval("!window.__realFetch || window.fetch === window.__realFetch")
+        .unwrap()
+        .as_bool()
+        .unwrap()
 }
