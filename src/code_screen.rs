@@ -17,11 +17,11 @@ use crate::i18n::*;
 use crate::pages::card_failure as failure;
 use crate::session::Auth;
 use leptos::prelude::*;
-use std::fmt::Write as _;
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
 use std::time::Duration;
 use tessera_core::api::ErrorCode;
 use tessera_core::checkout::{ms_left, STEP_MS};
-use tessera_core::qr::QrCode;
 use web_sys::js_sys::Date;
 
 /// Mounts the code screen of the card the address names (`/cards/{id}/code`).
@@ -262,39 +262,17 @@ fn code_view(
     }
 }
 
-/// `text` as an SVG QR code: dark modules as one path on white, with the 4-module quiet zone the
-/// standard asks for (scanners need it to find the code).
+/// `text` as an SVG QR code (level M, the 4-module quiet zone scanners need to find it), black on
+/// white in both themes.
 fn qr_svg(text: &str) -> Option<impl IntoView> {
-    let code = QrCode::alphanumeric(text)?;
-    let n = code.size();
-    let mut path = String::with_capacity(n * n * 4);
-    for y in 0..n {
-        let mut x = 0;
-        while x < n {
-            let start = x;
-            while x < n && code.is_dark(x, y) {
-                x += 1;
-            }
-            if x > start {
-                let _ = write!(
-                    path,
-                    "M{} {}h{}v1h-{}z",
-                    start + 4,
-                    y + 4,
-                    x - start,
-                    x - start
-                );
-            } else {
-                x += 1;
-            }
-        }
-    }
-    let side = n + 8;
-    Some(view! {
-        <svg class="qr" viewBox=format!("0 0 {side} {side}") shape-rendering="crispEdges"
-            aria-hidden="true">
-            <rect width=side height=side fill="#fff"></rect>
-            <path d=path fill="#000"></path>
-        </svg>
-    })
+    let code = QrCode::with_error_correction_level(text, EcLevel::M).ok()?;
+    let svg = code
+        .render::<svg::Color<'_>>()
+        .quiet_zone(true)
+        .module_dimensions(1, 1)
+        .dark_color(svg::Color("#000"))
+        .light_color(svg::Color("#fff"))
+        .build();
+    // The SVG is made here from the code's modules, never from outside input.
+    Some(view! { <div class="qr" inner_html=svg></div> })
 }

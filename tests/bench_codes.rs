@@ -4,8 +4,8 @@
 //! Ignored in the test suite; the bench runs it in release mode with `--include-ignored` and reads
 //! the lines it logs.
 
+use qrcode::{EcLevel, QrCode};
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
-use tessera_core::qr::QrCode;
 use wasm_bindgen_test::*;
 use web_sys::js_sys::Date;
 
@@ -41,7 +41,7 @@ fn codes_per_second() {
     });
     let text = scanned_code(&secret, "mziuri", "1234567897", step);
     let qr = per_second(2000.0, |_| {
-        sink += QrCode::alphanumeric(&text).map_or(0, |q| q.size());
+        sink += QrCode::with_error_correction_level(&text, EcLevel::M).map_or(0, |q| q.width());
     });
     assert!(sink > 0);
     console_log!("codes generated per second (browser, wasm): {codes:.0}");

@@ -8,7 +8,6 @@ pub mod checkout;
 pub mod discount;
 pub mod money;
 pub mod points;
-pub mod qr;
 pub mod tier;
 pub mod validation;
 
