@@ -1,10 +1,12 @@
 //! Numbers, money and dates in the reader's locale, through the browser's `Intl`: the browser
-//! already carries every locale's rules, so no number or date library goes into the wasm.
+//! already carries every locale's rules, so no locale data goes into the wasm. Calendar days are
+//! chrono's `NaiveDate` (no time zones: program-local days come as `YYYY-MM-DD` from the server).
 //!
 //! Amounts reach `Intl` as exact decimal strings built from integer minor units (never through a
 //! float), and calendar days (`YYYY-MM-DD`, already the program's local days) are formatted in UTC
 //! so that no time zone can move them to the day before.
 
+use chrono::{Datelike, NaiveDate, TimeDelta};
 use tessera_core::Currency;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys::{Array, Date, Function, Intl, Object, Reflect};
@@ -36,17 +38,16 @@ impl Fmt {
 
     /// For `tag` on the day `today` (`YYYY-MM-DD`), e.g. in tests.
     pub fn at(tag: &str, today: &str) -> Option<Self> {
-        let (year, month, day) = civil_day(today)?;
         Some(Fmt {
             tag: tag.to_owned(),
-            today: days_from_civil(year, month, day),
+            today: day_number(civil_day(today)?),
         })
     }
 
     /// Whether a day needs its year to be unambiguous: not for days of the current year, nor
     /// for coming days less than ten months away ("by 28 Feb" in November means next February).
     pub fn shows_year(&self, day: i64) -> bool {
-        let year = |days: i64| civil_from_days(days).0;
+        let year = |days: i64| day_of_number(days).map(|d| d.year());
         let coming = (0..300).contains(&(day - self.today));
         year(day) != year(self.today) && !coming
     }
@@ -102,10 +103,10 @@ impl Fmt {
     /// A calendar day `YYYY-MM-DD` as written in the locale: `30 Nov`, or `30 Nov 2025` when the
     /// year is needed ([`Fmt::shows_year`]). Text that is not a day is shown as it is.
     pub fn day(&self, iso: &str) -> String {
-        let Some((year, month, day)) = civil_day(iso) else {
+        let Some(date) = civil_day(iso) else {
             return iso.to_owned();
         };
-        let days = days_from_civil(year, month, day);
+        let days = day_number(date);
         let midnight = Date::new(&JsValue::from_f64((days * 86_400_000) as f64));
         self.date(&midnight, days, true)
             .unwrap_or_else(|| iso.to_owned())
@@ -194,27 +195,26 @@ pub fn decimal(units: i64, digits: u32) -> String {
     format!("{sign}{}.{:0width$}", abs / scale, abs % scale)
 }
 
-/// `YYYY-MM-DD` -> (year, month, day), checking the day exists.
-pub fn civil_day(iso: &str) -> Option<(i64, i64, i64)> {
-    let mut parts = iso.splitn(3, '-');
-    let mut next = |len: usize| {
-        parts
-            .next()
-            .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|p| p.parse::<i64>().ok())
-    };
-    let (year, month, day) = (next(4)?, next(2)?, next(2)?);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days_in_month = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        1..=12 => 31,
-        _ => return None,
-    };
-    (1..=days_in_month)
-        .contains(&day)
-        .then_some((year, month, day))
+/// `YYYY-MM-DD` as a calendar day, checking the day exists.
+pub fn civil_day(iso: &str) -> Option<NaiveDate> {
+    // Exactly that form: chrono's `%m` and `%d` also take one digit.
+    if iso.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok()
+}
+
+/// 1970-01-01, day number 0.
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+
+/// Days since 1970-01-01 of a calendar day.
+fn day_number(date: NaiveDate) -> i64 {
+    date.signed_duration_since(EPOCH).num_days()
+}
+
+/// The calendar day of a day number (`None` out of chrono's range).
+fn day_of_number(days: i64) -> Option<NaiveDate> {
+    EPOCH.checked_add_signed(TimeDelta::try_days(days)?)
 }
 
 /// The reader's local day of an instant (unix milliseconds), in days since 1970-01-01: the
@@ -222,28 +222,4 @@ pub fn civil_day(iso: &str) -> Option<(i64, i64, i64)> {
 fn local_day_number(unix_ms: f64) -> i64 {
     let offset_minutes = Date::new(&JsValue::from_f64(unix_ms)).get_timezone_offset();
     ((unix_ms - offset_minutes * 60_000.0) / 86_400_000.0).floor() as i64
-}
-
-/// (year, month, day) of a day number (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }

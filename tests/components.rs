@@ -1,6 +1,7 @@
 #![cfg(target_arch = "wasm32")]
 //! Component tests in a real browser (wasm-bindgen-test + headless Chromium).
 
+use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -69,7 +70,8 @@ fn bare_card() -> Card {
 }
 
 fn points_on(date: &str, points: i64) -> PointsOn {
-    let (y, m, d) = civil_day(date).unwrap();
+    let day = civil_day(date).unwrap();
+    let (y, m, d) = (day.year(), day.month(), day.day());
     // Noon UTC: the same local day in every time zone the test browser may run in.
     let at = js_sys::Date::utc(y as f64, (m - 1) as f64) + (d as f64 - 0.5) * 86_400_000.0;
     PointsOn {
@@ -268,7 +270,10 @@ fn days_are_calendar_days_with_the_year_only_when_needed() {
     // Not a day: shown as it is rather than guessed.
     assert_eq!(uk.day("2026-02-30"), "2026-02-30");
     assert_eq!(uk.day("soon"), "soon");
-    assert_eq!(civil_day("2028-02-29"), Some((2028, 2, 29)));
+    assert_eq!(
+        civil_day("2028-02-29"),
+        NaiveDate::from_ymd_opt(2028, 2, 29)
+    );
     assert_eq!(civil_day("2026-02-29"), None);
     // An instant is shown as the reader's local day (noon UTC is the same day everywhere the
     // tests run).
