@@ -4,17 +4,16 @@
 //! JSON object by card id, so that ending the session forgets them all with one call (see
 //! [`crate::session::CUSTOMER`]'s clear; the wallet's first load has no bytes to spare for more).
 
-use crate::api::json::{FromJs, ToJs};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use tessera_core::api::{Card, CheckoutSecret};
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::js_sys::{Object, Reflect, JSON};
 
 /// The `localStorage` key of every card's checkout key.
 pub const STORAGE_KEY: &str = "tessera.codes";
 
 /// One card's checkout key on this device.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutKey {
     /// The secret and the card number and program the code names.
     pub secret: CheckoutSecret,
@@ -64,38 +63,36 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// Every stored key, as the parsed JSON object (an empty one when there is none).
-fn stored() -> Object {
+/// Every stored key by card id (none when there is none; an unreadable one reads as none).
+fn stored() -> BTreeMap<String, CheckoutKey> {
     storage()
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|raw| JSON::parse(&raw).ok())
-        .and_then(|v| v.dyn_into().ok())
+        .and_then(|raw| crate::api::decode(&raw).ok())
         .unwrap_or_default()
 }
 
-fn store(all: &Object) {
-    if let (Some(storage), Ok(raw)) = (storage(), JSON::stringify(all)) {
-        let _ = storage.set_item(STORAGE_KEY, &String::from(raw));
+fn store(all: &BTreeMap<String, CheckoutKey>) {
+    if let (Some(storage), Ok(raw)) = (storage(), crate::api::encode(all)) {
+        let _ = storage.set_item(STORAGE_KEY, &raw);
     }
 }
 
 /// The key kept for `card_id`, if any (an unreadable one reads as none).
 pub fn load(card_id: &str) -> Option<CheckoutKey> {
-    let value = Reflect::get(&stored(), &JsValue::from_str(card_id)).ok()?;
-    CheckoutKey::from_js(&value)
+    stored().remove(card_id)
 }
 
 /// Keeps `key` for its card, replacing the previous one.
 pub fn save(key: &CheckoutKey) {
-    let all = stored();
-    let _ = Reflect::set(&all, &JsValue::from_str(&key.card.id), &key.to_js());
+    let mut all = stored();
+    all.insert(key.card.id.clone(), key.clone());
     store(&all);
 }
 
 /// Removes `card_id`'s key from this device.
 pub fn forget(card_id: &str) {
-    let all = stored();
-    let _ = Reflect::delete_property(&all, &JsValue::from_str(card_id));
+    let mut all = stored();
+    all.remove(card_id);
     store(&all);
 }
 

@@ -100,7 +100,6 @@ async fn refresh(id: &str) -> Result<CheckoutKey, ApiError> {
 #[component]
 fn CodeScreen(id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = Auth::use_context();
     let key = RwSignal::new(checkout_key::load(&id));
     let id = StoredValue::new(id);
     let sync = RwSignal::new(Refresh::Asking);
@@ -114,10 +113,8 @@ fn CodeScreen(id: String) -> impl IntoView {
                     Refresh::Done
                 }
                 Err(ApiError::Network) => Refresh::Offline,
-                Err(error) if error.unauthenticated() => {
-                    auth.sign_out_locally();
-                    return;
-                }
+                // The screen is on its way back to sign-in (api ended the session).
+                Err(error) if error.unauthenticated() => return,
                 Err(error) => {
                     // The card left the wallet: its stored key must not be shown any more.
                     if error.code() == Some(ErrorCode::NotFound) {

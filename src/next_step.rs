@@ -4,6 +4,7 @@
 use crate::format::Fmt;
 use crate::i18n::{fill, td_string, Locale};
 use tessera_core::api::{Card, DiscountView, PointsOn, TierGoal};
+use tessera_core::tier::QualifyBy;
 
 /// The most pressing thing about a card, in the order the customer loses or gains the most; it
 /// borrows from the card.
@@ -53,7 +54,7 @@ pub fn next_step(card: &Card) -> Option<NextStep<'_>> {
         return Some(NextStep::Expiring(soonest));
     }
     if let Some(tier) = &card.tier {
-        let by_points = tier.qualify_by == "points";
+        let by_points = tier.qualify_by == QualifyBy::Points;
         if let Some(keep) = target(tier.keep.as_ref(), by_points) {
             return Some(NextStep::KeepTier(keep));
         }

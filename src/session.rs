@@ -3,13 +3,16 @@
 //! the wallet and a cashier signed in to the console in the same browser never meet. The
 //! customer's is mirrored in a signal that the router guards and screens read ([`Auth`]).
 
-use crate::api::json::{FromJs, ToJs};
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::cell::RefCell;
 use std::marker::PhantomData;
+use std::rc::Rc;
 use tessera_core::api::{Me, Session, TillSession};
 
 /// A session as the device keeps it: its bearer token and whatever else the app shows.
-pub trait StoredSession: FromJs + ToJs {
+pub trait StoredSession: Serialize + DeserializeOwned {
     /// The bearer token.
     fn token(self) -> String;
 }
@@ -50,6 +53,14 @@ pub const TILL: SessionStore<TillSession> = SessionStore {
     kind: PhantomData,
 };
 
+/// What the app does when the server ends a stored session.
+type Listener = Rc<dyn Fn()>;
+
+thread_local! {
+    /// The [`Listener`] of each store, by key.
+    static ON_END: RefCell<Vec<(&'static str, Listener)>> = const { RefCell::new(Vec::new()) };
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
@@ -58,7 +69,7 @@ impl<S: StoredSession> SessionStore<S> {
     /// Reads the stored session, if any (an unreadable one is dropped).
     pub fn load(&self) -> Option<S> {
         let raw = storage()?.get_item(self.key).ok()??;
-        let session = crate::api::from_json(&raw);
+        let session = crate::api::decode(&raw).ok();
         if session.is_none() {
             self.clear();
         }
@@ -72,7 +83,7 @@ impl<S: StoredSession> SessionStore<S> {
 
     /// Stores a new session.
     pub fn save(&self, session: &S) {
-        if let (Some(storage), Some(raw)) = (storage(), crate::api::to_json(session)) {
+        if let (Some(storage), Some(raw)) = (storage(), crate::api::encode(session).ok()) {
             let _ = storage.set_item(self.key, &raw);
         }
     }
@@ -84,6 +95,31 @@ impl<S: StoredSession> SessionStore<S> {
         }
         (self.on_clear)();
     }
+
+    /// Sets what the app does when the server ends this session: its view of the session (a
+    /// signal the screens and guards read) follows. One per store, the app mounted last.
+    pub fn on_end(&self, listener: impl Fn() + 'static) {
+        let key = self.key;
+        ON_END.with_borrow_mut(|all| {
+            all.retain(|(k, _)| *k != key);
+            all.push((key, Rc::new(listener)));
+        });
+    }
+
+    /// The server ended the session (a 401, seen by [`crate::api`] and nowhere else): forget it
+    /// on this device and tell the app.
+    pub fn end(&self) {
+        self.clear();
+        let key = self.key;
+        let listener = ON_END.with_borrow(|all| {
+            all.iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, listener)| listener.clone())
+        });
+        if let Some(listener) = listener {
+            listener();
+        }
+    }
 }
 
 /// The app-wide view of the session, provided as context by [`crate::app::App`].
@@ -94,9 +130,12 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// Starts from what is stored on the device.
+    /// Starts from what is stored on the device; a session the server ends signs out here.
     pub fn from_storage() -> Self {
         let session = RwSignal::new(CUSTOMER.load());
+        CUSTOMER.on_end(move || {
+            session.try_set(None);
+        });
         Self {
             session,
             // A memo, so that refreshing the customer's details does not re-run the guards.

@@ -9,7 +9,9 @@ use tessera_core::api::{
     Card, CheckoutSecret, DiscountView, HistoryEntry, HistoryPage, PointsOn, TierGoal, TierStatus,
 };
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
+use tessera_core::discount::DiscountKind;
 use tessera_core::points::EntryKind;
+use tessera_core::tier::QualifyBy;
 use tessera_core::Currency;
 use tessera_wallet::checkout_key::{self, clock_offset, CheckoutKey};
 use tessera_wallet::components::CardTile;
@@ -59,7 +61,7 @@ fn bare_card() -> Card {
         expiring: vec![],
         tier: None,
         discount: DiscountView {
-            kind: "none".into(),
+            kind: DiscountKind::None,
             rate_bp: 0,
             next_rate_bp: None,
             next_spend_minor: None,
@@ -107,7 +109,7 @@ fn example_card() -> Card {
             rank: 1,
             levels: 3,
             threshold: 50_000,
-            qualify_by: "spend".into(),
+            qualify_by: QualifyBy::Spend,
             qualifying: 95_500,
             multiplier_percent: 125,
             discount_bp: 500,
@@ -116,7 +118,7 @@ fn example_card() -> Card {
             keep: None,
         }),
         discount: DiscountView {
-            kind: "tier".into(),
+            kind: DiscountKind::Tier,
             rate_bp: 500,
             next_rate_bp: None,
             next_spend_minor: None,
@@ -170,7 +172,7 @@ fn next_line_then_keeps_the_level_then_reaches_the_next() {
 
     // Levels by points, without a deadline.
     let tier = card.tier.as_mut().unwrap();
-    tier.qualify_by = "points".into();
+    tier.qualify_by = QualifyBy::Points;
     tier.keep = Some(goal("Silver", 500, 1_300, None));
     card.point_name = "stars".into();
     assert_eq!(
@@ -194,7 +196,7 @@ fn next_line_then_shows_the_discount_step_else_nothing() {
     assert_eq!(next_step(&card), None);
 
     card.discount = DiscountView {
-        kind: "cumulative".into(),
+        kind: DiscountKind::Cumulative,
         rate_bp: 500,
         next_rate_bp: Some(700),
         next_spend_minor: Some(2_000),
@@ -209,7 +211,7 @@ fn next_line_then_shows_the_discount_step_else_nothing() {
     );
 
     card.discount = DiscountView {
-        kind: "decaying".into(),
+        kind: DiscountKind::Decaying,
         rate_bp: 700,
         next_rate_bp: None,
         next_spend_minor: None,

@@ -6,16 +6,17 @@
 use leptos::prelude::*;
 use qrcode::{Color, EcLevel, QrCode};
 use tessera_core::api::{Card, DiscountView, ErrorCode, TillMember, TillPurchase};
+use tessera_core::discount::DiscountKind;
 use tessera_core::Currency;
 use tessera_wallet::api::ApiError;
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
+use tessera_wallet::messages::{error_text, Audience, Cashier};
 use tessera_wallet::till::amount::{parse_amount, parse_points, InputError};
 use tessera_wallet::till::api::Identified;
 use tessera_wallet::till::checkout::{CheckoutPanel, Outcome};
 use tessera_wallet::till::decode::{decode_rgba, luma, scan_size};
 use tessera_wallet::till::idempotency::Attempts;
 use tessera_wallet::till::member::{clock, Found};
-use tessera_wallet::till::messages::{code_text, error_text, field_text, CODES};
 use tessera_wallet::till::session::TillAuth;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -97,14 +98,14 @@ fn refused(code: &str, retry_after: Option<u32>) -> ApiError {
 #[wasm_bindgen_test]
 fn every_error_code_has_its_own_message() {
     let english = Locale::default();
-    let unexpected = code_text(Some(ErrorCode::Unknown), english);
+    let unexpected = Cashier::text(Some(ErrorCode::Unknown), english);
     let mut seen = std::collections::HashSet::new();
-    for code in CODES {
+    for code in Cashier::CODES {
         let error = match code {
             None => ApiError::Network,
             Some(code) => refused(code.as_str(), None),
         };
-        let text = error_text(&error, english);
+        let text = error_text::<Cashier>(&error, english);
         assert!(!text.is_empty(), "{code:?}");
         assert_ne!(
             text, unexpected,
@@ -134,13 +135,19 @@ fn every_error_code_has_its_own_message() {
         "validation",
         "unauthenticated",
     ] {
-        assert!(CODES.contains(&Some(ErrorCode::from_name(code))), "{code}");
+        assert!(
+            Cashier::CODES.contains(&Some(ErrorCode::from_name(code))),
+            "{code}"
+        );
     }
-    let wait = error_text(&refused("too_many_attempts", Some(300)), english);
+    let wait = error_text::<Cashier>(&refused("too_many_attempts", Some(300)), english);
     assert!(wait.contains("300 seconds"), "{wait}");
-    let wait = error_text(&refused("rate_limited", Some(42)), english);
+    let wait = error_text::<Cashier>(&refused("rate_limited", Some(42)), english);
     assert!(wait.contains("42 seconds"), "{wait}");
-    assert_eq!(error_text(&refused("teapot", None), english), unexpected);
+    assert_eq!(
+        error_text::<Cashier>(&refused("teapot", None), english),
+        unexpected
+    );
 }
 
 #[wasm_bindgen_test]
@@ -155,16 +162,16 @@ fn input_errors_have_their_own_messages() {
     ];
     let texts: std::collections::HashSet<&str> = errors
         .iter()
-        .map(|e| field_text(e.code(), false, english))
+        .map(|e| Cashier::field(e.code(), false, english))
         .collect();
     assert_eq!(texts.len(), errors.len());
     assert_ne!(
-        field_text("invalid", true, english),
-        field_text("invalid", false, english)
+        Cashier::field("invalid", true, english),
+        Cashier::field("invalid", false, english)
     );
     // The server's field codes read the same.
     assert_eq!(
-        field_text("not_positive", false, english),
+        Cashier::field("not_positive", false, english),
         "Enter more than zero."
     );
 }
@@ -258,7 +265,7 @@ fn card() -> Card {
         expiring: vec![],
         tier: None,
         discount: DiscountView {
-            kind: "none".into(),
+            kind: DiscountKind::None,
             rate_bp: 0,
             next_rate_bp: None,
             next_spend_minor: None,

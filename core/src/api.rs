@@ -5,6 +5,17 @@
 use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 
+/// What a staff account may do (`role` in the configuration's `[[staff]]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum StaffRole {
+    /// Identifies members, records purchases, takes points as payment.
+    Cashier,
+    /// A cashier who may also correct points (later).
+    Manager,
+}
+
 /// The JSON body of every error response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -342,8 +353,8 @@ pub struct TierStatus {
     pub levels: u32,
     /// The level's threshold (qualifying spend in minor units, or points).
     pub threshold: i64,
-    /// `spend` (minor units of the program's currency) or `points`.
-    pub qualify_by: String,
+    /// Spend (minor units of the program's currency) or points.
+    pub qualify_by: crate::tier::QualifyBy,
     /// Qualifying spend or points in the rolling window now.
     pub qualifying: i64,
     /// Earn multiplier in percent (125 = x1.25).
@@ -377,8 +388,8 @@ pub struct TierGoal {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiscountView {
-    /// `none`, `fixed`, `tier`, `cumulative` or `decaying`.
-    pub kind: String,
+    /// The program's kind of discount.
+    pub kind: crate::discount::DiscountKind,
     /// The rate now, in basis points (500 = 5 %).
     pub rate_bp: u32,
     /// The next higher rate, if any.
@@ -468,8 +479,8 @@ pub struct Staff {
     pub email: String,
     /// Display name.
     pub name: String,
-    /// `cashier` or `manager`.
-    pub role: String,
+    /// What the account may do.
+    pub role: StaffRole,
     /// The program the account works for.
     pub program_id: String,
     /// Its display name.

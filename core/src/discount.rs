@@ -33,6 +33,39 @@ pub enum DiscountRule {
     },
 }
 
+/// The kind of a program's discount, as the API shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DiscountKind {
+    /// No discount.
+    None,
+    /// The same rate for everyone.
+    Fixed,
+    /// The rate of the card's tier.
+    Tier,
+    /// Grows with total spend.
+    Cumulative,
+    /// Climbs with purchases, drops without.
+    Decaying,
+    /// A kind newer than this build (an older wallet reading a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl DiscountRule {
+    /// The rule's kind.
+    pub fn kind(&self) -> DiscountKind {
+        match self {
+            DiscountRule::None => DiscountKind::None,
+            DiscountRule::Fixed { .. } => DiscountKind::Fixed,
+            DiscountRule::Tier => DiscountKind::Tier,
+            DiscountRule::Cumulative { .. } => DiscountKind::Cumulative,
+            DiscountRule::Decaying { .. } => DiscountKind::Decaying,
+        }
+    }
+}
+
 /// A cumulative discount step: from `spend_minor` of total spend on, `rate_bp`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -16,6 +16,7 @@ pub fn month(year: i32, month: u32) -> Month {
 
 /// What counts toward a level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QualifyBy {
     /// Money spent, in minor units.

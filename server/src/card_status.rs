@@ -11,8 +11,7 @@ use crate::store::StoreError;
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
 use tessera_core::api::{Card, DiscountView, PointsOn, TierGoal, TierStatus};
-use tessera_core::discount::DiscountRule;
-use tessera_core::tier::{Month, QualifyBy, TierRules, TierTarget};
+use tessera_core::tier::{Month, TierRules, TierTarget};
 
 /// How far ahead expiring points are listed.
 pub const EXPIRING_WITHIN_MS: i64 = 30 * 86_400_000;
@@ -98,7 +97,7 @@ async fn card_as_of(
         expiring,
         tier,
         discount: DiscountView {
-            kind: discount_kind(&program.discount).to_owned(),
+            kind: program.discount.kind(),
             rate_bp: status.rate_bp,
             next_rate_bp: status.next.map(|n| n.rate_bp),
             next_spend_minor: status.next.map(|n| n.spend_minor),
@@ -157,26 +156,12 @@ fn tier_status(
         rank: progress.level as u32,
         levels: tiers.levels.len() as u32,
         threshold: level.threshold,
-        qualify_by: match tiers.qualify_by {
-            QualifyBy::Spend => "spend",
-            QualifyBy::Points => "points",
-        }
-        .to_owned(),
+        qualify_by: tiers.qualify_by,
         qualifying: progress.qualifying,
         multiplier_percent: level.multiplier_percent,
         discount_bp: level.discount_bp,
         perks: level.perks.clone(),
         next: progress.next.map(goal),
         keep: progress.keep.map(goal),
-    }
-}
-
-fn discount_kind(rule: &DiscountRule) -> &'static str {
-    match rule {
-        DiscountRule::None => "none",
-        DiscountRule::Fixed { .. } => "fixed",
-        DiscountRule::Tier => "tier",
-        DiscountRule::Cumulative { .. } => "cumulative",
-        DiscountRule::Decaying { .. } => "decaying",
     }
 }

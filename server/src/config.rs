@@ -21,25 +21,7 @@ pub struct ProgramConfig {
     pub staff: Vec<StaffAccount>,
 }
 
-/// What a staff account may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StaffRole {
-    /// Identifies members, records purchases, takes points as payment.
-    Cashier,
-    /// A cashier who may also correct points (later).
-    Manager,
-}
-
-impl StaffRole {
-    /// The name used in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StaffRole::Cashier => "cashier",
-            StaffRole::Manager => "manager",
-        }
-    }
-}
+pub use tessera_core::api::StaffRole;
 
 /// A till account (`[[staff]]`): signs in at `/till`, works for one program, optionally at one
 /// location.

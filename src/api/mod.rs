@@ -3,19 +3,18 @@
 //! `Authorization: Bearer` and which a 401 ends (here, and nowhere else); error bodies become
 //! [`ApiError`] and network failures [`ApiError::Network`], so screens only deal with typed results.
 
-use json::{FromJs, ToJs};
+use gloo_net::http::{Method, RequestBuilder, Response};
 use leptos::prelude::{
     GetValue, LocalStorage, RwSignal, Set as _, StoredValue, With, WithUntracked,
 };
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::marker::PhantomData;
 use tessera_core::api::{
     Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage, LoginRequest, Me,
     RegisterRequest, Session, Terms, Wallet,
 };
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::js_sys::{encode_uri_component, JSON};
-use web_sys::{Headers, RequestInit, Response};
+use web_sys::js_sys::encode_uri_component;
 
 use crate::session::{CUSTOMER, TILL};
 
@@ -39,11 +38,11 @@ impl Realm {
         }
     }
 
-    /// The server ended the session: forget it on this device.
+    /// The server ended the session: forget it on this device, and the app follows.
     fn session_ended(self) {
         match self {
-            Realm::Customer => CUSTOMER.clear(),
-            Realm::Till => TILL.clear(),
+            Realm::Customer => CUSTOMER.end(),
+            Realm::Till => TILL.end(),
         }
     }
 }
@@ -114,10 +113,10 @@ impl ApiError {
 ///
 /// Used instead of `LocalResource`, whose async-derived machinery (Suspense and transition
 /// support the wallet does not use) costs several KB of wasm per resource type. The answer is
-/// kept as parsed JSON and read as `T` by [`Remote::get`], so the request, its task and its
+/// kept as the body's text and read as `T` by [`Remote::get`], so the request, its task and its
 /// signal are compiled once for every screen; only the reading is per type.
 pub struct Remote<T> {
-    value: RwSignal<Option<Result<JsValue, ApiError>>, LocalStorage>,
+    value: RwSignal<Option<Result<String, ApiError>>, LocalStorage>,
     path: StoredValue<String>,
     read_as: PhantomData<fn() -> T>,
 }
@@ -130,7 +129,7 @@ impl<T> Clone for Remote<T> {
 
 impl<T> Copy for Remote<T> {}
 
-impl<T: FromJs> Remote<T> {
+impl<T: DeserializeOwned> Remote<T> {
     /// Starts `GET {BASE}{path}` at once, e.g. `Remote::<Wallet>::new("/wallet")`.
     pub fn new(path: impl Into<String>) -> Self {
         let this = Self {
@@ -165,37 +164,22 @@ impl<T: FromJs> Remote<T> {
 }
 
 /// `GET {BASE}{path}` into `value` (not generic: one copy for every [`Remote`]).
-fn fetch_into(value: RwSignal<Option<Result<JsValue, ApiError>>, LocalStorage>, path: String) {
+fn fetch_into(value: RwSignal<Option<Result<String, ApiError>>, LocalStorage>, path: String) {
     leptos::task::spawn_local(async move {
-        let result = request("GET", &path, None).await;
+        let result = request(Method::GET, &path, None).await;
         // The screen may be gone by now; then the answer is dropped.
         let _ = value.try_set(Some(result));
     });
 }
 
 /// A [`Remote`]'s answer as `T`.
-fn read<T: FromJs>(answer: &Option<Result<JsValue, ApiError>>) -> Option<Result<T, ApiError>> {
-    answer.clone().map(decode)
-}
-
-/// The response body as a parsed JSON value (`None` if it could not be read).
-async fn json_value(response: &Response) -> Option<JsValue> {
-    JsFuture::from(response.json().ok()?).await.ok()
-}
-
-/// The response body as `T` (`None` if it could not be read or is not a `T`).
-async fn json<T: FromJs>(response: &Response) -> Option<T> {
-    T::from_js(&json_value(response).await?)
-}
-
-/// `value` as JSON text.
-pub(crate) fn to_json<T: ToJs>(value: &T) -> Option<String> {
-    JSON::stringify(&value.to_js()).ok()?.as_string()
-}
-
-/// Parses JSON text into `T`.
-pub(crate) fn from_json<T: FromJs>(text: &str) -> Option<T> {
-    T::from_js(&JSON::parse(text).ok()?)
+fn read<T: DeserializeOwned>(
+    answer: &Option<Result<String, ApiError>>,
+) -> Option<Result<T, ApiError>> {
+    answer.as_ref().map(|answer| match answer {
+        Ok(text) => decode(text),
+        Err(error) => Err(error.clone()),
+    })
 }
 
 /// A success body that is not what was asked for.
@@ -208,29 +192,32 @@ fn unreadable(status: u16) -> ApiError {
     }
 }
 
-/// Sends a request and answers the parsed JSON body of a success, or the [`ApiError`].
+/// Sends a customer request and answers the body of a success, or the [`ApiError`].
 ///
 /// Not generic: the request, its awaits and the error handling are compiled once, and only the
-/// reading of each response type ([`FromJs`]) per type.
-async fn request(method: &str, path: &str, body: Option<String>) -> Result<JsValue, ApiError> {
+/// reading of each response type per type.
+async fn request(method: Method, path: &str, body: Option<String>) -> Result<String, ApiError> {
     let response = send(Realm::Customer, method, path, body, None).await?;
     answer(Realm::Customer, response).await
 }
 
-/// The parsed JSON body of a success, or the [`ApiError`] of a refusal (in `realm`).
-pub(crate) async fn answer(realm: Realm, response: Response) -> Result<JsValue, ApiError> {
+/// The body of a success, or the [`ApiError`] of a refusal (in `realm`).
+pub(crate) async fn answer(realm: Realm, response: Response) -> Result<String, ApiError> {
     let status = response.status();
-    if (200..300).contains(&status) {
-        return json_value(&response)
-            .await
-            .ok_or_else(|| unreadable(status));
+    if response.ok() {
+        return response.text().await.map_err(|_| unreadable(status));
     }
     Err(refusal(realm, response).await)
 }
 
 /// A success body as `T`.
-fn decode<T: FromJs>(value: Result<JsValue, ApiError>) -> Result<T, ApiError> {
-    T::from_js(&value?).ok_or_else(|| unreadable(200))
+pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    json::from_text(text).ok_or_else(|| unreadable(200))
+}
+
+/// A request body as JSON text.
+pub(crate) fn encode<T: Serialize>(body: &T) -> Result<String, ApiError> {
+    json::to_text(body).ok_or(ApiError::Network)
 }
 
 /// The [`ApiError`] of an error response; a 401 ends `realm`'s session on this device.
@@ -239,10 +226,9 @@ pub(crate) async fn refusal(realm: Realm, response: Response) -> ApiError {
     let retry_after = response
         .headers()
         .get("Retry-After")
-        .ok()
-        .flatten()
         .and_then(|v| v.trim().parse::<u32>().ok());
-    let (code, fields) = match json::<ErrorBody>(&response).await {
+    let body = response.text().await.ok();
+    let (code, fields) = match body.as_deref().and_then(json::from_text::<ErrorBody>) {
         Some(body) => (body.error, body.fields),
         None => (status_code(status), Vec::new()),
     };
@@ -258,7 +244,7 @@ pub(crate) async fn refusal(realm: Realm, response: Response) -> ApiError {
 }
 
 /// The error code of a response without an [`ErrorBody`] (a proxy's page, say).
-pub(crate) fn status_code(status: u16) -> ErrorCode {
+fn status_code(status: u16) -> ErrorCode {
     match status {
         401 => ErrorCode::Unauthenticated,
         404 => ErrorCode::NotFound,
@@ -268,45 +254,44 @@ pub(crate) fn status_code(status: u16) -> ErrorCode {
     }
 }
 
-/// Sends one request to `{BASE}{path}` with `realm`'s bearer token and, when given, a JSON body
-/// and an `Idempotency-Key`; any failure to get a response is [`ApiError::Network`]. Not
-/// generic: compiled once.
+/// Sends one request to `{BASE}{path}` through gloo-net with `realm`'s bearer token and, when
+/// given, a JSON body and an `Idempotency-Key`; any failure to get a response is
+/// [`ApiError::Network`]. Not generic: compiled once.
 pub(crate) async fn send(
     realm: Realm,
-    method: &str,
+    method: Method,
     path: &str,
     body: Option<String>,
     idempotency_key: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let headers = Headers::new().map_err(|_| ApiError::Network)?;
-    let _ = headers.set("Accept", "application/json");
+    let mut request = RequestBuilder::new(&format!("{BASE}{path}"))
+        .method(method)
+        .header("Accept", "application/json");
     if let Some(token) = realm.token() {
-        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+        request = request.header("Authorization", &format!("Bearer {token}"));
     }
     if let Some(key) = idempotency_key {
-        let _ = headers.set("Idempotency-Key", key);
+        request = request.header("Idempotency-Key", key);
     }
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&JsValue::from_str(&body));
-    }
-    init.set_headers(&headers);
-    let window = web_sys::window().ok_or(ApiError::Network)?;
-    let response = JsFuture::from(window.fetch_with_str_and_init(&format!("{BASE}{path}"), &init))
-        .await
-        .map_err(|_| ApiError::Network)?;
-    response.dyn_into().map_err(|_| ApiError::Network)
+    let sent = match body {
+        Some(body) => {
+            let request = request
+                .header("Content-Type", "application/json")
+                .body(body)
+                .map_err(|_| ApiError::Network)?;
+            request.send().await
+        }
+        None => request.send().await,
+    };
+    sent.map_err(|_| ApiError::Network)
 }
 
-async fn get<T: FromJs>(path: &str) -> Result<T, ApiError> {
-    decode(request("GET", path, None).await)
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(&request(Method::GET, path, None).await?)
 }
 
-async fn post<B: ToJs, T: FromJs>(path: &str, body: &B) -> Result<T, ApiError> {
-    let body = to_json(body).ok_or(ApiError::Network)?;
-    decode(request("POST", path, Some(body)).await)
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    decode(&request(Method::POST, path, Some(encode(body)?)).await?)
 }
 
 /// `GET /terms`.
@@ -326,10 +311,10 @@ pub async fn login(request: &LoginRequest) -> Result<Session, ApiError> {
 
 /// `POST /auth/logout`; the token is forgotten locally whatever the server says.
 pub async fn logout() -> Result<(), ApiError> {
-    let result = send(Realm::Customer, "POST", "/auth/logout", None, None).await;
+    let result = send(Realm::Customer, Method::POST, "/auth/logout", None, None).await;
     CUSTOMER.clear();
     let response = result?;
-    if (200..300).contains(&response.status()) {
+    if response.ok() {
         Ok(())
     } else {
         Err(refusal(Realm::Customer, response).await)
@@ -371,7 +356,7 @@ pub async fn history(id: &str, cursor: Option<&str>) -> Result<HistoryPage, ApiE
 /// `POST /cards/{id}/checkout-secret`: this session's secret for the card's checkout codes.
 pub async fn checkout_secret(id: &str) -> Result<CheckoutSecret, ApiError> {
     let path = format!("{}/checkout-secret", card_path(id));
-    decode(request("POST", &path, None).await)
+    decode(&request(Method::POST, &path, None).await?)
 }
 
-pub(crate) mod json;
+mod json;

@@ -1,56 +1,8 @@
 //! Form parts: a labelled field with its error, a checkbox, the form-level alert and a submit
 //! button with a busy state. Every message is translated.
 
-use crate::api::ApiError;
-use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
-use tessera_core::api::ErrorCode;
-use tessera_core::validation::code;
-
-/// The translated text for a field error code (`tessera_core::validation::code`).
-pub fn field_error_message(field_code: &str) -> String {
-    let i18n = use_i18n();
-    match field_code {
-        code::REQUIRED => t_string!(i18n, field_errors.required),
-        code::EMAIL_INVALID => t_string!(i18n, field_errors.email_invalid),
-        code::PASSWORD_TOO_SHORT => t_string!(i18n, field_errors.password_too_short),
-        code::TOO_LONG => t_string!(i18n, field_errors.too_long),
-        code::PHONE_INVALID => t_string!(i18n, field_errors.phone_invalid),
-        code::TERMS_NOT_ACCEPTED => t_string!(i18n, field_errors.terms_not_accepted),
-        code::INVALID_CHARACTERS => t_string!(i18n, field_errors.invalid_characters),
-        _ => t_string!(i18n, field_errors.invalid),
-    }
-    .to_string()
-}
-
-/// The translated text for an API error.
-pub fn error_message(error: &ApiError) -> String {
-    let i18n = use_i18n();
-    match error {
-        ApiError::Network => t_string!(i18n, errors.network).to_string(),
-        ApiError::Refused { code, .. } => match code {
-            ErrorCode::Unauthenticated => t_string!(i18n, errors.unauthenticated),
-            ErrorCode::RateLimited => match error.retry_after() {
-                Some(seconds) => {
-                    return fill(
-                        t_string!(i18n, errors.rate_limited),
-                        &[("seconds", &seconds.to_string())],
-                    )
-                }
-                None => t_string!(i18n, errors.rate_limited_short),
-            },
-            ErrorCode::Validation => t_string!(i18n, errors.validation),
-            ErrorCode::EmailTaken => t_string!(i18n, errors.email_taken),
-            ErrorCode::InvalidCredentials => t_string!(i18n, errors.invalid_credentials),
-            ErrorCode::NotFound => t_string!(i18n, errors.not_found),
-            ErrorCode::Internal => t_string!(i18n, errors.internal),
-            ErrorCode::ServerBusy => t_string!(i18n, errors.server_busy),
-            _ => t_string!(i18n, errors.unexpected),
-        }
-        .to_string(),
-    }
-}
 
 /// A labelled input with an optional hint and its error underneath, for the wallet's and the
 /// console's forms.

@@ -7,10 +7,7 @@ mod shell;
 mod sign_in_form;
 
 pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
-pub use form::{
-    error_message, field_error_message, focus_first_invalid, CheckboxField, Field, FormAlert,
-    SubmitButton,
-};
+pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton};
 pub use near_end::watch_near_end;
 pub use shell::Shell;
 pub use sign_in_form::{field_error, SignInForm};

@@ -1,8 +1,9 @@
 //! The e-mail and password form of both sign-ins, the customer's and the cashier's.
 
-use super::form::{field_error_message, focus_first_invalid, Field, FormAlert, SubmitButton};
+use super::form::{focus_first_invalid, Field, FormAlert, SubmitButton};
 use crate::api::ApiError;
 use crate::i18n::*;
+use crate::messages::field_error_message;
 use leptos::prelude::*;
 use tessera_core::api::{ErrorCode, FieldError, LoginRequest};
 use tessera_core::validation::{code, validate_email};

@@ -7,17 +7,19 @@
 //! reactive text costs wasm), and the history is one signal.
 
 use crate::api::{self, ApiError, Remote};
-use crate::components::{card_tile, error_message, reader_fmt, watch_near_end, CardTileSkeleton};
+use crate::components::{card_tile, reader_fmt, watch_near_end, CardTileSkeleton};
 use crate::format::Fmt;
 use crate::i18n::*;
+use crate::messages::error_message;
 use crate::next_step::{
     discount_step, expiring_text, pending_text, step_text, tier_text, NextStep, TierTarget,
 };
-use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use tessera_core::api::{Card, ErrorCode, HistoryEntry, TierGoal, TierStatus};
+use tessera_core::discount::DiscountKind;
 use tessera_core::points::EntryKind;
+use tessera_core::tier::QualifyBy;
 use tessera_core::Currency;
 
 /// The card named by the path.
@@ -38,12 +40,9 @@ enum Paging {
     Loading,
     /// The last page is shown.
     Done,
-    /// The last request failed (`ended`: because the session ended); loading again asks for
-    /// the same page.
-    Failed {
-        /// The server said the session ended.
-        ended: bool,
-    },
+    /// The last request failed; loading again asks for the same page (an ended session goes
+    /// back to sign-in through the client and the guard).
+    Failed,
 }
 
 /// The history pages loaded so far and where to go on.
@@ -87,11 +86,7 @@ impl History {
                         };
                         f.cursor = page.next_cursor;
                     }
-                    Err(error) => {
-                        f.paging = Paging::Failed {
-                            ended: error.unauthenticated(),
-                        }
-                    }
+                    Err(_) => f.paging = Paging::Failed,
                 }
                 // Still near the end (a tall screen, short pages): go on.
                 f.near && f.paging == Paging::Idle
@@ -119,7 +114,6 @@ impl History {
 #[component]
 fn CardScreen(id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = Auth::use_context();
     let id = StoredValue::new(id);
     let card = Remote::<Card>::new(api::card_path(&id.get_value()));
     let history = History {
@@ -127,17 +121,6 @@ fn CardScreen(id: String) -> impl IntoView {
         feed: RwSignal::new(Feed::default()),
     };
     history.load();
-
-    // An ended session sends the customer back to sign in (the guard reacts).
-    Effect::new(move |_| {
-        if card.unauthenticated()
-            || history
-                .feed
-                .with(|f| f.paging == Paging::Failed { ended: true })
-        {
-            auth.sign_out_locally();
-        }
-    });
 
     let body = move || match card.get() {
         None => card_skeleton(i18n).into_any(),
@@ -227,7 +210,7 @@ fn card_details(card: &Card, history: History, i18n: I18nContext) -> impl IntoVi
             {card_tile(card, false)}
             {upcoming(card, &fmt, locale)}
             {card.tier.as_ref().map(|tier| tier_panel(tier, card, &fmt, locale))}
-            {(card.discount.kind != "none").then(|| discount_panel(card, &fmt, locale))}
+            {(card.discount.kind != DiscountKind::None).then(|| discount_panel(card, &fmt, locale))}
             {history_panel(history, card.point_name.clone(), card.currency, fmt.clone(), locale)}
         </div>
     }
@@ -309,7 +292,7 @@ fn upcoming(card: &Card, fmt: &Fmt, locale: Locale) -> impl IntoView {
 
 /// The level: how far to the next one, what keeps it, and what it gives.
 fn tier_panel(tier: &TierStatus, card: &Card, fmt: &Fmt, locale: Locale) -> impl IntoView {
-    let by_points = tier.qualify_by == "points";
+    let by_points = tier.qualify_by == QualifyBy::Points;
     let amount = |value: i64| {
         if by_points {
             format!("{} {}", fmt.points(value), card.point_name)
@@ -366,7 +349,7 @@ fn tier_panel(tier: &TierStatus, card: &Card, fmt: &Fmt, locale: Locale) -> impl
         let text = fill(td_string!(locale, card.benefit_multiplier), &args);
         lines.push(line("benefit", "benefit", text));
     }
-    if card.discount.kind == "tier" && tier.discount_bp > 0 {
+    if card.discount.kind == DiscountKind::Tier && tier.discount_bp > 0 {
         let rate = fmt.percent(tier.discount_bp);
         let text = fill(
             td_string!(locale, card.benefit_discount),
@@ -435,7 +418,7 @@ fn stage(feed: &Feed) -> &'static str {
         (Paging::Loading, false) => "panel history history--loading",
         (Paging::Done, true) => "panel history history--empty",
         (Paging::Done, false) => "panel history history--done",
-        (Paging::Failed { .. }, _) => "panel history history--failed",
+        (Paging::Failed, _) => "panel history history--failed",
     }
 }
 

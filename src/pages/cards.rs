@@ -1,9 +1,9 @@
 //! `/`: the cards home.
 
 use crate::api::Remote;
-use crate::components::{error_message, CardTile, CardTileSkeleton};
+use crate::components::{CardTile, CardTileSkeleton};
 use crate::i18n::*;
-use crate::session::Auth;
+use crate::messages::error_message;
 use leptos::prelude::*;
 use tessera_core::api::Wallet;
 
@@ -11,15 +11,8 @@ use tessera_core::api::Wallet;
 #[component]
 pub fn CardsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = Auth::use_context();
+    // An ended session goes back to sign-in through the client and the guard.
     let wallet = Remote::<Wallet>::new("/wallet");
-
-    // An ended session sends the customer back to sign in (the guard reacts).
-    Effect::new(move |_| {
-        if wallet.unauthenticated() {
-            auth.sign_out_locally();
-        }
-    });
 
     let body = move || match wallet.get() {
         None => view! {

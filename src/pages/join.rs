@@ -2,9 +2,10 @@
 
 use crate::api::{self, ApiError, Remote};
 use crate::components::{
-    error_message, field_error, focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton,
+    field_error, focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton,
 };
 use crate::i18n::*;
+use crate::messages::error_message;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;

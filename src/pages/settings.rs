@@ -13,12 +13,12 @@ pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
 
-    // Refresh the stored details; an ended session goes back to sign in.
+    // Refresh the stored details (an ended session goes back to sign-in through the client).
     let me = Remote::<Me>::new("/me");
-    Effect::new(move |_| match me.get() {
-        Some(Ok(me)) => auth.update_customer(me),
-        Some(Err(error)) if error.unauthenticated() => auth.sign_out_locally(),
-        _ => {}
+    Effect::new(move |_| {
+        if let Some(Ok(me)) = me.get() {
+            auth.update_customer(me);
+        }
     });
 
     let logout = Action::new_local(move |_: &()| {

@@ -1,8 +1,9 @@
 //! `/sign-in`: e-mail and password.
 
 use crate::api;
-use crate::components::{error_message, SignInForm};
+use crate::components::SignInForm;
 use crate::i18n::*;
+use crate::messages::error_message;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -2,15 +2,15 @@
 //! [`Realm`]: the till session's token, a 401 ends the till session only (a customer signed in to
 //! the wallet in the same browser stays signed in), and writes carry an `Idempotency-Key`.
 
-use crate::api::json::{FromJs, ToJs};
-use crate::api::{answer, refusal, send, to_json, ApiError, Realm};
+use crate::api::{answer, decode, encode, refusal, send, ApiError, Realm};
 use crate::session::TILL;
+use gloo_net::http::{Method, Response};
+use serde::de::DeserializeOwned;
 use tessera_core::api::{
-    ErrorCode, IdentifyRequest, LoginRequest, PayWithPointsRequest, PhoneLookupRequest,
-    PhoneMembers, PointsPayment, Staff, TillMember, TillPurchase, TillPurchaseRequest, TillSession,
+    IdentifyRequest, LoginRequest, PayWithPointsRequest, PhoneLookupRequest, PhoneMembers,
+    PointsPayment, Staff, TillMember, TillPurchase, TillPurchaseRequest, TillSession,
 };
 use web_sys::js_sys::Date;
-use web_sys::Response;
 
 /// A member the till identified, with the server's clock at the answer (from the `Date`
 /// header) so the ticket's countdown does not depend on the till's own clock.
@@ -43,13 +43,19 @@ pub fn new_idempotency_key() -> String {
 
 /// `POST /till/auth/login`.
 pub async fn login(request: &LoginRequest) -> Result<TillSession, ApiError> {
-    let response = till("POST", "/till/auth/login", Some(json(request)?), None).await?;
+    let response = till(
+        Method::POST,
+        "/till/auth/login",
+        Some(encode(request)?),
+        None,
+    )
+    .await?;
     body(response).await
 }
 
 /// `POST /till/auth/logout`; the session is forgotten on this device whatever the answer.
 pub async fn logout() -> Result<(), ApiError> {
-    let result = send(Realm::Till, "POST", "/till/auth/logout", None, None).await;
+    let result = send(Realm::Till, Method::POST, "/till/auth/logout", None, None).await;
     TILL.clear();
     let response = result?;
     if response.ok() {
@@ -61,18 +67,16 @@ pub async fn logout() -> Result<(), ApiError> {
 
 /// `GET /till/me`.
 pub async fn me() -> Result<Staff, ApiError> {
-    let response = till("GET", "/till/me", None, None).await?;
+    let response = till(Method::GET, "/till/me", None, None).await?;
     body(response).await
 }
 
 /// `POST /till/identify`: by checkout code or phone number.
 pub async fn identify(request: &IdentifyRequest) -> Result<Identified, ApiError> {
-    let response = till("POST", "/till/identify", Some(json(request)?), None).await?;
+    let response = till(Method::POST, "/till/identify", Some(encode(request)?), None).await?;
     let server_now = response
         .headers()
         .get("Date")
-        .ok()
-        .flatten()
         .map(|date| Date::parse(&date))
         .filter(|ms| ms.is_finite())
         .map(|ms| ms as i64);
@@ -84,13 +88,25 @@ pub async fn identify(request: &IdentifyRequest) -> Result<Identified, ApiError>
 
 /// `POST /till/phone-lookup`: the members sharing a phone number, to choose one.
 pub async fn phone_lookup(request: &PhoneLookupRequest) -> Result<PhoneMembers, ApiError> {
-    let response = till("POST", "/till/phone-lookup", Some(json(request)?), None).await?;
+    let response = till(
+        Method::POST,
+        "/till/phone-lookup",
+        Some(encode(request)?),
+        None,
+    )
+    .await?;
     body(response).await
 }
 
 /// `POST /till/purchases` with `key` as its `Idempotency-Key`.
 pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPurchase, ApiError> {
-    let response = till("POST", "/till/purchases", Some(json(request)?), Some(key)).await?;
+    let response = till(
+        Method::POST,
+        "/till/purchases",
+        Some(encode(request)?),
+        Some(key),
+    )
+    .await?;
     body(response).await
 }
 
@@ -100,9 +116,9 @@ pub async fn pay_with_points(
     key: &str,
 ) -> Result<PointsPayment, ApiError> {
     let response = till(
-        "POST",
+        Method::POST,
         "/till/pay-with-points",
-        Some(json(request)?),
+        Some(encode(request)?),
         Some(key),
     )
     .await?;
@@ -111,7 +127,7 @@ pub async fn pay_with_points(
 
 /// Sends a till request with a JSON body and an idempotency key when given.
 async fn till(
-    method: &str,
+    method: Method,
     path: &str,
     body: Option<String>,
     idempotency_key: Option<&str>,
@@ -119,13 +135,7 @@ async fn till(
     send(Realm::Till, method, path, body, idempotency_key).await
 }
 
-/// A request body as JSON text.
-fn json<B: ToJs>(body: &B) -> Result<String, ApiError> {
-    to_json(body).ok_or(ApiError::Network)
-}
-
 /// A success's body as `T`, or the refusal.
-async fn body<T: FromJs>(response: Response) -> Result<T, ApiError> {
-    let value = answer(Realm::Till, response).await?;
-    T::from_js(&value).ok_or_else(|| ApiError::refused(ErrorCode::Internal))
+async fn body<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    decode(&answer(Realm::Till, response).await?)
 }

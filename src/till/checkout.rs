@@ -8,11 +8,10 @@ use super::api::{self, new_idempotency_key};
 use super::field::focus_when_shown;
 use super::idempotency::Attempts;
 use super::member::Found;
-use super::messages::{error_text, field_text};
-use super::session::TillAuth;
 use crate::api::ApiError;
 use crate::components::{reader_fmt, Field, FormAlert, SubmitButton};
 use crate::i18n::*;
+use crate::messages::{error_text, Cashier};
 use leptos::html::Input;
 use leptos::prelude::*;
 use tessera_core::api::{
@@ -62,7 +61,6 @@ pub fn CheckoutPanel(
     on_done: Callback<Outcome>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = TillAuth::use_context();
     let fmt = reader_fmt();
     let ticket = found.member.ticket.clone();
     let can_spend = found.member.can_spend;
@@ -90,19 +88,19 @@ pub fn CheckoutPanel(
     let refused = move |error: ApiError| {
         let locale = i18n.get_locale_untracked();
         if error.unauthenticated() {
-            auth.sign_out_locally(true);
+            // The console is on its way back to sign-in (api ended the session).
             return;
         }
         for field in error.fields() {
             let is_points = field.field == "points";
-            let text = Some(field_text(&field.code, is_points, locale).to_owned());
+            let text = Some(Cashier::field(&field.code, is_points, locale).to_owned());
             if is_points {
                 points_error.set(text);
             } else {
                 amount_error.set(text);
             }
         }
-        alert.set(Some(error_text(&error, locale)));
+        alert.set(Some(error_text::<Cashier>(&error, locale)));
         busy.set(None);
     };
     let read_amount = move || {
@@ -111,7 +109,7 @@ pub fn CheckoutPanel(
         amount_error.set(
             parsed
                 .err()
-                .map(|e| field_text(e.code(), false, locale).to_owned()),
+                .map(|e| Cashier::field(e.code(), false, locale).to_owned()),
         );
         parsed.ok()
     };
@@ -167,7 +165,7 @@ pub fn CheckoutPanel(
         points_error.set(
             taken
                 .err()
-                .map(|e| field_text(e.code(), true, locale).to_owned()),
+                .map(|e| Cashier::field(e.code(), true, locale).to_owned()),
         );
         let (Some(bill_minor), Ok(points_taken)) = (bill, taken) else {
             focus(if bill.is_none() {

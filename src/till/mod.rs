@@ -16,7 +16,6 @@ pub mod done;
 pub mod field;
 pub mod idempotency;
 pub mod member;
-pub mod messages;
 pub mod scan;
 pub mod session;
 pub mod shell;
@@ -55,10 +54,9 @@ pub fn TillApp() -> impl IntoView {
     // customer. The account's details are refreshed on the way.
     if TILL.token().is_some() {
         leptos::task::spawn_local(async move {
-            match api::me().await {
-                Ok(staff) => auth.update_staff(staff),
-                Err(error) if error.unauthenticated() => auth.sign_out_locally(true),
-                Err(_) => {}
+            // An ended session goes back to sign-in through the client.
+            if let Ok(staff) = api::me().await {
+                auth.update_staff(staff);
             }
         });
     }

@@ -4,10 +4,9 @@
 use super::api::{self, Identified};
 use super::camera::{Camera, CameraState};
 use super::field::{focus_when_shown, select_when_refused};
-use super::messages::{code_text, error_text, field_text};
-use super::session::TillAuth;
 use crate::components::{Field, FormAlert};
 use crate::i18n::*;
+use crate::messages::{error_text, Audience, Cashier};
 use leptos::html::Input;
 use leptos::prelude::*;
 use tessera_core::api::{ErrorCode, IdentifyRequest, PhoneLookupRequest, PhoneMember};
@@ -46,7 +45,6 @@ impl ScanMode {
 #[component]
 pub fn ScanView(mode: RwSignal<ScanMode>, on_found: Callback<Identified>) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = TillAuth::use_context();
     let alert = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // The members sharing the phone number last looked up, for the cashier to choose one.
@@ -80,9 +78,13 @@ pub fn ScanView(mode: RwSignal<ScanMode>, on_found: Callback<Identified>) -> imp
             }
             match result {
                 Ok(found) => on_found.run(found),
-                Err(error) if error.unauthenticated() => auth.sign_out_locally(true),
+                // The console is on its way back to sign-in (api ended the session).
+                Err(error) if error.unauthenticated() => {}
                 Err(error) => {
-                    let _ = alert.try_set(Some(error_text(&error, i18n.get_locale_untracked())));
+                    let _ = alert.try_set(Some(error_text::<Cashier>(
+                        &error,
+                        i18n.get_locale_untracked(),
+                    )));
                     let _ = busy.try_set(false);
                 }
             }
@@ -240,9 +242,9 @@ fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl I
         let locale = i18n.get_locale_untracked();
         let code = text.get_untracked().trim().to_owned();
         let problem = if code.is_empty() {
-            Some(field_text(field_code::REQUIRED, false, locale))
+            Some(Cashier::field(field_code::REQUIRED, false, locale))
         } else if checkout::parse(&code).is_err() {
-            Some(code_text(Some(ErrorCode::CodeMalformed), locale))
+            Some(Cashier::text(Some(ErrorCode::CodeMalformed), locale))
         } else {
             None
         };
@@ -319,7 +321,7 @@ fn PhoneForm(
         } else {
             None
         };
-        error.set(problem.map(|c| field_text(c, false, locale).to_owned()));
+        error.set(problem.map(|c| Cashier::field(c, false, locale).to_owned()));
         if problem.is_none() {
             choices.set(None);
             identify.run(IdentifyRequest {

@@ -17,13 +17,19 @@ pub struct TillAuth {
 }
 
 impl TillAuth {
-    /// Starts from what is stored on the device.
+    /// Starts from what is stored on the device; a session the server ends goes back to
+    /// sign-in, which says why.
     pub fn from_storage() -> Self {
         let staff = RwSignal::new(TILL.load().map(|s| s.staff));
+        let ended = RwSignal::new(false);
+        TILL.on_end(move || {
+            ended.try_set(true);
+            staff.try_set(None);
+        });
         Self {
             staff,
             signed_in: Memo::new(move |_| staff.with(Option::is_some)),
-            ended: RwSignal::new(false),
+            ended,
         }
     }
 
@@ -63,10 +69,10 @@ impl TillAuth {
         }
     }
 
-    /// Back to sign-in: signed out on purpose (`ended` false) or by the server.
-    pub fn sign_out_locally(&self, ended: bool) {
+    /// Back to sign-in, signed out on purpose.
+    pub fn sign_out_locally(&self) {
         TILL.clear();
-        self.ended.set(ended);
+        self.ended.set(false);
         self.staff.set(None);
     }
 }

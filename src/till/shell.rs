@@ -1,9 +1,9 @@
 //! The console's frame: the Till wordmark, who is signed in, and "Sign out".
 
 use super::api;
-use super::messages::error_text;
 use super::session::TillAuth;
 use crate::i18n::*;
+use crate::messages::{error_text, Cashier};
 use leptos::prelude::*;
 
 /// Header and main area.
@@ -52,10 +52,10 @@ fn SignOutButton() -> impl IntoView {
         if let Err(error) = api::logout().await {
             leptos::logging::warn!(
                 "till sign-out: {}",
-                error_text(&error, i18n.get_locale_untracked())
+                error_text::<Cashier>(&error, i18n.get_locale_untracked())
             );
         }
-        auth.sign_out_locally(false);
+        auth.sign_out_locally();
     });
     view! {
         <button

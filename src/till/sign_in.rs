@@ -1,11 +1,11 @@
 //! Staff sign-in: e-mail and password of a `[[staff]]` account.
 
 use super::api;
-use super::messages::error_text;
 use super::session::TillAuth;
 use crate::api::ApiError;
 use crate::components::SignInForm;
 use crate::i18n::*;
+use crate::messages::{error_text, Cashier};
 use leptos::prelude::*;
 use tessera_core::api::LoginRequest;
 
@@ -22,8 +22,9 @@ pub fn SignIn() -> impl IntoView {
                 .map(|session| auth.sign_in(session))
         }
     });
-    let message =
-        Callback::new(move |error: ApiError| error_text(&error, i18n.get_locale_untracked()));
+    let message = Callback::new(move |error: ApiError| {
+        error_text::<Cashier>(&error, i18n.get_locale_untracked())
+    });
 
     view! {
         <section class="page page--auth till-sign-in" aria-labelledby="till-sign-in-title">

@@ -27,7 +27,7 @@ fn staff_body(config: &ProgramConfig, staff: &StaffAccount) -> Staff {
     Staff {
         email: normalize_email(&staff.email),
         name: staff.name.clone(),
-        role: staff.role.as_str().to_owned(),
+        role: staff.role,
         program_id: staff.program.clone(),
         program_name: config
             .program(&staff.program)

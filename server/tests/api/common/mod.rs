@@ -8,11 +8,13 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use sqlx::Connection;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tessera_core::api::{ErrorBody, ErrorCode};
 use tessera_server::auth::password::Passwords;
 use tessera_server::config::ProgramConfig;
 use tessera_server::state::{AppState, SessionPolicy};
@@ -45,6 +47,24 @@ pub struct Reply {
 impl Reply {
     pub fn error_code(&self) -> &str {
         self.body["error"].as_str().unwrap_or("")
+    }
+
+    /// The body as a response type of `tessera_core::api`, once the status is `status`.
+    pub fn decode<T: DeserializeOwned>(&self, status: StatusCode) -> T {
+        assert_eq!(self.status, status, "{}", self.text);
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not a {}: {e}: {}", std::any::type_name::<T>(), self.text))
+    }
+
+    /// The error body of a refused request.
+    pub fn error_body(&self) -> ErrorBody {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not an error body: {e}: {}", self.text))
+    }
+
+    /// A refusal as its status and error code, to compare with the expected pair.
+    pub fn refusal(&self) -> (StatusCode, ErrorCode) {
+        (self.status, self.error_body().error)
     }
 }
 

@@ -1,0 +1,212 @@
+//! What the wallet and the console say about a refusal: one table of messages keyed by
+//! [`ErrorCode`] for each audience (a customer, a cashier), each naming every code (no
+//! catch-all: a new code does not compile until both say something about it), and one
+//! [`error_text`] that adds the wait the server asked for.
+//!
+//! The audiences differ in wording, not in codes: a customer is told what to do next on their
+//! phone, a cashier what to ask the customer. [`error_text`] is generic over the audience, so the
+//! wallet's first load links none of the console's wording and the console none of the wallet's.
+
+use crate::api::ApiError;
+use crate::i18n::*;
+use tessera_core::api::ErrorCode;
+use tessera_core::validation::code as field;
+
+/// Who reads a message, and its table of messages.
+pub trait Audience {
+    /// The message for `code`; `None` is a request that got no answer.
+    fn text(code: Option<ErrorCode>, locale: Locale) -> &'static str;
+
+    /// The message with a `{seconds}` placeholder for a code the server sends with
+    /// `Retry-After`, when this audience has one.
+    fn with_wait(code: ErrorCode, locale: Locale) -> Option<&'static str>;
+}
+
+/// The message for `error` in `A`'s words and `locale`, with the wait when the server gave one.
+pub fn error_text<A: Audience>(error: &ApiError, locale: Locale) -> String {
+    if let (Some(code), Some(seconds)) = (error.code(), error.retry_after()) {
+        if let Some(template) = A::with_wait(code, locale) {
+            return fill(template, &[("seconds", &seconds.to_string())]);
+        }
+    }
+    A::text(error.code(), locale).to_owned()
+}
+
+/// A customer in the wallet.
+pub struct Customer;
+
+impl Audience for Customer {
+    fn text(code: Option<ErrorCode>, locale: Locale) -> &'static str {
+        let Some(code) = code else {
+            return td_string!(locale, errors.network);
+        };
+        match code {
+            ErrorCode::Unauthenticated => td_string!(locale, errors.unauthenticated),
+            ErrorCode::RateLimited => td_string!(locale, errors.rate_limited_short),
+            ErrorCode::Validation => td_string!(locale, errors.validation),
+            ErrorCode::EmailTaken => td_string!(locale, errors.email_taken),
+            ErrorCode::InvalidCredentials => td_string!(locale, errors.invalid_credentials),
+            ErrorCode::NotFound => td_string!(locale, errors.not_found),
+            ErrorCode::Internal => td_string!(locale, errors.internal),
+            ErrorCode::ServerBusy => td_string!(locale, errors.server_busy),
+            // Not what a customer's request gets from this server: a bug, or a newer server.
+            ErrorCode::MalformedJson
+            | ErrorCode::InvalidBody
+            | ErrorCode::UnsupportedMediaType
+            | ErrorCode::BodyTooLarge
+            | ErrorCode::InvalidQuery
+            | ErrorCode::MethodNotAllowed
+            | ErrorCode::RequestTimeout
+            | ErrorCode::TooManyAttempts
+            | ErrorCode::CodeMalformed
+            | ErrorCode::CodeStale
+            | ErrorCode::CodeInvalid
+            | ErrorCode::CodeUsed
+            | ErrorCode::CardUnknown
+            | ErrorCode::CardClosed
+            | ErrorCode::MemberNotFound
+            | ErrorCode::MemberAmbiguous
+            | ErrorCode::TicketInvalid
+            | ErrorCode::TicketCannotSpend
+            | ErrorCode::InsufficientPoints
+            | ErrorCode::PointsNotAccepted
+            | ErrorCode::IdempotencyKeyRequired
+            | ErrorCode::IdempotencyKeyReused
+            | ErrorCode::Unknown => td_string!(locale, errors.unexpected),
+        }
+    }
+
+    fn with_wait(code: ErrorCode, locale: Locale) -> Option<&'static str> {
+        (code == ErrorCode::RateLimited).then(|| td_string!(locale, errors.rate_limited))
+    }
+}
+
+impl Customer {
+    /// The message for a field error code of the wallet's forms
+    /// (`tessera_core::validation::code`).
+    pub fn field(field_code: &str, locale: Locale) -> &'static str {
+        match field_code {
+            field::REQUIRED => td_string!(locale, field_errors.required),
+            field::EMAIL_INVALID => td_string!(locale, field_errors.email_invalid),
+            field::PASSWORD_TOO_SHORT => td_string!(locale, field_errors.password_too_short),
+            field::TOO_LONG => td_string!(locale, field_errors.too_long),
+            field::PHONE_INVALID => td_string!(locale, field_errors.phone_invalid),
+            field::TERMS_NOT_ACCEPTED => td_string!(locale, field_errors.terms_not_accepted),
+            field::INVALID_CHARACTERS => td_string!(locale, field_errors.invalid_characters),
+            _ => td_string!(locale, field_errors.invalid),
+        }
+    }
+}
+
+/// A cashier at the console.
+pub struct Cashier;
+
+impl Cashier {
+    /// Every error the console can meet, each with its own message: no answer (`None`), then
+    /// the server's codes that till requests get. Any other code says "something unexpected
+    /// happened".
+    pub const CODES: [Option<ErrorCode>; 23] = [
+        None,
+        Some(ErrorCode::Unauthenticated),
+        Some(ErrorCode::RateLimited),
+        Some(ErrorCode::InvalidCredentials),
+        Some(ErrorCode::Validation),
+        Some(ErrorCode::CodeMalformed),
+        Some(ErrorCode::CodeStale),
+        Some(ErrorCode::CodeInvalid),
+        Some(ErrorCode::CodeUsed),
+        Some(ErrorCode::CardUnknown),
+        Some(ErrorCode::CardClosed),
+        Some(ErrorCode::MemberNotFound),
+        Some(ErrorCode::MemberAmbiguous),
+        Some(ErrorCode::ServerBusy),
+        Some(ErrorCode::RequestTimeout),
+        Some(ErrorCode::TooManyAttempts),
+        Some(ErrorCode::TicketInvalid),
+        Some(ErrorCode::TicketCannotSpend),
+        Some(ErrorCode::InsufficientPoints),
+        Some(ErrorCode::PointsNotAccepted),
+        Some(ErrorCode::IdempotencyKeyRequired),
+        Some(ErrorCode::IdempotencyKeyReused),
+        Some(ErrorCode::Internal),
+    ];
+
+    /// The message for a field error code: the console's own input checks
+    /// ([`crate::till::amount::InputError::code`]) and the server's (`not_positive`,
+    /// `too_large`, ...). `points` picks the wording for a number of points.
+    pub fn field(field_code: &str, points: bool, locale: Locale) -> &'static str {
+        match field_code {
+            field::REQUIRED => td_string!(locale, till.field_errors.required),
+            "invalid" if points => td_string!(locale, till.field_errors.points_invalid),
+            "too_many_decimals" => td_string!(locale, till.field_errors.too_many_decimals),
+            field::NOT_POSITIVE => td_string!(locale, till.field_errors.not_positive),
+            field::TOO_LARGE => td_string!(locale, till.field_errors.too_large),
+            field::PHONE_INVALID => td_string!(locale, till.field_errors.phone_invalid),
+            _ => td_string!(locale, till.field_errors.invalid),
+        }
+    }
+}
+
+impl Audience for Cashier {
+    fn text(code: Option<ErrorCode>, locale: Locale) -> &'static str {
+        let Some(code) = code else {
+            return td_string!(locale, till.errors.network);
+        };
+        match code {
+            ErrorCode::Unauthenticated => td_string!(locale, till.errors.unauthenticated),
+            ErrorCode::RateLimited => td_string!(locale, till.errors.rate_limited_short),
+            ErrorCode::InvalidCredentials => td_string!(locale, till.errors.invalid_credentials),
+            ErrorCode::Validation => td_string!(locale, till.errors.validation),
+            ErrorCode::CodeMalformed => td_string!(locale, till.errors.code_malformed),
+            ErrorCode::CodeStale => td_string!(locale, till.errors.code_stale),
+            ErrorCode::CodeInvalid => td_string!(locale, till.errors.code_invalid),
+            ErrorCode::CodeUsed => td_string!(locale, till.errors.code_used),
+            ErrorCode::CardUnknown => td_string!(locale, till.errors.card_unknown),
+            ErrorCode::CardClosed => td_string!(locale, till.errors.card_closed),
+            ErrorCode::MemberNotFound => td_string!(locale, till.errors.member_not_found),
+            ErrorCode::MemberAmbiguous => td_string!(locale, till.errors.member_ambiguous),
+            ErrorCode::ServerBusy => td_string!(locale, till.errors.server_busy),
+            ErrorCode::RequestTimeout => td_string!(locale, till.errors.request_timeout),
+            ErrorCode::TooManyAttempts => td_string!(locale, till.errors.too_many_attempts_short),
+            ErrorCode::TicketInvalid => td_string!(locale, till.errors.ticket_invalid),
+            ErrorCode::TicketCannotSpend => td_string!(locale, till.errors.ticket_cannot_spend),
+            ErrorCode::InsufficientPoints => td_string!(locale, till.errors.insufficient_points),
+            ErrorCode::PointsNotAccepted => td_string!(locale, till.errors.points_not_accepted),
+            ErrorCode::IdempotencyKeyRequired => {
+                td_string!(locale, till.errors.idempotency_key_required)
+            }
+            ErrorCode::IdempotencyKeyReused => {
+                td_string!(locale, till.errors.idempotency_key_reused)
+            }
+            ErrorCode::Internal => td_string!(locale, till.errors.internal),
+            // Not what a till request gets from this server: a bug, or a newer server.
+            ErrorCode::MalformedJson
+            | ErrorCode::InvalidBody
+            | ErrorCode::UnsupportedMediaType
+            | ErrorCode::BodyTooLarge
+            | ErrorCode::EmailTaken
+            | ErrorCode::InvalidQuery
+            | ErrorCode::NotFound
+            | ErrorCode::MethodNotAllowed
+            | ErrorCode::Unknown => td_string!(locale, till.errors.unexpected),
+        }
+    }
+
+    fn with_wait(code: ErrorCode, locale: Locale) -> Option<&'static str> {
+        match code {
+            ErrorCode::RateLimited => Some(td_string!(locale, till.errors.rate_limited)),
+            ErrorCode::TooManyAttempts => Some(td_string!(locale, till.errors.too_many_attempts)),
+            _ => None,
+        }
+    }
+}
+
+/// A refusal in the wallet's words, in the current language (tracked).
+pub fn error_message(error: &ApiError) -> String {
+    error_text::<Customer>(error, use_i18n().get_locale())
+}
+
+/// A wallet form's field error code in the current language (tracked).
+pub fn field_error_message(field_code: &str) -> String {
+    Customer::field(field_code, use_i18n().get_locale()).to_owned()
+}
