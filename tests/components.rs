@@ -396,8 +396,9 @@ fn fake_api(routes: &[(&str, u16, String)]) -> String {
     format!(
         r#"(() => {{
             const routes = new Map([{}].map(([path, status, body]) => [path, [status, body]]));
-            return async (url) => {{
-                const path = new URL(url, location.href);
+            return async (input, init) => {{
+                // fetch's own contract: a URL and options, or a Request (as gloo-net sends).
+                const path = new URL(new Request(input, init).url);
                 const key = path.pathname + path.search;
                 window.__requests.push(key);
                 const [status, body] = routes.get(key) ||

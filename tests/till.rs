@@ -333,9 +333,12 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
     // The first send gets no answer (the network fails); the second is answered.
     js_sys::eval("window.__till = [];").unwrap();
     let fake = format!(
-        r#"async (url, init) => {{
-            const path = new URL(url, location.href).pathname;
-            window.__till.push([path, init.headers.get("Idempotency-Key"), init.body]);
+        r#"async (input, init) => {{
+            // fetch's own contract: a URL and options, or a Request (as gloo-net sends).
+            const request = new Request(input, init);
+            const path = new URL(request.url).pathname;
+            const body = await request.text();
+            window.__till.push([path, request.headers.get("Idempotency-Key"), body]);
             await new Promise((r) => setTimeout(r, 30));
             if (window.__till.length === 1) throw new TypeError("Failed to fetch");
             return new Response(JSON.stringify({answer}), {{

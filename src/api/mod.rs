@@ -166,7 +166,7 @@ impl<T: DeserializeOwned> Remote<T> {
 /// `GET {BASE}{path}` into `value` (not generic: one copy for every [`Remote`]).
 fn fetch_into(value: RwSignal<Option<Result<String, ApiError>>, LocalStorage>, path: String) {
     leptos::task::spawn_local(async move {
-        let result = request(Method::GET, &path, None).await;
+        let result = request(Method::GET, &path, &[], None).await;
         // The screen may be gone by now; then the answer is dropped.
         let _ = value.try_set(Some(result));
     });
@@ -196,8 +196,13 @@ fn unreadable(status: u16) -> ApiError {
 ///
 /// Not generic: the request, its awaits and the error handling are compiled once, and only the
 /// reading of each response type per type.
-async fn request(method: Method, path: &str, body: Option<String>) -> Result<String, ApiError> {
-    let response = send(Realm::Customer, method, path, body, None).await?;
+async fn request(
+    method: Method,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<String>,
+) -> Result<String, ApiError> {
+    let response = send(Realm::Customer, method, path, query, body, None).await?;
     answer(Realm::Customer, response).await
 }
 
@@ -255,18 +260,22 @@ fn status_code(status: u16) -> ErrorCode {
 }
 
 /// Sends one request to `{BASE}{path}` through gloo-net with `realm`'s bearer token and, when
-/// given, a JSON body and an `Idempotency-Key`; any failure to get a response is
-/// [`ApiError::Network`]. Not generic: compiled once.
+/// given, `query` parameters (encoded by gloo-net), a JSON body and an `Idempotency-Key`; any
+/// failure to get a response is [`ApiError::Network`]. Not generic: compiled once.
 pub(crate) async fn send(
     realm: Realm,
     method: Method,
     path: &str,
+    query: &[(&str, &str)],
     body: Option<String>,
     idempotency_key: Option<&str>,
 ) -> Result<Response, ApiError> {
     let mut request = RequestBuilder::new(&format!("{BASE}{path}"))
         .method(method)
         .header("Accept", "application/json");
+    if !query.is_empty() {
+        request = request.query(query.iter().copied());
+    }
     if let Some(token) = realm.token() {
         request = request.header("Authorization", &format!("Bearer {token}"));
     }
@@ -287,11 +296,11 @@ pub(crate) async fn send(
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(&request(Method::GET, path, None).await?)
+    decode(&request(Method::GET, path, &[], None).await?)
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    decode(&request(Method::POST, path, Some(encode(body)?)).await?)
+    decode(&request(Method::POST, path, &[], Some(encode(body)?)).await?)
 }
 
 /// `GET /terms`.
@@ -311,7 +320,15 @@ pub async fn login(request: &LoginRequest) -> Result<Session, ApiError> {
 
 /// `POST /auth/logout`; the token is forgotten locally whatever the server says.
 pub async fn logout() -> Result<(), ApiError> {
-    let result = send(Realm::Customer, Method::POST, "/auth/logout", None, None).await;
+    let result = send(
+        Realm::Customer,
+        Method::POST,
+        "/auth/logout",
+        &[],
+        None,
+        None,
+    )
+    .await;
     CUSTOMER.clear();
     let response = result?;
     if response.ok() {
@@ -343,20 +360,17 @@ pub async fn card(id: &str) -> Result<Card, ApiError> {
 }
 
 /// `GET /cards/{id}/history`: the newest page without `cursor`, else the page after the one whose
-/// `next_cursor` it is. The cursor is opaque, hence encoded.
+/// `next_cursor` it is.
 pub async fn history(id: &str, cursor: Option<&str>) -> Result<HistoryPage, ApiError> {
-    let mut path = format!("{}/history", card_path(id));
-    if let Some(cursor) = cursor {
-        path.push_str("?cursor=");
-        path.push_str(&String::from(encode_uri_component(cursor)));
-    }
-    get(&path).await
+    let path = format!("{}/history", card_path(id));
+    let query: Vec<(&str, &str)> = cursor.map(|c| ("cursor", c)).into_iter().collect();
+    decode(&request(Method::GET, &path, &query, None).await?)
 }
 
 /// `POST /cards/{id}/checkout-secret`: this session's secret for the card's checkout codes.
 pub async fn checkout_secret(id: &str) -> Result<CheckoutSecret, ApiError> {
     let path = format!("{}/checkout-secret", card_path(id));
-    decode(&request(Method::POST, &path, None).await?)
+    decode(&request(Method::POST, &path, &[], None).await?)
 }
 
 mod json;

@@ -55,7 +55,15 @@ pub async fn login(request: &LoginRequest) -> Result<TillSession, ApiError> {
 
 /// `POST /till/auth/logout`; the session is forgotten on this device whatever the answer.
 pub async fn logout() -> Result<(), ApiError> {
-    let result = send(Realm::Till, Method::POST, "/till/auth/logout", None, None).await;
+    let result = send(
+        Realm::Till,
+        Method::POST,
+        "/till/auth/logout",
+        &[],
+        None,
+        None,
+    )
+    .await;
     TILL.clear();
     let response = result?;
     if response.ok() {
@@ -132,7 +140,7 @@ async fn till(
     body: Option<String>,
     idempotency_key: Option<&str>,
 ) -> Result<Response, ApiError> {
-    send(Realm::Till, method, path, body, idempotency_key).await
+    send(Realm::Till, method, path, &[], body, idempotency_key).await
 }
 
 /// A success's body as `T`, or the refusal.
