@@ -29,8 +29,8 @@ pub fn Field(
     /// `inputmode` hint for on-screen keyboards.
     #[prop(optional)]
     inputmode: Option<&'static str>,
-    /// A short hint shown under the label.
-    #[prop(optional, into)]
+    /// A short hint shown under the label (`hint=ViewFn::from(..)`, or an `Option` of one).
+    #[prop(default = None, into)]
     hint: Option<ViewFn>,
     /// Disables the input.
     #[prop(optional, into)]

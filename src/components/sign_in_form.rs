@@ -40,7 +40,6 @@ pub fn SignInForm(
     /// The button's label while the request runs.
     submitting: &'static str,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let field_errors = RwSignal::new(Vec::<FieldError>::new());
@@ -90,30 +89,62 @@ pub fn SignInForm(
     view! {
         <form class="form" novalidate on:submit=on_submit>
             <FormAlert message=alert />
-            <Field
-                id="email"
-                input_type="email"
-                autocomplete="username"
-                inputmode="email"
-                required=true
-                value=email
-                error=field_error(field_errors, "email")
-            >
-                {t_string!(i18n, fields.email)}
-            </Field>
-            <Field
-                id="password"
-                input_type="password"
-                autocomplete="current-password"
-                required=true
-                value=password
-                error=field_error(field_errors, "password")
-            >
-                {t_string!(i18n, fields.password)}
-            </Field>
+            <EmailField value=email error=field_error(field_errors, "email") />
+            <PasswordField value=password error=field_error(field_errors, "password") />
             <SubmitButton busy=sign_in.pending() busy_label=move || submitting>
                 {submit}
             </SubmitButton>
         </form>
+    }
+}
+
+/// The e-mail field of the sign-in and join forms.
+#[component]
+pub fn EmailField(
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    /// Joining: the browser offers the address to save, not an account to sign in to.
+    #[prop(optional)]
+    new_account: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Field
+            id="email"
+            input_type="email"
+            autocomplete=if new_account { "email" } else { "username" }
+            inputmode="email"
+            required=true
+            value=value
+            error=error
+        >
+            {t_string!(i18n, fields.email)}
+        </Field>
+    }
+}
+
+/// The password field of the sign-in and join forms.
+#[component]
+pub fn PasswordField(
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    /// Joining: a new password (the browser may suggest one), with the rule as a hint.
+    #[prop(optional)]
+    new_account: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let hint = new_account.then(|| ViewFn::from(move || t_string!(i18n, fields.new_password_hint)));
+    view! {
+        <Field
+            id="password"
+            input_type="password"
+            autocomplete=if new_account { "new-password" } else { "current-password" }
+            required=true
+            value=value
+            error=error
+            hint=hint
+        >
+            {t_string!(i18n, fields.password)}
+        </Field>
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::api::{self, ApiError, Remote};
 use crate::components::{
-    field_error, focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton,
+    field_error, focus_first_invalid, CheckboxField, EmailField, Field, FormAlert, PasswordField,
+    SubmitButton,
 };
 use crate::i18n::*;
 use crate::messages::error_message;
@@ -126,28 +127,12 @@ pub fn JoinPage() -> impl IntoView {
             <p class="page__lead">{t_string!(i18n, join.lead)}</p>
             <form class="form" novalidate on:submit=on_submit>
                 <FormAlert message=form_error />
-                <Field
-                    id="email"
-                    input_type="email"
-                    autocomplete="email"
-                    inputmode="email"
-                    required=true
-                    value=email
-                    error=field_error(field_errors, "email")
-                >
-                    {t_string!(i18n, fields.email)}
-                </Field>
-                <Field
-                    id="password"
-                    input_type="password"
-                    autocomplete="new-password"
-                    required=true
+                <EmailField value=email error=field_error(field_errors, "email") new_account=true />
+                <PasswordField
                     value=password
                     error=field_error(field_errors, "password")
-                    hint=move || t_string!(i18n, fields.new_password_hint)
-                >
-                    {t_string!(i18n, fields.password)}
-                </Field>
+                    new_account=true
+                />
                 <Field
                     id="display_name"
                     autocomplete="name"
@@ -164,7 +149,7 @@ pub fn JoinPage() -> impl IntoView {
                     inputmode="tel"
                     value=phone
                     error=field_error(field_errors, "phone")
-                    hint=move || t_string!(i18n, fields.phone_hint)
+                    hint=ViewFn::from(move || t_string!(i18n, fields.phone_hint))
                 >
                     {t_string!(i18n, fields.phone)}
                 </Field>

@@ -232,7 +232,7 @@ pub fn CheckoutPanel(
                     inputmode="decimal"
                     value=amount
                     error=amount_error
-                    hint=move || t_string!(i18n, till.checkout.amount_hint)
+                    hint=ViewFn::from(move || t_string!(i18n, till.checkout.amount_hint))
                     large=true
                     input_ref=amount_input
                 >
@@ -259,7 +259,7 @@ pub fn CheckoutPanel(
                         inputmode="numeric"
                         value=points
                         error=points_error
-                        hint=move || points_hint.clone()
+                        hint=ViewFn::from(move || points_hint.clone())
                         input_ref=points_input
                     >
                         {t_string!(i18n, till.checkout.points_label)}

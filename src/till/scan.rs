@@ -271,7 +271,7 @@ fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl I
                 inputmode="numeric"
                 value=text
                 error=error
-                hint=move || t_string!(i18n, till.scan.code_hint)
+                hint=ViewFn::from(move || t_string!(i18n, till.scan.code_hint))
                 large=true
                 input_ref=input
             >
@@ -343,7 +343,7 @@ fn PhoneForm(
                 inputmode="tel"
                 value=text
                 error=error
-                hint=move || t_string!(i18n, till.scan.phone_hint)
+                hint=ViewFn::from(move || t_string!(i18n, till.scan.phone_hint))
                 large=true
                 input_ref=input
             >

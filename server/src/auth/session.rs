@@ -5,7 +5,7 @@ use super::token::{new_token, token_hash};
 use crate::error::ApiError;
 use crate::state::{AppState, SessionPolicy};
 use crate::store::sessions::{self, SessionKind, SessionRow, TouchSession};
-use crate::store::{self, now_ms, Store, StoreError, Tx};
+use crate::store::{now_ms, Store, StoreError, Tx};
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 
@@ -19,41 +19,33 @@ pub struct NewSession {
 }
 
 impl NewSession {
-    /// A fresh token that lives `idle_ms` unused from `now`.
-    pub fn fresh(now: i64, idle_ms: i64) -> Self {
-        Self {
+    /// A fresh session of `kind` for `owner` that lives `idle_ms` unused from now, and the row
+    /// that stores it (its token only as a hash).
+    pub fn start(kind: SessionKind, owner: &str, idle_ms: i64) -> (Self, SessionRow) {
+        let now = now_ms();
+        let session = Self {
             token: new_token(),
             idle_expires_at: now + idle_ms,
-        }
-    }
-
-    /// The row that stores it for `owner` (its token only as a hash).
-    pub fn row<'a>(
-        &self,
-        kind: SessionKind,
-        owner: &'a str,
-        token_hash: &'a str,
-        now: i64,
-    ) -> SessionRow<'a> {
-        SessionRow {
+        };
+        let row = SessionRow {
             kind,
-            token_hash,
-            owner,
+            token_hash: token_hash(&session.token),
+            owner: owner.to_owned(),
             now,
-            idle_expires_at: self.idle_expires_at,
-        }
+            idle_expires_at: session.idle_expires_at,
+        };
+        (session, row)
     }
 }
 
-/// Starts a session for a customer.
+/// Starts a session for a customer (one insert on the pool).
 pub async fn create(
     store: &Store,
     policy: SessionPolicy,
     customer_id: &str,
 ) -> Result<NewSession, StoreError> {
-    let mut tx = store.transaction().await?;
-    let session = create_in(&mut tx, policy, customer_id).await?;
-    store::commit(tx).await?;
+    let (session, row) = NewSession::start(SessionKind::Customer, customer_id, policy.idle_ms);
+    sessions::create(store, &row).await?;
     Ok(session)
 }
 
@@ -63,14 +55,8 @@ pub async fn create_in(
     policy: SessionPolicy,
     customer_id: &str,
 ) -> Result<NewSession, StoreError> {
-    let now = now_ms();
-    let session = NewSession::fresh(now, policy.idle_ms);
-    let hash = token_hash(&session.token);
-    sessions::create_in(
-        tx,
-        &session.row(SessionKind::Customer, customer_id, &hash, now),
-    )
-    .await?;
+    let (session, row) = NewSession::start(SessionKind::Customer, customer_id, policy.idle_ms);
+    sessions::create_in(tx, &row).await?;
     Ok(session)
 }
 

@@ -30,23 +30,23 @@ impl SessionKind {
 }
 
 /// A session to store (its token only as a hash).
-pub struct SessionRow<'a> {
+pub struct SessionRow {
     pub kind: SessionKind,
-    pub token_hash: &'a str,
-    pub owner: &'a str,
+    pub token_hash: String,
+    pub owner: String,
     pub now: i64,
     pub idle_expires_at: i64,
 }
 
-async fn insert(conn: &mut AnyConnection, s: &SessionRow<'_>) -> Result<(), StoreError> {
+async fn insert(conn: &mut AnyConnection, s: &SessionRow) -> Result<(), StoreError> {
     let (table, owner) = (s.kind.table(), s.kind.owner());
     sqlx::query(&format!(
         "INSERT INTO {table} (id, token_hash, {owner}, created_at, last_used_at, idle_expires_at)
          VALUES ($1, $2, $3, $4, $4, $5)"
     ))
     .bind(new_id())
-    .bind(s.token_hash)
-    .bind(s.owner)
+    .bind(s.token_hash.as_str())
+    .bind(s.owner.as_str())
     .bind(s.now)
     .bind(s.idle_expires_at)
     .execute(conn)
@@ -55,12 +55,12 @@ async fn insert(conn: &mut AnyConnection, s: &SessionRow<'_>) -> Result<(), Stor
 }
 
 /// Stores a session.
-pub async fn create(store: &Store, session: &SessionRow<'_>) -> Result<(), StoreError> {
+pub async fn create(store: &Store, session: &SessionRow) -> Result<(), StoreError> {
     insert(&mut *store.pool.acquire().await?, session).await
 }
 
 /// Stores a session in `tx` (joining signs the new customer in in the same transaction).
-pub async fn create_in(tx: &mut Tx, session: &SessionRow<'_>) -> Result<(), StoreError> {
+pub async fn create_in(tx: &mut Tx, session: &SessionRow) -> Result<(), StoreError> {
     insert(tx, session).await
 }
 

@@ -16,14 +16,8 @@ pub const IDLE_MS: i64 = 12 * 3_600_000;
 
 /// Starts a till session for a staff account; returns the token and its idle expiry.
 pub async fn create(store: &Store, staff_email: &str) -> Result<NewSession, StoreError> {
-    let now = now_ms();
-    let session = NewSession::fresh(now, IDLE_MS);
-    let hash = token_hash(&session.token);
-    sessions::create(
-        store,
-        &session.row(SessionKind::Till, staff_email, &hash, now),
-    )
-    .await?;
+    let (session, row) = NewSession::start(SessionKind::Till, staff_email, IDLE_MS);
+    sessions::create(store, &row).await?;
     Ok(session)
 }
 
