@@ -20,7 +20,9 @@ enum Access {
 /// Shows `children` only to the right visitors and redirects the others (reactively: signing in
 /// or out, or a session ending, moves the customer on at once).
 ///
-/// Lighter than `ProtectedRoute`, which wraps every route in a `Transition` the wallet never needs.
+/// Instead of `ProtectedRoute`, whose redirect cannot replace the history entry (leptos_router
+/// 0.8 sends no options to its `Redirect`), so Back would bounce through the guarded page; it
+/// also wraps every route in a `Transition` the wallet never needs.
 #[component]
 fn Guard(access: Access, children: ChildrenFn) -> impl IntoView {
     let auth = Auth::use_context();
