@@ -2,9 +2,13 @@
 //!
 //! Rates are basis points (1/100 of a percent: 500 = 5 %), so they stay integers.
 
+use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
-const DAY_MS: i64 = 86_400_000;
+/// A decaying discount's period: `days` whole days of 24 hours (UTC instants, so no zone).
+fn decay_period_ms(days: u32) -> i64 {
+    TimeDelta::days(i64::from(days)).num_milliseconds()
+}
 
 /// A program's discount rule (the `[programs.discount]` table).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,7 +208,7 @@ impl DiscountRule {
                 let drops_at = match (step, inputs.last_purchase_at) {
                     (0, _) | (_, None) => None,
                     (_, Some(last)) => {
-                        let period = i64::from(*decay_days) * DAY_MS;
+                        let period = decay_period_ms(*decay_days);
                         let lost =
                             i64::from(inputs.decaying_step.min(steps_bp.len() as u32) - step);
                         Some(last + (lost + 1) * period)
@@ -232,7 +236,7 @@ impl DiscountRule {
         let Some(last) = inputs.last_purchase_at else {
             return 0;
         };
-        let idle_periods = (now - last).max(0) / (i64::from(*decay_days) * DAY_MS);
+        let idle_periods = (now - last).max(0) / decay_period_ms(*decay_days);
         climbed.saturating_sub(u32::try_from(idle_periods).unwrap_or(u32::MAX))
     }
 
@@ -249,6 +253,7 @@ impl DiscountRule {
 
 #[cfg(test)]
 mod tests {
+    const DAY_MS: i64 = 86_400_000;
     use super::*;
 
     #[test]

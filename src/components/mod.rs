@@ -9,5 +9,5 @@ mod sign_in_form;
 pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
 pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton};
 pub use near_end::watch_near_end;
-pub use shell::Shell;
+pub use shell::{Logo, Shell};
 pub use sign_in_form::{field_error, EmailField, PasswordField, SignInForm};

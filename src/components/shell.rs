@@ -5,17 +5,12 @@ use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The Tessera mark (inline SVG, no external asset).
+/// The Tessera mark (`public/icons/logo.svg`, precached with the other icons; the boot shells
+/// of the three pages show the same file).
 #[component]
 pub fn Logo() -> impl IntoView {
     view! {
-        <svg class="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-            <rect x="2" y="2" width="28" height="28" rx="8" class="logo__bg"></rect>
-            <rect x="8" y="8" width="7" height="7" rx="2" class="logo__tile"></rect>
-            <rect x="17" y="8" width="7" height="7" rx="2" class="logo__tile logo__tile--alt"></rect>
-            <rect x="8" y="17" width="7" height="7" rx="2" class="logo__tile logo__tile--alt"></rect>
-            <rect x="17" y="17" width="7" height="7" rx="2" class="logo__tile"></rect>
-        </svg>
+        <img class="logo" src="/icons/logo.svg" alt="" width="32" height="32" />
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::api;
 use super::session::TillAuth;
+use crate::components::Logo;
 use crate::i18n::*;
 use crate::messages::{error_text, Cashier};
 use leptos::prelude::*;
@@ -15,13 +16,7 @@ pub fn TillShell(children: Children) -> impl IntoView {
         <div class="app till">
             <header class="topbar till-bar">
                 <span class="brand">
-                    <svg class="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-                        <rect x="2" y="2" width="28" height="28" rx="8" class="logo__bg"></rect>
-                        <rect x="8" y="8" width="7" height="7" rx="2" class="logo__tile"></rect>
-                        <rect x="17" y="8" width="7" height="7" rx="2" class="logo__tile logo__tile--alt"></rect>
-                        <rect x="8" y="17" width="7" height="7" rx="2" class="logo__tile logo__tile--alt"></rect>
-                        <rect x="17" y="17" width="7" height="7" rx="2" class="logo__tile"></rect>
-                    </svg>
+                    <Logo />
                     <span class="brand__name">{t_string!(i18n, till.name)}</span>
                 </span>
                 {move || auth.staff().map(|staff| {

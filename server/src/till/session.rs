@@ -2,12 +2,11 @@
 //! sign-out. [`TillSession`] guards every till endpoint; a customer's token is not one.
 
 use crate::auth::session::{authenticate, NewSession};
-use crate::auth::token::token_hash;
 use crate::config::{Program, ProgramConfig, StaffAccount};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::sessions::{self, SessionKind};
-use crate::store::{now_ms, Store, StoreError};
+use crate::store::{Store, StoreError};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
