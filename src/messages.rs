@@ -10,7 +10,7 @@
 use crate::api::ApiError;
 use crate::i18n::*;
 use tessera_core::api::ErrorCode;
-use tessera_core::validation::code as field;
+use tessera_core::validation::FieldCode;
 
 /// Who reads a message, and its table of messages.
 pub trait Audience {
@@ -82,18 +82,22 @@ impl Audience for Customer {
 }
 
 impl Customer {
-    /// The message for a field error code of the wallet's forms
-    /// (`tessera_core::validation::code`).
-    pub fn field(field_code: &str, locale: Locale) -> &'static str {
-        match field_code {
-            field::REQUIRED => td_string!(locale, field_errors.required),
-            field::EMAIL_INVALID => td_string!(locale, field_errors.email_invalid),
-            field::PASSWORD_TOO_SHORT => td_string!(locale, field_errors.password_too_short),
-            field::TOO_LONG => td_string!(locale, field_errors.too_long),
-            field::PHONE_INVALID => td_string!(locale, field_errors.phone_invalid),
-            field::TERMS_NOT_ACCEPTED => td_string!(locale, field_errors.terms_not_accepted),
-            field::INVALID_CHARACTERS => td_string!(locale, field_errors.invalid_characters),
-            _ => td_string!(locale, field_errors.invalid),
+    /// The message for a field error code of the wallet's forms.
+    pub fn field(code: FieldCode, locale: Locale) -> &'static str {
+        match code {
+            FieldCode::Required => td_string!(locale, field_errors.required),
+            FieldCode::EmailInvalid => td_string!(locale, field_errors.email_invalid),
+            FieldCode::PasswordTooShort => td_string!(locale, field_errors.password_too_short),
+            FieldCode::TooLong => td_string!(locale, field_errors.too_long),
+            FieldCode::PhoneInvalid => td_string!(locale, field_errors.phone_invalid),
+            FieldCode::TermsNotAccepted => td_string!(locale, field_errors.terms_not_accepted),
+            FieldCode::InvalidCharacters => td_string!(locale, field_errors.invalid_characters),
+            // Not what the wallet's forms get: the console's checks, or a newer server.
+            FieldCode::NotPositive
+            | FieldCode::TooLarge
+            | FieldCode::Invalid
+            | FieldCode::TooManyDecimals
+            | FieldCode::Unknown => td_string!(locale, field_errors.invalid),
         }
     }
 }
@@ -134,15 +138,22 @@ impl Cashier {
     /// The message for a field error code: the console's own input checks
     /// ([`crate::till::amount::InputError::code`]) and the server's (`not_positive`,
     /// `too_large`, ...). `points` picks the wording for a number of points.
-    pub fn field(field_code: &str, points: bool, locale: Locale) -> &'static str {
-        match field_code {
-            field::REQUIRED => td_string!(locale, till.field_errors.required),
-            "invalid" if points => td_string!(locale, till.field_errors.points_invalid),
-            "too_many_decimals" => td_string!(locale, till.field_errors.too_many_decimals),
-            field::NOT_POSITIVE => td_string!(locale, till.field_errors.not_positive),
-            field::TOO_LARGE => td_string!(locale, till.field_errors.too_large),
-            field::PHONE_INVALID => td_string!(locale, till.field_errors.phone_invalid),
-            _ => td_string!(locale, till.field_errors.invalid),
+    pub fn field(code: FieldCode, points: bool, locale: Locale) -> &'static str {
+        match code {
+            FieldCode::Required => td_string!(locale, till.field_errors.required),
+            FieldCode::Invalid if points => td_string!(locale, till.field_errors.points_invalid),
+            FieldCode::TooManyDecimals => td_string!(locale, till.field_errors.too_many_decimals),
+            FieldCode::NotPositive => td_string!(locale, till.field_errors.not_positive),
+            FieldCode::TooLarge => td_string!(locale, till.field_errors.too_large),
+            FieldCode::PhoneInvalid => td_string!(locale, till.field_errors.phone_invalid),
+            // Not what the console's fields get: the wallet's forms, or a newer server.
+            FieldCode::Invalid
+            | FieldCode::EmailInvalid
+            | FieldCode::PasswordTooShort
+            | FieldCode::TooLong
+            | FieldCode::TermsNotAccepted
+            | FieldCode::InvalidCharacters
+            | FieldCode::Unknown => td_string!(locale, till.field_errors.invalid),
         }
     }
 }
@@ -207,6 +218,6 @@ pub fn error_message(error: &ApiError) -> String {
 }
 
 /// A wallet form's field error code in the current language (tracked).
-pub fn field_error_message(field_code: &str) -> String {
-    Customer::field(field_code, use_i18n().get_locale()).to_owned()
+pub fn field_error_message(code: FieldCode) -> String {
+    Customer::field(code, use_i18n().get_locale()).to_owned()
 }

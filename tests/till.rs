@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use qrcode::{Color, EcLevel, QrCode};
 use tessera_core::api::{Card, DiscountView, ErrorCode, TillMember, TillPurchase};
 use tessera_core::discount::DiscountKind;
+use tessera_core::validation::FieldCode;
 use tessera_core::Currency;
 use tessera_wallet::api::ApiError;
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
@@ -166,12 +167,12 @@ fn input_errors_have_their_own_messages() {
         .collect();
     assert_eq!(texts.len(), errors.len());
     assert_ne!(
-        Cashier::field("invalid", true, english),
-        Cashier::field("invalid", false, english)
+        Cashier::field(FieldCode::Invalid, true, english),
+        Cashier::field(FieldCode::Invalid, false, english)
     );
     // The server's field codes read the same.
     assert_eq!(
-        Cashier::field("not_positive", false, english),
+        Cashier::field(FieldCode::NotPositive, false, english),
         "Enter more than zero."
     );
 }

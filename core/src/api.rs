@@ -29,14 +29,16 @@ pub struct ErrorBody {
     pub fields: Vec<FieldError>,
 }
 
+pub use crate::validation::FieldCode;
+
 /// One invalid field of a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The JSON field name, e.g. `email`.
     pub field: String,
-    /// What is wrong, one of [`crate::validation::code`].
-    pub code: String,
+    /// What is wrong.
+    pub code: FieldCode,
 }
 
 /// The `error` of an [`ErrorBody`]: what went wrong, as a stable code (its snake_case name on

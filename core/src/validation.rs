@@ -2,6 +2,7 @@
 //! before sending and the server enforces exactly the same rule.
 
 use crate::api::{FieldError, RegisterRequest};
+use serde::{Deserialize, Serialize};
 
 /// Shortest password accepted (NIST SP 800-63B asks for at least 8; we ask for 10).
 pub const PASSWORD_MIN_CHARS: usize = 10;
@@ -12,26 +13,38 @@ pub const DISPLAY_NAME_MAX_CHARS: usize = 80;
 /// Longest e-mail address (RFC 5321 path limit).
 pub const EMAIL_MAX_CHARS: usize = 254;
 
-/// Field codes the wallet translates; the server sends them in `fields[].code`.
-pub mod code {
+/// Why a field was refused (`fields[].code` of a `validation` error, and the wallet's and the
+/// console's own checks before sending): snake_case on the wire; a code newer than this build
+/// reads as [`FieldCode::Unknown`], so an older wallet survives a newer server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldCode {
     /// The field is required and was empty.
-    pub const REQUIRED: &str = "required";
+    Required,
     /// The e-mail address is not of the form `name@domain.tld`.
-    pub const EMAIL_INVALID: &str = "email_invalid";
-    /// The password is shorter than [`super::PASSWORD_MIN_CHARS`].
-    pub const PASSWORD_TOO_SHORT: &str = "password_too_short";
+    EmailInvalid,
+    /// The password is shorter than [`PASSWORD_MIN_CHARS`].
+    PasswordTooShort,
     /// The value is longer than allowed.
-    pub const TOO_LONG: &str = "too_long";
+    TooLong,
     /// The phone number is not digits with an optional leading `+`.
-    pub const PHONE_INVALID: &str = "phone_invalid";
+    PhoneInvalid,
     /// The terms were not accepted, or an outdated version was.
-    pub const TERMS_NOT_ACCEPTED: &str = "terms_not_accepted";
+    TermsNotAccepted,
     /// A number that must be above zero is not.
-    pub const NOT_POSITIVE: &str = "not_positive";
+    NotPositive,
     /// A number is larger than allowed (e.g. points worth more than the bill).
-    pub const TOO_LARGE: &str = "too_large";
-    /// The text holds a control character or a bidirectional override (see [`super::validate_text`]).
-    pub const INVALID_CHARACTERS: &str = "invalid_characters";
+    TooLarge,
+    /// The text holds a control character or a bidirectional override (see [`validate_text`]).
+    InvalidCharacters,
+    /// Not a number (the console's own check of a typed amount).
+    Invalid,
+    /// More decimals than the currency has (the console's own check).
+    TooManyDecimals,
+    /// A code newer than this build.
+    #[serde(other)]
+    Unknown,
 }
 
 /// Whether a character may not appear in stored text: C0 and C1 control characters (tab and
@@ -48,10 +61,10 @@ pub fn is_forbidden_char(c: char, multiline: bool) -> bool {
 
 /// Checks that text holds no [forbidden character](is_forbidden_char); both engines then store
 /// it alike (PostgreSQL refuses NUL, SQLite keeps it) and it shows as it was typed.
-pub fn validate_text(text: &str, multiline: bool) -> Option<&'static str> {
+pub fn validate_text(text: &str, multiline: bool) -> Option<FieldCode> {
     text.chars()
         .any(|c| is_forbidden_char(c, multiline))
-        .then_some(code::INVALID_CHARACTERS)
+        .then_some(FieldCode::InvalidCharacters)
 }
 
 /// Lower-cases and trims an e-mail address so one mailbox is one account.
@@ -73,48 +86,48 @@ pub fn normalize_phone(phone: &str) -> Option<String> {
 }
 
 /// Checks an e-mail address: one `@`, a non-empty local part and a dotted domain, no spaces.
-pub fn validate_email(email: &str) -> Option<&'static str> {
+pub fn validate_email(email: &str) -> Option<FieldCode> {
     let email = email.trim();
     if email.is_empty() {
-        return Some(code::REQUIRED);
+        return Some(FieldCode::Required);
     }
     if email.chars().count() > EMAIL_MAX_CHARS {
-        return Some(code::TOO_LONG);
+        return Some(FieldCode::TooLong);
     }
     let Some((local, domain)) = email.split_once('@') else {
-        return Some(code::EMAIL_INVALID);
+        return Some(FieldCode::EmailInvalid);
     };
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@');
     if local.is_empty() || !domain_ok || email.chars().any(char::is_whitespace) {
-        return Some(code::EMAIL_INVALID);
+        return Some(FieldCode::EmailInvalid);
     }
     None
 }
 
 /// Checks a new password's length (counted in characters, not bytes).
-pub fn validate_password(password: &str) -> Option<&'static str> {
+pub fn validate_password(password: &str) -> Option<FieldCode> {
     let chars = password.chars().count();
     if chars == 0 {
-        Some(code::REQUIRED)
+        Some(FieldCode::Required)
     } else if chars < PASSWORD_MIN_CHARS {
-        Some(code::PASSWORD_TOO_SHORT)
+        Some(FieldCode::PasswordTooShort)
     } else if chars > PASSWORD_MAX_CHARS {
-        Some(code::TOO_LONG)
+        Some(FieldCode::TooLong)
     } else {
         None
     }
 }
 
 /// Checks a display name: not blank, at most [`DISPLAY_NAME_MAX_CHARS`].
-pub fn validate_display_name(name: &str) -> Option<&'static str> {
+pub fn validate_display_name(name: &str) -> Option<FieldCode> {
     let name = name.trim();
     if name.is_empty() {
-        Some(code::REQUIRED)
+        Some(FieldCode::Required)
     } else if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
-        Some(code::TOO_LONG)
+        Some(FieldCode::TooLong)
     } else {
         None
     }
@@ -124,11 +137,11 @@ pub fn validate_display_name(name: &str) -> Option<&'static str> {
 /// means it may be submitted.
 pub fn validate_registration(req: &RegisterRequest, current_terms: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut check = |field: &str, code: Option<&'static str>| {
+    let mut check = |field: &str, code: Option<FieldCode>| {
         if let Some(code) = code {
             errors.push(FieldError {
                 field: field.to_owned(),
-                code: code.to_owned(),
+                code,
             });
         }
     };
@@ -151,12 +164,16 @@ pub fn validate_registration(req: &RegisterRequest, current_terms: &str) -> Vec<
     check(
         "phone",
         phone.and_then(|p| {
-            text(p).or_else(|| normalize_phone(p).is_none().then_some(code::PHONE_INVALID))
+            text(p).or_else(|| {
+                normalize_phone(p)
+                    .is_none()
+                    .then_some(FieldCode::PhoneInvalid)
+            })
         }),
     );
     check(
         "accepted_terms_version",
-        (req.accepted_terms_version != current_terms).then_some(code::TERMS_NOT_ACCEPTED),
+        (req.accepted_terms_version != current_terms).then_some(FieldCode::TermsNotAccepted),
     );
     errors
 }
@@ -192,26 +209,26 @@ mod tests {
             accepted_terms_version: "2025-01".into(),
             marketing_opt_in: true,
         };
-        let got: Vec<(String, String)> = validate_registration(&req, "2026-11")
+        let got: Vec<(String, FieldCode)> = validate_registration(&req, "2026-11")
             .into_iter()
             .map(|e| (e.field, e.code))
             .collect();
         let want = [
-            ("email", code::EMAIL_INVALID),
-            ("password", code::PASSWORD_TOO_SHORT),
-            ("display_name", code::REQUIRED),
-            ("phone", code::PHONE_INVALID),
-            ("accepted_terms_version", code::TERMS_NOT_ACCEPTED),
+            ("email", FieldCode::EmailInvalid),
+            ("password", FieldCode::PasswordTooShort),
+            ("display_name", FieldCode::Required),
+            ("phone", FieldCode::PhoneInvalid),
+            ("accepted_terms_version", FieldCode::TermsNotAccepted),
         ];
-        assert_eq!(got, want.map(|(f, c)| (f.to_owned(), c.to_owned())));
+        assert_eq!(got, want.map(|(f, c)| (f.to_owned(), c)));
     }
 
     #[test]
     fn emails_are_checked_and_normalised() {
         assert_eq!(validate_email("a@b.co"), None);
-        assert_eq!(validate_email(""), Some(code::REQUIRED));
+        assert_eq!(validate_email(""), Some(FieldCode::Required));
         for bad in ["a@b", "@b.co", "a@.co", "a@b.", "a b@c.de", "a@b@c.de"] {
-            assert_eq!(validate_email(bad), Some(code::EMAIL_INVALID), "{bad}");
+            assert_eq!(validate_email(bad), Some(FieldCode::EmailInvalid), "{bad}");
         }
         assert_eq!(normalize_email("  Nino@Example.GE "), "nino@example.ge");
     }
@@ -230,8 +247,14 @@ mod tests {
     #[test]
     fn password_length_counts_characters_not_bytes() {
         assert_eq!(validate_password("ქართულიპაროლი"), None);
-        assert_eq!(validate_password("ქართული"), Some(code::PASSWORD_TOO_SHORT));
-        assert_eq!(validate_password(&"x".repeat(257)), Some(code::TOO_LONG));
+        assert_eq!(
+            validate_password("ქართული"),
+            Some(FieldCode::PasswordTooShort)
+        );
+        assert_eq!(
+            validate_password(&"x".repeat(257)),
+            Some(FieldCode::TooLong)
+        );
     }
 
     #[test]
@@ -247,7 +270,7 @@ mod tests {
         ] {
             assert_eq!(
                 validate_text(bad, false),
-                Some(code::INVALID_CHARACTERS),
+                Some(FieldCode::InvalidCharacters),
                 "{bad:?}"
             );
         }
@@ -264,7 +287,7 @@ mod tests {
         assert_eq!(validate_text("two\nlines\twith a tab", true), None);
         assert_eq!(
             validate_text("two\nlines\u{0}", true),
-            Some(code::INVALID_CHARACTERS)
+            Some(FieldCode::InvalidCharacters)
         );
     }
 
@@ -277,12 +300,12 @@ mod tests {
             phone: Some("+995\u{85}555123456".into()),
             ..request()
         };
-        let got: Vec<(String, String)> = validate_registration(&req, "2026-11")
+        let got: Vec<(String, FieldCode)> = validate_registration(&req, "2026-11")
             .into_iter()
             .map(|e| (e.field, e.code))
             .collect();
         let want = ["email", "display_name", "phone"]
-            .map(|f| (f.to_owned(), code::INVALID_CHARACTERS.to_owned()));
+            .map(|f| (f.to_owned(), FieldCode::InvalidCharacters));
         assert_eq!(got, want);
     }
 
@@ -293,5 +316,15 @@ mod tests {
                 prop_assert_eq!(normalize_phone(&once), Some(once.clone()));
             }
         }
+    }
+
+    #[test]
+    fn a_field_code_is_sent_in_snake_case_and_a_newer_one_reads_as_unknown() {
+        let name = |code| serde_json::to_string(&code).unwrap();
+        assert_eq!(name(FieldCode::PasswordTooShort), "\"password_too_short\"");
+        assert_eq!(name(FieldCode::TooManyDecimals), "\"too_many_decimals\"");
+        let read = |text: &str| serde_json::from_str::<FieldCode>(text).unwrap();
+        assert_eq!(read("\"invalid_characters\""), FieldCode::InvalidCharacters);
+        assert_eq!(read("\"a_rule_from_a_newer_server\""), FieldCode::Unknown);
     }
 }

@@ -13,7 +13,7 @@ use tessera_core::api::{
     ErrorCode, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest, PhoneLookupRequest,
     RegisterRequest, TillPurchaseRequest,
 };
-use tessera_core::validation::{code as field_code, is_forbidden_char};
+use tessera_core::validation::{is_forbidden_char, FieldCode};
 
 /// A JSON request body: its rejections are [`ApiError`]s in the API's shape, and before it is
 /// decoded every string in it is checked for characters no stored text may hold
@@ -44,7 +44,7 @@ impl<T: RequestBody> FromRequest<AppState> for ApiJson<T> {
         if let Some(field) = forbidden_text(&value, "", T::UNCHECKED, T::MULTILINE) {
             return Err(ApiError::validation(vec![FieldError {
                 field,
-                code: field_code::INVALID_CHARACTERS.into(),
+                code: FieldCode::InvalidCharacters,
             }]));
         }
         // The error names fields and types only, never server state.

@@ -61,8 +61,7 @@ pub enum ApiError {
         code: ErrorCode,
         /// `Retry-After` seconds, when given (`rate_limited`, `too_many_attempts`, `server_busy`).
         retry_after: Option<u32>,
-        /// The invalid fields of a `validation` error, each with a code from
-        /// `tessera_core::validation::code`.
+        /// The invalid fields of a `validation` error, each with its `FieldCode`.
         fields: Vec<FieldError>,
     },
 }

@@ -6,7 +6,7 @@ use crate::i18n::*;
 use crate::messages::field_error_message;
 use leptos::prelude::*;
 use tessera_core::api::{ErrorCode, FieldError, LoginRequest};
-use tessera_core::validation::{code, validate_email};
+use tessera_core::validation::{validate_email, FieldCode};
 
 /// The message for `field`'s error among `errors`, as a signal for a [`Field`].
 pub fn field_error(
@@ -17,7 +17,7 @@ pub fn field_error(
         errors.with(|all| {
             all.iter()
                 .find(|e| e.field == field)
-                .map(|e| field_error_message(&e.code))
+                .map(|e| field_error_message(e.code))
         })
     })
 }
@@ -66,13 +66,13 @@ pub fn SignInForm(
         if let Some(c) = validate_email(&request.email) {
             errors.push(FieldError {
                 field: "email".into(),
-                code: c.into(),
+                code: c,
             });
         }
         if request.password.is_empty() {
             errors.push(FieldError {
                 field: "password".into(),
-                code: code::REQUIRED.into(),
+                code: FieldCode::Required,
             });
         }
         let invalid = !errors.is_empty();

@@ -2,6 +2,8 @@
 //! units (1250) by reading the digits, never through a float (`12.35 * 100` is 1234.9999…);
 //! points are whole numbers.
 
+use tessera_core::validation::FieldCode;
+
 /// The most a purchase may be, in minor units (the server's limit: `purchases::MAX_AMOUNT_MINOR`).
 pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000;
 
@@ -25,15 +27,14 @@ pub enum InputError {
 }
 
 impl InputError {
-    /// The field error code: `required`, `invalid`, `too_many_decimals`, `not_positive`,
-    /// `too_large`.
-    pub fn code(self) -> &'static str {
+    /// The field error code, as the server would name it.
+    pub fn code(self) -> FieldCode {
         match self {
-            InputError::Required => "required",
-            InputError::Invalid => "invalid",
-            InputError::TooManyDecimals => "too_many_decimals",
-            InputError::NotPositive => "not_positive",
-            InputError::TooLarge => "too_large",
+            InputError::Required => FieldCode::Required,
+            InputError::Invalid => FieldCode::Invalid,
+            InputError::TooManyDecimals => FieldCode::TooManyDecimals,
+            InputError::NotPositive => FieldCode::NotPositive,
+            InputError::TooLarge => FieldCode::TooLarge,
         }
     }
 }

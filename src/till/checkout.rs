@@ -93,7 +93,7 @@ pub fn CheckoutPanel(
         }
         for field in error.fields() {
             let is_points = field.field == "points";
-            let text = Some(Cashier::field(&field.code, is_points, locale).to_owned());
+            let text = Some(Cashier::field(field.code, is_points, locale).to_owned());
             if is_points {
                 points_error.set(text);
             } else {

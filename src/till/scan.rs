@@ -11,7 +11,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use tessera_core::api::{ErrorCode, IdentifyRequest, PhoneLookupRequest, PhoneMember};
 use tessera_core::checkout;
-use tessera_core::validation::{code as field_code, normalize_phone};
+use tessera_core::validation::{normalize_phone, FieldCode};
 
 /// How the cashier finds the member.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,7 +242,7 @@ fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl I
         let locale = i18n.get_locale_untracked();
         let code = text.get_untracked().trim().to_owned();
         let problem = if code.is_empty() {
-            Some(Cashier::field(field_code::REQUIRED, false, locale))
+            Some(Cashier::field(FieldCode::Required, false, locale))
         } else if checkout::parse(&code).is_err() {
             Some(Cashier::text(Some(ErrorCode::CodeMalformed), locale))
         } else {
@@ -315,9 +315,9 @@ fn PhoneForm(
         let locale = i18n.get_locale_untracked();
         let phone = text.get_untracked().trim().to_owned();
         let problem = if phone.is_empty() {
-            Some(field_code::REQUIRED)
+            Some(FieldCode::Required)
         } else if normalize_phone(&phone).is_none() {
-            Some(field_code::PHONE_INVALID)
+            Some(FieldCode::PhoneInvalid)
         } else {
             None
         };

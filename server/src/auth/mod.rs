@@ -10,7 +10,7 @@ use crate::state::AppState;
 use attempts::Attempt;
 use axum::http::StatusCode;
 use tessera_core::api::{ErrorCode, FieldError};
-use tessera_core::validation::{code as field_code, normalize_email, EMAIL_MAX_CHARS};
+use tessera_core::validation::{normalize_email, FieldCode, EMAIL_MAX_CHARS};
 
 /// The e-mail of a sign-in, normalized; one longer than any account's can only be a mistake or
 /// an attack (and would make an attempt counter's key too long to index), so it is refused.
@@ -19,7 +19,7 @@ pub fn sign_in_email(typed: &str) -> Result<String, ApiError> {
     if typed.trim().chars().count() > EMAIL_MAX_CHARS {
         return Err(ApiError::validation(vec![FieldError {
             field: "email".into(),
-            code: field_code::TOO_LONG.into(),
+            code: FieldCode::TooLong,
         }]));
     }
     Ok(normalize_email(typed))

@@ -23,7 +23,7 @@ use tessera_core::api::{
     PhoneMembers, TillMember,
 };
 use tessera_core::checkout::{self, CardSecret, CodeError};
-use tessera_core::validation::{code as field_code, normalize_phone};
+use tessera_core::validation::{normalize_phone, FieldCode};
 
 /// How long a ticket stays good: one checkout.
 pub const TICKET_MS: i64 = 5 * 60_000;
@@ -90,7 +90,7 @@ pub async fn identify(
         _ => {
             return Err(ApiError::validation(vec![FieldError {
                 field: "code".into(),
-                code: field_code::REQUIRED.into(),
+                code: FieldCode::Required,
             }]))
         }
     };

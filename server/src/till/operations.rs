@@ -23,7 +23,7 @@ use tessera_core::api::{
     TillPurchaseRequest,
 };
 use tessera_core::points::EntryKind;
-use tessera_core::validation::{code as field_code, normalize_email};
+use tessera_core::validation::{normalize_email, FieldCode};
 use tessera_core::Money;
 
 pub fn router() -> Router<AppState> {
@@ -32,10 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/till/pay-with-points", post(pay_with_points))
 }
 
-fn invalid_field(field: &str, code: &str) -> ApiError {
+fn invalid_field(field: &str, code: FieldCode) -> ApiError {
     ApiError::validation(vec![FieldError {
         field: field.into(),
-        code: code.into(),
+        code,
     }])
 }
 
@@ -80,10 +80,10 @@ pub async fn record_purchase(
 ) -> ApiResult<Response> {
     till.program(&state.config)?;
     if req.amount_minor <= 0 {
-        return Err(invalid_field("amount_minor", field_code::NOT_POSITIVE));
+        return Err(invalid_field("amount_minor", FieldCode::NotPositive));
     }
     if req.amount_minor > purchases::MAX_AMOUNT_MINOR {
-        return Err(invalid_field("amount_minor", field_code::TOO_LARGE));
+        return Err(invalid_field("amount_minor", FieldCode::TooLarge));
     }
     // Read before the write, so the writer's time goes to writing: a ticket is written once and
     // only expires, and an expired one still gets a retry its stored response.
@@ -191,7 +191,7 @@ impl Write for RecordPurchase {
             .await
             .map_err(|e| match e {
                 PurchaseError::InvalidAmount | PurchaseError::WrongCurrency => {
-                    invalid_field("amount_minor", field_code::TOO_LARGE)
+                    invalid_field("amount_minor", FieldCode::TooLarge)
                 }
                 PurchaseError::CardNotFound => ticket_invalid(),
                 PurchaseError::ReferenceReused => ApiError::internal("till reference reused"),
@@ -252,7 +252,7 @@ impl Write for PayWithPoints {
                     format!("The card has {spendable} points to spend."),
                 ),
                 LedgerError::CardNotFound => ticket_invalid(),
-                LedgerError::InvalidAmount => invalid_field("points", field_code::NOT_POSITIVE),
+                LedgerError::InvalidAmount => invalid_field("points", FieldCode::NotPositive),
                 LedgerError::Store(e) => e.into(),
             })?;
         let body = PointsPayment {
@@ -289,16 +289,16 @@ pub async fn pay_with_points(
         ));
     };
     if req.bill_minor <= 0 {
-        return Err(invalid_field("bill_minor", field_code::NOT_POSITIVE));
+        return Err(invalid_field("bill_minor", FieldCode::NotPositive));
     }
     if req.points <= 0 {
-        return Err(invalid_field("points", field_code::NOT_POSITIVE));
+        return Err(invalid_field("points", FieldCode::NotPositive));
     }
     let paid_minor = req
         .points
         .checked_mul(value)
         .filter(|paid| *paid <= req.bill_minor)
-        .ok_or_else(|| invalid_field("points", field_code::TOO_LARGE))?;
+        .ok_or_else(|| invalid_field("points", FieldCode::TooLarge))?;
 
     let now = now_ms();
     let card = store::till::ticket(&state.store, &till.session_id, &req.ticket, now).await?;
