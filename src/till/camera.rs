@@ -1,21 +1,23 @@
 //! The camera viewfinder: the back camera (`getUserMedia`, `facingMode: environment`) into a
-//! `<video>`, a frame drawn to a canvas every [`FRAME_MS`] and decoded by [`super::decode`].
+//! `<video>`, a frame drawn to a canvas every [`FRAME_MS`] and sent to the decoder worker
+//! (`src/bin/tessera-decoder.rs`, which runs [`super::decode`]) when it is not busy with the last.
 //! The camera is released (its tracks stopped) when the view goes away, whether a code was read
 //! or the cashier switched to typing.
 
-use super::decode::{decode_rgba, scan_size};
+use super::decode::scan_size;
 use crate::i18n::*;
 use leptos::leptos_dom::helpers::IntervalHandle;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::js_sys::{Object, Reflect};
 use web_sys::{
-    CanvasRenderingContext2d, ContextAttributes2d, HtmlCanvasElement, HtmlVideoElement,
-    MediaStream, MediaStreamConstraints, MediaStreamTrack,
+    CanvasRenderingContext2d, ContextAttributes2d, HtmlCanvasElement, HtmlVideoElement, ImageData,
+    MediaStream, MediaStreamConstraints, MediaStreamTrack, MessageEvent, Worker,
 };
 
 /// How often a frame is decoded: fast enough to feel instant, slow enough to leave the CPU of a
@@ -24,6 +26,10 @@ pub const FRAME_MS: u64 = 200;
 
 /// Frames are scanned at most this many pixels on the long side.
 const SCAN_PIXELS: u32 = 640;
+
+/// The decoder worker's loader (trunk writes it next to the console, unhashed: a worker's
+/// address is named at run time).
+const DECODER: &str = "/till/tessera-decoder_loader.js";
 
 /// Where the camera stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +62,7 @@ struct Scanner {
     generation: Cell<u32>,
     stream: RefCell<Option<MediaStream>>,
     timer: RefCell<Option<IntervalHandle>>,
+    decoder: RefCell<Option<Decoder>>,
 }
 
 impl Scanner {
@@ -68,6 +75,53 @@ impl Scanner {
         if let Some(stream) = self.stream.borrow_mut().take() {
             stop_tracks(&stream);
         }
+        self.decoder.borrow_mut().take();
+    }
+}
+
+/// The decoder worker, one frame at a time; terminated when dropped.
+struct Decoder {
+    worker: Worker,
+    /// A frame is being decoded: the next waits for its answer.
+    busy: Rc<Cell<bool>>,
+    _on_answer: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Decoder {
+    /// Starts the worker; `on_text` gets the text of each code it reads.
+    fn new(on_text: impl Fn(String) + 'static) -> Option<Self> {
+        let worker = Worker::new(DECODER).ok()?;
+        let busy = Rc::new(Cell::new(false));
+        let on_answer = {
+            let busy = busy.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |answer: MessageEvent| {
+                busy.set(false);
+                if let Some(text) = answer.data().as_string() {
+                    on_text(text);
+                }
+            })
+        };
+        worker.set_onmessage(Some(on_answer.as_ref().unchecked_ref()));
+        Some(Self {
+            worker,
+            busy,
+            _on_answer: on_answer,
+        })
+    }
+
+    /// Sends `frame` unless the last one is still being decoded.
+    fn offer(&self, frame: &ImageData) {
+        if !self.busy.get() && self.worker.post_message(frame).is_ok() {
+            self.busy.set(true);
+        }
+    }
+}
+
+impl Drop for Decoder {
+    fn drop(&mut self) {
+        // No answer may reach the handler once it is gone.
+        self.worker.set_onmessage(None);
+        self.worker.terminate();
     }
 }
 
@@ -169,11 +223,24 @@ fn start(
         let Some(frames) = Frames::new() else {
             return;
         };
+        let reading = move || !paused.try_get_untracked().unwrap_or(true);
+        let Some(decoder) = Decoder::new(move |text| {
+            // Paused since the frame was sent: a read code is being checked.
+            if reading() {
+                on_text.run(text);
+            }
+        }) else {
+            return;
+        };
+        *scanner.decoder.borrow_mut() = Some(decoder);
+        let frames_of = scanner.clone();
         let timer = set_interval_with_handle(
             move || {
-                if !paused.try_get_untracked().unwrap_or(true) {
-                    if let Some(text) = frames.read(&video) {
-                        on_text.run(text);
+                if reading() {
+                    if let (Some(frame), Some(decoder)) =
+                        (frames.read(&video), frames_of.decoder.borrow().as_ref())
+                    {
+                        decoder.offer(&frame);
                     }
                 }
             },
@@ -232,8 +299,8 @@ impl Frames {
         Some(Self { canvas, context })
     }
 
-    /// The text of a QR code in the video's current frame, if one decodes.
-    fn read(&self, video: &HtmlVideoElement) -> Option<String> {
+    /// The video's current frame, at most [`SCAN_PIXELS`] on the long side.
+    fn read(&self, video: &HtmlVideoElement) -> Option<ImageData> {
         // HAVE_CURRENT_DATA: there is a frame to draw.
         if video.ready_state() < 2 {
             return None;
@@ -250,7 +317,6 @@ impl Frames {
         self.context
             .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, w, h)
             .ok()?;
-        let pixels = self.context.get_image_data(0.0, 0.0, w, h).ok()?.data();
-        decode_rgba(&pixels, width as usize, height as usize)
+        self.context.get_image_data(0.0, 0.0, w, h).ok()
     }
 }

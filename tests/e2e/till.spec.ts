@@ -2,7 +2,8 @@
 // demo customer by a checkout code made here from the card's secret (exactly as the wallet makes
 // it, core/src/checkout.rs), records a purchase, and sees what it earned and the new balance; the
 // same code again is refused as used, a wrong typed code as not valid; points pay part of a bill;
-// a member found by phone number can earn but not spend. With SCREENSHOTS=1 it also writes the
+// a member found by phone number can earn but not spend; a code the wallet draws, held up to the
+// camera, is read by the decoder worker. With SCREENSHOTS=1 it also writes the
 // console's screens at 390x844 to docs/screenshots/.
 import { test, expect, Page, APIRequestContext } from '@playwright/test';
 import { createHmac } from 'crypto';
@@ -274,6 +275,66 @@ test('the camera shows and is released when the cashier types instead', async ({
   await expect(page.getByLabel('Code')).toBeVisible();
   await expect.poll(live).toBe(0);
   expect(problems).toEqual([]);
+});
+
+test('a code held up to the camera is read and identifies its member', async ({ browser, page }) => {
+  const problems = watchConsole(page);
+  // A new member, so no earlier test has used a code of this card.
+  const terms = await (await page.request.get('/api/v1/terms')).json();
+  const member = {
+    email: `camera-${Date.now()}@example.com`,
+    password: 'camera scan passphrase',
+    display_name: 'Tamar Camera',
+    accepted_terms_version: terms.version,
+    marketing_opt_in: false,
+  };
+  const joined = await page.request.post('/api/v1/auth/register', { data: member });
+  expect(joined.status()).toBe(201);
+  const auth = { Authorization: `Bearer ${(await joined.json()).token}` };
+  const wallet = await (await page.request.get('/api/v1/wallet', { headers: auth })).json();
+  const card = (wallet.cards as Card[]).find((c) => c.program_id === 'mziuri')!;
+
+  // The member's phone shows the code, drawn by the wallet itself.
+  const phone = await browser.newPage({
+    baseURL: test.info().project.use.baseURL,
+    viewport: { width: 390, height: 844 },
+  });
+  await phone.goto('/sign-in');
+  await phone.getByLabel('Email').fill(member.email);
+  await phone.getByLabel('Password').fill(member.password);
+  await phone.getByRole('button', { name: 'Sign in' }).click();
+  await expect(phone.getByRole('article', { name: 'Mziuri Coffee' })).toBeVisible();
+  await phone.goto(`/cards/${card.id}/code`);
+  const qr = phone.getByTestId('qr').locator('svg');
+  await expect(qr).toBeVisible();
+  const picture = (await qr.screenshot()).toString('base64');
+  await phone.close();
+
+  // The till's camera films that picture on a white counter.
+  await page.addInitScript((picture) => {
+    navigator.mediaDevices.getUserMedia = async () => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${picture}`;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = 640;
+      canvas.height = 480;
+      const context = canvas.getContext('2d')!;
+      const draw = () => {
+        context.fillStyle = '#ffffff';
+        context.fillRect(0, 0, canvas.width, canvas.height);
+        context.drawImage(image, 140, 60, 360, 360);
+      };
+      draw();
+      setInterval(draw, 100);
+      return canvas.captureStream(10);
+    };
+  }, picture);
+  await signIn(page);
+  await page.getByRole('tab', { name: 'Scan' }).click();
+  // Read by the decoder worker, identified by the server: the member's panel.
+  await expect(page.getByTestId('member-name')).toHaveText('Tamar Camera');
+  expect(unexpected(problems)).toEqual([]);
 });
 
 test('members sharing a phone number are listed for the cashier to choose', async ({ page }) => {

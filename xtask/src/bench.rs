@@ -17,17 +17,35 @@ pub const BUILDS: [(&str, &str, u64); 3] = [
     ("cashier console", "till/index.html", 160_000),
 ];
 
+/// The till camera's decoder, a web worker no page names (the console starts it with the
+/// camera): its files under `dist/`, and its budget.
+pub const DECODER: (&str, [&str; 3], u64) = (
+    "camera decoder (worker)",
+    [
+        "till/tessera-decoder_loader.js",
+        "till/tessera-decoder.js",
+        "till/tessera-decoder_bg.wasm",
+    ],
+    160_000,
+);
+
 /// Builds the wallet and prints the gzip -9 sizes of what each build's `index.html` loads.
 pub fn size() -> Result<()> {
     let tools = Tools::ensure()?;
     wallet::build_release(&tools)?;
     let dist = root().join("dist");
     let mut over = Vec::new();
+    let mut builds = Vec::new();
     for (build, page, budget) in BUILDS {
         let index = std::fs::read_to_string(dist.join(page))
             .with_context(|| format!("reading dist/{page}"))?;
+        builds.push((build, first_load_files(&index), budget));
+    }
+    let (decoder, files, budget) = DECODER;
+    builds.push((decoder, files.map(String::from).to_vec(), budget));
+    for (build, files, budget) in builds {
         let mut total = 0;
-        for name in first_load_files(&index) {
+        for name in files {
             let bytes =
                 std::fs::read(dist.join(&name)).with_context(|| format!("reading dist/{name}"))?;
             let gz = gzip9(&bytes)?;

@@ -19,6 +19,9 @@ fn wallet_dir() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::write(dir.path().join("manifest.webmanifest"), "{}").unwrap();
+    std::fs::create_dir_all(dir.path().join("till")).unwrap();
+    std::fs::write(dir.path().join("till/tessera-decoder.js"), "wasm_bindgen;").unwrap();
+    std::fs::write(dir.path().join("till/tessera-decoder_bg.wasm"), "\0asm").unwrap();
     dir
 }
 
@@ -47,6 +50,13 @@ async fn the_wallet_is_served_with_spa_fallback_and_caching_headers() {
         );
         let sw = t.get("/sw.js", None).await;
         assert_eq!(sw.headers[header::CACHE_CONTROL], "no-cache");
+        // The till's decoder worker is named at run time, without a hash: revalidated, so a
+        // new script never meets an old wasm.
+        for path in ["/till/tessera-decoder.js", "/till/tessera-decoder_bg.wasm"] {
+            let r = t.get(path, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+        }
         let manifest = t.get("/manifest.webmanifest", None).await;
         assert_eq!(
             manifest.headers[header::CACHE_CONTROL],
@@ -106,7 +116,7 @@ const TILL_INDEX: &str = r#"<!doctype html><html><head><script type="module">imp
 fn wallet_dir_with_till() -> tempfile::TempDir {
     let dir = wallet_dir();
     let till = dir.path().join("till");
-    std::fs::create_dir(&till).unwrap();
+    std::fs::create_dir_all(&till).unwrap();
     std::fs::write(till.join("index.html"), TILL_INDEX).unwrap();
     std::fs::write(
         till.join("tessera-till-0123456789abcdef.js"),
