@@ -67,12 +67,12 @@ fn storage() -> Option<web_sys::Storage> {
 fn stored() -> BTreeMap<String, CheckoutKey> {
     storage()
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|raw| crate::api::decode(&raw).ok())
+        .and_then(|raw| crate::json::from_text(&raw))
         .unwrap_or_default()
 }
 
 fn store(all: &BTreeMap<String, CheckoutKey>) {
-    if let (Some(storage), Ok(raw)) = (storage(), crate::api::encode(all)) {
+    if let (Some(storage), Some(raw)) = (storage(), crate::json::to_text(all)) {
         let _ = storage.set_item(STORAGE_KEY, &raw);
     }
 }

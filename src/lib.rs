@@ -8,6 +8,7 @@ pub mod checkout_key;
 pub mod code_screen;
 pub mod components;
 pub mod format;
+pub mod json;
 pub mod messages;
 pub mod next_step;
 pub mod pages;

@@ -69,7 +69,7 @@ impl<S: StoredSession> SessionStore<S> {
     /// Reads the stored session, if any (an unreadable one is dropped).
     pub fn load(&self) -> Option<S> {
         let raw = storage()?.get_item(self.key).ok()??;
-        let session = crate::api::decode(&raw).ok();
+        let session = crate::json::from_text(&raw);
         if session.is_none() {
             self.clear();
         }
@@ -83,7 +83,7 @@ impl<S: StoredSession> SessionStore<S> {
 
     /// Stores a new session.
     pub fn save(&self, session: &S) {
-        if let (Some(storage), Some(raw)) = (storage(), crate::api::encode(session).ok()) {
+        if let (Some(storage), Some(raw)) = (storage(), crate::json::to_text(session)) {
             let _ = storage.set_item(self.key, &raw);
         }
     }

@@ -218,12 +218,12 @@ pub(crate) async fn answer(realm: Realm, response: Response) -> Result<String, A
 
 /// A success body as `T`.
 pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    json::from_text(text).ok_or_else(|| unreadable(200))
+    crate::json::from_text(text).ok_or_else(|| unreadable(200))
 }
 
 /// A request body as JSON text.
 pub(crate) fn encode<T: Serialize>(body: &T) -> Result<String, ApiError> {
-    json::to_text(body).ok_or(ApiError::Network)
+    crate::json::to_text(body).ok_or(ApiError::Network)
 }
 
 /// The [`ApiError`] of an error response; a 401 ends `realm`'s session on this device.
@@ -234,7 +234,10 @@ pub(crate) async fn refusal(realm: Realm, response: Response) -> ApiError {
         .get("Retry-After")
         .and_then(|v| v.trim().parse::<u32>().ok());
     let body = response.text().await.ok();
-    let (code, fields) = match body.as_deref().and_then(json::from_text::<ErrorBody>) {
+    let (code, fields) = match body
+        .as_deref()
+        .and_then(crate::json::from_text::<ErrorBody>)
+    {
         Some(body) => (body.error, body.fields),
         None => (status_code(status), Vec::new()),
     };
@@ -373,5 +376,3 @@ pub async fn checkout_secret(id: &str) -> Result<CheckoutSecret, ApiError> {
     let path = format!("{}/checkout-secret", card_path(id));
     decode(&request(Method::POST, &path, &[], None).await?)
 }
-
-mod json;

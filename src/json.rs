@@ -1,4 +1,5 @@
-//! The API's JSON bodies in the wasm: written and read by serde, with the derives of
+//! JSON in the wasm, for the API's bodies (`crate::api`) and what the device keeps
+//! (`crate::session`, `crate::checkout_key`): written and read by serde, with the derives of
 //! `tessera_core::api` (the server's own format), through serde-wasm-bindgen over the browser's
 //! `JSON.parse` and `JSON.stringify`.
 //!
