@@ -156,12 +156,6 @@ impl<T: DeserializeOwned> Remote<T> {
     pub fn get_untracked(&self) -> Option<Result<T, ApiError>> {
         self.value.with_untracked(read)
     }
-
-    /// Whether the latest answer says the session ended (tracked; reads no body).
-    pub fn unauthenticated(&self) -> bool {
-        self.value
-            .with(|v| matches!(v, Some(Err(e)) if e.unauthenticated()))
-    }
 }
 
 /// `GET {BASE}{path}` into `value` (not generic: one copy for every [`Remote`]).

@@ -15,6 +15,8 @@ use std::process::Command;
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-opt from the npm registry: Debian's binaryen 108 produces bundles that fail at start-up.
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// terser from the npm registry minifies the JS glue in a trunk hook (`scripts/minify-js.sh`).
+pub const TERSER_VERSION: &str = "5.51.4";
 /// The wallet's compilation target.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
@@ -40,24 +42,16 @@ impl Tools {
         // Without --locked: with it the install fails on a yanked dependency.
         cargo_install(&cache, &wb_dir, "wasm-bindgen-cli", &wb_version, false)?;
 
-        let binaryen_dir = cache.join(format!("binaryen-{BINARYEN_VERSION}"));
-        let wasm_opt_bin = binaryen_dir.join("node_modules/.bin");
-        if !wasm_opt_bin.join("wasm-opt").exists() {
-            let staging = staging_dir(&binaryen_dir)?;
-            run(Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&staging)
-                .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
-            std::fs::rename(&staging, &binaryen_dir)?;
-        }
+        let wasm_opt_bin = npm_install(&cache, "binaryen", BINARYEN_VERSION, "wasm-opt")?;
+        let terser_bin = npm_install(&cache, "terser", TERSER_VERSION, "terser")?;
 
         Ok(Self {
             trunk: trunk_dir.join("bin/trunk"),
-            bin_dirs: vec![wb_dir.join("bin"), wasm_opt_bin],
+            bin_dirs: vec![wb_dir.join("bin"), wasm_opt_bin, terser_bin],
         })
     }
 
-    /// `PATH` with the pinned wasm-bindgen and wasm-opt first.
+    /// `PATH` with the pinned wasm-bindgen, wasm-opt and terser first.
     pub fn path_env(&self) -> OsString {
         let mut paths = self.bin_dirs.clone();
         paths.extend(std::env::split_paths(
@@ -72,6 +66,22 @@ impl Tools {
         cmd.env("PATH", self.path_env());
         cmd
     }
+}
+
+/// Installs `package@version` from the npm registry into `<cache>/<package>-<version>/` unless
+/// its `bin` is there; returns the folder of its commands.
+fn npm_install(cache: &Path, package: &str, version: &str, bin: &str) -> Result<PathBuf> {
+    let dir = cache.join(format!("{package}-{version}"));
+    let bin_dir = dir.join("node_modules/.bin");
+    if !bin_dir.join(bin).exists() {
+        let staging = staging_dir(&dir)?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&staging)
+            .arg(format!("{package}@{version}")))?;
+        std::fs::rename(&staging, &dir)?;
+    }
+    Ok(bin_dir)
 }
 
 pub fn cache_dir() -> PathBuf {
