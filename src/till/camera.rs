@@ -85,6 +85,7 @@ struct Decoder {
     /// A frame is being decoded: the next waits for its answer.
     busy: Rc<Cell<bool>>,
     _on_answer: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl Decoder {
@@ -102,10 +103,21 @@ impl Decoder {
             })
         };
         worker.set_onmessage(Some(on_answer.as_ref().unchecked_ref()));
+        // A frame the decoder failed on (an uncaught error in the worker) must not stop the
+        // scanning: the next frame is sent.
+        let on_error = {
+            let busy = busy.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+                leptos::logging::warn!("the camera's decoder failed on a frame");
+                busy.set(false);
+            })
+        };
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Some(Self {
             worker,
             busy,
             _on_answer: on_answer,
+            _on_error: on_error,
         })
     }
 
@@ -119,8 +131,9 @@ impl Decoder {
 
 impl Drop for Decoder {
     fn drop(&mut self) {
-        // No answer may reach the handler once it is gone.
+        // No answer may reach the handlers once they are gone.
         self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }
