@@ -38,6 +38,14 @@ impl Realm {
         }
     }
 
+    /// Forgets the session on this device (signing out on purpose).
+    fn forget(self) {
+        match self {
+            Realm::Customer => CUSTOMER.clear(),
+            Realm::Till => TILL.clear(),
+        }
+    }
+
     /// The server ended the session: forget it on this device, and the app follows.
     fn session_ended(self) {
         match self {
@@ -318,21 +326,19 @@ pub async fn login(request: &LoginRequest) -> Result<Session, ApiError> {
 
 /// `POST /auth/logout`; the token is forgotten locally whatever the server says.
 pub async fn logout() -> Result<(), ApiError> {
-    let result = send(
-        Realm::Customer,
-        Method::POST,
-        "/auth/logout",
-        &[],
-        None,
-        None,
-    )
-    .await;
-    CUSTOMER.clear();
+    sign_out(Realm::Customer, "/auth/logout").await
+}
+
+/// Ends `realm`'s session at `path`; the session is forgotten on this device whatever the
+/// server says (even when it cannot be reached).
+pub(crate) async fn sign_out(realm: Realm, path: &str) -> Result<(), ApiError> {
+    let result = send(realm, Method::POST, path, &[], None, None).await;
+    realm.forget();
     let response = result?;
     if response.ok() {
         Ok(())
     } else {
-        Err(refusal(Realm::Customer, response).await)
+        Err(refusal(realm, response).await)
     }
 }
 

@@ -2,8 +2,7 @@
 //! [`Realm`]: the till session's token, a 401 ends the till session only (a customer signed in to
 //! the wallet in the same browser stays signed in), and writes carry an `Idempotency-Key`.
 
-use crate::api::{answer, decode, encode, refusal, send, ApiError, Realm};
-use crate::session::TILL;
+use crate::api::{answer, decode, encode, send, sign_out, ApiError, Realm};
 use gloo_net::http::{Method, Response};
 use serde::de::DeserializeOwned;
 use tessera_core::api::{
@@ -55,22 +54,7 @@ pub async fn login(request: &LoginRequest) -> Result<TillSession, ApiError> {
 
 /// `POST /till/auth/logout`; the session is forgotten on this device whatever the answer.
 pub async fn logout() -> Result<(), ApiError> {
-    let result = send(
-        Realm::Till,
-        Method::POST,
-        "/till/auth/logout",
-        &[],
-        None,
-        None,
-    )
-    .await;
-    TILL.clear();
-    let response = result?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(refusal(Realm::Till, response).await)
-    }
+    sign_out(Realm::Till, "/till/auth/logout").await
 }
 
 /// `GET /till/me`.
