@@ -35,6 +35,11 @@ fn Guard(access: Access, children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// `page` behind a [`Guard`] for `access`: the route table's one shape.
+fn guarded<V: IntoView + 'static>(access: Access, page: fn() -> V) -> impl IntoView {
+    view! { <Guard access>{page()}</Guard> }
+}
+
 /// Redirects replace the history entry, so Back does not bounce through a guarded page.
 fn replace() -> NavigateOptions {
     NavigateOptions {
@@ -52,26 +57,11 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Shell>
                     <Routes fallback=NotFoundPage>
-                        <Route
-                            path=path!("/")
-                            view=|| view! { <Guard access=Access::SignedIn><CardsPage /></Guard> }
-                        />
-                        <Route
-                            path=path!("/cards/:id")
-                            view=|| view! { <Guard access=Access::SignedIn><CardPage /></Guard> }
-                        />
-                        <Route
-                            path=path!("/settings")
-                            view=|| view! { <Guard access=Access::SignedIn><SettingsPage /></Guard> }
-                        />
-                        <Route
-                            path=path!("/sign-in")
-                            view=|| view! { <Guard access=Access::SignedOut><SignInPage /></Guard> }
-                        />
-                        <Route
-                            path=path!("/join")
-                            view=|| view! { <Guard access=Access::SignedOut><JoinPage /></Guard> }
-                        />
+                        <Route path=path!("/") view=|| guarded(Access::SignedIn, CardsPage) />
+                        <Route path=path!("/cards/:id") view=|| guarded(Access::SignedIn, CardPage) />
+                        <Route path=path!("/settings") view=|| guarded(Access::SignedIn, SettingsPage) />
+                        <Route path=path!("/sign-in") view=|| guarded(Access::SignedOut, SignInPage) />
+                        <Route path=path!("/join") view=|| guarded(Access::SignedOut, JoinPage) />
                     </Routes>
                 </Shell>
             </Router>

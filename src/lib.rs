@@ -158,6 +158,14 @@ pub fn start() {
 /// Replaces the static app shell painted by the page (`#boot`) with `app`, and registers the
 /// service worker (shared by the wallet's apps: the wallet, the code screen).
 pub fn mount<V: leptos::IntoView + 'static>(app: fn() -> V) {
+    replace_boot_shell(app);
+    #[cfg(not(debug_assertions))]
+    register_service_worker();
+}
+
+/// Replaces the static app shell painted by the page (`#boot`) with `app`. The console calls it
+/// alone: the wallet's service worker leaves `/till` to the network.
+pub fn replace_boot_shell<V: leptos::IntoView + 'static>(app: fn() -> V) {
     console_error_panic_hook::set_once();
     if let Some(shell) = web_sys::window()
         .and_then(|w| w.document())
@@ -166,8 +174,6 @@ pub fn mount<V: leptos::IntoView + 'static>(app: fn() -> V) {
         shell.remove();
     }
     leptos::mount::mount_to_body(app);
-    #[cfg(not(debug_assertions))]
-    register_service_worker();
 }
 
 /// Registers `/sw.js` (release builds only: a service worker gets in the way while developing).

@@ -25,7 +25,7 @@ use wasm_bindgen_test::*;
 use web_sys::js_sys;
 
 mod support;
-use support::{fetch_is_real, mount, mount_faked, type_into, wait_for, FakeFetch};
+use support::{bare_card, fetch_is_real, mount, mount_faked, type_into, wait_for, FakeFetch};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -45,31 +45,6 @@ fn requests_to(path: &str) -> u32 {
 }
 
 const GEL: &str = "GEL";
-
-/// A card with nothing pending, expiring or to reach.
-fn bare_card() -> Card {
-    Card {
-        id: "card-1".into(),
-        program_id: "demo".into(),
-        program_name: "Demo Coffee".into(),
-        point_name: "beans".into(),
-        currency: Currency::new(GEL).unwrap(),
-        balance: 12_345,
-        terms_version: "2026-11".into(),
-        enrolled_at: 1_795_392_000_000, // 2026-11-23T00:00:00Z
-        pending: vec![],
-        expiring: vec![],
-        tier: None,
-        discount: DiscountView {
-            kind: DiscountKind::None,
-            rate_bp: 0,
-            next_rate_bp: None,
-            next_spend_minor: None,
-            drops_at: None,
-        },
-        next_reward: None,
-    }
-}
 
 fn points_on(date: &str, points: i64) -> PointsOn {
     let day = civil_day(date).unwrap();
@@ -601,18 +576,22 @@ async fn card_screen_for_an_unknown_card_says_so() {
     root.remove();
 }
 
-#[wasm_bindgen_test]
-async fn join_with_invalid_email_shows_translated_field_errors_and_sends_nothing() {
-    let root = mount(|| {
+/// Mounts `page` with what the wallet gives every screen: the session store, the translations and
+/// a router.
+fn mount_page<V: IntoView + 'static>(page: fn() -> V) -> web_sys::HtmlElement {
+    mount(move || {
         provide_context(Auth::from_storage());
         view! {
             <I18nContextProvider>
-                <Router>
-                    <JoinPage />
-                </Router>
+                <Router>{page()}</Router>
             </I18nContextProvider>
         }
-    });
+    })
+}
+
+#[wasm_bindgen_test]
+async fn join_with_invalid_email_shows_translated_field_errors_and_sends_nothing() {
+    let root = mount_page(JoinPage);
     wait_for("the join form", || {
         root.query_selector("#marketing_opt_in").unwrap().is_some()
     })
@@ -677,16 +656,7 @@ async fn join_with_invalid_email_shows_translated_field_errors_and_sends_nothing
 async fn sign_in_error_is_shown_translated_and_double_submit_sends_once() {
     // The test runner's server has no /api: the login answers 404 without an ErrorBody, which the
     // client maps to a typed error; the form shows the alert and is usable again.
-    let root = mount(|| {
-        provide_context(Auth::from_storage());
-        view! {
-            <I18nContextProvider>
-                <Router>
-                    <SignInPage />
-                </Router>
-            </I18nContextProvider>
-        }
-    });
+    let root = mount_page(SignInPage);
     wait_for("the sign-in form", || {
         root.query_selector("#password").unwrap().is_some()
     })

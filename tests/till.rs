@@ -5,10 +5,8 @@
 
 use leptos::prelude::*;
 use qrcode::{Color, EcLevel, QrCode};
-use tessera_core::api::{Card, DiscountView, ErrorCode, TillMember, TillPurchase};
-use tessera_core::discount::DiscountKind;
+use tessera_core::api::{Card, ErrorCode, TillMember, TillPurchase};
 use tessera_core::validation::FieldCode;
-use tessera_core::Currency;
 use tessera_wallet::api::ApiError;
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
 use tessera_wallet::messages::{error_text, Audience, Cashier};
@@ -252,27 +250,28 @@ fn camera_frames_decode_to_the_checkout_code() {
     assert_eq!(scan_size(320, 240, 640), (320, 240));
 }
 
+/// The member's card at the till: 400 points to spend.
 fn card() -> Card {
     Card {
-        id: "card-1".into(),
-        program_id: "mziuri".into(),
         program_name: "Mziuri Coffee".into(),
         point_name: "points".into(),
-        currency: Currency::new("GEL").unwrap(),
         balance: 400,
-        terms_version: "2026-11-01".into(),
-        enrolled_at: 1_763_900_000_000,
-        pending: vec![],
-        expiring: vec![],
-        tier: None,
-        discount: DiscountView {
-            kind: DiscountKind::None,
-            rate_bp: 0,
-            next_rate_bp: None,
-            next_spend_minor: None,
-            drops_at: None,
-        },
-        next_reward: None,
+        ..support::bare_card()
+    }
+}
+
+/// The checkout for `member(can_spend)` with five minutes left on its ticket; `on_done` gets what
+/// the cashier did.
+fn checkout_panel(can_spend: bool, on_done: Callback<Outcome>) -> impl IntoView {
+    provide_context(TillAuth::from_storage());
+    let found = Found {
+        member: member(can_spend),
+        deadline: js_sys::Date::now() + 300_000.0,
+    };
+    view! {
+        <I18nContextProvider>
+            <CheckoutPanel found expired=false on_done />
+        </I18nContextProvider>
     }
 }
 
@@ -350,20 +349,7 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
     );
     let done = RwSignal::new(None::<Outcome>);
     let (root, _api) = mount_faked(&fake, move || {
-        provide_context(TillAuth::from_storage());
-        let found = Found {
-            member: member(true),
-            deadline: js_sys::Date::now() + 300_000.0,
-        };
-        view! {
-            <I18nContextProvider>
-                <CheckoutPanel
-                    found=found
-                    expired=false
-                    on_done=Callback::new(move |outcome| done.set(Some(outcome)))
-                />
-            </I18nContextProvider>
-        }
+        checkout_panel(true, Callback::new(move |outcome| done.set(Some(outcome))))
     });
     wait_for("the checkout panel", || {
         root.query_selector("#amount").unwrap().is_some()
@@ -437,18 +423,7 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
 
 #[wasm_bindgen_test]
 async fn a_member_found_by_phone_cannot_pay_with_points() {
-    let root = mount(move || {
-        provide_context(TillAuth::from_storage());
-        let found = Found {
-            member: member(false),
-            deadline: js_sys::Date::now() + 300_000.0,
-        };
-        view! {
-            <I18nContextProvider>
-                <CheckoutPanel found=found expired=false on_done=Callback::new(|_| {}) />
-            </I18nContextProvider>
-        }
-    });
+    let root = mount(|| checkout_panel(false, Callback::new(|_| {})));
     wait_for("the checkout panel", || {
         root.query_selector(".checkout__points button")
             .unwrap()

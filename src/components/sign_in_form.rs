@@ -5,6 +5,7 @@ use crate::api::ApiError;
 use crate::i18n::*;
 use crate::messages::field_error_message;
 use leptos::prelude::*;
+use std::future::Future;
 use tessera_core::api::{ErrorCode, FieldError, LoginRequest};
 use tessera_core::validation::{validate_email, FieldCode};
 
@@ -19,6 +20,22 @@ pub fn field_error(
                 .find(|e| e.field == field)
                 .map(|e| field_error_message(e.code))
         })
+    })
+}
+
+/// The action a [`SignInForm`] runs: `login` sends the request and `keep` keeps the session it
+/// answers (the customer's or the till's).
+pub fn sign_in_action<S, Answer>(
+    login: impl Fn(LoginRequest) -> Answer + 'static,
+    keep: impl Fn(S) + Copy + 'static,
+) -> Action<LoginRequest, Result<(), ApiError>>
+where
+    S: 'static,
+    Answer: Future<Output = Result<S, ApiError>> + 'static,
+{
+    Action::new_local(move |request: &LoginRequest| {
+        let answer = login(request.clone());
+        async move { answer.await.map(keep) }
     })
 }
 

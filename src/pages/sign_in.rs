@@ -1,28 +1,23 @@
 //! `/sign-in`: e-mail and password.
 
 use crate::api;
-use crate::components::SignInForm;
+use crate::components::{sign_in_action, SignInForm};
 use crate::i18n::*;
 use crate::messages::error_message;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tessera_core::api::LoginRequest;
 
 /// The sign-in form.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
-    let sign_in = Action::new_local(move |request: &LoginRequest| {
-        let request = request.clone();
-        async move {
-            // The route guard moves the customer on to their cards.
-            api::login(&request)
-                .await
-                .map(|session| auth.sign_in(session))
-        }
-    });
+    // The route guard moves the customer on to their cards.
+    let sign_in = sign_in_action(
+        |request| async move { api::login(&request).await },
+        move |session| auth.sign_in(session),
+    );
 
     view! {
         <section class="page page--auth" aria-labelledby="sign-in-title">

@@ -5,6 +5,7 @@
 use crate::api::{answer, decode, encode, send, sign_out, ApiError, Realm};
 use gloo_net::http::{Method, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use tessera_core::api::{
     IdentifyRequest, LoginRequest, PayWithPointsRequest, PhoneLookupRequest, PhoneMembers,
     PointsPayment, Staff, TillMember, TillPurchase, TillPurchaseRequest, TillSession,
@@ -42,14 +43,7 @@ pub fn new_idempotency_key() -> String {
 
 /// `POST /till/auth/login`.
 pub async fn login(request: &LoginRequest) -> Result<TillSession, ApiError> {
-    let response = till(
-        Method::POST,
-        "/till/auth/login",
-        Some(encode(request)?),
-        None,
-    )
-    .await?;
-    body(response).await
+    post("/till/auth/login", request, None).await
 }
 
 /// `POST /till/auth/logout`; the session is forgotten on this device whatever the answer.
@@ -80,26 +74,12 @@ pub async fn identify(request: &IdentifyRequest) -> Result<Identified, ApiError>
 
 /// `POST /till/phone-lookup`: the members sharing a phone number, to choose one.
 pub async fn phone_lookup(request: &PhoneLookupRequest) -> Result<PhoneMembers, ApiError> {
-    let response = till(
-        Method::POST,
-        "/till/phone-lookup",
-        Some(encode(request)?),
-        None,
-    )
-    .await?;
-    body(response).await
+    post("/till/phone-lookup", request, None).await
 }
 
 /// `POST /till/purchases` with `key` as its `Idempotency-Key`.
 pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPurchase, ApiError> {
-    let response = till(
-        Method::POST,
-        "/till/purchases",
-        Some(encode(request)?),
-        Some(key),
-    )
-    .await?;
-    body(response).await
+    post("/till/purchases", request, Some(key)).await
 }
 
 /// `POST /till/pay-with-points` with `key` as its `Idempotency-Key`.
@@ -107,14 +87,16 @@ pub async fn pay_with_points(
     request: &PayWithPointsRequest,
     key: &str,
 ) -> Result<PointsPayment, ApiError> {
-    let response = till(
-        Method::POST,
-        "/till/pay-with-points",
-        Some(encode(request)?),
-        Some(key),
-    )
-    .await?;
-    body(response).await
+    post("/till/pay-with-points", request, Some(key)).await
+}
+
+/// `POST`s `request` as JSON (with `key` as its `Idempotency-Key` when given) and reads the answer.
+async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    request: &B,
+    key: Option<&str>,
+) -> Result<T, ApiError> {
+    body(till(Method::POST, path, Some(encode(request)?), key).await?).await
 }
 
 /// Sends a till request with a JSON body and an idempotency key when given.

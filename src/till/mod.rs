@@ -35,14 +35,7 @@ use web_sys::js_sys::Date;
 
 /// Mounts the console in place of the static shell `till/index.html` paints.
 pub fn start() {
-    console_error_panic_hook::set_once();
-    if let Some(shell) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("boot"))
-    {
-        shell.remove();
-    }
-    leptos::mount::mount_to_body(TillApp);
+    crate::replace_boot_shell(TillApp);
 }
 
 /// The whole console: sign-in, or the console for the signed-in staff account.

@@ -232,53 +232,32 @@ fn CameraPanel(
 #[component]
 fn CodeForm(busy: RwSignal<bool>, identify: Callback<IdentifyRequest>) -> impl IntoView {
     let i18n = use_i18n();
-    let text = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let input = NodeRef::<Input>::new();
-    focus_when_shown(input);
-    select_when_refused(busy, input);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let locale = i18n.get_locale_untracked();
-        let code = text.get_untracked().trim().to_owned();
-        let problem = if code.is_empty() {
-            Some(Cashier::field(FieldCode::Required, false, locale))
-        } else if checkout::parse(&code).is_err() {
-            Some(Cashier::text(Some(ErrorCode::CodeMalformed), locale))
-        } else {
-            None
-        };
-        error.set(problem.map(str::to_owned));
-        match problem {
-            Some(_) => {
-                if let Some(input) = input.get_untracked() {
-                    let _ = input.focus();
+    let find = Callback::new(move |code: String| {
+        identify.run(IdentifyRequest {
+            code: Some(code),
+            phone: None,
+            card_id: None,
+        })
+    });
+    view! {
+        <FindForm
+            busy
+            text=RwSignal::new(String::new())
+            id="code"
+            inputmode="numeric"
+            label=t_string!(i18n, till.scan.code_label)
+            hint=t_string!(i18n, till.scan.code_hint)
+            check=|code, locale| {
+                if code.is_empty() {
+                    Some(Cashier::field(FieldCode::Required, false, locale))
+                } else if checkout::parse(code).is_err() {
+                    Some(Cashier::text(Some(ErrorCode::CodeMalformed), locale))
+                } else {
+                    None
                 }
             }
-            None => identify.run(IdentifyRequest {
-                code: Some(code),
-                phone: None,
-                card_id: None,
-            }),
-        }
-    };
-    view! {
-        <form class="form scan-form" novalidate on:submit=on_submit>
-            <Field
-                id="code"
-                autocomplete="off"
-                verbatim=true
-                inputmode="numeric"
-                value=text
-                error=error
-                hint=ViewFn::from(move || t_string!(i18n, till.scan.code_hint))
-                large=true
-                input_ref=input
-            >
-                {t_string!(i18n, till.scan.code_label)}
-            </Field>
-            <FindButton busy=busy />
-        </form>
+            find
+        />
     }
 }
 
@@ -306,51 +285,35 @@ fn PhoneForm(
             choices.set(None);
         }
     });
-    let error = RwSignal::new(None::<String>);
-    let input = NodeRef::<Input>::new();
-    focus_when_shown(input);
-    select_when_refused(busy, input);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let locale = i18n.get_locale_untracked();
-        let phone = text.get_untracked().trim().to_owned();
-        let problem = if phone.is_empty() {
-            Some(FieldCode::Required)
-        } else if normalize_phone(&phone).is_none() {
-            Some(FieldCode::PhoneInvalid)
-        } else {
-            None
-        };
-        error.set(problem.map(|c| Cashier::field(c, false, locale).to_owned()));
-        if problem.is_none() {
-            choices.set(None);
-            identify.run(IdentifyRequest {
-                code: None,
-                phone: Some(phone),
-                card_id: None,
-            });
-        } else if let Some(input) = input.get_untracked() {
-            let _ = input.focus();
-        }
-    };
+    let find = Callback::new(move |phone: String| {
+        choices.set(None);
+        identify.run(IdentifyRequest {
+            code: None,
+            phone: Some(phone),
+            card_id: None,
+        });
+    });
     view! {
-        <form class="form scan-form" novalidate on:submit=on_submit>
-            <Field
-                id="phone"
-                input_type="tel"
-                autocomplete="off"
-                verbatim=true
-                inputmode="tel"
-                value=text
-                error=error
-                hint=ViewFn::from(move || t_string!(i18n, till.scan.phone_hint))
-                large=true
-                input_ref=input
-            >
-                {t_string!(i18n, till.scan.phone_label)}
-            </Field>
-            <FindButton busy=busy />
-        </form>
+        <FindForm
+            busy
+            text
+            id="phone"
+            input_type="tel"
+            inputmode="tel"
+            label=t_string!(i18n, till.scan.phone_label)
+            hint=t_string!(i18n, till.scan.phone_hint)
+            check=|phone, locale| {
+                let problem = if phone.is_empty() {
+                    Some(FieldCode::Required)
+                } else if normalize_phone(phone).is_none() {
+                    Some(FieldCode::PhoneInvalid)
+                } else {
+                    None
+                };
+                problem.map(|code| Cashier::field(code, false, locale))
+            }
+            find
+        />
         {move || {
             choices
                 .get()
@@ -392,16 +355,60 @@ fn PhoneForm(
     }
 }
 
-/// "Find member", busy while identifying.
+/// One way to find the member by what the cashier types: the field, checked here with `check`
+/// (the problem worded for the cashier, so a typo costs no attempt), and "Find member", which
+/// sends the trimmed text to `find`. Focused when shown; a refused text is selected, so the next
+/// one replaces it.
 #[component]
-fn FindButton(busy: RwSignal<bool>) -> impl IntoView {
+fn FindForm(
+    busy: RwSignal<bool>,
+    text: RwSignal<String>,
+    id: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    inputmode: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    check: fn(&str, Locale) -> Option<&'static str>,
+    find: Callback<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let error = RwSignal::new(None::<String>);
+    let input = NodeRef::<Input>::new();
+    focus_when_shown(input);
+    select_when_refused(busy, input);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = text.get_untracked().trim().to_owned();
+        let problem = check(&typed, i18n.get_locale_untracked());
+        error.set(problem.map(str::to_owned));
+        if problem.is_none() {
+            find.run(typed);
+        } else if let Some(input) = input.get_untracked() {
+            let _ = input.focus();
+        }
+    };
     view! {
-        <crate::components::SubmitButton
-            busy=busy
-            busy_label=move || t_string!(i18n, till.scan.finding)
-        >
-            {t_string!(i18n, till.scan.find)}
-        </crate::components::SubmitButton>
+        <form class="form scan-form" novalidate on:submit=on_submit>
+            <Field
+                id
+                input_type
+                autocomplete="off"
+                verbatim=true
+                inputmode
+                value=text
+                error
+                hint=ViewFn::from(move || hint)
+                large=true
+                input_ref=input
+            >
+                {label}
+            </Field>
+            <crate::components::SubmitButton
+                busy=busy
+                busy_label=move || t_string!(i18n, till.scan.finding)
+            >
+                {t_string!(i18n, till.scan.find)}
+            </crate::components::SubmitButton>
+        </form>
     }
 }

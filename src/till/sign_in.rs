@@ -3,25 +3,20 @@
 use super::api;
 use super::session::TillAuth;
 use crate::api::ApiError;
-use crate::components::SignInForm;
+use crate::components::{sign_in_action, SignInForm};
 use crate::i18n::*;
 use crate::messages::{error_text, Cashier};
 use leptos::prelude::*;
-use tessera_core::api::LoginRequest;
 
 /// The sign-in form; says so when the server ended the last session.
 #[component]
 pub fn SignIn() -> impl IntoView {
     let i18n = use_i18n();
     let auth = TillAuth::use_context();
-    let sign_in = Action::new_local(move |request: &LoginRequest| {
-        let request = request.clone();
-        async move {
-            api::login(&request)
-                .await
-                .map(|session| auth.sign_in(session))
-        }
-    });
+    let sign_in = sign_in_action(
+        |request| async move { api::login(&request).await },
+        move |session| auth.sign_in(session),
+    );
     let message = Callback::new(move |error: ApiError| {
         error_text::<Cashier>(&error, i18n.get_locale_untracked())
     });

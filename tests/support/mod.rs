@@ -4,6 +4,9 @@
 #![allow(dead_code)]
 
 use leptos::prelude::*;
+use tessera_core::api::{Card, DiscountView};
+use tessera_core::discount::DiscountKind;
+use tessera_core::Currency;
 use wasm_bindgen::JsCast;
 use web_sys::js_sys;
 
@@ -121,4 +124,29 @@ pub fn fetch_is_real() -> bool {
         .unwrap()
         .as_bool()
         .unwrap()
+}
+
+/// A card with nothing pending, expiring or to reach (GEL, 12,345 "beans").
+pub fn bare_card() -> Card {
+    Card {
+        id: "card-1".into(),
+        program_id: "demo".into(),
+        program_name: "Demo Coffee".into(),
+        point_name: "beans".into(),
+        currency: Currency::new("GEL").unwrap(),
+        balance: 12_345,
+        terms_version: "2026-11".into(),
+        enrolled_at: 1_795_392_000_000, // 2026-11-23T00:00:00Z
+        pending: vec![],
+        expiring: vec![],
+        tier: None,
+        discount: DiscountView {
+            kind: DiscountKind::None,
+            rate_bp: 0,
+            next_rate_bp: None,
+            next_spend_minor: None,
+            drops_at: None,
+        },
+        next_reward: None,
+    }
 }

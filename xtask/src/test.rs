@@ -10,47 +10,25 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+/// The native crates, linted and tested on the host (the wallet is linted and tested for wasm32).
+const NATIVE: [&str; 6] = ["-p", "tessera-core", "-p", "tessera-server", "-p", "xtask"];
+
 pub fn all(args: &[&str]) -> Result<()> {
     let skip_e2e = args.contains(&"--skip-e2e");
     let started = Instant::now();
 
     cargo(&["fmt", "--all", "--", "--check"])?;
-    cargo(&[
-        "clippy",
-        "-p",
-        "tessera-core",
-        "-p",
-        "tessera-server",
-        "-p",
-        "xtask",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
+    cargo(&clippy(&NATIVE))?;
     let tools = Tools::ensure()?;
-    run(tools.command(crate::process::cargo_bin()).args([
-        "clippy",
+    run(tools.command(crate::process::cargo_bin()).args(clippy(&[
         "-p",
         "tessera-wallet",
         "--target",
         WASM_TARGET,
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    ])))?;
 
     // Core and server tests; the server suite runs on SQLite and PostgreSQL (mandatory when CI is set).
-    cargo(&[
-        "test",
-        "-p",
-        "tessera-core",
-        "-p",
-        "tessera-server",
-        "-p",
-        "xtask",
-    ])?;
+    cargo(&[&["test"][..], &NATIVE].concat())?;
 
     tools::ensure_browser()?;
     wallet_component_tests(&tools)?;
@@ -64,6 +42,14 @@ pub fn all(args: &[&str]) -> Result<()> {
     }
     eprintln!("all checks passed in {}s", started.elapsed().as_secs());
     Ok(())
+}
+
+/// `cargo clippy` over `selection` (packages, target) with every lint a denial.
+fn clippy<'a>(selection: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["clippy"];
+    args.extend_from_slice(selection);
+    args.extend(["--all-targets", "--", "-D", "warnings"]);
+    args
 }
 
 /// wasm-bindgen-test component tests in headless Chromium (flags in webdriver.json).
