@@ -315,18 +315,19 @@ impl Ledger {
 
     /// Spendable points at `now` (the stored balance of a card).
     pub fn spendable(&self, now: i64) -> i64 {
-        self.lots
-            .iter()
-            .filter(|l| l.is_spendable(now))
-            .map(|l| l.remaining)
-            .sum()
+        self.remaining_in(|l| l.is_spendable(now))
     }
 
     /// Points still pending at `now`.
     pub fn pending(&self, now: i64) -> i64 {
+        self.remaining_in(|l| l.is_pending(now))
+    }
+
+    /// What remains of the lots `which` picks.
+    fn remaining_in(&self, which: impl Fn(&Lot) -> bool) -> i64 {
         self.lots
             .iter()
-            .filter(|l| l.is_pending(now))
+            .filter(|l| which(l))
             .map(|l| l.remaining)
             .sum()
     }

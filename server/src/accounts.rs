@@ -8,6 +8,8 @@ use crate::cards;
 use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::openapi::refusals::{refusals, SessionRefusals, SignInRefusals};
+use crate::openapi::refusals::{JSON_BODY, PASSWORD_HASHING};
 use crate::state::AppState;
 use crate::store::accounts::{self, NewCustomer};
 use crate::store::sessions::SessionKind;
@@ -16,7 +18,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use tessera_core::api::{ErrorBody, ErrorCode, LoginRequest, Me, RegisterRequest, Session, Terms};
+use tessera_core::api::{ErrorCode, LoginRequest, Me, RegisterRequest, Session, Terms};
 use tessera_core::validation::{normalize_email, normalize_phone, validate_registration};
 
 pub fn router() -> Router<AppState> {
@@ -40,13 +42,15 @@ pub async fn terms(State(state): State<AppState>) -> ApiJson<Terms> {
     })
 }
 
+refusals! {
+    RegisterRefusals = JSON_BODY, PASSWORD_HASHING, &[ErrorCode::EmailTaken]
+}
+
 /// Creates an account, enrols it in every open program and signs it in.
+///
+/// `rate_limited`: too many sign-ups from this address.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
-    responses((status = 201, body = Session), (status = 409, body = ErrorBody, description = "email_taken"),
-        (status = 422, body = ErrorBody, description = "validation or invalid_body"),
-        (status = 400, body = ErrorBody, description = "malformed_json"),
-        (status = 429, body = ErrorBody, description = "rate_limited: too many sign-ups from this address, with Retry-After"),
-        (status = 503, body = ErrorBody, description = "server_busy, with Retry-After")))]
+    responses((status = 201, body = Session), RegisterRefusals))]
 pub async fn register(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -75,7 +79,6 @@ pub async fn register(
     let mut tx = state.store.transaction().await?;
     let Some(id) = accounts::insert(&mut tx, &customer, now_ms()).await? else {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
             ErrorCode::EmailTaken,
             "An account with this e-mail already exists. Sign in instead.",
         ));
@@ -96,10 +99,7 @@ pub async fn register(
 
 /// Signs in with e-mail and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 200, body = Session), (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        (status = 422, body = ErrorBody, description = "validation: the e-mail holds forbidden characters"),
-        (status = 429, body = ErrorBody, description = "rate_limited, with Retry-After"),
-        (status = 503, body = ErrorBody, description = "server_busy, with Retry-After")))]
+    responses((status = 200, body = Session), SignInRefusals))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -123,7 +123,7 @@ pub async fn login(
 
 /// Ends the current session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+    responses((status = 204), SessionRefusals))]
 pub async fn logout(
     State(state): State<AppState>,
     session: CustomerSession,
@@ -134,7 +134,7 @@ pub async fn logout(
 
 /// The signed-in customer.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Me), SessionRefusals))]
 pub async fn me(State(state): State<AppState>, session: CustomerSession) -> ApiResult<ApiJson<Me>> {
     Ok(ApiJson(load_me(&state, &session.customer_id).await?))
 }

@@ -5,16 +5,17 @@ use crate::card_status;
 use crate::config::{Enrolment, Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdPath};
+use crate::openapi::refusals::{refusals, CustomerCardRefusals, SessionRefusals};
+use crate::openapi::refusals::{CUSTOMER_CARD, SIGNED_IN};
 use crate::state::AppState;
 use crate::store::card_row::StoredCard;
 use crate::store::{self, now_ms, StoreError, Tx};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use tessera_core::api::{Card, ErrorBody, ErrorCode, HistoryEntry, HistoryPage, Wallet};
+use tessera_core::api::{Card, ErrorCode, HistoryEntry, HistoryPage, Wallet};
 use tessera_core::points::EntryKind;
 
 pub fn router() -> Router<AppState> {
@@ -45,7 +46,7 @@ pub async fn enrol_in_open_programs(
 /// Every card of the signed-in customer, with balance, pending and expiring points, tier and
 /// discount as of now.
 #[utoipa::path(get, path = "/api/v1/wallet", tag = "cards", security(("bearer" = [])),
-    responses((status = 200, body = Wallet), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Wallet), SessionRefusals))]
 pub async fn wallet(
     State(state): State<AppState>,
     session: CustomerSession,
@@ -65,8 +66,8 @@ pub async fn wallet(
 
 /// One card of the signed-in customer; another customer's card is "not found".
 #[utoipa::path(get, path = "/api/v1/cards/{id}", tag = "cards", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Card id")),
-    responses((status = 200, body = Card), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    params(IdPath),
+    responses((status = 200, body = Card), CustomerCardRefusals))]
 pub async fn card(
     State(state): State<AppState>,
     session: CustomerSession,
@@ -87,29 +88,27 @@ pub const HISTORY_PAGE: i64 = 20;
 
 /// `?cursor=`: the `next_cursor` of the previous page.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Omit for the newest entries.
     pub cursor: Option<String>,
 }
 
+refusals! {
+    HistoryRefusals = SIGNED_IN, CUSTOMER_CARD, &[ErrorCode::InvalidQuery]
+}
+
 /// A card's history, newest first, [`HISTORY_PAGE`] entries a page.
 #[utoipa::path(get, path = "/api/v1/cards/{id}/history", tag = "cards", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Card id"), HistoryQuery),
-    responses((status = 200, body = HistoryPage), (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    params(IdPath, HistoryQuery),
+    responses((status = 200, body = HistoryPage), HistoryRefusals))]
 pub async fn history(
     State(state): State<AppState>,
     session: CustomerSession,
     IdPath(id): IdPath,
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> ApiResult<ApiJson<HistoryPage>> {
-    let invalid = || {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidQuery,
-            "The history cursor is not valid.",
-        )
-    };
+    let invalid = || ApiError::new(ErrorCode::InvalidQuery, "The history cursor is not valid.");
     let Query(query) = query.map_err(|_| invalid())?;
     // The cursor is the sequence number of the last entry shown; older entries have lower ones.
     let before = match query.cursor.as_deref() {

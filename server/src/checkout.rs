@@ -5,13 +5,14 @@
 use crate::auth::session::CustomerSession;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdPath};
+use crate::openapi::refusals::CustomerCardRefusals;
 use crate::state::AppState;
 use crate::store::{self, now_ms};
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use rand::RngCore;
-use tessera_core::api::{CheckoutSecret, ErrorBody};
+use tessera_core::api::CheckoutSecret;
 use tessera_core::checkout::{card_number, SECRET_BYTES};
 
 pub fn router() -> Router<AppState> {
@@ -21,8 +22,8 @@ pub fn router() -> Router<AppState> {
 /// The card's number and this session's secret for it, created on first use; asking again
 /// returns the same secret.
 #[utoipa::path(post, path = "/api/v1/cards/{id}/checkout-secret", tag = "checkout", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Card id")),
-    responses((status = 200, body = CheckoutSecret), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    params(IdPath),
+    responses((status = 200, body = CheckoutSecret), CustomerCardRefusals))]
 pub async fn checkout_secret(
     State(state): State<AppState>,
     session: CustomerSession,

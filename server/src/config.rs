@@ -263,24 +263,44 @@ mod tests {
         assert!(err.contains("unknown field `colour`"), "{err}");
     }
 
+    /// Each `(from, to, named)`: the demo file with `from` replaced by `to` is refused by an
+    /// error that says `named`.
+    fn assert_each_edit_is_refused_naming(edits: &[(&str, &str, &str)]) {
+        for (from, to, named) in edits {
+            let err = error_for(|t| t.replace(from, to));
+            assert!(err.contains(named), "{from} -> {to}: {err}");
+        }
+    }
+
     #[test]
     fn invalid_values_are_named() {
         let err = error_for(|t| t.replace("\"GEL\"", "\"lari\""));
         assert!(err.contains("currency") || err.contains("lari"), "{err}");
-        let err = error_for(|t| t.replace("Asia/Tbilisi", "Mars/Olympus"));
-        assert!(err.contains("programs[0].time_zone"), "{err}");
-        let err = error_for(|t| t.replace("\"open\"", "\"maybe\""));
-        assert!(err.contains("maybe"), "{err}");
-        let err = error_for(|t| t.replace("id = \"mziuri\"", "id = \"Mziuri Coffee\""));
-        assert!(err.contains("programs[0].id"), "{err}");
-        let err = error_for(|t| t.replace("updated = \"2026-11-01\"", "updated = \"soon\""));
-        assert!(err.contains("terms.updated"), "{err}");
-        let err = error_for(|t| t.replace("threshold = 50000", "threshold = 0"));
-        assert!(err.contains("programs[0].tiers.levels"), "{err}");
-        let err = error_for(|t| t.replace("per_minor = 100", "per_minor = 0"));
-        assert!(err.contains("programs[0].earning.rate"), "{err}");
-        let err = error_for(|t| t.replace("\"after_month_end\"", "\"soon\""));
-        assert!(err.contains("soon"), "{err}");
+        assert_each_edit_is_refused_naming(&[
+            ("Asia/Tbilisi", "Mars/Olympus", "programs[0].time_zone"),
+            ("\"open\"", "\"maybe\"", "maybe"),
+            (
+                "id = \"mziuri\"",
+                "id = \"Mziuri Coffee\"",
+                "programs[0].id",
+            ),
+            (
+                "updated = \"2026-11-01\"",
+                "updated = \"soon\"",
+                "terms.updated",
+            ),
+            (
+                "threshold = 50000",
+                "threshold = 0",
+                "programs[0].tiers.levels",
+            ),
+            (
+                "per_minor = 100",
+                "per_minor = 0",
+                "programs[0].earning.rate",
+            ),
+            ("\"after_month_end\"", "\"soon\"", "soon"),
+        ]);
     }
 
     #[test]
@@ -290,15 +310,20 @@ mod tests {
             config.staff("till@example.com").unwrap().role,
             StaffRole::Cashier
         );
-        let err = error_for(|t| t.replace("program = \"mziuri\"", "program = \"bakery\""));
-        assert!(err.contains("staff[0].program"), "{err}");
-        let err =
-            error_for(|t| t.replace("password_hash = \"$argon2id", "password_hash = \"$2b$10"));
-        assert!(err.contains("staff[0].password_hash"), "{err}");
-        let err = error_for(|t| t.replace("\"till@example.com\"", "\"till\""));
-        assert!(err.contains("staff[0].email"), "{err}");
-        let err = error_for(|t| t.replace("role = \"cashier\"", "role = \"boss\""));
-        assert!(err.contains("boss"), "{err}");
+        assert_each_edit_is_refused_naming(&[
+            (
+                "program = \"mziuri\"",
+                "program = \"bakery\"",
+                "staff[0].program",
+            ),
+            (
+                "password_hash = \"$argon2id",
+                "password_hash = \"$2b$10",
+                "staff[0].password_hash",
+            ),
+            ("\"till@example.com\"", "\"till\"", "staff[0].email"),
+            ("role = \"cashier\"", "role = \"boss\"", "boss"),
+        ]);
         let start = DEMO.find("[[staff]]").unwrap();
         let twice = format!("{DEMO}\n{}", &DEMO[start..]);
         let err = ProgramConfig::parse(&twice).unwrap_err();

@@ -1,5 +1,5 @@
-//! The one error type of the API: a status, a stable code and a safe message. Internal causes are
-//! logged here and never reach the response.
+//! The one error type of the API: a stable code (which decides the status) and a safe message.
+//! Internal causes are logged here and never reach the response.
 
 use crate::store::StoreError;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
@@ -7,10 +7,44 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tessera_core::api::{ErrorBody, ErrorCode, FieldError};
 
-/// An error answered as `{ "error": code, "message": ... }`.
+/// The HTTP status of every refusal with `code`: one place, so a response and the OpenAPI
+/// document (`openapi::refusals`) cannot disagree.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::MalformedJson | ErrorCode::InvalidQuery | ErrorCode::IdempotencyKeyRequired => {
+            StatusCode::BAD_REQUEST
+        }
+        ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::CardClosed | ErrorCode::TicketCannotSpend => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound | ErrorCode::CardUnknown | ErrorCode::MemberNotFound => {
+            StatusCode::NOT_FOUND
+        }
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+        ErrorCode::EmailTaken | ErrorCode::CodeUsed | ErrorCode::MemberAmbiguous => {
+            StatusCode::CONFLICT
+        }
+        ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::InvalidBody
+        | ErrorCode::Validation
+        | ErrorCode::CodeMalformed
+        | ErrorCode::CodeStale
+        | ErrorCode::CodeInvalid
+        | ErrorCode::TicketInvalid
+        | ErrorCode::InsufficientPoints
+        | ErrorCode::PointsNotAccepted
+        | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::RateLimited | ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        // `Unknown` is the wallet's reading of a newer code; this server never sends it.
+        ErrorCode::Internal | ErrorCode::Unknown => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// An error answered as `{ "error": code, "message": ... }` with the code's status.
 #[derive(Debug)]
 pub struct ApiError {
-    pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
     pub fields: Vec<FieldError>,
@@ -18,9 +52,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            status,
             code,
             message: message.into(),
             fields: Vec::new(),
@@ -29,25 +62,17 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Not found.")
+        Self::new(ErrorCode::NotFound, "Not found.")
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            "Please sign in.",
-        )
+        Self::new(ErrorCode::Unauthenticated, "Please sign in.")
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
         Self {
             fields,
-            ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::Validation,
-                "Some fields need attention.",
-            )
+            ..Self::new(ErrorCode::Validation, "Some fields need attention.")
         }
     }
 
@@ -55,7 +80,6 @@ impl ApiError {
         Self {
             retry_after_secs: Some(retry_after_secs.max(1)),
             ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
                 "Too many attempts. Please wait and try again.",
             )
@@ -67,7 +91,6 @@ impl ApiError {
         Self {
             retry_after_secs: Some(1),
             ..Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::ServerBusy,
                 "We are busy right now. Please try again in a moment.",
             )
@@ -76,17 +99,12 @@ impl ApiError {
 
     /// The body is larger than [`crate::BODY_LIMIT_BYTES`].
     pub fn body_too_large() -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::BodyTooLarge,
-            "The request body is too large.",
-        )
+        Self::new(ErrorCode::BodyTooLarge, "The request body is too large.")
     }
 
     /// The request (its body) did not arrive within the server's time.
     pub fn request_timeout() -> Self {
         Self::new(
-            StatusCode::REQUEST_TIMEOUT,
             ErrorCode::RequestTimeout,
             "The request took too long to arrive. Please try again.",
         )
@@ -96,7 +114,6 @@ impl ApiError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
             "Something went wrong on our side. Please try again.",
         )
@@ -119,14 +136,12 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::MissingJsonContentType(_) => Self::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
                 "Send the body as application/json.",
             ),
             JsonRejection::BytesRejection(rejection) => rejection.into(),
             // Parsed into a JSON value, only the syntax can be wrong.
             _ => Self::new(
-                StatusCode::BAD_REQUEST,
                 ErrorCode::MalformedJson,
                 "The request body is not valid JSON.",
             ),
@@ -149,7 +164,6 @@ impl From<BytesRejection> for ApiError {
             cause = e.source();
         }
         Self::new(
-            StatusCode::BAD_REQUEST,
             ErrorCode::MalformedJson,
             "The request body could not be read.",
         )
@@ -163,7 +177,7 @@ impl IntoResponse for ApiError {
             message: self.message,
             fields: self.fields,
         };
-        let mut response = (self.status, axum::Json(body)).into_response();
+        let mut response = (status_of(self.code), axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {
             response
                 .headers_mut()

@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::{request::Parts, StatusCode};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -50,7 +50,6 @@ impl<T: RequestBody> FromRequest<AppState> for ApiJson<T> {
         // The error names fields and types only, never server state.
         T::deserialize(value).map(ApiJson).map_err(|e| {
             ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::InvalidBody,
                 format!("The request body has a missing or wrong field: {e}"),
             )
@@ -96,7 +95,12 @@ fn forbidden_text(
 /// The `{id}` of a path. An id that cannot exist (not UTF-8, a control character, not the
 /// letters, digits and dashes ids are made of, or too long) answers exactly like an unknown
 /// one: 404, in the API's shape, without reaching the database.
-pub struct IdPath(pub String);
+#[derive(utoipa::IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+pub struct IdPath(
+    /// The id of what the path names.
+    pub String,
+);
 
 /// Longer than any id the server makes.
 const ID_MAX_LEN: usize = 64;

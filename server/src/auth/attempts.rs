@@ -26,22 +26,32 @@ pub enum WhenFull {
     },
 }
 
-/// How many attempts a counter allows within a window, and what happens past them.
+/// How many attempts a counter allows within a window, what happens past them, and what a
+/// successful attempt does to its slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limit {
     pub attempts: i64,
     pub window_ms: i64,
     pub when_full: WhenFull,
+    on_success: OnSuccess,
+}
+
+impl Limit {
+    /// `attempts` in `window_ms`, then refused until the window ends.
+    const fn refusing(attempts: i64, window_ms: i64, on_success: OnSuccess) -> Self {
+        Self {
+            attempts,
+            window_ms,
+            when_full: WhenFull::Refuse,
+            on_success,
+        }
+    }
 }
 
 const MINUTE_MS: i64 = 60_000;
 
 /// Sign-in attempts per (account, address) pair: the network a guesser is on is cut off.
-pub const SIGN_IN_PER_PAIR: Limit = Limit {
-    attempts: 5,
-    window_ms: 15 * MINUTE_MS,
-    when_full: WhenFull::Refuse,
-};
+pub const SIGN_IN_PER_PAIR: Limit = Limit::refusing(5, 15 * MINUTE_MS, OnSuccess::Clear);
 /// Sign-in attempts per account from all addresses before each attempt waits: 1 s, doubling to
 /// 60 s, so guessing from many networks is slowed and the owner still gets in.
 pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
@@ -51,31 +61,17 @@ pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
         first_delay_ms: 1_000,
         max_delay_ms: 60_000,
     },
+    on_success: OnSuccess::Clear,
 };
-/// Sign-in attempts per address (an IPv6 /64) over all accounts of one realm.
-pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
-    attempts: 30,
-    window_ms: 15 * MINUTE_MS,
-    when_full: WhenFull::Refuse,
-};
-/// New accounts per address (an IPv6 /64).
-pub const SIGN_UP_PER_ADDRESS: Limit = Limit {
-    attempts: 20,
-    window_ms: 60 * MINUTE_MS,
-    when_full: WhenFull::Refuse,
-};
+/// Sign-in attempts per address (an IPv6 /64) over all accounts of one realm; a success gives
+/// its slot back, so only failures count.
+pub const SIGN_IN_PER_ADDRESS: Limit = Limit::refusing(30, 15 * MINUTE_MS, OnSuccess::GiveBack);
+/// New accounts per address (an IPv6 /64): every one counts.
+pub const SIGN_UP_PER_ADDRESS: Limit = Limit::refusing(20, 60 * MINUTE_MS, OnSuccess::Keep);
 /// Wrong typed checkout codes per card (six digits can be guessed; a QR code cannot).
-pub const TYPED_CODES_PER_CARD: Limit = Limit {
-    attempts: 5,
-    window_ms: 15 * MINUTE_MS,
-    when_full: WhenFull::Refuse,
-};
+pub const TYPED_CODES_PER_CARD: Limit = Limit::refusing(5, 15 * MINUTE_MS, OnSuccess::GiveBack);
 /// Wrong typed checkout codes per till session, over all cards.
-pub const TYPED_CODES_PER_TILL: Limit = Limit {
-    attempts: 30,
-    window_ms: 15 * MINUTE_MS,
-    when_full: WhenFull::Refuse,
-};
+pub const TYPED_CODES_PER_TILL: Limit = Limit::refusing(30, 15 * MINUTE_MS, OnSuccess::GiveBack);
 
 /// Whose sign-in it is: customers' and staff's counters are apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +105,12 @@ enum OnSuccess {
 struct Counter {
     key: String,
     limit: Limit,
-    on_success: OnSuccess,
+}
+
+impl Counter {
+    fn new(key: String, limit: Limit) -> Self {
+        Self { key, limit }
+    }
 }
 
 /// The counters one attempt is charged to.
@@ -123,46 +124,31 @@ impl Attempt {
     pub fn sign_in(realm: Realm, account: &str, address: &ClientNet) -> Attempt {
         let realm = realm.prefix();
         Attempt::new(vec![
-            Counter {
-                key: format!("{realm}:pair:{account}|{address}"),
-                limit: SIGN_IN_PER_PAIR,
-                on_success: OnSuccess::Clear,
-            },
-            Counter {
-                key: format!("{realm}:account:{account}"),
-                limit: SIGN_IN_PER_ACCOUNT,
-                on_success: OnSuccess::Clear,
-            },
-            Counter {
-                key: format!("{realm}:address:{address}"),
-                limit: SIGN_IN_PER_ADDRESS,
-                on_success: OnSuccess::GiveBack,
-            },
+            Counter::new(
+                format!("{realm}:pair:{account}|{address}"),
+                SIGN_IN_PER_PAIR,
+            ),
+            Counter::new(format!("{realm}:account:{account}"), SIGN_IN_PER_ACCOUNT),
+            Counter::new(format!("{realm}:address:{address}"), SIGN_IN_PER_ADDRESS),
         ])
     }
 
     /// A new account from `address`.
     pub fn sign_up(address: &ClientNet) -> Attempt {
-        Attempt::new(vec![Counter {
-            key: format!("signup:address:{address}"),
-            limit: SIGN_UP_PER_ADDRESS,
-            on_success: OnSuccess::Keep,
-        }])
+        Attempt::new(vec![Counter::new(
+            format!("signup:address:{address}"),
+            SIGN_UP_PER_ADDRESS,
+        )])
     }
 
     /// A typed checkout code for `card_id` at the till session `till_session_id`.
     pub fn typed_code(card_id: &str, till_session_id: &str) -> Attempt {
         Attempt::new(vec![
-            Counter {
-                key: format!("typed:card:{card_id}"),
-                limit: TYPED_CODES_PER_CARD,
-                on_success: OnSuccess::GiveBack,
-            },
-            Counter {
-                key: format!("typed:till:{till_session_id}"),
-                limit: TYPED_CODES_PER_TILL,
-                on_success: OnSuccess::GiveBack,
-            },
+            Counter::new(format!("typed:card:{card_id}"), TYPED_CODES_PER_CARD),
+            Counter::new(
+                format!("typed:till:{till_session_id}"),
+                TYPED_CODES_PER_TILL,
+            ),
         ])
     }
 }
@@ -308,7 +294,7 @@ impl Write for SettleSlots {
 
     async fn run(&self, tx: &mut Tx) -> Result<(), StoreError> {
         for c in &self.0.counters {
-            match c.on_success {
+            match c.limit.on_success {
                 OnSuccess::Clear => counters::clear(tx, &c.key).await?,
                 OnSuccess::GiveBack => counters::give_back(tx, &c.key).await?,
                 OnSuccess::Keep => {}

@@ -8,7 +8,6 @@ pub mod token;
 use crate::error::ApiError;
 use crate::state::AppState;
 use attempts::Attempt;
-use axum::http::StatusCode;
 use tessera_core::api::{ErrorCode, FieldError};
 use tessera_core::validation::{normalize_email, FieldCode, EMAIL_MAX_CHARS};
 
@@ -46,7 +45,6 @@ pub async fn verify_sign_in<T>(
         .map_err(ApiError::internal)?;
     let Some(account) = account.filter(|_| ok) else {
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidCredentials,
             "E-mail or password is wrong.",
         ));

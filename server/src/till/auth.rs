@@ -7,13 +7,14 @@ use crate::client_address::ClientAddress;
 use crate::config::{ProgramConfig, StaffAccount};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
+use crate::openapi::refusals::{SessionRefusals, SignInRefusals};
 use crate::state::AppState;
 use crate::store::sessions::{self, SessionKind};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use tessera_core::api::{ErrorBody, LoginRequest, Staff, TillSession as TillSessionBody};
+use tessera_core::api::{LoginRequest, Staff, TillSession as TillSessionBody};
 use tessera_core::validation::normalize_email;
 
 pub fn router() -> Router<AppState> {
@@ -39,10 +40,7 @@ fn staff_body(config: &ProgramConfig, staff: &StaffAccount) -> Staff {
 
 /// Signs a staff account in at a till.
 #[utoipa::path(post, path = "/api/v1/till/auth/login", tag = "till", request_body = LoginRequest,
-    responses((status = 200, body = TillSessionBody), (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        (status = 422, body = ErrorBody, description = "validation: the e-mail holds forbidden characters"),
-        (status = 429, body = ErrorBody, description = "rate_limited, with Retry-After"),
-        (status = 503, body = ErrorBody, description = "server_busy, with Retry-After")))]
+    responses((status = 200, body = TillSessionBody), SignInRefusals))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -66,7 +64,7 @@ pub async fn login(
 
 /// Ends the till session.
 #[utoipa::path(post, path = "/api/v1/till/auth/logout", tag = "till", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+    responses((status = 204), SessionRefusals))]
 pub async fn logout(State(state): State<AppState>, till: TillSession) -> ApiResult<StatusCode> {
     sessions::delete(&state.store, SessionKind::Till, &till.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -74,7 +72,7 @@ pub async fn logout(State(state): State<AppState>, till: TillSession) -> ApiResu
 
 /// The signed-in staff account.
 #[utoipa::path(get, path = "/api/v1/till/me", tag = "till", security(("bearer" = [])),
-    responses((status = 200, body = Staff), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Staff), SessionRefusals))]
 pub async fn me(State(state): State<AppState>, till: TillSession) -> ApiJson<Staff> {
     ApiJson(staff_body(&state.config, &till.staff))
 }

@@ -13,8 +13,12 @@ use sha2::{Digest, Sha256};
 use tessera_core::api::ErrorCode;
 
 /// The request's `Idempotency-Key` header: 1 to 100 visible ASCII characters.
-#[derive(Clone, Debug)]
-pub struct IdempotencyKey(pub String);
+#[derive(Clone, Debug, utoipa::IntoParams)]
+#[into_params(names("Idempotency-Key"), parameter_in = Header)]
+pub struct IdempotencyKey(
+    /// Unique per write; a retry with the same key returns the first response.
+    pub String,
+);
 
 impl FromRequestParts<AppState> for IdempotencyKey {
     type Rejection = ApiError;
@@ -28,7 +32,6 @@ impl FromRequestParts<AppState> for IdempotencyKey {
             .map(|k| Self(k.to_owned()))
             .ok_or_else(|| {
                 ApiError::new(
-                    StatusCode::BAD_REQUEST,
                     ErrorCode::IdempotencyKeyRequired,
                     "Send an Idempotency-Key header (1-100 visible characters) with this request.",
                 )
@@ -62,7 +65,6 @@ pub async fn claim(
     };
     if stored.request_hash != request_hash {
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::IdempotencyKeyReused,
             "This Idempotency-Key was used for a different request.",
         ));

@@ -10,17 +10,17 @@ use crate::auth::attempts::{Attempt, TakeError};
 use crate::card_status;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::openapi::refusals::{refusals, JSON_BODY, SIGNED_IN};
 use crate::state::AppState;
 use crate::store::cards::PhoneMatch;
 use crate::store::till::IssueTicket;
 use crate::store::{self, new_id, now_ms};
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use tessera_core::api::{
-    ErrorBody, ErrorCode, FieldError, IdentifyRequest, PhoneLookupRequest, PhoneMember,
-    PhoneMembers, TillMember,
+    ErrorCode, FieldError, IdentifyRequest, PhoneLookupRequest, PhoneMember, PhoneMembers,
+    TillMember,
 };
 use tessera_core::checkout::{self, CardSecret, CodeError};
 use tessera_core::validation::{normalize_phone, FieldCode};
@@ -37,40 +37,45 @@ pub fn router() -> Router<AppState> {
         .route("/till/phone-lookup", post(phone_lookup))
 }
 
-fn refusal(status: StatusCode, code: ErrorCode, message: &str) -> ApiError {
-    ApiError::new(status, code, message)
-}
-
 fn code_refusal(e: CodeError) -> ApiError {
-    match e {
-        CodeError::Malformed => refusal(
-            StatusCode::UNPROCESSABLE_ENTITY,
+    let (code, message) = match e {
+        CodeError::Malformed => (
             ErrorCode::CodeMalformed,
             "This is not a Tessera code. Scan again or type the digits under the code.",
         ),
-        CodeError::Stale => refusal(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        CodeError::Stale => (
             ErrorCode::CodeStale,
             "This code has expired. Ask the customer to show the code on their phone again.",
         ),
-        CodeError::Forged => refusal(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        CodeError::Forged => (
             ErrorCode::CodeInvalid,
             "This code is not valid for the card.",
         ),
-    }
+    };
+    ApiError::new(code, message)
+}
+
+refusals! {
+    // In the order the code is checked, then the phone number.
+    IdentifyRefusals = SIGNED_IN, JSON_BODY, &[
+        ErrorCode::CodeMalformed,
+        ErrorCode::CardUnknown,
+        ErrorCode::CardClosed,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::CodeStale,
+        ErrorCode::CodeInvalid,
+        ErrorCode::CodeUsed,
+        ErrorCode::MemberNotFound,
+        ErrorCode::MemberAmbiguous,
+    ]
 }
 
 /// Identifies a member by checkout code or phone number.
+///
+/// `member_ambiguous`: several members have the number; list them with `/till/phone-lookup` and
+/// send the chosen one's `card_id`.
 #[utoipa::path(post, path = "/api/v1/till/identify", tag = "till", security(("bearer" = [])),
-    request_body = IdentifyRequest,
-    responses((status = 200, body = TillMember),
-        (status = 422, body = ErrorBody, description = "code_malformed, code_stale, code_invalid, validation"),
-        (status = 409, body = ErrorBody, description = "code_used, member_ambiguous (list them with /till/phone-lookup)"),
-        (status = 404, body = ErrorBody, description = "card_unknown, member_not_found"),
-        (status = 403, body = ErrorBody, description = "card_closed"),
-        (status = 429, body = ErrorBody, description = "too_many_attempts, with Retry-After"),
-        (status = 401, body = ErrorBody)))]
+    request_body = IdentifyRequest, responses((status = 200, body = TillMember), IdentifyRefusals))]
 pub async fn identify(
     State(state): State<AppState>,
     till: TillSession,
@@ -97,11 +102,7 @@ pub async fn identify(
 
     let member = store::cards::member_card(&state.store, &card_id).await?;
     if member.closed_at.is_some() {
-        return Err(refusal(
-            StatusCode::FORBIDDEN,
-            ErrorCode::CardClosed,
-            "This card is closed.",
-        ));
+        return Err(ApiError::new(ErrorCode::CardClosed, "This card is closed."));
     }
     let ticket = IssueTicket {
         id: new_id(),
@@ -113,8 +114,7 @@ pub async fn identify(
     };
     let can_spend = ticket.can_spend();
     let Some(ticket) = state.store.write(ticket).await? else {
-        return Err(refusal(
-            StatusCode::CONFLICT,
+        return Err(ApiError::new(
             ErrorCode::CodeUsed,
             "This code was used already. Ask the customer to show the new code.",
         ));
@@ -144,20 +144,10 @@ async fn by_code(
     let claim = checkout::parse(text).map_err(code_refusal)?;
     let card = store::cards::by_number(&state.store, program_id, &claim.card_number)
         .await?
-        .ok_or_else(|| {
-            refusal(
-                StatusCode::NOT_FOUND,
-                ErrorCode::CardUnknown,
-                "No card has this number.",
-            )
-        })?;
+        .ok_or_else(|| ApiError::new(ErrorCode::CardUnknown, "No card has this number."))?;
     let card_id = card.id;
     if card.closed_at.is_some() {
-        return Err(refusal(
-            StatusCode::FORBIDDEN,
-            ErrorCode::CardClosed,
-            "This card is closed.",
-        ));
+        return Err(ApiError::new(ErrorCode::CardClosed, "This card is closed."));
     }
     // A typed code takes its slots before it is checked, so parallel guesses cannot all be
     // checked; a scanned code's proof is too long to guess.
@@ -207,8 +197,7 @@ async fn by_code(
 }
 
 fn member_not_found() -> ApiError {
-    refusal(
-        StatusCode::NOT_FOUND,
+    ApiError::new(
         ErrorCode::MemberNotFound,
         "No member of this program has this phone number.",
     )
@@ -247,21 +236,22 @@ async fn by_phone(
             .ok_or_else(member_not_found),
         (None, [one]) => Ok(one.card_id.clone()),
         // Points must not go to the wrong one of them: the cashier asks.
-        (None, _) => Err(refusal(
-            StatusCode::CONFLICT,
+        (None, _) => Err(ApiError::new(
             ErrorCode::MemberAmbiguous,
             "Several members have this phone number. Choose who is paying.",
         )),
     }
 }
 
+refusals! {
+    PhoneLookupRefusals = SIGNED_IN, JSON_BODY, &[ErrorCode::MemberNotFound]
+}
+
 /// Every member of the till's program with this phone number (name and the last four digits of
 /// the card), for the cashier to choose one.
 #[utoipa::path(post, path = "/api/v1/till/phone-lookup", tag = "till", security(("bearer" = [])),
     request_body = PhoneLookupRequest,
-    responses((status = 200, body = PhoneMembers),
-        (status = 404, body = ErrorBody, description = "member_not_found"),
-        (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = PhoneMembers), PhoneLookupRefusals))]
 pub async fn phone_lookup(
     State(state): State<AppState>,
     till: TillSession,

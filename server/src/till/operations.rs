@@ -7,6 +7,7 @@ use crate::card_status;
 use crate::config::{Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::openapi::refusals::{refusals, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
 use crate::purchases::{self, Purchase, PurchaseError};
 use crate::state::AppState;
 use crate::store::ledger::{self, Deduction, LedgerError};
@@ -19,7 +20,7 @@ use axum::routing::post;
 use axum::Router;
 use std::sync::Arc;
 use tessera_core::api::{
-    Card, ErrorBody, ErrorCode, FieldError, PayWithPointsRequest, PointsPayment, TillPurchase,
+    Card, ErrorCode, FieldError, PayWithPointsRequest, PointsPayment, TillPurchase,
     TillPurchaseRequest,
 };
 use tessera_core::points::EntryKind;
@@ -41,7 +42,6 @@ fn invalid_field(field: &str, code: FieldCode) -> ApiError {
 
 fn ticket_invalid() -> ApiError {
     ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::TicketInvalid,
         "This member's identification has expired. Scan the code again.",
     )
@@ -53,14 +53,15 @@ async fn card_after(tx: &mut Tx, program: &Program, card_id: &str, now: i64) -> 
     Ok(card_status::card(tx, program, &stored, now).await?)
 }
 
+refusals! {
+    PurchaseRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, &[ErrorCode::TicketInvalid]
+}
+
 /// Records a purchase on the ticket's card.
 #[utoipa::path(post, path = "/api/v1/till/purchases", tag = "till", security(("bearer" = [])),
     request_body = TillPurchaseRequest,
-    params(("Idempotency-Key" = String, Header, description = "Unique per purchase; a retry with the same key returns the first result")),
-    responses((status = 201, body = TillPurchase),
-        (status = 422, body = ErrorBody, description = "ticket_invalid, validation, idempotency_key_reused"),
-        (status = 400, body = ErrorBody, description = "idempotency_key_required"),
-        (status = 401, body = ErrorBody)))]
+    params(IdempotencyKey),
+    responses((status = 201, body = TillPurchase), PurchaseRefusals))]
 pub async fn purchase(
     State(state): State<AppState>,
     till: TillSession,
@@ -230,7 +231,6 @@ impl Write for PayWithPoints {
         let card = till.card()?;
         if !card.can_spend {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
                 ErrorCode::TicketCannotSpend,
                 "Spending points needs the customer's code: scan it instead of the phone number.",
             ));
@@ -247,7 +247,6 @@ impl Write for PayWithPoints {
             .await
             .map_err(|e| match e {
                 LedgerError::Insufficient { spendable } => ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::InsufficientPoints,
                     format!("The card has {spendable} points to spend."),
                 ),
@@ -265,15 +264,22 @@ impl Write for PayWithPoints {
     }
 }
 
+refusals! {
+    PayWithPointsRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, &[
+        ErrorCode::TicketInvalid,
+        ErrorCode::TicketCannotSpend,
+        ErrorCode::InsufficientPoints,
+        ErrorCode::PointsNotAccepted,
+    ]
+}
+
 /// Takes points as part or all of a bill, at the program's point value.
+///
+/// `ticket_cannot_spend`: the ticket came from a phone number; spending needs the checkout code.
 #[utoipa::path(post, path = "/api/v1/till/pay-with-points", tag = "till", security(("bearer" = [])),
     request_body = PayWithPointsRequest,
-    params(("Idempotency-Key" = String, Header, description = "Unique per payment; a retry with the same key returns the first result")),
-    responses((status = 201, body = PointsPayment),
-        (status = 422, body = ErrorBody, description = "insufficient_points, points_not_accepted, ticket_invalid, validation, idempotency_key_reused"),
-        (status = 403, body = ErrorBody, description = "ticket_cannot_spend"),
-        (status = 400, body = ErrorBody, description = "idempotency_key_required"),
-        (status = 401, body = ErrorBody)))]
+    params(IdempotencyKey),
+    responses((status = 201, body = PointsPayment), PayWithPointsRefusals))]
 pub async fn pay_with_points(
     State(state): State<AppState>,
     till: TillSession,
@@ -283,7 +289,6 @@ pub async fn pay_with_points(
     let program = till.program(&state.config)?;
     let Some(value) = program.point_value_minor else {
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::PointsNotAccepted,
             "This program does not take points as payment.",
         ));

@@ -1,13 +1,14 @@
 use crate::common::*;
 use axum::http::{header, StatusCode};
 use serde_json::json;
+use tessera_core::api::{ErrorCode, FieldCode, Terms};
 
 #[tokio::test]
 async fn joining_signs_in_and_records_consent() {
     each_engine(|t| async move {
         let mut body = registration("Nino@Example.GE");
         body["marketing_opt_in"] = json!(true);
-        let r = t.post("/api/v1/auth/register", None, body).await;
+        let r = t.join(body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let token = r.body["token"].as_str().unwrap();
         assert_eq!(token.len(), 43, "256-bit base64url token");
@@ -51,15 +52,8 @@ async fn passwords_and_tokens_are_stored_only_hashed() {
 async fn a_taken_email_is_a_conflict_whatever_its_case() {
     each_engine(|t| async move {
         t.register("taken@example.com").await;
-        let r = t
-            .post(
-                "/api/v1/auth/register",
-                None,
-                registration(" TAKEN@example.com "),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
-        assert_eq!(r.error_code(), "email_taken");
+        let r = t.join(registration(" TAKEN@example.com ")).await;
+        assert_eq!(r.refusal(), (StatusCode::CONFLICT, ErrorCode::EmailTaken));
     })
     .await;
 }
@@ -68,25 +62,13 @@ async fn a_taken_email_is_a_conflict_whatever_its_case() {
 async fn invalid_fields_are_each_named() {
     each_engine(|t| async move {
         let r = t
-            .post(
-                "/api/v1/auth/register",
-                None,
-                json!({
-                    "email": "not-an-email", "password": "short", "display_name": "",
-                    "accepted_terms_version": "1999-01-01"
-                }),
-            )
+            .join(json!({
+                "email": "not-an-email", "password": "short", "display_name": "",
+                "accepted_terms_version": "1999-01-01"
+            }))
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(r.error_code(), "validation");
-        let fields: Vec<&str> = r.body["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["field"].as_str().unwrap())
-            .collect();
         assert_eq!(
-            fields,
+            r.named_fields(),
             [
                 "email",
                 "password",
@@ -118,8 +100,10 @@ async fn sign_in_works_and_bad_credentials_look_the_same() {
         let wrong = t.login("login@example.com", "wrong password!").await;
         let unknown = t.login("nobody@example.com", "correct horse battery").await;
         for r in [&wrong, &unknown] {
-            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-            assert_eq!(r.error_code(), "invalid_credentials");
+            assert_eq!(
+                r.refusal(),
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
+            );
         }
         assert_eq!(
             wrong.body, unknown.body,
@@ -139,8 +123,12 @@ async fn repeated_failures_for_one_email_are_limited_with_retry_after() {
         }
         // Even the right password is refused while the limit holds.
         let r = t.login("victim@example.com", "correct horse battery").await;
-        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
-        assert_eq!(r.error_code(), "rate_limited");
+        assert_eq!(
+            r.refusal(),
+            (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            "{}",
+            r.text
+        );
         let retry: u64 = r.headers[header::RETRY_AFTER]
             .to_str()
             .unwrap()
@@ -186,8 +174,10 @@ async fn logout_ends_the_session_and_only_that_session() {
         let r = t.post("/api/v1/auth/logout", Some(&first), json!({})).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         let r = t.get("/api/v1/me", Some(&first)).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(r.error_code(), "unauthenticated");
+        assert_eq!(
+            r.refusal(),
+            (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated)
+        );
         assert_eq!(
             t.get("/api/v1/me", Some(&second)).await.status,
             StatusCode::OK
@@ -205,8 +195,11 @@ async fn missing_garbage_and_expired_sessions_are_refused() {
     each_engine_with(setup, |t| async move {
         for token in [None, Some("garbage"), Some("")] {
             let r = t.get("/api/v1/wallet", token).await;
-            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{token:?}");
-            assert_eq!(r.error_code(), "unauthenticated");
+            assert_eq!(
+                r.refusal(),
+                (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
+                "{token:?}"
+            );
         }
         let token = t.register("idle@example.com").await;
         tokio::time::sleep(std::time::Duration::from_millis(120)).await;
@@ -219,10 +212,9 @@ async fn missing_garbage_and_expired_sessions_are_refused() {
 #[tokio::test]
 async fn terms_are_published_for_the_join_screen() {
     each_engine(|t| async move {
-        let r = t.get("/api/v1/terms", None).await;
-        assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(r.body["version"], TERMS);
-        assert_eq!(r.body["updated"], "2026-11-01");
+        let terms: Terms = t.get("/api/v1/terms", None).await.decode(StatusCode::OK);
+        assert_eq!(terms.version, TERMS);
+        assert_eq!(terms.updated, "2026-11-01");
     })
     .await;
 }
@@ -249,21 +241,9 @@ async fn a_sign_in_email_longer_than_any_account_is_refused_as_too_long() {
         // Not repetitive, so PostgreSQL cannot compress it into an index entry.
         let long: String = (0..1_000).map(|i| format!("{i}")).collect();
         let email = format!("{long}@example.com");
-        for path in ["/api/v1/auth/login", "/api/v1/till/auth/login"] {
-            let r = t
-                .post(
-                    path,
-                    None,
-                    json!({ "email": email, "password": "whatever it is" }),
-                )
-                .await;
-            assert_eq!(
-                (r.status, r.error_code()),
-                (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
-                "{path}: {}",
-                r.text
-            );
-            assert_eq!(r.body["fields"][0]["code"], "too_long");
+        for path in SIGN_IN_PATHS {
+            let r = t.sign_in(path, &email, "whatever it is").await;
+            assert_eq!(r.invalid_fields()[0].code, FieldCode::TooLong, "{path}");
         }
     })
     .await;

@@ -1,5 +1,6 @@
 use crate::common::*;
 use axum::http::StatusCode;
+use tessera_core::api::{ErrorCode, Wallet};
 
 #[tokio::test]
 async fn joining_enrols_in_every_open_program_once() {
@@ -37,16 +38,13 @@ async fn joining_enrols_in_every_open_program_once() {
 #[tokio::test]
 async fn another_customers_card_is_not_found() {
     each_engine(|t| async move {
-        let alice = t.register("alice@example.com").await;
+        let (_, alice_card) = t.customer("alice@example.com").await;
         let bob = t.register("bob@example.com").await;
-        let wallet = t.get("/api/v1/wallet", Some(&alice)).await;
-        let alice_card = wallet.body["cards"][0]["id"].as_str().unwrap().to_owned();
 
         let r = t
             .get(&format!("/api/v1/cards/{alice_card}"), Some(&bob))
             .await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        assert_eq!(r.error_code(), "not_found");
+        assert_eq!(r.refusal(), (StatusCode::NOT_FOUND, ErrorCode::NotFound));
         let unknown = t.get("/api/v1/cards/no-such-card", Some(&bob)).await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
         assert_eq!(
@@ -54,15 +52,12 @@ async fn another_customers_card_is_not_found() {
             "someone else's card looks like no card"
         );
 
-        let bobs = t.get("/api/v1/wallet", Some(&bob)).await;
-        let ids: Vec<&str> = bobs.body["cards"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["id"].as_str().unwrap())
-            .collect();
-        assert!(!ids.contains(&alice_card.as_str()));
-        assert_eq!(ids.len(), 1);
+        let bobs: Wallet = t
+            .get("/api/v1/wallet", Some(&bob))
+            .await
+            .decode(StatusCode::OK);
+        assert!(bobs.cards.iter().all(|c| c.id != alice_card));
+        assert_eq!(bobs.cards.len(), 1);
     })
     .await;
 }

@@ -18,9 +18,7 @@ async fn secret_of(t: &TestApp, token: &str, card: &str) -> Reply {
 #[tokio::test]
 async fn each_session_gets_its_own_stable_secret_until_it_logs_out() {
     each_engine(|t| async move {
-        let phone = t.register("codes@example.com").await;
-        let wallet = t.get("/api/v1/wallet", Some(&phone)).await;
-        let card = wallet.body["cards"][0]["id"].as_str().unwrap().to_owned();
+        let (phone, card) = t.customer("codes@example.com").await;
 
         let first = secret_of(&t, &phone, &card).await;
         assert_eq!(first.status, StatusCode::OK, "{}", first.text);

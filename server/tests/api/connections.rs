@@ -72,6 +72,17 @@ impl Server {
         s
     }
 
+    /// A new connection that has sent the head of a JSON `POST` to `path` declaring a body of
+    /// `length` bytes, and `sent` of that body.
+    fn declaring_a_body(&self, path: &str, length: usize, sent: &[u8]) -> TcpStream {
+        let mut s = self.connect();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+        );
+        s.write_all(&[head.as_bytes(), sent].concat()).unwrap();
+        s
+    }
+
     /// The status line of `GET /api/v1/health` on a new connection, if one came within `wait`.
     fn health(&self, wait: Duration) -> Option<String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
@@ -173,11 +184,7 @@ fn a_client_that_stops_reading_its_responses_is_disconnected_after_the_send_time
 #[test]
 fn a_declared_body_that_does_not_arrive_is_answered_within_the_body_timeout() {
     let server = Server::start(&[], None);
-    let mut s = server.connect();
-    s.write_all(
-        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":",
-    )
-    .unwrap();
+    let s = server.declaring_a_body("/api/v1/auth/login", 100, b"{\"email\":");
     let (after, reply) = closed_after(s);
     assert!(after < Duration::from_secs(5), "answered after {after:?}");
     assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
@@ -187,11 +194,7 @@ fn a_declared_body_that_does_not_arrive_is_answered_within_the_body_timeout() {
 #[test]
 fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
     let server = Server::start(&[], None);
-    let mut s = server.connect();
-    s.write_all(
-        b"POST /api/v1/auth/register HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n",
-    )
-    .unwrap();
+    let s = server.declaring_a_body("/api/v1/auth/register", 1_000_000_000, b"");
     s.shutdown(Shutdown::Write).unwrap();
     let (after, reply) = closed_after(s);
     assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");

@@ -2,6 +2,7 @@ use crate::common::*;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
+use tessera_core::api::ErrorCode;
 
 #[tokio::test]
 async fn health_answers_when_the_database_does() {
@@ -19,8 +20,10 @@ async fn malformed_json_is_a_400_with_a_json_error() {
         let r = t
             .post_raw("/api/v1/auth/register", None, "{\"email\": ")
             .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert_eq!(r.error_code(), "malformed_json");
+        assert_eq!(
+            r.refusal(),
+            (StatusCode::BAD_REQUEST, ErrorCode::MalformedJson)
+        );
         assert!(!r.body["message"].as_str().unwrap().is_empty());
     })
     .await;
@@ -32,8 +35,10 @@ async fn missing_fields_and_wrong_types_are_422() {
         let missing = t
             .post("/api/v1/auth/login", None, json!({ "email": "a@b.co" }))
             .await;
-        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(missing.error_code(), "invalid_body");
+        assert_eq!(
+            missing.refusal(),
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidBody)
+        );
         assert!(missing.body["message"]
             .as_str()
             .unwrap()
@@ -41,9 +46,11 @@ async fn missing_fields_and_wrong_types_are_422() {
 
         let mut wrong = registration("types@example.com");
         wrong["marketing_opt_in"] = json!("yes please");
-        let r = t.post("/api/v1/auth/register", None, wrong).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(r.error_code(), "invalid_body");
+        let r = t.join(wrong).await;
+        assert_eq!(
+            r.refusal(),
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidBody)
+        );
     })
     .await;
 }
@@ -59,8 +66,13 @@ async fn a_body_without_json_content_type_is_415() {
             Some("text/plain"),
         );
         let r = t.send(req).await;
-        assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        assert_eq!(r.error_code(), "unsupported_media_type");
+        assert_eq!(
+            r.refusal(),
+            (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType
+            )
+        );
     })
     .await;
 }
@@ -70,9 +82,11 @@ async fn a_huge_body_is_refused_and_nothing_is_stored() {
     each_engine(|t| async move {
         let mut big = registration("big@example.com");
         big["display_name"] = json!("x".repeat(tessera_server::BODY_LIMIT_BYTES + 1));
-        let r = t.post("/api/v1/auth/register", None, big).await;
-        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-        assert_eq!(r.error_code(), "body_too_large");
+        let r = t.join(big).await;
+        assert_eq!(
+            r.refusal(),
+            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge)
+        );
         let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
             .fetch_one(t.state.store.pool_for_checks())
             .await
@@ -86,11 +100,12 @@ async fn a_huge_body_is_refused_and_nothing_is_stored() {
 async fn unknown_api_paths_and_methods_answer_json() {
     each_engine(|t| async move {
         let r = t.get("/api/v1/nothing-here", None).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        assert_eq!(r.error_code(), "not_found");
+        assert_eq!(r.refusal(), (StatusCode::NOT_FOUND, ErrorCode::NotFound));
         let r = t.get("/api/v1/auth/login", None).await;
-        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(r.error_code(), "method_not_allowed");
+        assert_eq!(
+            r.refusal(),
+            (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
+        );
         assert_eq!(r.headers["cache-control"], "no-store");
     })
     .await;

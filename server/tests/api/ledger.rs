@@ -10,9 +10,7 @@ const T0: i64 = 1_790_000_000_000;
 
 /// A new customer's card id.
 async fn card_of(t: &TestApp, email: &str) -> String {
-    let token = t.register(email).await;
-    let wallet = t.get("/api/v1/wallet", Some(&token)).await;
-    wallet.body["cards"][0]["id"].as_str().unwrap().to_owned()
+    t.customer(email).await.1
 }
 
 fn earned<'a>(
@@ -110,6 +108,13 @@ async fn books(t: &TestApp, card: &str) -> (i64, i64, i64, i64) {
     )
 }
 
+/// One pass of the expiry job at `now` (a batch of 100): how many cards it settled.
+async fn settled(t: &TestApp, now: i64) -> usize {
+    tessera_server::jobs::settle_due(&t.state.store, now, 100)
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_spends_succeed_exactly_as_often_as_the_balance_allows() {
     each_engine(|t| async move {
@@ -194,42 +199,18 @@ async fn pending_points_mature_and_due_points_expire_once() {
         ));
         take(&t, &card, 20, "coffee", T0 + DAY).await.unwrap();
 
-        let db = &t.state.store;
-        assert_eq!(
-            tessera_server::jobs::settle_due(db, T0 + 2 * DAY, 100)
-                .await
-                .unwrap(),
-            0,
-            "nothing due"
-        );
-        assert_eq!(
-            tessera_server::jobs::settle_due(db, T0 + 3 * DAY, 100)
-                .await
-                .unwrap(),
-            1,
-            "30 mature"
-        );
+        assert_eq!(settled(&t, T0 + 2 * DAY).await, 0, "nothing due");
+        assert_eq!(settled(&t, T0 + 3 * DAY).await, 1, "30 mature");
         assert_eq!(books(&t, &card).await, (60, 0, 60, 60));
         // The 30 left of the first lot expire on day 10; spent points are not expired again.
-        assert_eq!(
-            tessera_server::jobs::settle_due(db, T0 + 10 * DAY, 100)
-                .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            tessera_server::jobs::settle_due(db, T0 + 10 * DAY, 100)
-                .await
-                .unwrap(),
-            0,
-            "idempotent"
-        );
+        assert_eq!(settled(&t, T0 + 10 * DAY).await, 1);
+        assert_eq!(settled(&t, T0 + 10 * DAY).await, 0, "idempotent");
         assert_eq!(books(&t, &card).await, (30, 0, 30, 30));
         let expired: i64 = sqlx::query(
             "SELECT amount FROM ledger_entries WHERE card_id = $1 AND kind = 'expired'",
         )
         .bind(&card)
-        .fetch_one(db.pool_for_checks())
+        .fetch_one(t.state.store.pool_for_checks())
         .await
         .unwrap()
         .get(0);

@@ -40,6 +40,17 @@ fn assert_only_checked_or_refused(replies: &[Reply]) {
     }
 }
 
+/// A burst's replies are each checked or refused, and at most `limit` of them were checked.
+fn assert_checked_at_most(replies: &[Reply], limit: usize) {
+    assert_only_checked_or_refused(replies);
+    let checked = with_status(replies, StatusCode::UNAUTHORIZED);
+    let sent = replies.len();
+    assert!(
+        checked <= limit,
+        "{checked} of {sent} parallel attempts were checked (limit {limit})"
+    );
+}
+
 fn retry_after(r: &Reply) -> u64 {
     r.headers[header::RETRY_AFTER]
         .to_str()
@@ -48,17 +59,23 @@ fn retry_after(r: &Reply) -> u64 {
         .unwrap()
 }
 
+/// The customer `email` signs in from `address` with the right password.
+async fn signs_in_from(t: &TestApp, address: SocketAddr, email: &str) {
+    let r = t.login_from(address, email, RIGHT).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{email} from {address}: {}",
+        r.text
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_wrong_passwords_for_one_account_checks_at_most_the_limit() {
     each_engine(|t| async move {
         t.register("burst@example.com").await;
         let replies = join_all((0..50).map(|_| t.login("burst@example.com", WRONG))).await;
-        assert_only_checked_or_refused(&replies);
-        let checked = with_status(&replies, StatusCode::UNAUTHORIZED);
-        assert!(
-            checked <= PAIR,
-            "{checked} of 50 parallel wrong passwords were checked (limit {PAIR})"
-        );
+        assert_checked_at_most(&replies, PAIR);
         assert!(with_status(&replies, StatusCode::TOO_MANY_REQUESTS) > 0);
     })
     .await;
@@ -71,12 +88,7 @@ async fn a_burst_of_wrong_till_passwords_checks_at_most_the_limit() {
             (0..50).map(|_| t.till_login_from(t.address, "till@example.com", "wrong password!")),
         )
         .await;
-        assert_only_checked_or_refused(&replies);
-        let checked = with_status(&replies, StatusCode::UNAUTHORIZED);
-        assert!(
-            checked <= PAIR,
-            "{checked} of 50 parallel wrong till passwords were checked (limit {PAIR})"
-        );
+        assert_checked_at_most(&replies, PAIR);
     })
     .await;
 }
@@ -86,12 +98,7 @@ async fn a_burst_over_many_emails_from_one_address_checks_at_most_the_limit() {
     each_engine(|t| async move {
         let emails: Vec<String> = (0..100).map(|i| format!("spray{i}@example.com")).collect();
         let replies = join_all(emails.iter().map(|e| t.login(e, WRONG))).await;
-        assert_only_checked_or_refused(&replies);
-        let checked = with_status(&replies, StatusCode::UNAUTHORIZED);
-        assert!(
-            checked <= ADDRESS,
-            "{checked} of 100 parallel sign-ins from one address were checked (limit {ADDRESS})"
-        );
+        assert_checked_at_most(&replies, ADDRESS);
     })
     .await;
 }
@@ -123,8 +130,7 @@ async fn strangers_failing_from_one_network_do_not_lock_the_customer_out_elsewhe
         let r = t.login_from(client(1), "victim@example.com", RIGHT).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
         // ...but the customer on their own network signs in.
-        let r = t.login_from(client(2), "victim@example.com", RIGHT).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        signs_in_from(&t, client(2), "victim@example.com").await;
     })
     .await;
 }
@@ -164,8 +170,7 @@ async fn wrong_till_passwords_from_elsewhere_do_not_lock_the_cashier_out() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         // Nor do they count against the customer account with the same e-mail.
         t.register("till@example.com").await;
-        let r = t.login_from(client(20), "till@example.com", RIGHT).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        signs_in_from(&t, client(20), "till@example.com").await;
     })
     .await;
 }
@@ -188,24 +193,9 @@ async fn failures_from_many_networks_slow_an_account_down_but_never_lock_it() {
         let wait = slowed.expect("failures from many networks slow the account down");
         assert!(wait <= 60, "slowed by {wait} s: a delay, not a lock-out");
         tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
-        let r = t
-            .login_from(client(200), "popular@example.com", RIGHT)
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        signs_in_from(&t, client(200), "popular@example.com").await;
     })
     .await;
-}
-
-async fn sign_up_from(t: &TestApp, address: SocketAddr, email: &str) -> Reply {
-    let body = registration(email).to_string();
-    let req = request(
-        Method::POST,
-        "/api/v1/auth/register",
-        None,
-        body.into(),
-        Some("application/json"),
-    );
-    t.send_from(address, req).await
 }
 
 #[tokio::test]
@@ -214,7 +204,9 @@ async fn sign_ups_are_limited_per_address() {
         let mut created = 0;
         let mut last = None;
         for i in 0..SIGN_UP_PER_ADDRESS.attempts + 5 {
-            let r = sign_up_from(&t, client(30), &format!("new{i}@example.com")).await;
+            let r = t
+                .join_from(client(30), registration(&format!("new{i}@example.com")))
+                .await;
             created += i64::from(r.status == StatusCode::CREATED);
             last = Some(r);
         }
@@ -226,7 +218,9 @@ async fn sign_ups_are_limited_per_address() {
         assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(retry_after(&last) > 0);
         // Another address still signs up.
-        let r = sign_up_from(&t, client(31), "elsewhere@example.com").await;
+        let r = t
+            .join_from(client(31), registration("elsewhere@example.com"))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED);
     })
     .await;

@@ -1,8 +1,14 @@
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
+use tessera_core::api::ErrorCode;
 
 const INDEX: &str = r#"<!doctype html><html><head><link rel="stylesheet" href="/main-0123456789abcdef.css"><script type="module">import init from '/tessera-wallet-0123456789abcdef.js';init();</script></head><body>shell</body></html>"#;
+
+/// The `Cache-Control` a reply was served with.
+fn cache_control(r: &Reply) -> &str {
+    r.headers[header::CACHE_CONTROL].to_str().unwrap()
+}
 
 fn wallet_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -40,36 +46,29 @@ async fn the_wallet_is_served_with_spa_fallback_and_caching_headers() {
             let r = t.get(path, None).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
             assert!(r.text.contains("shell"), "{path}");
-            assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+            assert_eq!(cache_control(&r), "no-cache", "{path}");
         }
         let js = t.get("/tessera-wallet-0123456789abcdef.js", None).await;
         assert_eq!(js.status, StatusCode::OK);
-        assert_eq!(
-            js.headers[header::CACHE_CONTROL],
-            "public, max-age=31536000, immutable"
-        );
+        assert_eq!(cache_control(&js), "public, max-age=31536000, immutable");
         let sw = t.get("/sw.js", None).await;
-        assert_eq!(sw.headers[header::CACHE_CONTROL], "no-cache");
+        assert_eq!(cache_control(&sw), "no-cache");
         // The till's decoder worker is named at run time, without a hash: revalidated, so a
         // new script never meets an old wasm.
         for path in ["/till/tessera-decoder.js", "/till/tessera-decoder_bg.wasm"] {
             let r = t.get(path, None).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
-            assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+            assert_eq!(cache_control(&r), "no-cache", "{path}");
         }
         let manifest = t.get("/manifest.webmanifest", None).await;
-        assert_eq!(
-            manifest.headers[header::CACHE_CONTROL],
-            "public, max-age=3600"
-        );
+        assert_eq!(cache_control(&manifest), "public, max-age=3600");
 
         // A missing asset is a 404, never the page; an API path never falls back to the page.
         let gone = t.get("/tessera-wallet-fedcba9876543210.js", None).await;
         assert_eq!(gone.status, StatusCode::NOT_FOUND);
         assert!(!gone.text.contains("shell"));
         let api = t.get("/api/v2/wallet", None).await;
-        assert_eq!(api.status, StatusCode::NOT_FOUND);
-        assert_eq!(api.error_code(), "not_found");
+        assert_eq!(api.refusal(), (StatusCode::NOT_FOUND, ErrorCode::NotFound));
     })
     .await;
 }
@@ -149,7 +148,7 @@ async fn the_till_console_is_served_at_till_with_a_csp_admitting_its_loader() {
             let r = t.get(path, None).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
             assert!(r.text.contains("till console"), "{path}: {}", r.text);
-            assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+            assert_eq!(cache_control(&r), "no-cache", "{path}");
             let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
             assert!(csp.contains(&till_loader), "{path}: {csp}");
             assert!(!csp.contains("unsafe-inline"));
@@ -176,10 +175,7 @@ async fn the_till_console_is_served_at_till_with_a_csp_admitting_its_loader() {
         // The console's hashed assets are files; a missing one is a 404, never the page.
         let js = t.get("/till/tessera-till-0123456789abcdef.js", None).await;
         assert_eq!(js.status, StatusCode::OK);
-        assert_eq!(
-            js.headers[header::CACHE_CONTROL],
-            "public, max-age=31536000, immutable"
-        );
+        assert_eq!(cache_control(&js), "public, max-age=31536000, immutable");
         let gone = t.get("/till/tessera-till-fedcba9876543210.js", None).await;
         assert_eq!(gone.status, StatusCode::NOT_FOUND);
         assert!(!gone.text.contains("till console"));

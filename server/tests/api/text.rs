@@ -6,18 +6,7 @@ use crate::common::*;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-
-fn named_fields(r: &Reply) -> Vec<String> {
-    r.body["fields"]
-        .as_array()
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|f| f["field"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use tessera_core::api::ErrorCode;
 
 #[tokio::test]
 async fn control_and_bidi_characters_in_a_sign_up_are_refused_naming_the_field() {
@@ -34,14 +23,8 @@ async fn control_and_bidi_characters_in_a_sign_up_are_refused_naming_the_field()
         for (field, value) in cases {
             let mut body = registration("clean@example.com");
             body[field] = json!(value);
-            let r = t.post("/api/v1/auth/register", None, body).await;
-            assert_eq!(
-                (r.status, r.error_code()),
-                (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
-                "{field} {value:?}: {}",
-                r.text
-            );
-            assert_eq!(named_fields(&r), [field], "{value:?}");
+            let r = t.join(body).await;
+            assert_eq!(r.named_fields(), [field], "{value:?}");
         }
         let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
             .fetch_one(t.state.store.pool_for_checks())
@@ -55,21 +38,11 @@ async fn control_and_bidi_characters_in_a_sign_up_are_refused_naming_the_field()
 #[tokio::test]
 async fn a_nul_in_a_sign_in_email_is_a_validation_error_at_both_sign_ins() {
     each_engine(|t| async move {
-        for path in ["/api/v1/auth/login", "/api/v1/till/auth/login"] {
+        for path in SIGN_IN_PATHS {
             let r = t
-                .post(
-                    path,
-                    None,
-                    json!({ "email": "a\u{0}@example.com", "password": "whatever it is" }),
-                )
+                .sign_in(path, "a\u{0}@example.com", "whatever it is")
                 .await;
-            assert_eq!(
-                (r.status, r.error_code()),
-                (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
-                "{path}: {}",
-                r.text
-            );
-            assert_eq!(named_fields(&r), ["email"]);
+            assert_eq!(r.named_fields(), ["email"], "{path}");
         }
     })
     .await;
@@ -88,8 +61,8 @@ async fn an_id_that_cannot_exist_answers_like_an_unknown_one() {
         ] {
             let r = t.get(path, Some(&token)).await;
             assert_eq!(
-                (r.status, r.error_code()),
-                (StatusCode::NOT_FOUND, "not_found"),
+                r.refusal(),
+                (StatusCode::NOT_FOUND, ErrorCode::NotFound),
                 "{path}: {}",
                 r.text
             );
@@ -101,10 +74,7 @@ async fn an_id_that_cannot_exist_answers_like_an_unknown_one() {
                 json!(null),
             )
             .await;
-        assert_eq!(
-            (r.status, r.error_code()),
-            (StatusCode::NOT_FOUND, "not_found")
-        );
+        assert_eq!(r.refusal(), (StatusCode::NOT_FOUND, ErrorCode::NotFound));
     })
     .await;
 }
@@ -112,9 +82,7 @@ async fn an_id_that_cannot_exist_answers_like_an_unknown_one() {
 #[tokio::test]
 async fn a_query_that_cannot_be_read_answers_in_the_json_shape() {
     each_engine(|t| async move {
-        let token = t.register("query@example.com").await;
-        let wallet = t.get("/api/v1/wallet", Some(&token)).await;
-        let card = wallet.body["cards"][0]["id"].as_str().unwrap().to_owned();
+        let (token, card) = t.customer("query@example.com").await;
         for query in ["cursor=%FF", "cursor=%00", "cursor=1&cursor=2"] {
             let req = request(
                 Method::GET,
@@ -125,10 +93,9 @@ async fn a_query_that_cannot_be_read_answers_in_the_json_shape() {
             );
             let r = t.send(req).await;
             assert_eq!(
-                (r.status, r.error_code()),
-                (StatusCode::BAD_REQUEST, "invalid_query"),
-                "{query}: {}",
-                r.text
+                r.refusal(),
+                (StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery),
+                "{query}"
             );
         }
     })

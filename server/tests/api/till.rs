@@ -133,10 +133,7 @@ async fn cashier_and_two_members_sharing_a_phone(t: &TestApp) -> String {
     member(t, "caller@example.com").await;
     let mut spouse = registration("spouse@example.com");
     spouse["display_name"] = json!("Giorgi");
-    let _: Session = t
-        .post("/api/v1/auth/register", None, spouse)
-        .await
-        .decode(StatusCode::CREATED);
+    let _: Session = t.join(spouse).await.decode(StatusCode::CREATED);
     till
 }
 

@@ -14,7 +14,7 @@ use sqlx::Connection;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tessera_core::api::{ErrorBody, ErrorCode};
+use tessera_core::api::{ErrorBody, ErrorCode, FieldError, Wallet};
 use tessera_server::auth::password::Passwords;
 use tessera_server::config::ProgramConfig;
 use tessera_server::state::{AppState, SessionPolicy};
@@ -66,7 +66,26 @@ impl Reply {
     pub fn refusal(&self) -> (StatusCode, ErrorCode) {
         (self.status, self.error_body().error)
     }
+
+    /// The fields a validation refusal (422 `validation`) names, in order, once it is one.
+    pub fn invalid_fields(&self) -> Vec<FieldError> {
+        assert_eq!(
+            self.refusal(),
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation),
+            "{}",
+            self.text
+        );
+        self.error_body().fields
+    }
+
+    /// The names of [`Reply::invalid_fields`].
+    pub fn named_fields(&self) -> Vec<String> {
+        self.invalid_fields().into_iter().map(|f| f.field).collect()
+    }
 }
+
+/// Both sign-ins, the customer's and the till's: they check e-mails alike.
+pub const SIGN_IN_PATHS: [&str; 2] = ["/api/v1/auth/login", "/api/v1/till/auth/login"];
 
 /// Options for building a test server.
 #[derive(Clone)]
@@ -236,11 +255,19 @@ impl TestApp {
         .await
     }
 
+    /// Sends a registration `body` (see [`registration`]) to join.
+    pub async fn join(&self, body: Value) -> Reply {
+        self.join_from(self.address, body).await
+    }
+
+    /// Sends a registration `body` from a client at `address`.
+    pub async fn join_from(&self, address: SocketAddr, body: Value) -> Reply {
+        self.post_from(address, "/api/v1/auth/register", body).await
+    }
+
     /// Registers a customer and returns the session token.
     pub async fn register(&self, email: &str) -> String {
-        let r = self
-            .post("/api/v1/auth/register", None, registration(email))
-            .await;
+        let r = self.join(registration(email)).await;
         assert_eq!(
             r.status,
             StatusCode::CREATED,
@@ -248,6 +275,28 @@ impl TestApp {
             r.text
         );
         r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers a customer: the session token, and the id of their card (the demo has one open
+    /// program).
+    pub async fn customer(&self, email: &str) -> (String, String) {
+        let token = self.register(email).await;
+        let card = self.first_card(&token).await;
+        (token, card)
+    }
+
+    /// The id of the first card in the wallet of the customer signed in with `token`.
+    pub async fn first_card(&self, token: &str) -> String {
+        let wallet: Wallet = self
+            .get("/api/v1/wallet", Some(token))
+            .await
+            .decode(StatusCode::OK);
+        wallet.cards[0].id.clone()
+    }
+
+    /// Signs in at the sign-in `path` (one of [`SIGN_IN_PATHS`]).
+    pub async fn sign_in(&self, path: &str, email: &str, password: &str) -> Reply {
+        self.sign_in_from(self.address, path, email, password).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
@@ -273,14 +322,14 @@ impl TestApp {
         email: &str,
         password: &str,
     ) -> Reply {
-        let body = json!({ "email": email, "password": password }).to_string();
-        let req = request(
-            Method::POST,
-            path,
-            None,
-            body.into(),
-            Some("application/json"),
-        );
+        let body = json!({ "email": email, "password": password });
+        self.post_from(address, path, body).await
+    }
+
+    /// Posts a JSON `body` without a session from a client at `address`.
+    async fn post_from(&self, address: SocketAddr, path: &str, body: Value) -> Reply {
+        let body = body.to_string().into();
+        let req = request(Method::POST, path, None, body, Some("application/json"));
         self.send_from(address, req).await
     }
 }

@@ -1,6 +1,9 @@
 //! The OpenAPI description, generated from the handlers' annotations and `tessera_core::api`.
 
+pub mod refusals;
+
 use crate::{accounts, cards, checkout, health, till};
+use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -26,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         till::operations::purchase,
         till::operations::pay_with_points,
     ),
+    // Refusals refer to `ErrorBody` by name (`refusals`), so it is not collected from the paths.
+    components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
