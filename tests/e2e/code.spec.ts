@@ -6,7 +6,7 @@
 //
 // Each test runs its own release server (a fresh database, the demo loaded) so that it can stop and
 // restart it, and so its codes cannot collide with other specs' codes for the demo card.
-import { test, expect, Page, Browser, APIRequestContext, request as apiRequest } from '@playwright/test';
+import { test as base, expect, Page, Browser, APIRequestContext, request as apiRequest } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
@@ -97,98 +97,93 @@ function workDir(name: string): string {
   return dir;
 }
 
-test('the code on the screen is scanned by an independent decoder and accepted by the till', async ({ browser }) => {
-  const dir = workDir('code-online');
-  const server = await startServer(dir);
-  const { context, page } = await phone(browser, server);
+/** A test's own server (a fresh database in `dir`, the demo loaded; a test may stop it and start
+ * another in its place) and a phone on it; both go when the test ends, whether it passed or not. */
+type Own = { dir: string; server: Server; page: Page };
+
+const test = base.extend<{ own: Own }>({
+  own: async ({ browser }, use, testInfo) => {
+    const dir = workDir(`code-${testInfo.title.replace(/[^a-z]+/gi, '-').slice(0, 40)}`);
+    const server = await startServer(dir);
+    const { context, page } = await phone(browser, server);
+    const own = { dir, server, page };
+    await use(own);
+    await context.close();
+    await own.server.stop();
+  },
+});
+
+test('the code on the screen is scanned by an independent decoder and accepted by the till', async ({ own }) => {
+  const { dir, server, page } = own;
   const problems = watchConsole(page);
-  try {
-    await signInAsDemo(page);
-    const before = await shownBalance(page);
+  await signInAsDemo(page);
+  const before = await shownBalance(page);
 
-    // One tap from the cards home.
-    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
-    await expect(page).toHaveURL(/\/cards\/[^/]+\/code$/);
-    await expect(page.getByRole('heading', { name: 'Mziuri Coffee' })).toBeVisible();
-    await expect(page.getByText('Nino Beridze')).toBeVisible();
-    await expect(page.getByTestId('typed-code')).toHaveText(/^\d{4} \d{4} \d{4} \d{4}$/);
-    await expect(page.getByText(/New code in \d+ s/)).toBeVisible();
+  // One tap from the cards home.
+  await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+  await expect(page).toHaveURL(/\/cards\/[^/]+\/code$/);
+  await expect(page.getByRole('heading', { name: 'Mziuri Coffee' })).toBeVisible();
+  await expect(page.getByText('Nino Beridze')).toBeVisible();
+  await expect(page.getByTestId('typed-code')).toHaveText(/^\d{4} \d{4} \d{4} \d{4}$/);
+  await expect(page.getByText(/New code in \d+ s/)).toBeVisible();
 
-    const code = await scanCode(page, path.join(dir, 'code.png'));
-    const till = await tillSession(server);
-    const { after } = await checkout(till, code);
-    await till.dispose();
+  const code = await scanCode(page, path.join(dir, 'code.png'));
+  const till = await tillSession(server);
+  const { after } = await checkout(till, code);
+  await till.dispose();
 
-    // Close the code; the cards home shows the balance after the payment.
-    await page.getByRole('button', { name: 'Close the code' }).click();
-    const shown = await shownBalance(page);
-    expect(shown).not.toBe(before);
-    expect(shown.replace(/\D/g, '')).toBe(String(after));
-    expect(problems).toEqual([]);
-  } finally {
-    await context.close();
-    await server.stop();
-  }
+  // Close the code; the cards home shows the balance after the payment.
+  await page.getByRole('button', { name: 'Close the code' }).click();
+  const shown = await shownBalance(page);
+  expect(shown).not.toBe(before);
+  expect(shown.replace(/\D/g, '')).toBe(String(after));
+  expect(problems).toEqual([]);
 });
 
-test('with the server stopped, the code still shows after a reload and the till accepts it later', async ({ browser }) => {
-  const dir = workDir('code-offline');
-  let server = await startServer(dir);
-  const { context, page } = await phone(browser, server);
-  try {
-    await signInAsDemo(page);
-    // The service worker has the wallet and the code screen before the network goes.
-    await page.waitForFunction(async () => {
-      const registration = await navigator.serviceWorker.ready;
-      return registration.active?.state === 'activated' && !!navigator.serviceWorker.controller;
-    });
-    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
-    await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
-    const codePath = new URL(page.url()).pathname;
+test('with the server stopped, the code still shows after a reload and the till accepts it later', async ({ own }) => {
+  const { dir, page } = own;
+  await signInAsDemo(page);
+  // The service worker has the wallet and the code screen before the network goes.
+  await page.waitForFunction(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return registration.active?.state === 'activated' && !!navigator.serviceWorker.controller;
+  });
+  await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+  await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+  const codePath = new URL(page.url()).pathname;
 
-    // The server goes away (a service worker's requests ignore Playwright's offline switch).
-    await server.stop();
-    await page.reload();
-    await expect(page.getByText('Offline: this code still works at the till.')).toBeVisible();
-    expect(new URL(page.url()).pathname).toBe(codePath);
-    const code = await scanCode(page, path.join(dir, 'offline-code.png'));
+  // The server goes away (a service worker's requests ignore Playwright's offline switch).
+  await own.server.stop();
+  await page.reload();
+  await expect(page.getByText('Offline: this code still works at the till.')).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe(codePath);
+  const code = await scanCode(page, path.join(dir, 'offline-code.png'));
 
-    // Back online (same database, same address): the till takes the code made offline.
-    server = await startServer(dir, server.port, { fresh: false });
-    const till = await tillSession(server);
-    const { before, after } = await checkout(till, code);
-    expect(after).toBeLessThan(before);
-    await till.dispose();
-  } finally {
-    await context.close();
-    await server.stop();
-  }
+  // Back online (same database, same address): the till takes the code made offline.
+  own.server = await startServer(dir, own.server.port, { fresh: false });
+  const till = await tillSession(own.server);
+  const { before, after } = await checkout(till, code);
+  expect(after).toBeLessThan(before);
+  await till.dispose();
 });
 
-test('logging out removes the checkout keys from the phone and revokes them', async ({ browser }) => {
-  const dir = workDir('code-logout');
-  const server = await startServer(dir);
-  const { context, page } = await phone(browser, server);
-  try {
-    await signInAsDemo(page);
-    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
-    await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
-    const code = await scanCode(page, path.join(dir, 'before-logout.png'));
-    expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toContain('secret');
+test('logging out removes the checkout keys from the phone and revokes them', async ({ own }) => {
+  const { dir, server, page } = own;
+  await signInAsDemo(page);
+  await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+  await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+  const code = await scanCode(page, path.join(dir, 'before-logout.png'));
+  expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toContain('secret');
 
-    await page.goto('/settings');
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await expect(page).toHaveURL(/\/sign-in$/);
-    expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toBeNull();
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toBeNull();
 
-    // The secret behind the code died with the session.
-    const till = await tillSession(server);
-    const identify = await till.post('/api/v1/till/identify', { data: { code } });
-    expect(identify.status()).toBe(422);
-    expect((await identify.json()).error).toBe('code_invalid');
-    await till.dispose();
-  } finally {
-    await context.close();
-    await server.stop();
-  }
+  // The secret behind the code died with the session.
+  const till = await tillSession(server);
+  const identify = await till.post('/api/v1/till/identify', { data: { code } });
+  expect(identify.status()).toBe(422);
+  expect((await identify.json()).error).toBe('code_invalid');
+  await till.dispose();
 });

@@ -1,6 +1,7 @@
 // Run by `cargo xtask test`, which builds the wallet and the release server, starts the server on a
 // free port with a fresh database and the demo loaded, and passes its URL as BASE_URL.
 import { defineConfig } from '@playwright/test';
+import { chromium } from './support';
 
 export default defineConfig({
   testDir: '.',
@@ -18,17 +19,6 @@ export default defineConfig({
     hasTouch: true,
     serviceWorkers: 'allow',
     trace: 'retain-on-failure',
-    launchOptions: {
-      // Debian's Chromium: Playwright's own browser download does not work on these machines.
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromium,
   },
 });

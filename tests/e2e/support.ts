@@ -5,6 +5,20 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
+/** How every spec launches Chromium: Debian's own (Playwright's browser download does not work on
+ * these machines), with nothing running in the background. */
+export const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+};
+
 /** Collects console errors and uncaught exceptions (the CSP must admit everything the wallet does). */
 export function watchConsole(page: Page): string[] {
   const problems: string[] = [];

@@ -8,22 +8,13 @@
 import { test, expect, Page, APIRequestContext } from '@playwright/test';
 import { createHmac } from 'crypto';
 import * as path from 'path';
-import { watchConsole } from './support';
+import { chromium, watchConsole } from './support';
 
 // A till has a camera: Chromium's fake one (a moving test pattern), allowed without a prompt.
 test.use({
   launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-    ],
+    ...chromium,
+    args: [...chromium.args, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
   },
   permissions: ['camera'],
 });
