@@ -319,9 +319,9 @@ pub async fn register(request: &RegisterRequest) -> Result<Session, ApiError> {
     post("/auth/register", request).await
 }
 
-/// `POST /auth/login`.
-pub async fn login(request: &LoginRequest) -> Result<Session, ApiError> {
-    post("/auth/login", request).await
+/// `POST /auth/login`. By value: the sign-in form's action owns the request it sends.
+pub async fn login(request: LoginRequest) -> Result<Session, ApiError> {
+    post("/auth/login", &request).await
 }
 
 /// `POST /auth/logout`; the token is forgotten locally whatever the server says.

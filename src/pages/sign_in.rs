@@ -14,10 +14,7 @@ pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
     // The route guard moves the customer on to their cards.
-    let sign_in = sign_in_action(
-        |request| async move { api::login(&request).await },
-        move |session| auth.sign_in(session),
-    );
+    let sign_in = sign_in_action(api::login, move |session| auth.sign_in(session));
 
     view! {
         <section class="page page--auth" aria-labelledby="sign-in-title">

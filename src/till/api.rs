@@ -40,9 +40,9 @@ pub fn new_idempotency_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `POST /till/auth/login`.
-pub async fn login(request: &LoginRequest) -> Result<TillSession, ApiError> {
-    body(post("/till/auth/login", encode(request)?, None).await?).await
+/// `POST /till/auth/login`. By value: the sign-in form's action owns the request it sends.
+pub async fn login(request: LoginRequest) -> Result<TillSession, ApiError> {
+    body(post("/till/auth/login", encode(&request)?, None).await?).await
 }
 
 /// `POST /till/auth/logout`; the session is forgotten on this device whatever the answer.

@@ -107,7 +107,7 @@ pub fn DoneView(
                     <circle cx="12" cy="12" r="11"></circle>
                     <path d="M6.5 12.5l3.5 3.5 7.5-8"></path>
                 </svg>
-                <h1 class="done__title" id="done-title">{title}</h1>
+                <h1 class="headline" id="done-title">{title}</h1>
                 <p class="done__who">{name}" · "{card.program_name.clone()}</p>
                 <ul class="done__lines" role="list">
                     {lines

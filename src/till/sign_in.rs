@@ -13,10 +13,7 @@ use leptos::prelude::*;
 pub fn SignIn() -> impl IntoView {
     let i18n = use_i18n();
     let auth = TillAuth::use_context();
-    let sign_in = sign_in_action(
-        |request| async move { api::login(&request).await },
-        move |session| auth.sign_in(session),
-    );
+    let sign_in = sign_in_action(api::login, move |session| auth.sign_in(session));
     let message = Callback::new(move |error: ApiError| {
         error_text::<Cashier>(&error, i18n.get_locale_untracked())
     });
