@@ -84,7 +84,7 @@ pub async fn register(
         ));
     };
     cards::enrol_in_open_programs(&mut tx, &state.config, &id).await?;
-    let new_session = session::create_in(&mut tx, state.sessions, &id).await?;
+    let new_session = session::create(&mut tx, state.sessions, &id).await?;
     store::commit(tx).await?;
     let me = load_me(&state, &id).await?;
     Ok((
@@ -113,7 +113,9 @@ pub async fn login(
             .map(|c| (c.id, c.password_hash)))
     };
     let id = verify_sign_in(&state, attempt, req.password, account).await?;
-    let new_session = session::create(&state.store, state.sessions, &id).await?;
+    let mut tx = state.store.transaction().await?;
+    let new_session = session::create(&mut tx, state.sessions, &id).await?;
+    store::commit(tx).await?;
     Ok(ApiJson(Session {
         token: new_session.token,
         idle_expires_at: new_session.idle_expires_at,

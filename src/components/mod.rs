@@ -10,4 +10,4 @@ pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, Card
 pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton};
 pub use near_end::watch_near_end;
 pub use shell::{Logo, Shell};
-pub use sign_in_form::{field_error, sign_in_action, EmailField, PasswordField, SignInForm};
+pub use sign_in_form::{field_error, sign_in_action, CredentialFields, SignInForm};

@@ -106,8 +106,7 @@ pub fn SignInForm(
     view! {
         <form class="form" novalidate on:submit=on_submit>
             <FormAlert message=alert />
-            <EmailField value=email error=field_error(field_errors, "email") />
-            <PasswordField value=password error=field_error(field_errors, "password") />
+            <CredentialFields email=email password=password errors=field_errors />
             <SubmitButton busy=sign_in.pending() busy_label=move || submitting>
                 {submit}
             </SubmitButton>
@@ -115,50 +114,44 @@ pub fn SignInForm(
     }
 }
 
-/// The e-mail field of the sign-in and join forms.
+/// The e-mail and password fields of the sign-in and join forms, each with its error from
+/// `errors`.
 #[component]
-pub fn EmailField(
-    value: RwSignal<String>,
-    #[prop(into)] error: Signal<Option<String>>,
-    /// Joining: the browser offers the address to save, not an account to sign in to.
-    #[prop(optional)]
-    new_account: bool,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Field
-            id="email"
-            input_type="email"
-            autocomplete=if new_account { "email" } else { "username" }
-            inputmode="email"
-            required=true
-            value=value
-            error=error
-        >
-            {t_string!(i18n, fields.email)}
-        </Field>
-    }
-}
-
-/// The password field of the sign-in and join forms.
-#[component]
-pub fn PasswordField(
-    value: RwSignal<String>,
-    #[prop(into)] error: Signal<Option<String>>,
-    /// Joining: a new password (the browser may suggest one), with the rule as a hint.
+pub fn CredentialFields(
+    email: RwSignal<String>,
+    password: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+    /// Joining: the browser offers the address to save (not an account to sign in to) and may
+    /// suggest a new password; the password rule shows as a hint.
     #[prop(optional)]
     new_account: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let hint = new_account.then(|| ViewFn::from(move || t_string!(i18n, fields.new_password_hint)));
+    let (email_autocomplete, password_autocomplete) = if new_account {
+        ("email", "new-password")
+    } else {
+        ("username", "current-password")
+    };
     view! {
+        <Field
+            id="email"
+            input_type="email"
+            autocomplete=email_autocomplete
+            inputmode="email"
+            required=true
+            value=email
+            error=field_error(errors, "email")
+        >
+            {t_string!(i18n, fields.email)}
+        </Field>
         <Field
             id="password"
             input_type="password"
-            autocomplete=if new_account { "new-password" } else { "current-password" }
+            autocomplete=password_autocomplete
             required=true
-            value=value
-            error=error
+            value=password
+            error=field_error(errors, "password")
             hint=hint
         >
             {t_string!(i18n, fields.password)}

@@ -2,7 +2,7 @@
 
 use crate::api::{self, ApiError, Remote};
 use crate::components::{
-    field_error, focus_first_invalid, CheckboxField, EmailField, Field, FormAlert, PasswordField,
+    field_error, focus_first_invalid, CheckboxField, CredentialFields, Field, FormAlert,
     SubmitButton,
 };
 use crate::i18n::*;
@@ -127,12 +127,7 @@ pub fn JoinPage() -> impl IntoView {
             <p class="page__lead">{t_string!(i18n, join.lead)}</p>
             <form class="form" novalidate on:submit=on_submit>
                 <FormAlert message=form_error />
-                <EmailField value=email error=field_error(field_errors, "email") new_account=true />
-                <PasswordField
-                    value=password
-                    error=field_error(field_errors, "password")
-                    new_account=true
-                />
+                <CredentialFields email=email password=password errors=field_errors new_account=true />
                 <Field
                     id="display_name"
                     autocomplete="name"

@@ -5,7 +5,7 @@ use super::token::{new_token, token_hash};
 use crate::error::ApiError;
 use crate::state::{AppState, SessionPolicy};
 use crate::store::sessions::{self, SessionKind, SessionRow, TouchSession};
-use crate::store::{now_ms, Store, StoreError, Tx};
+use crate::store::{now_ms, StoreError, Tx};
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 
@@ -38,19 +38,9 @@ impl NewSession {
     }
 }
 
-/// Starts a session for a customer (one insert on the pool).
+/// Starts a session for a customer inside `tx`: joining signs the new customer in in the
+/// transaction that creates them, a sign-in commits it alone.
 pub async fn create(
-    store: &Store,
-    policy: SessionPolicy,
-    customer_id: &str,
-) -> Result<NewSession, StoreError> {
-    let (session, row) = NewSession::start(SessionKind::Customer, customer_id, policy.idle_ms);
-    sessions::create(store, &row).await?;
-    Ok(session)
-}
-
-/// Starts a session for a customer inside `tx` (joining signs the new customer in).
-pub async fn create_in(
     tx: &mut Tx,
     policy: SessionPolicy,
     customer_id: &str,

@@ -93,9 +93,9 @@ pub async fn record_purchase(
     let till = TillWrite::new(state, till.clone(), key.to_owned(), card, now);
     state
         .store
-        .write(RecordPurchase {
+        .write(Idempotent {
             till,
-            req: req.clone(),
+            operation: RecordPurchase(req.clone()),
         })
         .await
 }
@@ -139,45 +139,71 @@ impl TillWrite {
     fn card(&self) -> ApiResult<&TicketCard> {
         self.card.as_ref().ok_or_else(ticket_invalid)
     }
+}
 
-    /// Claims the request's idempotency key in `tx`: the first response when this is a retry.
-    async fn replay(
+/// A till write that is done once per idempotency key: [`Idempotent`] claims the key before it
+/// and stores its answer as the key's response after it, in the same transaction.
+trait TillOperation: Send + Sync + 'static {
+    /// The endpoint's name in the request hash: one key sent to two endpoints is two requests.
+    const ENDPOINT: &'static str;
+    type Request: serde::Serialize + Send + Sync;
+    type Body: serde::Serialize + Send + Sync;
+
+    fn request(&self) -> &Self::Request;
+
+    /// The write, in `tx`, once the key is claimed; it may run again (see [`Write`]).
+    fn apply(
         &self,
+        till: &TillWrite,
         tx: &mut Tx,
-        endpoint: &str,
-        req: &impl serde::Serialize,
-    ) -> ApiResult<Option<Response>> {
-        let hash = idempotency::request_hash(endpoint, req);
-        Ok(
-            match idempotency::claim(tx, &self.email, &self.key, &hash).await? {
-                Claim::Replay(response) => Some(response),
-                Claim::Fresh => None,
-            },
-        )
-    }
-
-    /// Stores the response of the claimed key in `tx` and returns it.
-    async fn respond(&self, tx: &mut Tx, body: &impl serde::Serialize) -> ApiResult<Response> {
-        idempotency::store(tx, &self.email, &self.key, StatusCode::CREATED, body).await
-    }
+        program: &Program,
+    ) -> impl std::future::Future<Output = ApiResult<Self::Body>> + Send;
 }
 
-/// Recording a purchase on the ticket's card, with its idempotency key.
-struct RecordPurchase {
+/// Runs a [`TillOperation`] under its idempotency key: a retry with the same key and request gets
+/// the first response (`201` and body) without writing again.
+struct Idempotent<O> {
     till: TillWrite,
-    req: TillPurchaseRequest,
+    operation: O,
 }
 
-impl Write for RecordPurchase {
+impl<O: TillOperation> Write for Idempotent<O> {
     type Output = Response;
     type Error = ApiError;
 
     async fn run(&self, tx: &mut Tx) -> ApiResult<Response> {
-        let (till, req, now) = (&self.till, &self.req, self.till.now);
+        let till = &self.till;
         let program = till.till.program(&till.config)?;
-        if let Some(response) = till.replay(tx, "purchases", req).await? {
+        let hash = idempotency::request_hash(O::ENDPOINT, self.operation.request());
+        if let Claim::Replay(response) =
+            idempotency::claim(tx, &till.email, &till.key, &hash).await?
+        {
             return Ok(response);
         }
+        let body = self.operation.apply(till, tx, program).await?;
+        idempotency::store(tx, &till.email, &till.key, StatusCode::CREATED, &body).await
+    }
+}
+
+/// Recording a purchase on the ticket's card.
+struct RecordPurchase(TillPurchaseRequest);
+
+impl TillOperation for RecordPurchase {
+    const ENDPOINT: &'static str = "purchases";
+    type Request = TillPurchaseRequest;
+    type Body = TillPurchase;
+
+    fn request(&self) -> &TillPurchaseRequest {
+        &self.0
+    }
+
+    async fn apply(
+        &self,
+        till: &TillWrite,
+        tx: &mut Tx,
+        program: &Program,
+    ) -> ApiResult<TillPurchase> {
+        let (req, now) = (&self.0, till.now);
         let card_id = &till.card()?.card_id;
         let reference = till.reference();
         let purchase = Purchase {
@@ -201,33 +227,37 @@ impl Write for RecordPurchase {
         let card =
             card_status::written_card(tx, program, &recorded.card, recorded.months.as_deref(), now)
                 .await?;
-        let body = TillPurchase {
+        Ok(TillPurchase {
             points: recorded.points,
             welcome_points: recorded.welcome_points,
             card,
-        };
-        till.respond(tx, &body).await
+        })
     }
 }
 
-/// Taking points as part of a bill from the ticket's card, with its idempotency key.
+/// Taking points as part of a bill from the ticket's card.
 struct PayWithPoints {
-    till: TillWrite,
     req: PayWithPointsRequest,
     /// What the points pay, in minor units.
     paid_minor: i64,
 }
 
-impl Write for PayWithPoints {
-    type Output = Response;
-    type Error = ApiError;
+impl TillOperation for PayWithPoints {
+    const ENDPOINT: &'static str = "pay-with-points";
+    type Request = PayWithPointsRequest;
+    type Body = PointsPayment;
 
-    async fn run(&self, tx: &mut Tx) -> ApiResult<Response> {
-        let (till, req, now) = (&self.till, &self.req, self.till.now);
-        let program = till.till.program(&till.config)?;
-        if let Some(response) = till.replay(tx, "pay-with-points", req).await? {
-            return Ok(response);
-        }
+    fn request(&self) -> &PayWithPointsRequest {
+        &self.req
+    }
+
+    async fn apply(
+        &self,
+        till: &TillWrite,
+        tx: &mut Tx,
+        program: &Program,
+    ) -> ApiResult<PointsPayment> {
+        let (req, now) = (&self.req, till.now);
         let card = till.card()?;
         if !card.can_spend {
             return Err(ApiError::new(
@@ -254,13 +284,12 @@ impl Write for PayWithPoints {
                 LedgerError::InvalidAmount => invalid_field("points", FieldCode::NotPositive),
                 LedgerError::Store(e) => e.into(),
             })?;
-        let body = PointsPayment {
+        Ok(PointsPayment {
             points: req.points,
             paid_minor: self.paid_minor,
             due_minor: req.bill_minor - self.paid_minor,
             card: card_after(tx, program, &card.card_id, now).await?,
-        };
-        till.respond(tx, &body).await
+        })
     }
 }
 
@@ -310,10 +339,9 @@ pub async fn pay_with_points(
     let till = TillWrite::new(&state, till, key, card, now);
     state
         .store
-        .write(PayWithPoints {
+        .write(Idempotent {
             till,
-            req,
-            paid_minor,
+            operation: PayWithPoints { req, paid_minor },
         })
         .await
 }
