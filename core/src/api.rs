@@ -328,6 +328,24 @@ pub struct Card {
     pub discount: DiscountView,
     /// The cheapest reward not yet affordable; `None` until the program has a catalog.
     pub next_reward: Option<RewardGoal>,
+    /// What time alone will do to the level and the discount over the next year, soonest
+    /// first: the wallet brings a kept card forward with it ([`Card::as_of`]) while it cannot
+    /// ask. Missing from an older server's answer: then nothing changes.
+    #[serde(default)]
+    pub changes: Vec<CardChange>,
+}
+
+/// The level and discount a card shows from `at` on if nothing else happens (no purchase): a
+/// month leaving the tier window, a level's retention ending, a decaying discount dropping a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardChange {
+    /// From this instant (UTC unix ms).
+    pub at: i64,
+    /// The level then; `None` for a program without tiers.
+    pub tier: Option<TierStatus>,
+    /// The discount then.
+    pub discount: DiscountView,
 }
 
 /// Points that change state at one time: pending points becoming spendable, or points expiring.

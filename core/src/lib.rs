@@ -3,6 +3,7 @@
 //! Nothing here does I/O, so the same code runs natively on the server (the authority) and in the
 //! wallet compiled to wasm32 (to show progress and, later, make checkout codes offline).
 
+pub mod aging;
 pub mod api;
 pub mod checkout;
 pub mod discount;

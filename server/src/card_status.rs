@@ -4,13 +4,13 @@
 
 use crate::calendar;
 use crate::config::Program;
-use crate::store::card_row::StoredCard;
+use crate::store::card_row::{CardTotals, StoredCard};
 use crate::store::ledger::{self, ComingUp};
 use crate::store::purchases::tier_window;
 use crate::store::StoreError;
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
-use tessera_core::api::{Card, DiscountView, PointsOn, TierGoal, TierStatus};
+use tessera_core::api::{Card, CardChange, DiscountView, PointsOn, TierGoal, TierStatus};
 use tessera_core::tier::{Month, TierRules, TierTarget};
 
 /// How far ahead expiring points are listed.
@@ -64,9 +64,9 @@ async fn card_as_of(
     };
 
     let month = calendar::month_of(tz, now);
-    let tier = match &program.tiers {
+    let read;
+    let tiers = match &program.tiers {
         Some(tiers) => {
-            let read;
             let buckets = match months {
                 Some(months) => months,
                 None => {
@@ -74,15 +74,18 @@ async fn card_as_of(
                     &read
                 }
             };
-            let progress = tiers.progress(totals.tier_state(), buckets, month);
-            Some(tier_status(tiers, tz, progress))
+            Some((tiers, buckets))
         }
         None => None,
     };
-    let tier_rate_bp = tier.as_ref().map_or(0, |t| t.discount_bp);
-    let status = program
-        .discount
-        .status(&totals.discount_inputs(tier_rate_bp), now);
+    let look = Look {
+        program,
+        tiers,
+        totals,
+        tz,
+    };
+    let (tier, discount) = look.at(now);
+    let changes = look.changes_after(now, &discount);
 
     Ok(Card {
         id: id.to_owned(),
@@ -96,15 +99,92 @@ async fn card_as_of(
         pending,
         expiring,
         tier,
-        discount: DiscountView {
-            kind: program.discount.kind(),
+        discount,
+        next_reward: None,
+        changes,
+    })
+}
+
+/// How far ahead a card's [`Card::changes`] go: two years, so a level reached today and kept
+/// by retention (a window and a retention of twelve months each) is seen to lapse.
+pub const CHANGES_WITHIN_MS: i64 = 2 * 366 * 86_400_000;
+
+/// Months after this one in which a level may change, within [`CHANGES_WITHIN_MS`].
+const CHANGES_WITHIN_MONTHS: i32 = 25;
+
+/// What a card's level and discount are at an instant, if nothing happens in between.
+struct Look<'a> {
+    program: &'a Program,
+    /// The tier rules and the card's months of qualifying activity.
+    tiers: Option<(&'a TierRules, &'a [(Month, i64)])>,
+    totals: &'a CardTotals,
+    tz: Tz,
+}
+
+impl Look<'_> {
+    /// The level and discount at `at`.
+    fn at(&self, at: i64) -> (Option<TierStatus>, DiscountView) {
+        let tier = self.tiers.map(|(tiers, buckets)| {
+            let month = calendar::month_of(self.tz, at);
+            tier_status(
+                tiers,
+                self.tz,
+                tiers.progress(self.totals.tier_state(), buckets, month),
+            )
+        });
+        let tier_rate_bp = tier.as_ref().map_or(0, |t| t.discount_bp);
+        let status = self
+            .program
+            .discount
+            .status(&self.totals.discount_inputs(tier_rate_bp), at);
+        let discount = DiscountView {
+            kind: self.program.discount.kind(),
             rate_bp: status.rate_bp,
             next_rate_bp: status.next.map(|n| n.rate_bp),
             next_spend_minor: status.next.map(|n| n.spend_minor),
             drops_at: status.drops_at,
-        },
-        next_reward: None,
-    })
+        };
+        (tier, discount)
+    }
+
+    /// Every instant within [`CHANGES_WITHIN_MS`] after `now` at which the level or discount
+    /// differs from the one before, with what it is then. Levels change only at month starts
+    /// (a month leaving the window, a retention ending); a decaying discount at its `drops_at`,
+    /// one step after another.
+    fn changes_after(&self, now: i64, discount: &DiscountView) -> Vec<CardChange> {
+        let until = now + CHANGES_WITHIN_MS;
+        let mut instants = Vec::new();
+        if self.tiers.is_some() {
+            let month = calendar::month_of(self.tz, now);
+            instants.extend(
+                (1..=CHANGES_WITHIN_MONTHS)
+                    .map(|m| calendar::month_start(self.tz, month + m))
+                    .filter(|at| *at <= until),
+            );
+        }
+        // Each drop names the next, strictly later, so this ends (at the last step, or a year on).
+        let (mut drop, mut after) = (discount.drops_at, now);
+        while let Some(at) = drop.filter(|at| *at > after && *at <= until) {
+            instants.push(at);
+            (drop, after) = (self.at(at).1.drops_at, at);
+        }
+        instants.sort_unstable();
+        instants.dedup();
+        let mut changes: Vec<CardChange> = Vec::new();
+        let mut before = self.at(now);
+        for at in instants {
+            let then = self.at(at);
+            if then != before {
+                changes.push(CardChange {
+                    at,
+                    tier: then.0.clone(),
+                    discount: then.1.clone(),
+                });
+                before = then;
+            }
+        }
+        changes
+    }
 }
 
 /// The card's pending points by the day they become spendable, and its spendable points that

@@ -148,5 +148,6 @@ pub fn bare_card() -> Card {
             drops_at: None,
         },
         next_reward: None,
+        changes: Vec::new(),
     }
 }

@@ -5,14 +5,15 @@ use crate::common::*;
 use axum::http::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
-use tessera_core::api::ErrorCode;
+use tessera_core::api::{Card, ErrorCode, Me, TierStatus};
 use tessera_core::points::EntryKind;
 use tessera_core::{Currency, Money};
-use tessera_server::calendar;
 use tessera_server::config::Program;
 use tessera_server::purchases::{self, Purchase, PurchaseError, Recorded};
+use tessera_server::store;
 use tessera_server::store::ledger::{self, Addition};
 use tessera_server::store::now_ms;
+use tessera_server::{calendar, card_status};
 
 const DAY: i64 = 86_400_000;
 
@@ -51,6 +52,53 @@ async fn card_json(t: &TestApp, token: &str, card: &str) -> Value {
     let r = t.get(&format!("/api/v1/cards/{card}"), Some(token)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     r.body
+}
+
+/// A card's `changes` foretell what the server itself would show at each of their instants when
+/// nothing else happens, so a wallet that brings a kept card forward offline (`Card::as_of`) shows
+/// the level and discount the server would: here Silver, kept by retention after its months leave
+/// the window, then the first level again.
+#[tokio::test]
+async fn a_cards_changes_foretell_the_level_and_discount_the_server_would_show() {
+    each_engine(|t| async move {
+        let (token, card_id) = t.customer("foretold@example.com").await;
+        let (pool, program) = (t.state.store.pool_for_checks(), program(&t));
+        let now = now_ms();
+        buy(pool, &program, &card_id, gel(60_000), "f-1", now - 10 * DAY)
+            .await
+            .unwrap();
+        let card: Card = t
+            .get(&format!("/api/v1/cards/{card_id}"), Some(&token))
+            .await
+            .decode(StatusCode::OK);
+        let me: Me = t
+            .get("/api/v1/me", Some(&token))
+            .await
+            .decode(StatusCode::OK);
+        let stored = store::cards::customers(&t.state.store, &card_id, &me.id)
+            .await
+            .unwrap()
+            .unwrap();
+
+        assert!(card.changes.windows(2).all(|w| w[0].at < w[1].at));
+        let mut conn = t.state.store.reader().await.unwrap();
+        for change in &card.changes {
+            let server = card_status::card(&mut conn, &program, &stored, change.at)
+                .await
+                .unwrap();
+            let kept = card.as_of(change.at);
+            assert_eq!((kept.tier, kept.discount), (server.tier, server.discount));
+        }
+        let rank = |tier: &Option<TierStatus>| tier.as_ref().map(|t| t.rank);
+        assert_eq!(rank(&card.tier), Some(1));
+        assert_eq!(rank(&card.changes.last().unwrap().tier), Some(0));
+        let first_level = &program.tiers.as_ref().unwrap().levels[0];
+        assert_eq!(
+            card.changes.last().unwrap().discount.rate_bp,
+            first_level.discount_bp
+        );
+    })
+    .await;
 }
 
 #[tokio::test]
