@@ -1,5 +1,6 @@
 //! The router: which screen answers which path, and who may see it.
 
+use crate::api::Wake;
 use crate::components::Shell;
 use crate::i18n::*;
 use crate::pages::{CardPage, CardsPage, JoinPage, NotFoundPage, SettingsPage, SignInPage};
@@ -52,6 +53,7 @@ fn replace() -> NavigateOptions {
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(Auth::from_storage());
+    provide_context(Wake::listening());
     view! {
         <I18nContextProvider>
             <Router>

@@ -9,6 +9,7 @@ pub mod code_screen;
 pub mod components;
 pub mod format;
 pub mod json;
+pub mod kept;
 pub mod messages;
 pub mod next_step;
 pub mod pages;

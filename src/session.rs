@@ -39,10 +39,14 @@ pub struct SessionStore<S> {
 }
 
 /// The customer's session (token and customer); clearing it forgets the cards' checkout keys
-/// too (their secrets belong to the session: the server revokes them with it).
+/// (their secrets belong to the session: the server revokes them with it) and the answers kept
+/// on the device.
 pub const CUSTOMER: SessionStore<Session> = SessionStore {
     key: "tessera.session",
-    on_clear: crate::checkout_key::forget_all,
+    on_clear: || {
+        crate::checkout_key::forget_all();
+        crate::kept::forget_all();
+    },
     kind: PhantomData,
 };
 

@@ -6,26 +6,31 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use tessera_core::api::{
-    Card, CheckoutSecret, DiscountView, HistoryEntry, HistoryPage, PointsOn, TierGoal, TierStatus,
+    Card, CheckoutSecret, DiscountView, HistoryEntry, HistoryPage, Me, PointsOn, Session, TierGoal,
+    TierStatus, Wallet,
 };
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
 use tessera_core::discount::DiscountKind;
 use tessera_core::points::EntryKind;
 use tessera_core::tier::QualifyBy;
 use tessera_core::Currency;
+use tessera_wallet::api::Wake;
 use tessera_wallet::checkout_key::{self, clock_offset, CheckoutKey};
 use tessera_wallet::components::CardTile;
 use tessera_wallet::format::{civil_day, decimal, Fmt};
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
+use tessera_wallet::kept;
 use tessera_wallet::next_step::{next_step, step_text, NextStep};
-use tessera_wallet::pages::{CardPage, JoinPage, SignInPage};
-use tessera_wallet::session::Auth;
+use tessera_wallet::pages::{CardPage, CardsPage, JoinPage, SignInPage};
+use tessera_wallet::session::{Auth, CUSTOMER};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::js_sys;
 
 mod support;
-use support::{bare_card, fetch_is_real, mount, mount_faked, type_into, wait_for, FakeFetch};
+use support::{
+    bare_card, fetch_is_real, mount, mount_faked, next_turn, type_into, wait_for, FakeFetch,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -252,6 +257,20 @@ fn days_are_calendar_days_with_the_year_only_when_needed() {
         NaiveDate::from_ymd_opt(2028, 2, 29)
     );
     assert_eq!(civil_day("2026-02-29"), None);
+    // Exactly `YYYY-MM-DD`, nothing near it.
+    for near in [
+        "2026-1-05",
+        "2026-11-5",
+        "2026/11/30",
+        "+026-11-30",
+        "2026-11-3x",
+        "2026-11-30 ",
+        "2026-11-30T00",
+        "20é6-11-30",
+        "2026-11-é0",
+    ] {
+        assert_eq!(civil_day(near), None, "{near}");
+    }
     // An instant is shown as the reader's local day (noon UTC is the same day everywhere the
     // tests run).
     assert_eq!(uk.local_day(points_on("2026-11-27", 0).at), "27 Nov");
@@ -402,6 +421,11 @@ fn mount_card_screen(
     id: &str,
     routes: &[(&str, u16, String)],
 ) -> (web_sys::HtmlElement, FakeFetch) {
+    mount_card_route(id, &fake_api(routes))
+}
+
+/// Mounts the card screen route at `/cards/{id}`, with `fetch` answered by `fake`.
+fn mount_card_route(id: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
     let history = web_sys::window().unwrap().history().unwrap();
     history
         .push_state_with_url(
@@ -410,7 +434,7 @@ fn mount_card_screen(
             Some(&format!("/cards/{id}")),
         )
         .unwrap();
-    mount_faked(&fake_api(routes), || {
+    mount_faked(fake, || {
         provide_context(Auth::from_storage());
         view! {
             <I18nContextProvider>
@@ -431,9 +455,22 @@ fn texts(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
         .collect()
 }
 
+/// The UTC calendar day `days` after today, as `YYYY-MM-DD`.
+fn day_from_today(days: i64) -> String {
+    let today = (js_sys::Date::now() / 86_400_000.0).floor() as i64;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    (epoch + chrono::TimeDelta::days(today + days)).to_string()
+}
+
 #[wasm_bindgen_test]
 async fn card_screen_shows_the_card_and_pages_through_the_history() {
-    let card = example_card();
+    // Still to come (the screen brings a card forward to now: due points would move).
+    let (pending_day, expiring_day) = (day_from_today(7), day_from_today(10));
+    let card = Card {
+        pending: vec![points_on(&pending_day, 18)],
+        expiring: vec![points_on(&expiring_day, 120)],
+        ..example_card()
+    };
     let first = HistoryPage {
         entries: entries(25, 20),
         next_cursor: Some("6".into()),
@@ -474,12 +511,12 @@ async fn card_screen_shows_the_card_and_pages_through_the_history() {
         texts(&root, "[data-testid=pending]"),
         [format!(
             "18 points available from {}",
-            fmt.day("2026-11-27")
+            fmt.day(&pending_day)
         )]
     );
     assert_eq!(
         texts(&root, "[data-testid=expiring]"),
-        [format!("120 points expire on {}", fmt.day("2026-11-30"))]
+        [format!("120 points expire on {}", fmt.day(&expiring_day))]
     );
     assert_eq!(texts(&root, "[data-testid=tier-name]"), ["Silver"]);
     assert_eq!(
@@ -758,4 +795,162 @@ fn a_screen_test_starts_with_the_real_fetch() {
     assert!(!fetch_is_real());
     let _root = mount(|| ());
     assert!(fetch_is_real());
+}
+
+// --- Kept answers, offline ---------------------------------------------------------------------
+
+/// Stores a session for a customer of its own (a fresh id, so answers kept by other tests are
+/// not theirs) and returns the id.
+fn signed_in_as_someone_new() -> String {
+    let id = format!("kept-{}", js_sys::Math::random());
+    CUSTOMER.save(&Session {
+        token: "token".into(),
+        idle_expires_at: js_sys::Date::now() as i64 + 3_600_000,
+        customer: Me {
+            id: id.clone(),
+            email: "kept@example.com".into(),
+            display_name: "Nino".into(),
+            phone: None,
+            marketing_opt_in: false,
+            terms_version: "2026-11".into(),
+            terms_accepted_at: 0,
+            created_at: 0,
+        },
+    });
+    id
+}
+
+/// Waits until what is kept for `owner` at `path` is present (or gone).
+async fn wait_kept(owner: &str, path: &str, present: bool) {
+    let start = js_sys::Date::now();
+    while kept::read(owner, path).await.is_some() != present {
+        assert!(
+            js_sys::Date::now() - start < 5_000.0,
+            "kept {path} never became {present}"
+        );
+        next_turn().await;
+    }
+}
+
+/// The cards home with the wallet's contexts and a [`Wake`] the test rings.
+fn mount_cards_home(fake: &str, wake: Trigger) -> (web_sys::HtmlElement, FakeFetch) {
+    mount_faked(fake, move || {
+        provide_context(Auth::from_storage());
+        provide_context(Wake(wake));
+        view! {
+            <I18nContextProvider>
+                <Router>
+                    <CardsPage />
+                </Router>
+            </I18nContextProvider>
+        }
+    })
+}
+
+fn balance_shown(root: &web_sys::HtmlElement) -> Option<String> {
+    root.query_selector("[data-testid=balance]")
+        .unwrap()
+        .and_then(|b| b.text_content())
+}
+
+fn offline_line(root: &web_sys::HtmlElement) -> Option<String> {
+    root.query_selector(".offline-line")
+        .unwrap()
+        .and_then(|l| l.text_content())
+}
+
+/// The server unreachable (every request fails as a network error does).
+const NO_NETWORK: &str = "() => Promise.reject(new TypeError('Failed to fetch'))";
+
+#[wasm_bindgen_test]
+async fn the_cards_home_shows_the_kept_cards_offline_and_refreshes_when_the_server_is_back() {
+    let owner = signed_in_as_someone_new();
+    // 20 points that matured a second ago: shown as spendable, kept or not.
+    let mut card = bare_card();
+    card.pending = vec![PointsOn {
+        at: js_sys::Date::now() as i64 - 1_000,
+        date: "2026-12-06".into(),
+        points: 20,
+    }];
+    let wallet = serde_json::to_string(&Wallet { cards: vec![card] }).unwrap();
+    let wake = Trigger::new();
+
+    let (root, online) = mount_cards_home(&fake_api(&[("/api/v1/wallet", 200, wallet)]), wake);
+    wait_for("the card", || {
+        balance_shown(&root).as_deref() == Some("12,365")
+    })
+    .await;
+    assert_eq!(offline_line(&root), None);
+    wait_kept(&owner, "/wallet", true).await;
+    root.remove();
+    drop(online);
+
+    // Opened again with no network: the kept cards at once, then the offline line.
+    let (root, offline) = mount_cards_home(NO_NETWORK, wake);
+    wait_for("the kept card", || {
+        balance_shown(&root).as_deref() == Some("12,365")
+    })
+    .await;
+    wait_for("the offline line", || offline_line(&root).is_some()).await;
+    let line = offline_line(&root).unwrap();
+    assert!(line.starts_with("Offline · as of "), "{line}");
+
+    // The server is back: asked again (at once when the app comes to the front, else after the
+    // pause), the fresh cards replace the kept ones and the line goes.
+    drop(offline);
+    let mut fresh = bare_card();
+    fresh.balance = 500;
+    let fresh = serde_json::to_string(&Wallet { cards: vec![fresh] }).unwrap();
+    let _online = FakeFetch::install(&fake_api(&[("/api/v1/wallet", 200, fresh)]));
+    wake.notify();
+    wait_for("the fresh card", || {
+        balance_shown(&root).as_deref() == Some("500")
+    })
+    .await;
+    assert_eq!(offline_line(&root), None);
+
+    // Ending the session forgets what was kept.
+    CUSTOMER.clear();
+    wait_kept(&owner, "/wallet", false).await;
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_card_screen_shows_the_kept_card_and_history_offline() {
+    let owner = signed_in_as_someone_new();
+    let first = HistoryPage {
+        entries: entries(25, 20),
+        next_cursor: Some("6".into()),
+    };
+    let routes = [
+        (
+            "/api/v1/cards/c1",
+            200,
+            serde_json::to_string(&bare_card()).unwrap(),
+        ),
+        (
+            "/api/v1/cards/c1/history",
+            200,
+            serde_json::to_string(&first).unwrap(),
+        ),
+    ];
+    let (root, online) = mount_card_screen("c1", &routes);
+    wait_for("the card's history", || {
+        texts(&root, ".history__row").len() == 20
+    })
+    .await;
+    wait_kept(&owner, "/cards/c1", true).await;
+    wait_kept(&owner, "/cards/c1/history", true).await;
+    root.remove();
+    drop(online);
+
+    let (root, _offline) = mount_card_route("c1", NO_NETWORK);
+    wait_for("the kept card, its history and the offline line", || {
+        texts(&root, "[data-testid=balance]") == ["12,345"]
+            && texts(&root, ".history__row").len() == 20
+            && offline_line(&root).is_some()
+    })
+    .await;
+    CUSTOMER.clear();
+    root.remove();
 }

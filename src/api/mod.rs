@@ -5,16 +5,20 @@
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use leptos::prelude::{
-    GetValue, LocalStorage, RwSignal, Set as _, StoredValue, With, WithUntracked,
+    set_timeout, use_context, window_event_listener_untyped, Effect, GetValue, LocalStorage,
+    Notify as _, RwSignal, Set as _, StoredValue, Track as _, Trigger, Update as _,
+    UpdateValue as _, With, WithUntracked,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::marker::PhantomData;
+use std::time::Duration;
 use tessera_core::api::{
     Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage, LoginRequest, Me,
     RegisterRequest, Session, Terms, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
+use web_sys::js_sys::Date;
 
 use crate::session::{CUSTOMER, TILL};
 
@@ -116,17 +120,22 @@ impl ApiError {
 }
 
 /// One GET request's answer as a signal, for a screen: `None` until the first answer, then the
-/// latest one (kept while [`Remote::refetch`] asks again), read as a `T`.
+/// latest one, read as a `T`.
+///
+/// The signed-in customer's last good answer for the path is kept on the device
+/// ([`crate::kept`]): it shows at once while the request runs (stale-while-revalidate) and stays
+/// while the server cannot be reached, [`Remote::stale_since`] saying since when. Unanswered, the
+/// request is sent again after 2, 4, 8 … 60 seconds, and at once when [`Wake`] rings (the browser
+/// back online, the app back in front).
 ///
 /// Used instead of `LocalResource`, whose async-derived machinery (Suspense and transition
 /// support the wallet does not use) costs wasm per resource type: the same four screens on
 /// `LocalResource` made the first load 253,441 bytes instead of 237,732 (`bench size`,
-/// 2026-12-06), over its 240,000 budget. The answer is
-/// kept as the body's text and read as `T` by [`Remote::get`], so the request, its task and its
-/// signal are compiled once for every screen; only the reading is per type.
+/// 2026-12-06), over its 240,000 budget. The answer is kept as the body's text and read as `T`
+/// by [`Remote::get`], so the request, its retries, its keeping and its signal are compiled once
+/// for every screen ([`Feed`]); only the reading is per type.
 pub struct Remote<T> {
-    value: RwSignal<Option<Result<String, ApiError>>, LocalStorage>,
-    path: StoredValue<String>,
+    feed: Feed,
     read_as: PhantomData<fn() -> T>,
 }
 
@@ -139,47 +148,198 @@ impl<T> Clone for Remote<T> {
 impl<T> Copy for Remote<T> {}
 
 impl<T: DeserializeOwned> Remote<T> {
-    /// Starts `GET {BASE}{path}` at once, e.g. `Remote::<Wallet>::new("/wallet")`.
+    /// Shows what is kept for `GET {BASE}{path}` and sends it at once, e.g.
+    /// `Remote::<Wallet>::new("/wallet")`.
     pub fn new(path: impl Into<String>) -> Self {
-        let this = Self {
-            value: RwSignal::new_local(None),
-            path: StoredValue::new(path.into()),
+        Self {
+            feed: Feed::start(path.into()),
             read_as: PhantomData,
-        };
-        this.refetch();
-        this
+        }
     }
 
     /// Sends the request again; the current value stays until the answer arrives.
     pub fn refetch(&self) {
-        fetch_into(self.value, self.path.get_value());
+        self.feed.fetch();
     }
 
     /// The latest answer (tracked).
     pub fn get(&self) -> Option<Result<T, ApiError>> {
-        self.value.with(read)
+        self.feed.shown.with(read)
     }
 
     /// The latest answer (untracked).
     pub fn get_untracked(&self) -> Option<Result<T, ApiError>> {
-        self.value.with_untracked(read)
+        self.feed.shown.with_untracked(read)
+    }
+
+    /// When the answer shown came (device clock, unix ms), while the latest request for it got
+    /// no answer (tracked); `None` when it is fresh or still being checked.
+    pub fn stale_since(&self) -> Option<f64> {
+        self.feed.shown.with(|shown| {
+            shown
+                .as_ref()
+                .filter(|s| s.unanswered > 0 && s.body.is_ok())
+                .map(|s| s.at)
+        })
     }
 }
 
-/// `GET {BASE}{path}` into `value` (not generic: one copy for every [`Remote`]).
-fn fetch_into(value: RwSignal<Option<Result<String, ApiError>>, LocalStorage>, path: String) {
-    leptos::task::spawn_local(async move {
-        let result = request(Method::GET, &path, &[], None).await;
-        // The screen may be gone by now; then the answer is dropped.
-        let _ = value.try_set(Some(result));
-    });
+/// What a [`Remote`] shows.
+#[derive(Clone, Debug, PartialEq)]
+struct Shown {
+    /// The body, or why there is none.
+    body: Result<String, ApiError>,
+    /// When the body came (device clock, unix ms).
+    at: f64,
+    /// How many requests in a row got no answer since it came.
+    unanswered: u32,
+}
+
+/// The app-wide signal that rings when the server may be reachable again (the browser's `online`
+/// event, the app back in front): every [`Remote`] whose last request got no answer asks again.
+/// Provided by [`crate::app::App`]; without it, only the timed retries run.
+#[derive(Clone, Copy)]
+pub struct Wake(pub Trigger);
+
+impl Wake {
+    /// Rings on the browser's `online` event and whenever the page is shown or hidden again (a
+    /// stopped server does not change `navigator.onLine`, so coming back to the app counts too).
+    pub fn listening() -> Self {
+        let trigger = Trigger::new();
+        for event in ["online", "visibilitychange"] {
+            window_event_listener_untyped(event, move |_| trigger.notify());
+        }
+        Wake(trigger)
+    }
+}
+
+/// The non-generic part of a [`Remote`]: one copy in the wasm for every screen.
+#[derive(Clone, Copy)]
+struct Feed {
+    shown: RwSignal<Option<Shown>, LocalStorage>,
+    path: StoredValue<String>,
+    /// Counts requests sent, so that only the latest one's timed retry runs.
+    sent: StoredValue<u32>,
+}
+
+impl Feed {
+    fn start(path: String) -> Self {
+        let feed = Feed {
+            shown: RwSignal::new_local(None),
+            path: StoredValue::new(path),
+            sent: StoredValue::new(0),
+        };
+        feed.show_kept();
+        feed.fetch();
+        if let Some(Wake(wake)) = use_context::<Wake>() {
+            Effect::new(move |first: Option<()>| {
+                wake.track();
+                let unanswered = feed
+                    .shown
+                    .with_untracked(|s| s.as_ref().is_some_and(|s| s.unanswered > 0));
+                if first.is_some() && unanswered {
+                    feed.fetch();
+                }
+            });
+        }
+        feed
+    }
+
+    /// Shows the answer kept on the device, unless a fresher one came first.
+    fn show_kept(self) {
+        let Some(owner) = crate::kept::owner() else {
+            return;
+        };
+        let path = self.path.get_value();
+        leptos::task::spawn_local(async move {
+            let Some(kept) = crate::kept::read(&owner, &path).await else {
+                return;
+            };
+            let _ = self.shown.try_update(|shown| {
+                let unanswered = match shown {
+                    None => 0,
+                    Some(Shown {
+                        body: Err(ApiError::Network),
+                        unanswered,
+                        ..
+                    }) => *unanswered,
+                    Some(_) => return,
+                };
+                *shown = Some(Shown {
+                    body: Ok(kept.body),
+                    at: kept.at,
+                    unanswered,
+                });
+            });
+        });
+    }
+
+    /// `GET {BASE}{path}` into `shown`; kept on the device when it answers, sent again later
+    /// when it does not.
+    fn fetch(self) {
+        let Some(sent) = self.sent.try_update_value(|n| {
+            *n += 1;
+            *n
+        }) else {
+            return;
+        };
+        let path = self.path.get_value();
+        leptos::task::spawn_local(async move {
+            let result = request(Method::GET, &path, &[], None).await;
+            let now = Date::now();
+            let unanswered = match result {
+                Ok(body) => {
+                    keep(&path, &body).await;
+                    self.shown.try_set(Some(Shown {
+                        body: Ok(body),
+                        at: now,
+                        unanswered: 0,
+                    }));
+                    return;
+                }
+                // Keep what is shown (an earlier answer, or the kept one) and say since when.
+                Err(ApiError::Network) => self.shown.try_update(|shown| match shown {
+                    Some(s) if s.body.is_ok() => {
+                        s.unanswered += 1;
+                        s.unanswered
+                    }
+                    _ => {
+                        let unanswered = shown.as_ref().map_or(0, |s| s.unanswered) + 1;
+                        *shown = Some(Shown {
+                            body: Err(ApiError::Network),
+                            at: now,
+                            unanswered,
+                        });
+                        unanswered
+                    }
+                }),
+                Err(refused) => {
+                    self.shown.try_set(Some(Shown {
+                        body: Err(refused),
+                        at: now,
+                        unanswered: 0,
+                    }));
+                    return;
+                }
+            };
+            // The screen is gone when `shown` is.
+            let Some(unanswered) = unanswered else { return };
+            let pause = Duration::from_secs((1u64 << unanswered.min(6)).min(60));
+            set_timeout(
+                move || {
+                    if self.sent.try_get_value() == Some(sent) {
+                        self.fetch();
+                    }
+                },
+                pause,
+            );
+        });
+    }
 }
 
 /// A [`Remote`]'s answer as `T`.
-fn read<T: DeserializeOwned>(
-    answer: &Option<Result<String, ApiError>>,
-) -> Option<Result<T, ApiError>> {
-    answer.as_ref().map(|answer| match answer {
+fn read<T: DeserializeOwned>(shown: &Option<Shown>) -> Option<Result<T, ApiError>> {
+    shown.as_ref().map(|shown| match &shown.body {
         Ok(text) => decode(text),
         Err(error) => Err(error.clone()),
     })
@@ -211,9 +371,9 @@ async fn request(
 
 /// The body of a success, or the [`ApiError`] of a refusal (in `realm`).
 pub(crate) async fn answer(realm: Realm, response: Response) -> Result<String, ApiError> {
-    let status = response.status();
     if response.ok() {
-        return response.text().await.map_err(|_| unreadable(status));
+        // A body cut off (the connection lost, or ANSWER_WITHIN passed) is no answer.
+        return response.text().await.map_err(|_| ApiError::Network);
     }
     Err(refusal(realm, response).await)
 }
@@ -265,9 +425,12 @@ fn status_code(status: u16) -> ErrorCode {
     }
 }
 
+/// How long a request may take, its body included, before it counts as unanswered.
+const ANSWER_WITHIN: Duration = Duration::from_secs(8);
+
 /// Sends one request to `{BASE}{path}` through gloo-net with `realm`'s bearer token and, when
 /// given, `query` parameters (encoded by gloo-net), a JSON body and an `Idempotency-Key`; any
-/// failure to get a response is [`ApiError::Network`]. Not generic: compiled once.
+/// failure to get a response, within [`ANSWER_WITHIN`], is [`ApiError::Network`]. Not generic: compiled once.
 pub(crate) async fn send(
     realm: Realm,
     method: Method,
@@ -276,9 +439,16 @@ pub(crate) async fn send(
     body: Option<String>,
     idempotency_key: Option<&str>,
 ) -> Result<Response, ApiError> {
+    // A hanging network (weak signal, a server that accepts and says nothing) is no answer,
+    // not a screen that waits forever: the request is aborted after ANSWER_WITHIN.
+    let abort = web_sys::AbortController::new().ok();
+    if let Some(abort) = abort.clone() {
+        set_timeout(move || abort.abort(), ANSWER_WITHIN);
+    }
     let mut request = RequestBuilder::new(&format!("{BASE}{path}"))
         .method(method)
-        .header("Accept", "application/json");
+        .header("Accept", "application/json")
+        .abort_signal(abort.map(|a| a.signal()).as_ref());
     if !query.is_empty() {
         request = request.query(query.iter().copied());
     }
@@ -363,12 +533,28 @@ pub async fn card(id: &str) -> Result<Card, ApiError> {
     get(&card_path(id)).await
 }
 
+/// The path of `GET /cards/{id}/history`.
+pub fn history_path(id: &str) -> String {
+    format!("{}/history", card_path(id))
+}
+
 /// `GET /cards/{id}/history`: the newest page without `cursor`, else the page after the one whose
-/// `next_cursor` it is.
+/// `next_cursor` it is. The first page is kept on the device ([`crate::kept`]).
 pub async fn history(id: &str, cursor: Option<&str>) -> Result<HistoryPage, ApiError> {
-    let path = format!("{}/history", card_path(id));
+    let path = history_path(id);
     let query: Vec<(&str, &str)> = cursor.map(|c| ("cursor", c)).into_iter().collect();
-    decode(&request(Method::GET, &path, &query, None).await?)
+    let body = request(Method::GET, &path, &query, None).await?;
+    if cursor.is_none() {
+        keep(&path, &body).await;
+    }
+    decode(&body)
+}
+
+/// Keeps `body` as the signed-in customer's last answer for `path`.
+async fn keep(path: &str, body: &str) {
+    if let Some(owner) = crate::kept::owner() {
+        crate::kept::keep(&owner, path, body).await;
+    }
 }
 
 /// `POST /cards/{id}/checkout-secret`: this session's secret for the card's checkout codes.

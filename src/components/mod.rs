@@ -3,11 +3,13 @@
 mod card_tile;
 mod form;
 mod near_end;
+mod offline_line;
 mod shell;
 mod sign_in_form;
 
 pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
 pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton};
 pub use near_end::watch_near_end;
+pub use offline_line::OfflineLine;
 pub use shell::{Logo, Shell};
 pub use sign_in_form::{field_error, sign_in_action, CredentialFields, SignInForm};

@@ -7,7 +7,7 @@
 //! reactive text costs wasm), and the history is one signal.
 
 use crate::api::{self, ApiError, Remote};
-use crate::components::{card_tile, reader_fmt, watch_near_end, CardTileSkeleton};
+use crate::components::{card_tile, reader_fmt, watch_near_end, CardTileSkeleton, OfflineLine};
 use crate::format::Fmt;
 use crate::i18n::*;
 use crate::messages::error_message;
@@ -16,11 +16,12 @@ use crate::next_step::{
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use tessera_core::api::{Card, ErrorCode, HistoryEntry, TierGoal, TierStatus};
+use tessera_core::api::{Card, ErrorCode, HistoryEntry, HistoryPage, TierGoal, TierStatus};
 use tessera_core::discount::DiscountKind;
 use tessera_core::points::EntryKind;
 use tessera_core::tier::QualifyBy;
 use tessera_core::Currency;
+use web_sys::js_sys::Date;
 
 /// The card named by the path.
 #[component]
@@ -53,6 +54,9 @@ struct Feed {
     paging: Paging,
     /// Whether the end of the list is near the viewport (then each page asks for the next).
     near: bool,
+    /// Whether the first page came from the server; until it does, the one kept on the device
+    /// is shown (and replaced when it comes).
+    fresh: bool,
 }
 
 /// A card's history as the screen holds it.
@@ -78,7 +82,11 @@ impl History {
             let again = self.feed.try_update(|f| {
                 match result {
                     Ok(page) => {
-                        f.entries.extend(page.entries);
+                        if f.fresh {
+                            f.entries.extend(page.entries);
+                        } else {
+                            (f.entries, f.fresh) = (page.entries, true);
+                        }
                         f.paging = if page.next_cursor.is_some() {
                             Paging::Idle
                         } else {
@@ -94,6 +102,27 @@ impl History {
             if again == Some(true) {
                 self.load();
             }
+        });
+    }
+
+    /// Shows the first page kept on the device until the server's comes.
+    fn show_kept(self) {
+        let Some(owner) = crate::kept::owner() else {
+            return;
+        };
+        let path = api::history_path(&self.id.get_value());
+        leptos::task::spawn_local(async move {
+            let Some(page) = crate::kept::read(&owner, &path)
+                .await
+                .and_then(|kept| api::decode::<HistoryPage>(&kept.body).ok())
+            else {
+                return;
+            };
+            self.feed.try_update(|f| {
+                if !f.fresh {
+                    f.entries = page.entries;
+                }
+            });
         });
     }
 
@@ -120,11 +149,13 @@ fn CardScreen(id: String) -> impl IntoView {
         id,
         feed: RwSignal::new(Feed::default()),
     };
+    history.show_kept();
     history.load();
 
     let body = move || match card.get() {
         None => card_skeleton(i18n).into_any(),
-        Some(Ok(card)) => card_details(&card, history, i18n).into_any(),
+        // What time alone changed since the answer (kept, or just in).
+        Some(Ok(card)) => card_details(&card.as_of(Date::now() as i64), history, i18n).into_any(),
         Some(Err(error)) => {
             // The history, once shown, retries by itself (its own button).
             let retry = move || card.refetch();
@@ -142,6 +173,7 @@ fn CardScreen(id: String) -> impl IntoView {
                 </svg>
                 {t_string!(i18n, card.back)}
             </a>
+            <OfflineLine since=Signal::derive(move || card.stale_since()) />
             {body}
         </section>
     }

@@ -1,11 +1,12 @@
 //! `/`: the cards home.
 
 use crate::api::Remote;
-use crate::components::{CardTile, CardTileSkeleton};
+use crate::components::{CardTile, CardTileSkeleton, OfflineLine};
 use crate::i18n::*;
 use crate::messages::error_message;
 use leptos::prelude::*;
 use tessera_core::api::Wallet;
+use web_sys::js_sys::Date;
 
 /// Every card of the signed-in customer, with loading, empty and error states.
 #[component]
@@ -36,7 +37,11 @@ pub fn CardsPage() -> impl IntoView {
                 {w
                     .cards
                     .into_iter()
-                    .map(|card| view! { <li class="cards__item"><CardTile card=card /></li> })
+                    .map(|card| {
+                        // What time alone changed since the answer (kept, or just in).
+                        let card = card.as_of(Date::now() as i64);
+                        view! { <li class="cards__item"><CardTile card=card /></li> }
+                    })
                     .collect_view()}
             </ul>
         }
@@ -59,6 +64,7 @@ pub fn CardsPage() -> impl IntoView {
     view! {
         <section class="page" aria-labelledby="cards-title">
             <h1 class="page__title" id="cards-title">{t_string!(i18n, cards.title)}</h1>
+            <OfflineLine since=Signal::derive(move || wallet.stale_since()) />
             {body}
         </section>
     }

@@ -78,6 +78,32 @@ async function shownBalance(page: Page): Promise<string> {
   return (await tile.getByTestId('balance').textContent()) ?? '';
 }
 
+/** How many answers the wallet keeps on the phone (IndexedDB `tessera`, store `answers`). */
+async function keptAnswers(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('tessera');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('answers')) return resolve(0);
+          const count = db.transaction('answers').objectStore('answers').count();
+          count.onsuccess = () => resolve(count.result);
+          count.onerror = () => reject(count.error);
+        };
+      }),
+  );
+}
+
+/** Waits until the page's service worker controls it (it has the wallet for offline use). */
+async function serviceWorkerReady(page: Page) {
+  await page.waitForFunction(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return registration.active?.state === 'activated' && !!navigator.serviceWorker.controller;
+  });
+}
+
 async function phone(browser: Browser, server: Server) {
   const context = await browser.newContext({
     baseURL: server.url,
@@ -132,11 +158,13 @@ test('the code on the screen is scanned by an independent decoder and accepted b
   const { after } = await checkout(till, code);
   await till.dispose();
 
-  // Close the code; the cards home shows the balance after the payment.
+  // Close the code; the cards home shows the kept cards at once, then the server's answer: the
+  // balance after the payment.
   await page.getByRole('button', { name: 'Close the code' }).click();
-  const shown = await shownBalance(page);
-  expect(shown).not.toBe(before);
-  expect(shown.replace(/\D/g, '')).toBe(String(after));
+  expect(after).not.toBe(Number(before.replace(/\D/g, '')));
+  await page.goto('/');
+  const balance = page.getByRole('article', { name: 'Mziuri Coffee' }).getByTestId('balance');
+  await expect.poll(async () => (await balance.textContent())?.replace(/\D/g, '')).toBe(String(after));
   expect(problems).toEqual([]);
 });
 
@@ -144,10 +172,7 @@ test('with the server stopped, the code still shows after a reload and the till 
   const { dir, page } = own;
   await signInAsDemo(page);
   // The service worker has the wallet and the code screen before the network goes.
-  await page.waitForFunction(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    return registration.active?.state === 'activated' && !!navigator.serviceWorker.controller;
-  });
+  await serviceWorkerReady(page);
   await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
   await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
   const codePath = new URL(page.url()).pathname;
@@ -167,6 +192,23 @@ test('with the server stopped, the code still shows after a reload and the till 
   await till.dispose();
 });
 
+test('with the server stopped, the app opened anew shows the kept cards with their balance and since when', async ({ own }) => {
+  const { page } = own;
+  await signInAsDemo(page);
+  const balance = await shownBalance(page);
+  await serviceWorkerReady(page);
+  await expect.poll(() => keptAnswers(page)).toBeGreaterThan(0);
+
+  // The server goes away; the customer closes the app and opens it again.
+  await own.server.stop();
+  const again = await page.context().newPage();
+  await page.close();
+  await again.goto('/');
+  const tile = again.getByRole('article', { name: 'Mziuri Coffee' });
+  await expect(tile.getByTestId('balance')).toHaveText(balance);
+  await expect(again.getByRole('status').filter({ hasText: /^Offline · as of \d/ })).toBeVisible();
+});
+
 test('logging out removes the checkout keys from the phone and revokes them', async ({ own }) => {
   const { dir, server, page } = own;
   await signInAsDemo(page);
@@ -174,11 +216,24 @@ test('logging out removes the checkout keys from the phone and revokes them', as
   await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
   const code = await scanCode(page, path.join(dir, 'before-logout.png'));
   expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toContain('secret');
+  await expect.poll(() => keptAnswers(page)).toBeGreaterThan(0);
 
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
   expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toBeNull();
+  // Nothing of the customer's is left on the phone: no session, keys or kept answers, and the
+  // service worker's caches hold the app only, never an API answer.
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tessera.')))).toEqual([]);
+  await expect.poll(() => keptAnswers(page)).toBe(0);
+  const cached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+    }
+    return urls;
+  });
+  expect(cached.filter((url) => url.startsWith('/api/'))).toEqual([]);
 
   // The secret behind the code died with the session.
   const till = await tillSession(server);

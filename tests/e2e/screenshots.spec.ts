@@ -1,10 +1,12 @@
 // The README's phone screenshots (390x844, light and dark) of the cards home, the card screen and
-// the checkout code,
+// the checkout code, and of the cards home and card screen opened with the server stopped,
 // written to docs/screenshots/. Not part of the test run: `SCREENSHOTS=1 npx playwright test
 // screenshots` against a server with the demo loaded (BASE_URL).
 import { test, expect, Page } from '@playwright/test';
 import * as path from 'path';
-import { signInAsDemo } from './support';
+import * as fs from 'fs';
+import * as os from 'os';
+import { signInAsDemo, startServer } from './support';
 
 const out = (name: string) => path.join(__dirname, '..', '..', 'docs', 'screenshots', name);
 
@@ -43,5 +45,41 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
     await settle(page);
     await page.screenshot({ path: out(`code-${scheme}.png`) });
+  });
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`cards home and card screen offline, ${scheme}`, async ({ browser }) => {
+    // A server of its own, to stop.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-shots-'));
+    let server = await startServer(dir);
+    const context = await browser.newContext({
+      baseURL: server.url,
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 1,
+      colorScheme: scheme,
+      reducedMotion: 'reduce',
+    });
+    const page = await context.newPage();
+    await signInAsDemo(page);
+    await page.getByRole('article', { name: 'Mziuri Coffee' }).click();
+    await expect(page.getByTestId('tier-name')).toBeVisible();
+    const cardPath = new URL(page.url()).pathname;
+    await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active);
+    await page.waitForTimeout(500); // the answers reach IndexedDB
+
+    await server.stop();
+    const again = await context.newPage();
+    await page.close();
+    await again.goto('/');
+    await expect(again.locator('.offline-line')).toBeVisible();
+    await settle(again);
+    await again.screenshot({ path: out(`cards-offline-${scheme}.png`) });
+    await again.goto(cardPath);
+    await expect(again.locator('.offline-line')).toBeVisible();
+    await expect(again.getByTestId('tier-name')).toBeVisible();
+    await settle(again);
+    await again.screenshot({ path: out(`card-offline-${scheme}.png`) });
+    await context.close();
   });
 }

@@ -81,7 +81,7 @@ pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
 }
 
 /// One turn of the event loop (a zero timer).
-async fn next_turn() {
+pub async fn next_turn() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
             .unwrap()
@@ -99,7 +99,8 @@ async fn next_turn() {
 pub struct FakeFetch(());
 
 impl FakeFetch {
-    fn install(fake: &str) -> Self {
+    /// Answers `window.fetch` with `fake` from now on (a screen already mounted included).
+    pub fn install(fake: &str) -> Self {
         js_sys::eval(&format!(
             "window.__realFetch = window.__realFetch || window.fetch; window.fetch = {fake};"
         ))

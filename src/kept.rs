@@ -1,0 +1,138 @@
+//! The last good answers on this device: the body of each screen's `GET` (the cards, a card, its
+//! first page of history), kept in IndexedDB with when it came and whose it is, so the wallet
+//! opens with them at once and shows them while the server cannot be reached. Forgotten with the
+//! session (log-out, or a 401): [`forget_all`] is part of the customer's session store's clear.
+//!
+//! web-sys's IndexedDB bindings, driven through one promise per request ([`settled`]); each
+//! record is `[owner, body, at]` under the request's path.
+
+use std::cell::RefCell;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::js_sys::{Array, Date, Promise};
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+
+const DATABASE: &str = "tessera";
+/// The schema's version: raise it, with what changes in [`upgrade`], when the records change.
+const VERSION: u32 = 1;
+/// Kept answers, keyed by API path.
+const ANSWERS: &str = "answers";
+
+/// An answer kept on the device.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kept {
+    /// The response body, as it came.
+    pub body: String,
+    /// When it came (unix ms, the device's clock).
+    pub at: f64,
+}
+
+thread_local! {
+    /// The open database, once opened.
+    static OPEN: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
+}
+
+/// The signed-in customer, whose answers are kept; `None` when nobody is signed in.
+pub fn owner() -> Option<String> {
+    crate::session::CUSTOMER.load().map(|s| s.customer.id)
+}
+
+/// The answer kept for `path` if it is `owner`'s.
+pub async fn read(owner: &str, path: &str) -> Option<Kept> {
+    let store = database()
+        .await?
+        .transaction_with_str(ANSWERS)
+        .ok()?
+        .object_store(ANSWERS)
+        .ok()?;
+    let record: Array = settled(&store.get(&path.into()).ok()?)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    (record.get(0).as_string()? == owner).then(|| Kept {
+        body: record.get(1).as_string().unwrap_or_default(),
+        at: record.get(2).as_f64().unwrap_or_default(),
+    })
+}
+
+/// Keeps `body` as `owner`'s answer for `path`, received now.
+pub async fn keep(owner: &str, path: &str, body: &str) {
+    let record = Array::of3(&owner.into(), &body.into(), &Date::now().into());
+    if let Some(request) = write_store()
+        .await
+        .and_then(|store| store.put_with_key(&record, &path.into()).ok())
+    {
+        let _ = settled(&request).await;
+    }
+}
+
+/// Forgets every kept answer (the session ended).
+pub fn forget_all() {
+    leptos::task::spawn_local(async {
+        if let Some(request) = write_store().await.and_then(|store| store.clear().ok()) {
+            let _ = settled(&request).await;
+        }
+    });
+}
+
+async fn write_store() -> Option<web_sys::IdbObjectStore> {
+    database()
+        .await?
+        .transaction_with_str_and_mode(ANSWERS, IdbTransactionMode::Readwrite)
+        .ok()?
+        .object_store(ANSWERS)
+        .ok()
+}
+
+/// The database, opened (and created or upgraded) on first use; `None` where the browser has no
+/// IndexedDB (a private window of some browsers): then nothing is kept.
+async fn database() -> Option<IdbDatabase> {
+    if let Some(open) = OPEN.with_borrow(Clone::clone) {
+        return Some(open);
+    }
+    let request = web_sys::window()?
+        .indexed_db()
+        .ok()??
+        .open_with_u32(DATABASE, VERSION)
+        .ok()?;
+    let on_upgrade = Closure::once_into_js({
+        let request = request.clone();
+        move || upgrade(&request)
+    });
+    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    let database: IdbDatabase = settled(&request).await.ok()?.dyn_into().ok()?;
+    OPEN.set(Some(database.clone()));
+    Some(database)
+}
+
+/// Creates what version [`VERSION`] has and an older database lacks.
+fn upgrade(request: &IdbOpenDbRequest) {
+    let Some(database) = request
+        .result()
+        .ok()
+        .and_then(|r| r.dyn_into::<IdbDatabase>().ok())
+    else {
+        return;
+    };
+    if !database.object_store_names().contains(ANSWERS) {
+        let _ = database.create_object_store(ANSWERS);
+    }
+}
+
+/// The result of an IndexedDB request once it succeeds, or its error.
+async fn settled(request: &IdbRequest) -> Result<JsValue, JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let done = request.clone();
+        let on_success = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::NULL));
+        });
+        let on_error = Closure::once_into_js(move || {
+            let _ = reject.call0(&JsValue::NULL);
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await
+}
