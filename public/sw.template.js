@@ -7,9 +7,10 @@ const CACHE = "tessera-shell-" + VERSION;
 // The app shell and this build's hashed assets (learned from trunk's staging dir).
 const PRECACHE = __TESSERA_PRECACHE__;
 const SHELL = "/index.html";
-// The checkout code screen is an app of its own, served at /cards/{id}/code.
+// The checkout code screen is an app of its own, served at /cards/{id}/code and at /code (the
+// card used last: the home-screen shortcut).
 const CODE_SHELL = "/code/index.html";
-const CODE_PATH = /^\/cards\/[^/]+\/code$/;
+const CODE_PATH = /^\/(cards\/[^/]+\/)?code$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

@@ -96,9 +96,32 @@ pub fn forget(card_id: &str) {
     store(&all);
 }
 
+/// The `localStorage` key of the card whose code was shown last.
+const LAST_KEY: &str = "tessera.codes.last";
+
+/// Notes `card_id` as the card whose code was shown last (for the `/code` shortcut).
+pub fn mark_last(card_id: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(LAST_KEY, card_id);
+    }
+}
+
+/// The card for `/code`: the one whose code was shown last while its key is kept, else the only
+/// card with a key; `None` when that does not name one card.
+pub fn last() -> Option<String> {
+    let all = stored();
+    let marked = storage().and_then(|s| s.get_item(LAST_KEY).ok().flatten());
+    match marked.filter(|id| all.contains_key(id)) {
+        Some(id) => Some(id),
+        None if all.len() == 1 => all.into_keys().next(),
+        None => None,
+    }
+}
+
 /// Removes every card's key from this device.
 pub fn forget_all() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(STORAGE_KEY);
+        let _ = storage.remove_item(LAST_KEY);
     }
 }

@@ -24,7 +24,8 @@ use tessera_core::api::ErrorCode;
 use tessera_core::checkout::{ms_left, STEP_MS};
 use web_sys::js_sys::Date;
 
-/// Mounts the code screen of the card the address names (`/cards/{id}/code`).
+/// Mounts the code screen of the card the address names (`/cards/{id}/code`), or of the card used
+/// last (`/code`).
 pub fn start() {
     crate::mount(CodeApp);
 }
@@ -42,7 +43,11 @@ fn CodeApp() -> impl IntoView {
     let auth = Auth::from_storage();
     provide_context(auth);
     let path = window().location().pathname().unwrap_or_default();
-    let id = card_id(&path).map(str::to_owned);
+    let id = match path.as_str() {
+        // The home-screen shortcut: the card used last.
+        "/code" => checkout_key::last(),
+        path => card_id(path).map(str::to_owned),
+    };
     view! {
         <I18nContextProvider>
             {move || match (&id, auth.signed_in()) {
@@ -100,6 +105,7 @@ async fn refresh(id: &str) -> Result<CheckoutKey, ApiError> {
 #[component]
 fn CodeScreen(id: String) -> impl IntoView {
     let i18n = use_i18n();
+    checkout_key::mark_last(&id);
     let key = RwSignal::new(checkout_key::load(&id));
     let id = StoredValue::new(id);
     let sync = RwSignal::new(Refresh::Asking);

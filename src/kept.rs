@@ -68,9 +68,10 @@ pub async fn keep(owner: &str, path: &str, body: &str) {
     }
 }
 
-/// Forgets every kept answer (the session ended).
+/// Forgets every kept answer (the session ended). On wasm-bindgen's own executor, not Leptos':
+/// a session may end before any screen is mounted.
 pub fn forget_all() {
-    leptos::task::spawn_local(async {
+    wasm_bindgen_futures::spawn_local(async {
         if let Some(request) = write_store().await.and_then(|store| store.clear().ok()) {
             let _ = settled(&request).await;
         }

@@ -748,6 +748,35 @@ fn checkout_keys_are_kept_per_card_and_end_with_the_session() {
 }
 
 #[wasm_bindgen_test]
+fn the_code_shortcut_opens_the_card_shown_last_or_the_only_one() {
+    checkout_key::forget_all();
+    let first = checkout_key(example_card());
+    let mut second = checkout_key(bare_card());
+    second.card.id = "c-second".into();
+    checkout_key::save(&first);
+    assert_eq!(
+        checkout_key::last(),
+        Some(first.card.id.clone()),
+        "the only card"
+    );
+    checkout_key::save(&second);
+    assert_eq!(checkout_key::last(), None, "two cards, neither shown yet");
+    checkout_key::mark_last("c-second");
+    assert_eq!(checkout_key::last(), Some("c-second".into()));
+    checkout_key::forget("c-second");
+    assert_eq!(
+        checkout_key::last(),
+        Some(first.card.id.clone()),
+        "the one left"
+    );
+
+    CUSTOMER.clear();
+    assert_eq!(checkout_key::last(), None);
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(storage.get_item("tessera.codes.last").unwrap(), None);
+}
+
+#[wasm_bindgen_test]
 fn codes_follow_the_server_clock_and_change_with_the_step() {
     assert_eq!(clock_offset(10_000, 1_000, 3_000), 8_000);
     let key = checkout_key(example_card());

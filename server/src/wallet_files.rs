@@ -98,11 +98,14 @@ fn is_till(path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// Whether `path` is a card's checkout code screen (`/cards/{id}/code`).
+/// Whether `path` is the checkout code screen: a card's (`/cards/{id}/code`), or the card used
+/// last (`/code`, the home-screen shortcut's).
 fn is_code_screen(path: &str) -> bool {
-    path.strip_prefix("/cards/")
-        .and_then(|rest| rest.strip_suffix("/code"))
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    path == "/code"
+        || path
+            .strip_prefix("/cards/")
+            .and_then(|rest| rest.strip_suffix("/code"))
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// Client-side routes get their app's `index.html`; a missing file (anything with an extension, such as an
@@ -218,11 +221,13 @@ mod tests {
     #[test]
     fn code_screen_paths_are_recognised() {
         assert!(is_code_screen("/cards/c-123/code"));
+        assert!(is_code_screen("/code"));
         for path in [
             "/cards/c-123",
             "/cards//code",
             "/cards/a/b/code",
-            "/code",
+            "/code/",
+            "/codes",
             "/cards/c/codes",
         ] {
             assert!(!is_code_screen(path), "{path}");

@@ -184,6 +184,12 @@ test('with the server stopped, the code still shows after a reload and the till 
   expect(new URL(page.url()).pathname).toBe(codePath);
   const code = await scanCode(page, path.join(dir, 'offline-code.png'));
 
+  // The home-screen shortcut opens the code of the card shown last, offline too.
+  await page.goto('/code');
+  await expect(page.getByRole('heading', { name: 'Mziuri Coffee' })).toBeVisible();
+  await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe('/code');
+
   // Back online (same database, same address): the till takes the code made offline.
   own.server = await startServer(dir, own.server.port, { fresh: false });
   const till = await tillSession(own.server);
