@@ -16,9 +16,15 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
-      .then(() => self.skipWaiting()),
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })))),
   );
+  // No skipWaiting here: a new build waits until the wallet's "Reload" (or every tab closed),
+  // so it never swaps under a customer mid-checkout. The first install activates at once anyway.
+});
+
+// The wallet's "A new version is ready · Reload" asks the waiting build to take over.
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {
@@ -49,14 +55,15 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname === "/till" || url.pathname.startsWith("/till/")) return;
 
   if (request.mode === "navigate") {
-    // Network first, so a new build shows at once; the cached shell when offline.
+    // Cache first: the shell of the build this worker installed shows at once, whatever the
+    // network does (a weak signal must not hold the app up); a new build comes through the
+    // update flow. The network only when the shell is not cached.
     const shell = CODE_PATH.test(url.pathname) ? CODE_SHELL : SHELL;
     event.respondWith(
-      fetch(request).catch(() =>
-        caches.match(shell).then((page) => page || caches.match("/")).then(
-          (page) => page || Response.error(),
-        ),
-      ),
+      caches
+        .open(CACHE)
+        .then((cache) => cache.match(shell))
+        .then((page) => page || fetch(request)),
     );
     return;
   }

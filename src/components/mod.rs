@@ -6,6 +6,7 @@ mod near_end;
 mod offline_line;
 mod shell;
 mod sign_in_form;
+mod update_banner;
 
 pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
 pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton};
@@ -13,3 +14,4 @@ pub use near_end::watch_near_end;
 pub use offline_line::OfflineLine;
 pub use shell::{Logo, Shell};
 pub use sign_in_form::{field_error, sign_in_action, CredentialFields, SignInForm};
+pub use update_banner::UpdateBanner;

@@ -1,5 +1,6 @@
 //! The frame around every screen: header with the wordmark, and the tab bar when signed in.
 
+use super::UpdateBanner;
 use crate::i18n::*;
 use crate::session::Auth;
 use leptos::prelude::*;
@@ -30,6 +31,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <main class="content" id="main">
                 {children()}
             </main>
+            <UpdateBanner />
             <Show when=move || auth.signed_in()>
                 <nav class="tabbar" aria-label=move || t_string!(i18n, nav.label)>
                     <A href="/" exact=true attr:class="tabbar__item">

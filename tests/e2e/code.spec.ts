@@ -6,12 +6,11 @@
 //
 // Each test runs its own release server (a fresh database, the demo loaded) so that it can stop and
 // restart it, and so its codes cannot collide with other specs' codes for the demo card.
-import { test as base, expect, Page, Browser, APIRequestContext, request as apiRequest } from '@playwright/test';
+import { test as base, expect, Page, APIRequestContext, request as apiRequest } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
-import { signInAsDemo, startServer, Server, watchConsole } from './support';
+import { phone, signInAsDemo, startServer, Server, watchConsole, workDir } from './support';
 
 type Card = { id: string; balance: number; program_name: string };
 type Member = { ticket: string; can_spend: boolean; name: string; card: Card };
@@ -104,25 +103,6 @@ async function serviceWorkerReady(page: Page) {
   });
 }
 
-async function phone(browser: Browser, server: Server) {
-  const context = await browser.newContext({
-    baseURL: server.url,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    serviceWorkers: 'allow',
-  });
-  return { context, page: await context.newPage() };
-}
-
-function workDir(name: string): string {
-  const dir = path.join(process.env.E2E_WORK_DIR ?? path.resolve('../../target/e2e'), name);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
 /** A test's own server (a fresh database in `dir`, the demo loaded; a test may stop it and start
  * another in its place) and a phone on it; both go when the test ends, whether it passed or not. */
 type Own = { dir: string; server: Server; page: Page };
@@ -213,6 +193,31 @@ test('with the server stopped, the app opened anew shows the kept cards with the
   const tile = again.getByRole('article', { name: 'Mziuri Coffee' });
   await expect(tile.getByTestId('balance')).toHaveText(balance);
   await expect(again.getByRole('status').filter({ hasText: /^Offline · as of \d/ })).toBeVisible();
+});
+
+test('with the server hanging, the app opens from the phone at once and shows the cards and the code', async ({ own }) => {
+  const { page } = own;
+  await signInAsDemo(page);
+  const balance = await shownBalance(page);
+  await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+  await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+  await serviceWorkerReady(page);
+  await expect.poll(() => keptAnswers(page)).toBeGreaterThan(0);
+
+  // Every request now hangs: nothing is refused, nothing answers.
+  own.server.pause();
+  const again = await page.context().newPage();
+  await page.close();
+  await again.goto('/', { timeout: 5_000 });
+  const tile = again.getByRole('article', { name: 'Mziuri Coffee' });
+  await expect(tile.getByTestId('balance')).toHaveText(balance, { timeout: 5_000 });
+  // Requests give up after a few seconds: then the wallet says it is offline.
+  await expect(again.getByRole('status').filter({ hasText: /^Offline · as of \d/ })).toBeVisible({
+    timeout: 15_000,
+  });
+  await again.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+  await expect(again.getByTestId('qr').locator('svg')).toBeVisible({ timeout: 5_000 });
+  own.server.resume();
 });
 
 test('logging out removes the checkout keys from the phone and revokes them', async ({ own }) => {

@@ -1,5 +1,5 @@
 // What the end-to-end specs share.
-import { expect, Page, ConsoleMessage } from '@playwright/test';
+import { expect, Browser, Page, ConsoleMessage } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -39,7 +39,15 @@ export async function signInAsDemo(page: Page) {
 }
 
 /** A release server a spec runs itself (to stop and restart it), on its own database in `dir`. */
-export type Server = { url: string; port: number; stop: () => Promise<void> };
+export type Server = {
+  url: string;
+  port: number;
+  stop: () => Promise<void>;
+  /** Freezes the process (SIGSTOP): connections are accepted by the kernel and never answered,
+   * as on a weak signal; `resume` (SIGCONT) thaws it. */
+  pause: () => void;
+  resume: () => void;
+};
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -56,12 +64,13 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts `target/release/tessera-server` with the demo on `dir/e2e.db` (a new one unless `fresh`
- * is false) and the built wallet, on `port` (a free one by default); resolves once it is healthy.
+ * is false) and the built wallet (`walletDir`, `dist` by default), on `port` (a free one by
+ * default); resolves once it is healthy.
  */
 export async function startServer(
   dir: string,
   port?: number,
-  { fresh = true }: { fresh?: boolean } = {},
+  { fresh = true, walletDir = 'dist' }: { fresh?: boolean; walletDir?: string } = {},
 ): Promise<Server> {
   port ??= await freePort();
   const db = path.join(dir, 'e2e.db');
@@ -70,7 +79,7 @@ export async function startServer(
   const child: ChildProcess = spawn(
     path.join(ROOT, 'target/release/tessera-server'),
     ['--listen', `127.0.0.1:${port}`, '--database', `sqlite://${db}`, '--config', 'config/demo.toml',
-      '--wallet-dir', 'dist', '--demo'],
+      '--wallet-dir', walletDir, '--demo'],
     { cwd: ROOT, stdio: ['ignore', log, log] },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -90,8 +99,34 @@ export async function startServer(
     url,
     port,
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null) {
+        child.kill('SIGCONT');
+        child.kill('SIGTERM');
+      }
       await exited;
     },
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
   };
+}
+
+/** A phone (390x844, touch) on `server`, with service workers allowed. */
+export async function phone(browser: Browser, server: Server) {
+  const context = await browser.newContext({
+    baseURL: server.url,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    serviceWorkers: 'allow',
+  });
+  return { context, page: await context.newPage() };
+}
+
+/** A fresh working directory `name` for a test (its database, logs, screenshots). */
+export function workDir(name: string): string {
+  const dir = path.join(process.env.E2E_WORK_DIR ?? path.resolve('../../target/e2e'), name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
 }

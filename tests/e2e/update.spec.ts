@@ -1,0 +1,38 @@
+// A new build of the wallet: its service worker installs in the background and waits, the wallet
+// offers "A new version is ready · Reload", and only that reload switches builds. The test runs
+// its own server on a copy of the built wallet, whose sw.js it changes to stand for a new build.
+import { test, expect } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { phone, signInAsDemo, startServer, workDir } from './support';
+
+test('a new build waits for the customer to reload, then takes over', async ({ browser }) => {
+  const dir = workDir('update');
+  const wallet = path.join(dir, 'wallet');
+  fs.cpSync(path.resolve(__dirname, '../../dist'), wallet, { recursive: true });
+  const server = await startServer(dir, undefined, { walletDir: wallet });
+  const { context, page } = await phone(browser, server);
+  try {
+    await signInAsDemo(page);
+    await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active && !!navigator.serviceWorker.controller);
+    const banner = page.getByRole('status').filter({ hasText: 'A new version is ready' });
+    await expect(banner).toHaveCount(0);
+
+    // A new build is deployed; the browser finds it.
+    fs.appendFileSync(path.join(wallet, 'sw.js'), '\n// the next build\n');
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.ready).update();
+    });
+    await expect(banner).toBeVisible();
+    // It waits: the page is still the old build's until the customer says so.
+    expect(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting)).toBe(true);
+
+    await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
+    await expect(page.getByRole('article', { name: 'Mziuri Coffee' })).toBeVisible();
+    await expect(banner).toHaveCount(0);
+    expect(await page.evaluate(async () => !(await navigator.serviceWorker.getRegistration())?.waiting)).toBe(true);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
