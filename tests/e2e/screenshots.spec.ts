@@ -1,12 +1,13 @@
 // The README's phone screenshots (390x844, light and dark) of the cards home, the card screen and
-// the checkout code, and of the cards home and card screen opened with the server stopped,
+// the checkout code, of the cards home and card screen opened with the server stopped, and of the
+// banner of a new version,
 // written to docs/screenshots/. Not part of the test run: `SCREENSHOTS=1 npx playwright test
 // screenshots` against a server with the demo loaded (BASE_URL).
 import { test, expect, Page } from '@playwright/test';
 import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
-import { signInAsDemo, startServer } from './support';
+import { phone, signInAsDemo, startServer, workDir } from './support';
 
 const out = (name: string) => path.join(__dirname, '..', '..', 'docs', 'screenshots', name);
 
@@ -81,5 +82,29 @@ for (const scheme of ['light', 'dark'] as const) {
     await settle(again);
     await again.screenshot({ path: out(`card-offline-${scheme}.png`) });
     await context.close();
+  });
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`a new version is ready, ${scheme}`, async ({ browser }) => {
+    // A server of its own on a copy of the wallet, whose sw.js changes as a new build's would.
+    const dir = workDir(`shots-update-${scheme}`);
+    const wallet = path.join(dir, 'wallet');
+    fs.cpSync(path.join(__dirname, '..', '..', 'dist'), wallet, { recursive: true });
+    const server = await startServer(dir, undefined, { walletDir: wallet });
+    const { context, page } = await phone(browser, server);
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signInAsDemo(page);
+    await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active && !!navigator.serviceWorker.controller);
+    fs.appendFileSync(path.join(wallet, 'sw.js'), '\n// the next build\n');
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.ready).update();
+    });
+    await expect(page.getByRole('status').filter({ hasText: 'A new version is ready' })).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`update-${scheme}.png`) });
+    await context.close();
+    await server.stop();
   });
 }
