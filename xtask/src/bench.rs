@@ -123,6 +123,25 @@ fn browser_codes() -> Result<()> {
 
 /// Runs the abuse benchmark (`server/examples/bench_abuse.rs`) against the release server;
 /// `flags` pass through (`--database URL`).
+/// `cargo xtask bench code`: the release wallet and server, then Playwright's
+/// `tests/e2e/bench-code.spec.ts`, which taps "Show code" 20 times in each of four conditions and
+/// writes the median and p90 from the tap to the QR on screen; printed here.
+pub fn code() -> Result<()> {
+    let tools = crate::tools::Tools::ensure()?;
+    crate::tools::ensure_browser()?;
+    crate::wallet::build_release(&tools)?;
+    crate::process::run(
+        std::process::Command::new(crate::process::cargo_bin())
+            .args(["build", "--release", "-p", "tessera-server"])
+            .current_dir(crate::root()),
+    )?;
+    let work = crate::root().join("target/bench-code");
+    std::fs::create_dir_all(&work)?;
+    crate::test::playwright(&["bench-code.spec.ts"], &[("BENCH_CODE", "1")], &work)?;
+    print!("{}", std::fs::read_to_string(work.join("bench-code.txt"))?);
+    Ok(())
+}
+
 pub fn abuse(flags: &[&str]) -> Result<()> {
     crate::process::cargo(&["build", "--release", "-p", "tessera-server"])?;
     let server = root().join("target/release/tessera-server");

@@ -67,12 +67,6 @@ fn wallet_component_tests(tools: &Tools) -> Result<()> {
 
 /// Playwright against the release server with a fresh SQLite database and the demo loaded.
 fn end_to_end() -> Result<()> {
-    let e2e = root().join("tests/e2e");
-    if !e2e.join("node_modules/.bin/playwright").exists() {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&e2e))?;
-    }
     let work = root().join("target/e2e");
     if work.exists() {
         std::fs::remove_dir_all(&work)?;
@@ -80,11 +74,8 @@ fn end_to_end() -> Result<()> {
     std::fs::create_dir_all(&work)?;
     let port = free_port()?;
     let server = Server::start(&work, port)?;
-    let result = run(Command::new("npx")
-        .args(["playwright", "test"])
-        .current_dir(&e2e)
-        .env("BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("E2E_WORK_DIR", &work));
+    let base_url = format!("http://127.0.0.1:{port}");
+    let result = playwright(&[], &[("BASE_URL", &base_url)], &work);
     drop(server);
     if result.is_err() {
         let log = std::fs::read_to_string(work.join("server.log")).unwrap_or_default();
@@ -95,6 +86,27 @@ fn end_to_end() -> Result<()> {
         }
     }
     result
+}
+
+/// `npx playwright test` with `args` and `env` in `tests/e2e` (its packages installed first when
+/// missing), working in `work`.
+pub fn playwright(args: &[&str], env: &[(&str, &str)], work: &Path) -> Result<()> {
+    let e2e = root().join("tests/e2e");
+    if !e2e.join("node_modules/.bin/playwright").exists() {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&e2e))?;
+    }
+    let mut command = Command::new("npx");
+    command
+        .args(["playwright", "test"])
+        .args(args)
+        .current_dir(&e2e)
+        .env("E2E_WORK_DIR", work);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    run(&mut command)
 }
 
 /// The release server, stopped when dropped.

@@ -1,0 +1,91 @@
+// `cargo xtask bench code` (not part of the test run): how long from the tap on "Show code" on the
+// cards home to the first frame that shows the QR, 20 taps in each of four conditions: the server
+// up or stopped (the service worker serves the screen), and the phone's CPU as it is or slowed
+// 4x (CDP). The budget, 300 ms, is for the median with the server stopped and the CPU slowed.
+// Writes its figures to E2E_WORK_DIR/bench-code.txt, which xtask prints.
+import { test, expect, Page, CDPSession } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { phone, signInAsDemo, startServer, workDir } from './support';
+
+test.skip(!process.env.BENCH_CODE, 'run by cargo xtask bench code');
+test.setTimeout(600_000);
+
+const TAPS = 20;
+const BUDGET_MS = 300;
+
+declare global {
+  interface Window {
+    __qrPaintedAt?: number;
+  }
+}
+
+/** In every page, before its scripts: the time (since the navigation started, i.e. the tap) of
+ * the first frame painted after the QR's SVG appears. */
+function watchForQr() {
+  const painted = () => requestAnimationFrame(() => (window.__qrPaintedAt = performance.now()));
+  new MutationObserver((_, observer) => {
+    if (document.querySelector('[data-testid=qr] svg')) {
+      observer.disconnect();
+      painted();
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+/** One tap from the cards home: milliseconds from the navigation's start to the QR on screen. */
+async function tapToQr(page: Page, cdp: CDPSession, cpuRate: number): Promise<number> {
+  await page.goto('/');
+  const link = page.getByRole('link', { name: 'Show code for Mziuri Coffee' });
+  await link.waitFor();
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuRate });
+  await link.click();
+  await page.waitForURL(/\/code$/, { waitUntil: 'commit' });
+  const handle = await page.waitForFunction(() => window.__qrPaintedAt, undefined, { timeout: 30_000 });
+  const ms = (await handle.jsonValue()) as number;
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  return ms;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+test('tap to QR', async ({ browser }) => {
+  const dir = workDir('bench-code');
+  const server = await startServer(dir);
+  const { context, page } = await phone(browser, server);
+  await context.addInitScript(watchForQr);
+  const cdp = await context.newCDPSession(page);
+  const lines: string[] = [];
+  let throttledOffline = 0;
+  try {
+    await signInAsDemo(page);
+    await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active && !!navigator.serviceWorker.controller);
+    // The code screen once, so its key is on the phone and its build in the cache.
+    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+    await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+
+    for (const server_up of [true, false]) {
+      if (!server_up) await server.stop();
+      for (const cpuRate of [1, 4]) {
+        const times: number[] = [];
+        for (let i = 0; i < TAPS; i++) times.push(await tapToQr(page, cdp, cpuRate));
+        times.sort((a, b) => a - b);
+        const [median, p90] = [quantile(times, 0.5), quantile(times, 0.9)];
+        if (!server_up && cpuRate === 4) throttledOffline = median;
+        lines.push(
+          `tap to QR, server ${server_up ? 'up' : 'stopped'}, CPU ${cpuRate}x: median ${median.toFixed(0)} ms, ` +
+            `p90 ${p90.toFixed(0)} ms (${TAPS} taps)`,
+        );
+      }
+    }
+    lines.push(
+      `budget: median with the server stopped and the CPU 4x at most ${BUDGET_MS} ms: ` +
+        `${throttledOffline.toFixed(0)} ms (${throttledOffline <= BUDGET_MS ? 'within' : 'over'})`,
+    );
+  } finally {
+    fs.writeFileSync(path.join(process.env.E2E_WORK_DIR ?? dir, 'bench-code.txt'), lines.join('\n') + '\n');
+    await context.close();
+    await server.stop();
+  }
+});
