@@ -1,6 +1,6 @@
 //! The router: which screen answers which path, and who may see it.
 
-use crate::api::Wake;
+use crate::api::{self, Wake};
 use crate::components::Shell;
 use crate::i18n::*;
 use crate::pages::{CardPage, CardsPage, JoinPage, NotFoundPage, SettingsPage, SignInPage};
@@ -53,7 +53,15 @@ fn replace() -> NavigateOptions {
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(Auth::from_storage());
-    provide_context(Wake::listening());
+    let wake = Wake::listening();
+    provide_context(wake);
+    // A log-out made offline reaches the server at start and whenever it may be reachable again.
+    Effect::new(move |_| {
+        wake.0.track();
+        leptos::task::spawn_local(async {
+            let _ = api::tell_ended().await;
+        });
+    });
     view! {
         <I18nContextProvider>
             <Router>

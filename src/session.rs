@@ -23,6 +23,13 @@ impl StoredSession for Session {
     }
 }
 
+/// A token alone: a session that ended on this device but not yet on the server ([`ENDED`]).
+impl StoredSession for String {
+    fn token(self) -> String {
+        self
+    }
+}
+
 impl StoredSession for TillSession {
     fn token(self) -> String {
         self.token
@@ -47,6 +54,15 @@ pub const CUSTOMER: SessionStore<Session> = SessionStore {
         crate::checkout_key::forget_all();
         crate::kept::forget_all();
     },
+    kind: PhantomData,
+};
+
+/// A customer's token logged out while the server could not be reached: kept only until the
+/// server hears of it (`api::tell_ended`), so the session (and its checkout secrets) ends there
+/// too.
+pub const ENDED: SessionStore<String> = SessionStore {
+    key: "tessera.session.ended",
+    on_clear: || {},
     kind: PhantomData,
 };
 

@@ -14,7 +14,7 @@ use tessera_core::discount::DiscountKind;
 use tessera_core::points::EntryKind;
 use tessera_core::tier::QualifyBy;
 use tessera_core::Currency;
-use tessera_wallet::api::Wake;
+use tessera_wallet::api::{self, Wake};
 use tessera_wallet::checkout_key::{self, clock_offset, CheckoutKey};
 use tessera_wallet::components::CardTile;
 use tessera_wallet::format::{civil_day, decimal, Fmt};
@@ -22,7 +22,7 @@ use tessera_wallet::i18n::{I18nContextProvider, Locale};
 use tessera_wallet::kept;
 use tessera_wallet::next_step::{next_step, step_text, NextStep};
 use tessera_wallet::pages::{CardPage, CardsPage, JoinPage, SignInPage};
-use tessera_wallet::session::{Auth, CUSTOMER};
+use tessera_wallet::session::{Auth, CUSTOMER, ENDED};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::js_sys;
@@ -982,4 +982,39 @@ async fn the_card_screen_shows_the_kept_card_and_history_offline() {
     .await;
     CUSTOMER.clear();
     root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_log_out_made_offline_reaches_the_server_once_it_can_be() {
+    signed_in_as_someone_new();
+    let offline = FakeFetch::install(
+        "() => { window.__tries = (window.__tries || 0) + 1; \
+         return Promise.reject(new TypeError('Failed to fetch')); }",
+    );
+    js_sys::eval("window.__tries = 0;").unwrap();
+    api::logout();
+    // Gone from this device at once; the token waits for the server.
+    assert_eq!(CUSTOMER.token(), None);
+    wait_for("the first try", || {
+        js_sys::eval("window.__tries").unwrap().as_f64() >= Some(1.0)
+    })
+    .await;
+    next_turn().await;
+    assert_eq!(ENDED.token().as_deref(), Some("token"));
+    drop(offline);
+
+    let _online = FakeFetch::install(
+        "(input, init) => { const r = new Request(input, init); \
+         window.__told = r.headers.get('Authorization') + ' ' + new URL(r.url).pathname; \
+         return Promise.resolve(new Response(null, { status: 204 })); }",
+    );
+    api::tell_ended().await.unwrap();
+    assert_eq!(
+        js_sys::eval("window.__told")
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("Bearer token /api/v1/auth/logout")
+    );
+    assert_eq!(ENDED.token(), None);
 }

@@ -20,7 +20,7 @@ use tessera_core::api::{
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
 
-use crate::session::{CUSTOMER, TILL};
+use crate::session::{CUSTOMER, ENDED, TILL};
 
 /// Where the API lives (same origin as the wallet).
 pub const BASE: &str = "/api/v1";
@@ -32,6 +32,8 @@ pub const BASE: &str = "/api/v1";
 pub enum Realm {
     Customer,
     Till,
+    /// A customer session logged out on this device that the server has not heard of yet.
+    Ended,
 }
 
 impl Realm {
@@ -39,6 +41,7 @@ impl Realm {
         match self {
             Realm::Customer => CUSTOMER.token(),
             Realm::Till => TILL.token(),
+            Realm::Ended => ENDED.token(),
         }
     }
 
@@ -47,6 +50,7 @@ impl Realm {
         match self {
             Realm::Customer => CUSTOMER.clear(),
             Realm::Till => TILL.clear(),
+            Realm::Ended => ENDED.clear(),
         }
     }
 
@@ -55,6 +59,7 @@ impl Realm {
         match self {
             Realm::Customer => CUSTOMER.end(),
             Realm::Till => TILL.end(),
+            Realm::Ended => ENDED.end(),
         }
     }
 }
@@ -494,9 +499,31 @@ pub async fn login(request: LoginRequest) -> Result<Session, ApiError> {
     post("/auth/login", &request).await
 }
 
-/// `POST /auth/logout`; the token is forgotten locally whatever the server says.
-pub async fn logout() -> Result<(), ApiError> {
-    sign_out(Realm::Customer, "/auth/logout").await
+/// Logs the customer out: the session is forgotten on this device at once, and the server is
+/// told (`POST /auth/logout`) now or, when it cannot be reached, by a later [`tell_ended`].
+pub fn logout() {
+    if let Some(token) = CUSTOMER.token() {
+        ENDED.save(&token);
+    }
+    CUSTOMER.clear();
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = tell_ended().await;
+    });
+}
+
+/// Tells the server of a log-out it has not heard of (one made offline); the token stays on the
+/// device ([`ENDED`]) until the server answers, whatever it says.
+pub async fn tell_ended() -> Result<(), ApiError> {
+    if ENDED.token().is_none() {
+        return Ok(());
+    }
+    let response = send(Realm::Ended, Method::POST, "/auth/logout", &[], None, None).await?;
+    Realm::Ended.forget();
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(refusal(Realm::Ended, response).await)
+    }
 }
 
 /// Ends `realm`'s session at `path`; the session is forgotten on this device whatever the

@@ -9,7 +9,6 @@ use crate::i18n::*;
 use crate::messages::error_message;
 use crate::session::Auth;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use tessera_core::api::{ErrorCode, FieldError, RegisterRequest, Terms};
 use tessera_core::validation::validate_registration;
 
@@ -168,7 +167,7 @@ pub fn JoinPage() -> impl IntoView {
             </form>
             <p class="page__switch">
                 {t_string!(i18n, join.have_account)}" "
-                <A href="/sign-in" attr:class="link">{t_string!(i18n, join.to_sign_in)}</A>
+                <a href="/sign-in" class="link">{t_string!(i18n, join.to_sign_in)}</a>
             </p>
         </section>
     }

@@ -2,7 +2,6 @@
 
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// A designed 404.
 #[component]
@@ -11,7 +10,7 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <section class="page state">
             <h1 class="page__title">{t_string!(i18n, errors.not_found_page)}</h1>
-            <A href="/" attr:class="btn btn--secondary">{t_string!(i18n, errors.go_home)}</A>
+            <a href="/" class="btn btn--secondary">{t_string!(i18n, errors.go_home)}</a>
         </section>
     }
 }

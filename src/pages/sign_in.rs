@@ -6,7 +6,6 @@ use crate::i18n::*;
 use crate::messages::error_message;
 use crate::session::Auth;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The sign-in form.
 #[component]
@@ -28,7 +27,7 @@ pub fn SignInPage() -> impl IntoView {
             />
             <p class="page__switch">
                 {t_string!(i18n, sign_in.no_account)}" "
-                <A href="/join" attr:class="link">{t_string!(i18n, sign_in.to_join)}</A>
+                <a href="/join" class="link">{t_string!(i18n, sign_in.to_join)}</a>
             </p>
         </section>
     }

@@ -235,7 +235,10 @@ test('logging out removes the checkout keys from the phone and revokes them', as
   expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toBeNull();
   // Nothing of the customer's is left on the phone: no session, keys or kept answers, and the
   // service worker's caches hold the app only, never an API answer.
-  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tessera.')))).toEqual([]);
+  // (The token goes once the server has heard of the log-out: at once, here.)
+  await expect
+    .poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tessera.'))))
+    .toEqual([]);
   await expect.poll(() => keptAnswers(page)).toBe(0);
   const cached = await page.evaluate(async () => {
     const urls: string[] = [];
@@ -252,4 +255,27 @@ test('logging out removes the checkout keys from the phone and revokes them', as
   expect(identify.status()).toBe(422);
   expect((await identify.json()).error).toBe('code_invalid');
   await till.dispose();
+});
+
+test('a log-out made with the server stopped ends the session there once it is back', async ({ own }) => {
+  const { dir, page } = own;
+  await signInAsDemo(page);
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('tessera.session') ?? '{}').token as string);
+  await serviceWorkerReady(page);
+  await own.server.stop();
+
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  // Forgotten on the phone at once, though nobody answered.
+  await expect(page).toHaveURL(/\/sign-in$/);
+  expect(await page.evaluate(() => localStorage.getItem('tessera.session'))).toBeNull();
+
+  // The server is back; the wallet, opened again, tells it.
+  own.server = await startServer(dir, own.server.port, { fresh: false });
+  await page.reload();
+  await expect
+    .poll(() => page.evaluate(() => localStorage.getItem('tessera.session.ended')))
+    .toBeNull();
+  const me = await page.request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
+  expect(me.status()).toBe(401);
 });
