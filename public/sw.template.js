@@ -16,14 +16,29 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })))),
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+      // An older build controls the pages: tell them this one is ready (they offer "Reload").
+      .then(() => self.registration.active && tellPages("update-ready")),
   );
   // No skipWaiting here: a new build waits until the wallet's "Reload" (or every tab closed),
   // so it never swaps under a customer mid-checkout. The first install activates at once anyway.
 });
 
-// The wallet's "A new version is ready · Reload" asks the waiting build to take over.
+// Every window of the origin: the pages an older build controls too.
+function tellPages(message) {
+  return self.clients
+    .matchAll({ type: "window", includeUncontrolled: true })
+    .then((pages) => pages.forEach((page) => page.postMessage(message)));
+}
+
+// The wallet talks to the build that controls it: "update?" when it starts (is a new build
+// waiting?), and "take-over" on "Reload", passed on as "skip-waiting" to the new build, which
+// then takes over.
 self.addEventListener("message", (event) => {
+  const { waiting, installing } = self.registration;
+  if (event.data === "update?" && waiting && event.source) event.source.postMessage("update-ready");
+  // The new build may still be finishing its install (it says "ready" just before).
+  if (event.data === "take-over") (waiting || installing)?.postMessage("skip-waiting");
   if (event.data === "skip-waiting") self.skipWaiting();
 });
 

@@ -104,6 +104,11 @@ async fn database() -> Option<IdbDatabase> {
     });
     request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
     let database: IdbDatabase = settled(&request).await.ok()?.dyn_into().ok()?;
+    // Asks the browser not to evict what is kept when space runs short (it may say no; an
+    // installed app usually gets it).
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().storage().persist();
+    }
     OPEN.set(Some(database.clone()));
     Some(database)
 }
