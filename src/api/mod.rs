@@ -294,12 +294,13 @@ impl Feed {
             let now = Date::now();
             let unanswered = match result {
                 Ok(body) => {
-                    keep(&path, &body).await;
+                    // Shown first: the device's copy is for later.
                     self.shown.try_set(Some(Shown {
-                        body: Ok(body),
+                        body: Ok(body.clone()),
                         at: now,
                         unanswered: 0,
                     }));
+                    keep(&path, &body).await;
                     return;
                 }
                 // Keep what is shown (an earlier answer, or the kept one) and say since when.
