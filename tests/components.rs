@@ -1018,3 +1018,32 @@ async fn a_log_out_made_offline_reaches_the_server_once_it_can_be() {
     );
     assert_eq!(ENDED.token(), None);
 }
+
+#[wasm_bindgen_test]
+async fn the_join_screen_writes_the_terms_date_as_the_reader_writes_days() {
+    let terms = r#"{"version":"2026-11-01","updated":"2026-11-01","url":"/terms"}"#;
+    let (root, _api) = mount_faked(&fake_api(&[("/api/v1/terms", 200, terms.into())]), || {
+        provide_context(Auth::from_storage());
+        view! {
+            <I18nContextProvider>
+                <Router>
+                    <JoinPage />
+                </Router>
+            </I18nContextProvider>
+        }
+    });
+    let label = || {
+        root.query_selector("label[for=accept_terms]")
+            .unwrap()
+            .and_then(|l| l.text_content())
+            .unwrap_or_default()
+    };
+    wait_for("the terms", || label().contains("version 2026-11-01")).await;
+    let day = Fmt::for_language("en").day("2026-11-01");
+    assert_eq!(
+        label(),
+        format!("I accept the terms (version 2026-11-01, updated {day})")
+    );
+    assert!(!day.contains("2026-11-01"), "{day}");
+    root.remove();
+}

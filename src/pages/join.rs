@@ -2,8 +2,8 @@
 
 use crate::api::{self, ApiError, Remote};
 use crate::components::{
-    field_error, focus_first_invalid, CheckboxField, CredentialFields, Field, FormAlert,
-    SubmitButton,
+    field_error, focus_first_invalid, reader_fmt, CheckboxField, CredentialFields, Field,
+    FormAlert, SubmitButton,
 };
 use crate::i18n::*;
 use crate::messages::error_message;
@@ -94,7 +94,9 @@ pub fn JoinPage() -> impl IntoView {
 
     let terms_label = move || match terms.get() {
         Some(Ok(t)) => {
-            let args = [("version", t.version.as_str()), ("updated", &t.updated)];
+            // The day as the reader writes it ("1 Nov", "Nov 1"), not as the API sends it.
+            let updated = reader_fmt().day(&t.updated);
+            let args = [("version", t.version.as_str()), ("updated", &updated)];
             fill(t_string!(i18n, join.terms_accept), &args).into_any()
         }
         Some(Err(_)) => t_string!(i18n, join.terms_accept_plain).into_any(),
