@@ -180,19 +180,17 @@ pub fn replace_boot_shell<V: leptos::IntoView + 'static>(app: fn() -> V) {
 /// Registers `/sw.js` (release builds only: a service worker gets in the way while developing).
 #[cfg(not(debug_assertions))]
 fn register_service_worker() {
-    if let Some(window) = web_sys::window() {
-        let navigator = window.navigator();
-        // `serviceWorker` is missing on insecure origins; the getter then yields undefined.
-        let has_sw = js_sys_has(&navigator, "serviceWorker");
-        if has_sw {
-            let _ = navigator.service_worker().register("/sw.js");
-        }
+    if let Some(workers) = service_workers() {
+        let _ = workers.register("/sw.js");
     }
 }
 
-#[cfg(not(debug_assertions))]
-fn js_sys_has(target: &web_sys::Navigator, key: &str) -> bool {
+/// The page's service worker container; `None` where there is none (an insecure origin, whose
+/// `navigator.serviceWorker` is undefined).
+pub(crate) fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
     use wasm_bindgen::JsValue;
-    let value: &JsValue = target.as_ref();
-    web_sys::js_sys::Reflect::has(value, &JsValue::from_str(key)).unwrap_or(false)
+    let navigator = web_sys::window()?.navigator();
+    web_sys::js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker"))
+        .unwrap_or(false)
+        .then(|| navigator.service_worker())
 }

@@ -126,8 +126,8 @@ impl<S: StoredSession> SessionStore<S> {
         });
     }
 
-    /// The server ended the session (a 401, seen by [`crate::api`] and nowhere else): forget it
-    /// on this device and tell the app.
+    /// The session ended (the server's 401, seen by [`crate::api`] and nowhere else, or a
+    /// log-out): forget it on this device and tell the app.
     pub fn end(&self) {
         self.clear();
         let key = self.key;
@@ -194,11 +194,5 @@ impl Auth {
                 CUSTOMER.save(s);
             }
         });
-    }
-
-    /// Forgets the session on this device; the route guards then show sign in.
-    pub fn sign_out_locally(&self) {
-        CUSTOMER.clear();
-        self.session.set(None);
     }
 }

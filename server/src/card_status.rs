@@ -84,8 +84,9 @@ async fn card_as_of(
         totals,
         tz,
     };
-    let (tier, discount) = look.at(now);
-    let changes = look.changes_after(now, &discount);
+    let current = look.at(now);
+    let changes = look.changes_after(now, &current);
+    let (tier, discount) = current;
 
     Ok(Card {
         id: id.to_owned(),
@@ -148,10 +149,14 @@ impl Look<'_> {
     }
 
     /// Every instant within [`CHANGES_WITHIN_MS`] after `now` at which the level or discount
-    /// differs from the one before, with what it is then. Levels change only at month starts
+    /// differs from the one before (`current` is the one at `now`), with what it is then. Levels change only at month starts
     /// (a month leaving the window, a retention ending); a decaying discount at its `drops_at`,
     /// one step after another.
-    fn changes_after(&self, now: i64, discount: &DiscountView) -> Vec<CardChange> {
+    fn changes_after(
+        &self,
+        now: i64,
+        current: &(Option<TierStatus>, DiscountView),
+    ) -> Vec<CardChange> {
         let until = now + CHANGES_WITHIN_MS;
         let mut instants = Vec::new();
         if self.tiers.is_some() {
@@ -163,7 +168,7 @@ impl Look<'_> {
             );
         }
         // Each drop names the next, strictly later, so this ends (at the last step, or a year on).
-        let (mut drop, mut after) = (discount.drops_at, now);
+        let (mut drop, mut after) = (current.1.drops_at, now);
         while let Some(at) = drop.filter(|at| *at > after && *at <= until) {
             instants.push(at);
             (drop, after) = (self.at(at).1.drops_at, at);
@@ -171,7 +176,7 @@ impl Look<'_> {
         instants.sort_unstable();
         instants.dedup();
         let mut changes: Vec<CardChange> = Vec::new();
-        let mut before = self.at(now);
+        let mut before = current.clone();
         for at in instants {
             let then = self.at(at);
             if then != before {

@@ -506,7 +506,8 @@ pub fn logout() {
     if let Some(token) = CUSTOMER.token() {
         ENDED.save(&token);
     }
-    CUSTOMER.clear();
+    // Forgotten, and the app told (the route guards then show sign in).
+    CUSTOMER.end();
     wasm_bindgen_futures::spawn_local(async {
         let _ = tell_ended().await;
     });

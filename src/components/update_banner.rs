@@ -17,7 +17,7 @@ use web_sys::{MessageEvent, ServiceWorkerContainer};
 pub fn UpdateBanner() -> impl IntoView {
     let i18n = use_i18n();
     let ready = RwSignal::new(false);
-    if let Some(workers) = container() {
+    if let Some(workers) = crate::service_workers() {
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             if event.data().as_string().as_deref() == Some("update-ready") {
                 ready.try_set(true);
@@ -45,13 +45,6 @@ pub fn UpdateBanner() -> impl IntoView {
     }
 }
 
-/// The page's service worker container; `None` where there is none (an insecure origin).
-fn container() -> Option<ServiceWorkerContainer> {
-    let navigator = window().navigator();
-    let has = web_sys::js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker"));
-    has.unwrap_or(false).then(|| navigator.service_worker())
-}
-
 /// Sends `message` to the build that controls the page, if one does.
 fn tell(workers: &ServiceWorkerContainer, message: &str) {
     if let Some(controller) = workers.controller() {
@@ -61,7 +54,9 @@ fn tell(workers: &ServiceWorkerContainer, message: &str) {
 
 /// Asks for the waiting build to take over, and reloads when it has.
 fn take_over() {
-    let Some(workers) = container() else { return };
+    let Some(workers) = crate::service_workers() else {
+        return;
+    };
     let reload = Closure::<dyn Fn()>::new(|| {
         let _ = window().location().reload();
     });

@@ -22,10 +22,9 @@ pub fn SettingsPage() -> impl IntoView {
     });
 
     let logout = Action::new_local(move |_: &()| {
-        // Gone from this device at once; the server is told now, or when it can be reached.
+        // Gone from this device at once (the route guard then shows sign in); the server is
+        // told now, or when it can be reached.
         api::logout();
-        // The route guard then shows sign in.
-        auth.sign_out_locally();
         async {}
     });
 
