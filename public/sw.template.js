@@ -7,10 +7,13 @@ const CACHE = "tessera-shell-" + VERSION;
 // The app shell and this build's hashed assets (learned from trunk's staging dir).
 const PRECACHE = __TESSERA_PRECACHE__;
 const SHELL = "/index.html";
-// The checkout code screen is an app of its own, served at /cards/{id}/code and at /code (the
-// card used last: the home-screen shortcut).
-const CODE_SHELL = "/code/index.html";
-const CODE_PATH = /^\/(cards\/[^/]+\/)?code$/;
+// The wallet's other apps, each with its own page (the server answers the same paths with the
+// same pages, server/src/wallet_files.rs): the checkout code screen at /cards/{id}/code and at
+// /code (the card used last: the home-screen shortcut), and sign-in and join.
+const APP_SHELLS = [
+  [/^\/(cards\/[^/]+\/)?code$/, "/code/index.html"],
+  [/^\/(sign-in|join)$/, "/welcome/index.html"],
+];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -73,7 +76,7 @@ self.addEventListener("fetch", (event) => {
     // Cache first: the shell of the build this worker installed shows at once, whatever the
     // network does (a weak signal must not hold the app up); a new build comes through the
     // update flow. The network only when the shell is not cached.
-    const shell = CODE_PATH.test(url.pathname) ? CODE_SHELL : SHELL;
+    const shell = APP_SHELLS.find(([path]) => path.test(url.pathname))?.[1] ?? SHELL;
     event.respondWith(
       caches
         .open(CACHE)

@@ -5,9 +5,10 @@ set -eu
 
 staging="${TRUNK_STAGING_DIR:?run me as a trunk post_build hook}"
 
-# Only the wallet's build writes the service worker: the code screen's (code/index.html) and the
-# till's (till/index.html) builds go into subdirectories of dist/, and xtask runs this script once
-# more on the whole dist/ after them (TRUNK_HTML_FILE unset), so the code screen is precached too.
+# Only the wallet's build writes the service worker: the code screen's (code/index.html), sign-in
+# and join's (welcome/index.html) and the till's (till/index.html) builds go into subdirectories of
+# dist/, and xtask runs this script once more on the whole dist/ after them (TRUNK_HTML_FILE
+# unset), so the code screen and sign-in are precached too.
 # (Hooks run in the directory of Trunk.toml; trunk passes the target's canonical path.)
 if [ -n "${TRUNK_HTML_FILE:-}" ] && [ "$TRUNK_HTML_FILE" != "$(pwd -P)/index.html" ]; then
   echo "sw-assets: not the wallet's build ($TRUNK_HTML_FILE), no service worker"
@@ -17,20 +18,24 @@ source_dir="${TRUNK_SOURCE_DIR:-.}"
 template="$source_dir/public/sw.template.js"
 
 # Shell + every hashed js/wasm/css + manifest and icons, as root-relative URLs; the till needs
-# the network anyway, so its build is not precached on every customer's phone.
-list=$(cd "$staging" && find . -path ./till -prune -o -type f \
+# the network anyway, so its build is not precached on every customer's phone, and the install
+# dialog's screenshots are only for the browser's dialog, which is online.
+list=$(cd "$staging" && find . \( -path ./till -o -path ./screenshots \) -prune -o -type f \
   \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.webmanifest' -o -name '*.png' -o -name '*.svg' \) \
   ! -name 'sw.js' ! -name 'sw.template.js' -print | sed 's|^\./|/|' | LC_ALL=C sort)
 
 [ -n "$list" ] || { echo "sw-assets: no assets found in $staging" >&2; exit 1; }
 
 json='["/","/index.html"'
-# The code screen's page, when built (it is served at /cards/{id}/code).
+# The pages of the wallet's other apps, when built: the code screen's (served at
+# /cards/{id}/code) and sign-in and join's (served at /sign-in and /join).
 pages="$staging/index.html"
-if [ -f "$staging/code/index.html" ]; then
-  json="$json,\"/code/index.html\""
-  pages="$pages $staging/code/index.html"
-fi
+for page in code/index.html welcome/index.html; do
+  if [ -f "$staging/$page" ]; then
+    json="$json,\"/$page\""
+    pages="$pages $staging/$page"
+  fi
+done
 for f in $list; do
   json="$json,\"$f\""
 done

@@ -1,26 +1,48 @@
 //! What the phone keeps to show a card's checkout code without a connection: the card's secret
-//! (one per card and session, from `POST /cards/{id}/checkout-secret`), the card as last seen, and
-//! how far the phone's clock is from the server's. Kept in `localStorage` under [`STORAGE_KEY`], one
-//! JSON object by card id, so that ending the session forgets them all with one call (see
-//! [`crate::session::CUSTOMER`]'s clear; the wallet's first load has no bytes to spare for more).
+//! (one per card and session, from `POST /cards/{id}/checkout-secret`), the card number and program
+//! the code names, and how far the phone's clock is from the server's. Kept in IndexedDB
+//! ([`crate::kept::KEYS`], by card id, with its owner), so the customer's session store's clear
+//! forgets them with the rest.
+//!
+//! Where the page is a secure context (HTTPS, or localhost), the secret is imported as a
+//! non-extractable WebCrypto HMAC key and IndexedDB keeps the key object: scripts on the page can
+//! sign with it but never read it, and the codes are `crypto.subtle.sign` tags turned into codes by
+//! `tessera_core::checkout::Step`. On a plain-HTTP address there is no WebCrypto: the secret is
+//! kept as its hex digits and the MAC made in the wasm (README, "Checkout codes").
+//!
+//! The wallet keeps a key for every card at sign-in and whenever a card appears
+//! ([`keep_missing`]), so the first offline open of a card's code works.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use tessera_core::api::{Card, CheckoutSecret};
-use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
-
-/// The `localStorage` key of every card's checkout key.
-pub const STORAGE_KEY: &str = "tessera.codes";
+use crate::api::{self, ApiError};
+use crate::kept::{self, KEYS};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use tessera_core::api::ErrorCode;
+use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret, Step};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::js_sys::{Array, Date, Uint8Array};
+use web_sys::{CryptoKey, HmacImportParams, SubtleCrypto};
 
 /// One card's checkout key on this device.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct CheckoutKey {
-    /// The secret and the card number and program the code names.
-    pub secret: CheckoutSecret,
-    /// The card when the secret was last fetched (shown offline).
-    pub card: Card,
-    /// Server clock minus this phone's clock, in ms, from the last fetch.
+    signer: Signer,
+    /// The card number the codes name.
+    pub card_number: String,
+    /// The program, part of the codes' MAC.
+    pub program_id: String,
+    /// Server clock minus this phone's clock, in ms, when the key was fetched.
     pub offset_ms: i64,
+}
+
+/// Who makes the MACs.
+#[derive(Clone, Debug)]
+enum Signer {
+    /// A non-extractable WebCrypto HMAC-SHA256 key: scripts can sign with it, not read it.
+    WebCrypto(CryptoKey),
+    /// The secret itself, where the page has no WebCrypto (not a secure context).
+    InWasm(CardSecret),
 }
 
 /// The two forms of the code for one time step.
@@ -40,15 +62,60 @@ impl CheckoutKey {
         phone_now_ms + self.offset_ms
     }
 
-    /// The codes for the step of `server_ms`; `None` if the stored secret is unreadable.
-    pub fn codes(&self, server_ms: i64) -> Option<Codes> {
-        let secret = CardSecret::from_hex(&self.secret.secret)?;
-        let (program, number) = (&self.secret.program_id, &self.secret.card_number);
+    /// Whether scripts cannot read the secret (a WebCrypto key).
+    pub fn is_sealed(&self) -> bool {
+        matches!(self.signer, Signer::WebCrypto(_))
+    }
+
+    /// The codes for the step of `server_ms`; `None` if WebCrypto refused to sign.
+    pub async fn codes(&self, server_ms: i64) -> Option<Codes> {
         let step = step_at(server_ms);
+        let (program, number) = (&self.program_id, &self.card_number);
+        let (scanned, typed) = match &self.signer {
+            Signer::InWasm(secret) => (
+                scanned_code(secret, program, number, step),
+                typed_code(secret, program, number, step),
+            ),
+            Signer::WebCrypto(key) => {
+                let messages = Step::new(program, number, step);
+                let scanned = sign(key, &messages.scanned_message).await?;
+                let typed = sign(key, &messages.typed_message).await?;
+                (
+                    messages.scanned_code(&scanned)?,
+                    messages.typed_code(&typed)?,
+                )
+            }
+        };
         Some(Codes {
             step,
-            scanned: scanned_code(&secret, program, number, step),
-            typed: typed_code(&secret, program, number, step),
+            scanned,
+            typed,
+        })
+    }
+
+    /// The record kept for the key: `[owner, key object or hex secret, number, program, offset]`.
+    fn record(&self, owner: &str, secret_hex: &str) -> Array {
+        let signer = match &self.signer {
+            Signer::WebCrypto(key) => JsValue::from(key),
+            Signer::InWasm(_) => secret_hex.into(),
+        };
+        let record = Array::of3(&owner.into(), &signer, &self.card_number.as_str().into());
+        record.push(&self.program_id.as_str().into());
+        record.push(&(self.offset_ms as f64).into());
+        record
+    }
+
+    fn from_record(record: &Array) -> Option<Self> {
+        let signer = record.get(1);
+        let signer = match signer.as_string() {
+            Some(hex) => Signer::InWasm(CardSecret::from_hex(&hex)?),
+            None => Signer::WebCrypto(signer.dyn_into().ok()?),
+        };
+        Some(Self {
+            signer,
+            card_number: record.get(2).as_string()?,
+            program_id: record.get(3).as_string()?,
+            offset_ms: record.get(4).as_f64()? as i64,
         })
     }
 }
@@ -59,45 +126,104 @@ pub fn clock_offset(server_time: i64, sent_ms: i64, received_ms: i64) -> i64 {
     server_time - (sent_ms + received_ms) / 2
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-/// Every stored key by card id (none when there is none; an unreadable one reads as none).
-fn stored() -> BTreeMap<String, CheckoutKey> {
-    storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|raw| crate::json::from_text(&raw))
-        .unwrap_or_default()
-}
-
-fn store(all: &BTreeMap<String, CheckoutKey>) {
-    if let (Some(storage), Some(raw)) = (storage(), crate::json::to_text(all)) {
-        let _ = storage.set_item(STORAGE_KEY, &raw);
+/// WebCrypto, where the page is a secure context.
+fn subtle() -> Option<SubtleCrypto> {
+    let window = web_sys::window()?;
+    if !window.is_secure_context() {
+        return None;
     }
+    Some(window.crypto().ok()?.subtle())
 }
 
-/// The key kept for `card_id`, if any (an unreadable one reads as none).
-pub fn load(card_id: &str) -> Option<CheckoutKey> {
-    stored().remove(card_id)
+/// The secret's 64 hex digits as a non-extractable HMAC-SHA256 key for signing, where WebCrypto
+/// is; else kept for the wasm to sign with. `None` for a secret that is not 64 hex digits.
+async fn seal(secret_hex: &str) -> Option<Signer> {
+    let secret = CardSecret::from_hex(secret_hex)?;
+    let Some(subtle) = subtle() else {
+        return Some(Signer::InWasm(secret));
+    };
+    let raw = Uint8Array::from(&secret.0[..]);
+    let algorithm = HmacImportParams::new_with_str("HMAC", "SHA-256");
+    let usages = Array::of1(&"sign".into());
+    let import = subtle
+        .import_key_with_object("raw", &raw, &algorithm, false, &usages)
+        .ok()?;
+    let key = JsFuture::from(import).await.ok()?;
+    Some(Signer::WebCrypto(key.dyn_into().ok()?))
 }
 
-/// Keeps `key` for its card, replacing the previous one.
-pub fn save(key: &CheckoutKey) {
-    let mut all = stored();
-    all.insert(key.card.id.clone(), key.clone());
-    store(&all);
+/// The full HMAC-SHA256 tag of `message` under `key`.
+async fn sign(key: &CryptoKey, message: &str) -> Option<Vec<u8>> {
+    let signing = subtle()?
+        .sign_with_str_and_u8_array("HMAC", key, message.as_bytes())
+        .ok()?;
+    let tag = JsFuture::from(signing).await.ok()?;
+    Some(Uint8Array::new(&tag).to_vec())
+}
+
+fn now_ms() -> i64 {
+    Date::now() as i64
+}
+
+/// Asks the server for the card's secret and keeps it as this device's key for the card
+/// (replacing one kept before: a secret the server revoked is gone with it).
+pub async fn fetch(card_id: &str) -> Result<CheckoutKey, ApiError> {
+    let sent = now_ms();
+    let secret = api::checkout_secret(card_id).await?;
+    let offset_ms = clock_offset(secret.server_time, sent, now_ms());
+    let signer = seal(&secret.secret)
+        .await
+        .ok_or_else(|| ApiError::refused(ErrorCode::Internal))?;
+    let key = CheckoutKey {
+        signer,
+        card_number: secret.card_number,
+        program_id: secret.program_id,
+        offset_ms,
+    };
+    if let Some(owner) = kept::owner() {
+        kept::put(KEYS, card_id, &key.record(&owner, &secret.secret)).await;
+    }
+    Ok(key)
+}
+
+/// The key kept for `card_id`, if the signed-in customer has one (an unreadable one reads as
+/// none).
+pub async fn load(card_id: &str) -> Option<CheckoutKey> {
+    let record = kept::get(KEYS, &kept::owner()?, card_id).await?;
+    CheckoutKey::from_record(&record)
 }
 
 /// Removes `card_id`'s key from this device.
-pub fn forget(card_id: &str) {
-    let mut all = stored();
-    all.remove(card_id);
-    store(&all);
+pub async fn forget(card_id: &str) {
+    kept::delete(KEYS, card_id).await;
+}
+
+thread_local! {
+    /// Cards whose key is being fetched by [`keep_missing`].
+    static ASKING: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// Fetches and keeps the key of each of `card_ids` this device has none for, one card at a time;
+/// a card already being fetched is left to that fetch. Failures are left too: the next call, or
+/// the code screen itself, asks again.
+pub async fn keep_missing(card_ids: Vec<String>) {
+    for id in card_ids {
+        if !ASKING.with_borrow_mut(|asking| asking.insert(id.clone())) {
+            continue;
+        }
+        if load(&id).await.is_none() {
+            let _ = fetch(&id).await;
+        }
+        ASKING.with_borrow_mut(|asking| asking.remove(&id));
+    }
 }
 
 /// The `localStorage` key of the card whose code was shown last.
 const LAST_KEY: &str = "tessera.codes.last";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
 
 /// Notes `card_id` as the card whose code was shown last (for the `/code` shortcut).
 pub fn mark_last(card_id: &str) {
@@ -106,22 +232,14 @@ pub fn mark_last(card_id: &str) {
     }
 }
 
-/// The card for `/code`: the one whose code was shown last while its key is kept, else the only
-/// card with a key; `None` when that does not name one card.
-pub fn last() -> Option<String> {
-    let all = stored();
-    let marked = storage().and_then(|s| s.get_item(LAST_KEY).ok().flatten());
-    match marked.filter(|id| all.contains_key(id)) {
-        Some(id) => Some(id),
-        None if all.len() == 1 => all.into_keys().next(),
-        None => None,
-    }
+/// The card noted by [`mark_last`], if any.
+pub fn marked_last() -> Option<String> {
+    storage()?.get_item(LAST_KEY).ok().flatten()
 }
 
-/// Removes every card's key from this device.
-pub fn forget_all() {
+/// Forgets the card shown last (the session ended; the keys go with [`kept::forget_all`]).
+pub fn forget_last() {
     if let Some(storage) = storage() {
-        let _ = storage.remove_item(STORAGE_KEY);
         let _ = storage.remove_item(LAST_KEY);
     }
 }

@@ -2,16 +2,19 @@
 //! proof as digits to read out, a countdown to the next code, and who the customer is (name, level,
 //! discount) so the cashier can see it too.
 //!
-//! It works offline: the code comes from the card's [`CheckoutKey`] on the phone, made each 30
-//! seconds by `tessera_core::checkout`; the screen refreshes the key (and the clock correction)
-//! whenever the server answers, and shows the stored one when it does not.
+//! It works offline: the code comes from the card's [`CheckoutKey`] on the phone (kept by the
+//! wallet for every card, see `checkout_key`), made each 30 seconds by `tessera_core::checkout`;
+//! the card comes from the answers kept on the phone (its own, else the cards home's). Whenever the
+//! server answers, the screen refreshes the key (and the clock correction), and while it is shown
+//! it asks for the card every few seconds, to say when the till used the code ("Scanned · +25
+//! points pending").
 //!
 //! An app of its own (`src/bin/tessera-code.rs`, page `code/index.html`, built into `dist/code/`):
 //! the wallet's first load has a byte budget this screen would break, so the cards link here with a
 //! full page load (`rel="external"`) and the service worker precaches this app with the wallet.
 
-use crate::api::{self, ApiError};
-use crate::checkout_key::{self, clock_offset, CheckoutKey, Codes};
+use crate::api::{self, ApiError, Remote, Wake};
+use crate::checkout_key::{self, CheckoutKey, Codes};
 use crate::components::{hue_class, reader_fmt, tier_badge};
 use crate::i18n::*;
 use crate::pages::card_failure as failure;
@@ -20,8 +23,8 @@ use leptos::prelude::*;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use std::time::Duration;
-use tessera_core::api::ErrorCode;
-use tessera_core::checkout::{ms_left, STEP_MS};
+use tessera_core::api::{Card, ErrorCode, Wallet};
+use tessera_core::checkout::{ms_left, step_at, STEP_MS};
 use web_sys::js_sys::Date;
 
 /// Mounts the code screen of the card the address names (`/cards/{id}/code`), or of the card used
@@ -37,37 +40,62 @@ pub fn card_id(path: &str) -> Option<&str> {
         .filter(|id| !id.is_empty() && !id.contains('/'))
 }
 
+/// The card `/code` (the home-screen shortcut) opens: the one whose code was shown last while
+/// its key is kept, else the only card of the cards home kept on the phone.
+pub async fn last_card() -> Option<String> {
+    if let Some(id) = checkout_key::marked_last() {
+        if checkout_key::load(&id).await.is_some() {
+            return Some(id);
+        }
+    }
+    match kept_cards().await.as_slice() {
+        [only] => Some(only.id.clone()),
+        _ => None,
+    }
+}
+
+/// The cards of the cards home as kept on the phone (none when nothing is kept).
+async fn kept_cards() -> Vec<Card> {
+    let Some(owner) = crate::kept::owner() else {
+        return Vec::new();
+    };
+    crate::kept::read(&owner, "/wallet")
+        .await
+        .and_then(|kept| api::decode::<Wallet>(&kept.body).ok())
+        .map(|wallet| wallet.cards)
+        .unwrap_or_default()
+}
+
 /// The whole code app: a signed-in customer sees the code; anyone else goes to sign in.
 #[component]
 fn CodeApp() -> impl IntoView {
     let auth = Auth::from_storage();
     provide_context(auth);
+    provide_context(Wake::listening());
     let path = window().location().pathname().unwrap_or_default();
-    let id = match path.as_str() {
-        // The home-screen shortcut: the card used last.
-        "/code" => checkout_key::last(),
-        path => card_id(path).map(str::to_owned),
-    };
+    // `None` while the shortcut's card is looked up.
+    let id = RwSignal::new(None::<Option<String>>);
+    match card_id(&path) {
+        Some(card) => id.set(Some(Some(card.to_owned()))),
+        None => leptos::task::spawn_local(async move {
+            id.set(Some(last_card().await));
+        }),
+    }
     view! {
         <I18nContextProvider>
-            {move || match (&id, auth.signed_in()) {
-                (Some(id), true) => Some(view! { <CodeScreen id=id.clone() /> }),
+            {move || match (id.get()?, auth.signed_in()) {
+                (Some(id), true) => Some(view! { <CodeScreen id=id /> }),
                 (Some(_), false) => {
-                    leave("/sign-in");
+                    crate::leave_to("/sign-in");
                     None
                 }
                 (None, _) => {
-                    leave("/");
+                    crate::leave_to("/");
                     None
                 }
             }}
         </I18nContextProvider>
     }
-}
-
-/// Goes to a page of the wallet, replacing this one in the history.
-fn leave(to: &str) {
-    let _ = window().location().replace(to);
 }
 
 /// Where the refresh of the card's key stands.
@@ -77,7 +105,7 @@ enum Refresh {
     Asking,
     /// The server answered; the key is current.
     Done,
-    /// The server could not be reached (a stored key, if any, is shown).
+    /// The server could not be reached (a kept key, if any, is shown).
     Offline,
     /// The server refused (unknown card, or another error to retry).
     Failed(ApiError),
@@ -87,33 +115,82 @@ fn now_ms() -> i64 {
     Date::now() as i64
 }
 
-/// Fetches the card and its secret and keeps them on the phone.
-async fn refresh(id: &str) -> Result<CheckoutKey, ApiError> {
-    let card = api::card(id).await?;
-    let sent = now_ms();
-    let secret = api::checkout_secret(id).await?;
-    let offset_ms = clock_offset(secret.server_time, sent, now_ms());
-    let key = CheckoutKey {
-        secret,
-        card,
-        offset_ms,
-    };
-    checkout_key::save(&key);
-    Ok(key)
+/// How often the shown screen asks for the card, to notice the till's scan.
+const POLL_EVERY: Duration = Duration::from_secs(4);
+
+/// Points on a card, to compare before and after the till.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Points {
+    /// Spendable.
+    pub balance: i64,
+    /// Earned, not yet spendable.
+    pub pending: i64,
+}
+
+impl Points {
+    /// The card's points.
+    pub fn of(card: &Card) -> Self {
+        Points {
+            balance: card.balance,
+            pending: card.pending.iter().map(|p| p.points).sum(),
+        }
+    }
+}
+
+/// What the screen says once a till accepted one of the card's codes while it was shown: the
+/// points that came (pending, or spendable) or went since it opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scanned {
+    /// Accepted; no points moved (yet).
+    Only,
+    /// Points earned, waiting to become spendable.
+    Pending(i64),
+    /// The spendable balance moved (points earned at once, or spent).
+    Balance(i64),
+}
+
+impl Scanned {
+    /// From the card as it was when the screen opened and as it is now, if the last code a till
+    /// accepted may have been shown here: its step had not ended when the screen opened (by the
+    /// server's clock).
+    pub fn of(card: &Card, opened: Points, opened_server_ms: i64) -> Option<Self> {
+        let accepted = card.last_code_at?;
+        if accepted + STEP_MS <= opened_server_ms {
+            return None;
+        }
+        let now = Points::of(card);
+        Some(if now.pending > opened.pending {
+            Scanned::Pending(now.pending - opened.pending)
+        } else if now.balance != opened.balance {
+            Scanned::Balance(now.balance - opened.balance)
+        } else {
+            Scanned::Only
+        })
+    }
 }
 
 #[component]
 fn CodeScreen(id: String) -> impl IntoView {
     let i18n = use_i18n();
     checkout_key::mark_last(&id);
-    let key = RwSignal::new(checkout_key::load(&id));
+    let opened_ms = now_ms();
+    let remote = Remote::<Card>::new(api::card_path(&id));
+    // The card as the cards home last showed it, until its own answer (kept or fresh) comes.
+    let listed = RwSignal::new(None::<Card>);
+    let key = RwSignal::new(None::<CheckoutKey>);
     let id = StoredValue::new(id);
     let sync = RwSignal::new(Refresh::Asking);
     let ask = move || {
-        sync.set(Refresh::Asking);
+        // A shown code stays as it is while its key is asked for again.
+        if key.with_untracked(Option::is_none) {
+            sync.set(Refresh::Asking);
+        }
         leptos::task::spawn_local(async move {
             let id = id.get_value();
-            let state = match refresh(&id).await {
+            if key.with_untracked(Option::is_none) {
+                key.try_set(checkout_key::load(&id).await);
+            }
+            let state = match checkout_key::fetch(&id).await {
                 Ok(fresh) => {
                     key.try_set(Some(fresh));
                     Refresh::Done
@@ -122,9 +199,9 @@ fn CodeScreen(id: String) -> impl IntoView {
                 // The screen is on its way back to sign-in (api ended the session).
                 Err(error) if error.unauthenticated() => return,
                 Err(error) => {
-                    // The card left the wallet: its stored key must not be shown any more.
+                    // The card left the wallet: its kept key must not be shown any more.
                     if error.code() == Some(ErrorCode::NotFound) {
-                        checkout_key::forget(&id);
+                        checkout_key::forget(&id).await;
                         key.try_set(None);
                     }
                     Refresh::Failed(error)
@@ -134,35 +211,93 @@ fn CodeScreen(id: String) -> impl IntoView {
         });
     };
     ask();
+    leptos::task::spawn_local(async move {
+        let id = id.get_value();
+        let card = kept_cards().await.into_iter().find(|card| card.id == id);
+        listed.try_set(card);
+    });
 
     // The clock, to the quarter second: a new code shows within 250 ms of its step.
     let now = RwSignal::new(now_ms());
     let ticker = set_interval_with_handle(move || now.set(now_ms()), Duration::from_millis(250));
+    // While shown, the card is asked for again, to notice the till's scan (and, while the server
+    // could not be reached, the key too: a screen shown at a till cannot wait for the backoff).
+    let poll = set_interval_with_handle(
+        move || {
+            if document().hidden() {
+                return;
+            }
+            remote.refetch();
+            if sync.get_untracked() == Refresh::Offline {
+                ask();
+            }
+        },
+        POLL_EVERY,
+    );
     on_cleanup(move || {
-        if let Ok(ticker) = ticker {
-            ticker.clear();
+        for handle in [ticker, poll].into_iter().flatten() {
+            handle.clear();
         }
     });
     crate::wake_lock::keep_screen_on();
 
     let server_now = move || key.with(|k| k.as_ref().map(|k| k.server_now(now.get())));
-    // Recomputed each tick, but equal codes do not touch the page.
-    let codes = Memo::new(move |_| {
-        let server_now = server_now()?;
-        key.with(|k| k.as_ref()?.codes(server_now))
+    // The step's codes, signed when the step (or the key) changes; a slower signature for an
+    // earlier step never replaces a later step's codes, and equal codes do not touch the page.
+    let step = Memo::new(move |_| server_now().map(step_at));
+    let codes = RwSignal::new(None::<Codes>);
+    Effect::new(move |_| {
+        step.track();
+        let Some(key) = key.get() else {
+            codes.set(None);
+            return;
+        };
+        let server_now = key.server_now(now.get_untracked());
+        leptos::task::spawn_local(async move {
+            let Some(fresh) = key.codes(server_now).await else {
+                return;
+            };
+            // The same codes again (a refreshed key) leave the QR as it is.
+            let newer = codes.try_with_untracked(|codes| {
+                codes
+                    .as_ref()
+                    .is_none_or(|c| c.step <= fresh.step && *c != fresh)
+            });
+            if newer == Some(true) {
+                codes.set(Some(fresh));
+            }
+        });
     });
 
-    let body = move || {
-        let shown = key.with(|k| k.as_ref().map(|k| k.card.clone()));
-        match (shown, sync.get()) {
-            (Some(card), state) => {
-                let seconds = move || server_now().map(|t| (ms_left(t) + 999) / 1000);
-                // A stored code still works when the server cannot be asked.
-                let offline = matches!(state, Refresh::Offline | Refresh::Failed(_));
-                code_view(card, codes, seconds, offline, i18n).into_any()
-            }
-            (None, Refresh::Failed(error)) => failure(&error, ask, i18n).into_any(),
-            (None, Refresh::Offline) => view! {
+    // The card as of now, from its own answer, else the cards home's; equal answers (most polls)
+    // do not touch the page.
+    let card = Memo::new(move |_| {
+        let own = remote.get().and_then(Result::ok);
+        own.or_else(|| listed.get())
+            .map(|card| card.as_of(now_ms()))
+    });
+    let opened = StoredValue::new(None::<Points>);
+    let scanned = Memo::new(move |_| {
+        let card = card.get()?;
+        let before = opened.get_value().unwrap_or_else(|| {
+            let first = Points::of(&card);
+            opened.set_value(Some(first));
+            first
+        });
+        let offset = key.with_untracked(|k| k.as_ref().map_or(0, |k| k.offset_ms));
+        Scanned::of(&card, before, opened_ms + offset)
+    });
+
+    // The card with a key to show its code by.
+    let shown = Memo::new(move |_| key.with(Option::is_some).then(|| card.get()).flatten());
+    let body = move || match shown.get() {
+        Some(card) => {
+            let seconds = move || server_now().map(|t| (ms_left(t) + 999) / 1000);
+            code_view(card, codes, seconds, scanned, sync, i18n).into_any()
+        }
+        None => match sync.get() {
+            Refresh::Failed(error) => failure(&error, ask, i18n).into_any(),
+            Refresh::Offline => view! {
                 <div class="state state--offline" role="alert">
                     <div class="state__art" aria-hidden="true"></div>
                     <h1 class="state__title">{t_string!(i18n, code.setup_title)}</h1>
@@ -173,18 +308,18 @@ fn CodeScreen(id: String) -> impl IntoView {
                 </div>
             }
             .into_any(),
-            (None, _) => view! {
+            Refresh::Asking | Refresh::Done => view! {
                 <div class="code__loading" aria-busy="true">
                     <span class="skeleton code__qr-skeleton" aria-hidden="true"></span>
                     <p role="status">{t_string!(i18n, code.loading)}</p>
                 </div>
             }
             .into_any(),
-        }
+        },
     };
 
     view! {
-        <section class=move || class(key) aria-labelledby="code-title">
+        <section class=move || class(card) aria-labelledby="code-title">
             <button class="code__close" type="button" on:click=|_| close()
                 aria-label=t_string!(i18n, code.close)>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18"></path></svg>
@@ -195,9 +330,9 @@ fn CodeScreen(id: String) -> impl IntoView {
 }
 
 /// The screen in the card's colours, as its tile on the cards home.
-fn class(key: RwSignal<Option<CheckoutKey>>) -> String {
-    key.with(|k| match k {
-        Some(k) => format!("code {}", hue_class(&k.card.program_id)),
+fn class(card: Memo<Option<Card>>) -> String {
+    card.with(|c| match c {
+        Some(c) => format!("code {}", hue_class(&c.program_id)),
         None => "code".into(),
     })
 }
@@ -208,16 +343,17 @@ fn close() {
         Ok(history) if history.length().unwrap_or(0) > 1 => {
             let _ = history.back();
         }
-        _ => leave("/"),
+        _ => crate::leave_to("/"),
     }
 }
 
 /// The code with the card it belongs to.
 fn code_view(
-    card: tessera_core::api::Card,
-    codes: Memo<Option<Codes>>,
+    card: Card,
+    codes: RwSignal<Option<Codes>>,
     seconds: impl Fn() -> Option<i64> + Copy + Send + Sync + 'static,
-    offline: bool,
+    scanned: Memo<Option<Scanned>>,
+    sync: RwSignal<Refresh>,
     i18n: I18nContext,
 ) -> impl IntoView {
     let fmt = reader_fmt();
@@ -236,6 +372,21 @@ fn code_view(
     let balance = fmt.points(card.balance);
     let tier = card.tier.map(|t| tier_badge(t.name, locale));
     let new_in = t_string!(i18n, code.new_in);
+    let point_name = card.point_name.clone();
+    let scanned_text = move || {
+        let signed = |n: i64| format!("{}{}", if n > 0 { "+" } else { "" }, fmt.points(n));
+        scanned.get().map(|scanned| match scanned {
+            Scanned::Only => t_string!(i18n, code.scanned).to_owned(),
+            Scanned::Pending(n) => fill(
+                t_string!(i18n, code.scanned_pending),
+                &[("points", &signed(n)), ("name", &point_name)],
+            ),
+            Scanned::Balance(n) => fill(
+                t_string!(i18n, code.scanned_points),
+                &[("points", &signed(n)), ("name", &point_name)],
+            ),
+        })
+    };
     view! {
         <h1 class="code__program" id="code-title">{card.program_name}</h1>
         <div class="code__qr" role="img" aria-label=qr_label data-testid="qr">
@@ -259,9 +410,11 @@ fn code_view(
                 <span class="code__balance">{balance}" "{card.point_name}</span>
             </p>
         </div>
-        {offline.then(|| view! {
+        <p class="code__scanned" role="status" data-testid="scanned">{scanned_text}</p>
+        // A kept code still works when the server cannot be asked.
+        <Show when=move || sync.with(|s| matches!(s, Refresh::Offline | Refresh::Failed(_)))>
             <p class="code__offline" role="status">{t_string!(i18n, code.offline)}</p>
-        })}
+        </Show>
     }
 }
 

@@ -1,10 +1,13 @@
-//! The last good answers on this device: the body of each screen's `GET` (the cards, a card, its
-//! first page of history), kept in IndexedDB with when it came and whose it is, so the wallet
-//! opens with them at once and shows them while the server cannot be reached. Forgotten with the
-//! session (log-out, or a 401): [`forget_all`] is part of the customer's session store's clear.
+//! What the wallet keeps on this device, in IndexedDB, each record with whose it is: the last good
+//! answers (the body of each screen's `GET`: the cards, a card, its first page of history, with
+//! when it came), so the wallet opens with them at once and shows them while the server cannot be
+//! reached; and the cards' checkout keys ([`KEYS`], written and read by [`crate::checkout_key`]).
+//! Forgotten with the session (log-out, or a 401): [`forget_all`] is part of the customer's session
+//! store's clear.
 //!
-//! web-sys's IndexedDB bindings, driven through one promise per request ([`settled`]); each
-//! record is `[owner, body, at]` under the request's path.
+//! web-sys's IndexedDB bindings, driven through one promise per request ([`settled`]); every
+//! record is an array whose first item is its owner: `[owner, body, at]` under the request's path
+//! in [`ANSWERS`], `[owner, ...]` under the card id in [`KEYS`].
 
 use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
@@ -15,9 +18,14 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
 const DATABASE: &str = "tessera";
 /// The schema's version: raise it, with what changes in [`upgrade`], when the records change.
-const VERSION: u32 = 1;
+/// 2: [`KEYS`].
+const VERSION: u32 = 2;
 /// Kept answers, keyed by API path.
-const ANSWERS: &str = "answers";
+pub const ANSWERS: &str = "answers";
+/// The cards' checkout keys, keyed by card id.
+pub const KEYS: &str = "keys";
+/// Every store, in the order [`upgrade`] creates them.
+const STORES: [&str; 2] = [ANSWERS, KEYS];
 
 /// An answer kept on the device.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,18 +48,8 @@ pub fn owner() -> Option<String> {
 
 /// The answer kept for `path` if it is `owner`'s.
 pub async fn read(owner: &str, path: &str) -> Option<Kept> {
-    let store = database()
-        .await?
-        .transaction_with_str(ANSWERS)
-        .ok()?
-        .object_store(ANSWERS)
-        .ok()?;
-    let record: Array = settled(&store.get(&path.into()).ok()?)
-        .await
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    (record.get(0).as_string()? == owner).then(|| Kept {
+    let record = get(ANSWERS, owner, path).await?;
+    Some(Kept {
         body: record.get(1).as_string().unwrap_or_default(),
         at: record.get(2).as_f64().unwrap_or_default(),
     })
@@ -59,31 +57,68 @@ pub async fn read(owner: &str, path: &str) -> Option<Kept> {
 
 /// Keeps `body` as `owner`'s answer for `path`, received now.
 pub async fn keep(owner: &str, path: &str, body: &str) {
-    let record = Array::of3(&owner.into(), &body.into(), &Date::now().into());
-    if let Some(request) = write_store()
+    put(
+        ANSWERS,
+        path,
+        &Array::of3(&owner.into(), &body.into(), &Date::now().into()),
+    )
+    .await;
+}
+
+/// The record under `key` in `store` if it is `owner`'s (its first item).
+pub async fn get(store: &str, owner: &str, key: &str) -> Option<Array> {
+    let store = database()
+        .await?
+        .transaction_with_str(store)
+        .ok()?
+        .object_store(store)
+        .ok()?;
+    let record: Array = settled(&store.get(&key.into()).ok()?)
         .await
-        .and_then(|store| store.put_with_key(&record, &path.into()).ok())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    (record.get(0).as_string()? == owner).then_some(record)
+}
+
+/// Puts `record` (whose first item is its owner) under `key` in `store`.
+pub async fn put(store: &str, key: &str, record: &Array) {
+    if let Some(request) = write_store(store)
+        .await
+        .and_then(|store| store.put_with_key(record, &key.into()).ok())
     {
         let _ = settled(&request).await;
     }
 }
 
-/// Forgets every kept answer (the session ended). On wasm-bindgen's own executor, not Leptos':
+/// Deletes the record under `key` in `store`.
+pub async fn delete(store: &str, key: &str) {
+    if let Some(request) = write_store(store)
+        .await
+        .and_then(|store| store.delete(&key.into()).ok())
+    {
+        let _ = settled(&request).await;
+    }
+}
+
+/// Forgets everything kept (the session ended). On wasm-bindgen's own executor, not Leptos':
 /// a session may end before any screen is mounted.
 pub fn forget_all() {
     wasm_bindgen_futures::spawn_local(async {
-        if let Some(request) = write_store().await.and_then(|store| store.clear().ok()) {
-            let _ = settled(&request).await;
+        for store in STORES {
+            if let Some(request) = write_store(store).await.and_then(|s| s.clear().ok()) {
+                let _ = settled(&request).await;
+            }
         }
     });
 }
 
-async fn write_store() -> Option<web_sys::IdbObjectStore> {
+async fn write_store(store: &str) -> Option<web_sys::IdbObjectStore> {
     database()
         .await?
-        .transaction_with_str_and_mode(ANSWERS, IdbTransactionMode::Readwrite)
+        .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
         .ok()?
-        .object_store(ANSWERS)
+        .object_store(store)
         .ok()
 }
 
@@ -122,8 +157,10 @@ fn upgrade(request: &IdbOpenDbRequest) {
     else {
         return;
     };
-    if !database.object_store_names().contains(ANSWERS) {
-        let _ = database.create_object_store(ANSWERS);
+    for store in STORES {
+        if !database.object_store_names().contains(store) {
+            let _ = database.create_object_store(store);
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod checkout_key;
 pub mod code_screen;
 pub mod components;
 pub mod format;
+pub mod install;
 pub mod json;
 pub mod kept;
 pub mod messages;
@@ -16,6 +17,7 @@ pub mod pages;
 pub mod session;
 pub mod till;
 pub mod wake_lock;
+pub mod welcome;
 
 /// The module leptos_i18n generates from `locales/*.json` (keys, translations, `td!`...); its
 /// context, provider and `t!` are replaced by [`i18n`]'s lighter ones.
@@ -156,8 +158,16 @@ pub fn start() {
     mount(app::App);
 }
 
+/// Goes to a page of another of the wallet's apps (the wallet, sign-in and join, the code
+/// screen) with a full page load, replacing this one in the history so Back does not return to it.
+pub fn leave_to(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(path);
+    }
+}
+
 /// Replaces the static app shell painted by the page (`#boot`) with `app`, and registers the
-/// service worker (shared by the wallet's apps: the wallet, the code screen).
+/// service worker (shared by the wallet's apps: the wallet, sign-in and join, the code screen).
 pub fn mount<V: leptos::IntoView + 'static>(app: fn() -> V) {
     replace_boot_shell(app);
     #[cfg(not(debug_assertions))]

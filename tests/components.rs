@@ -16,14 +16,16 @@ use tessera_core::tier::QualifyBy;
 use tessera_core::Currency;
 use tessera_wallet::api::{self, Wake};
 use tessera_wallet::checkout_key::{self, clock_offset, CheckoutKey};
+use tessera_wallet::code_screen::{self, Points, Scanned};
 use tessera_wallet::components::CardTile;
 use tessera_wallet::format::{civil_day, decimal, Fmt};
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
+use tessera_wallet::install::InstallOffer;
 use tessera_wallet::kept;
 use tessera_wallet::next_step::{next_step, step_text, NextStep};
-use tessera_wallet::pages::{CardPage, CardsPage, JoinPage, SignInPage};
+use tessera_wallet::pages::{CardPage, CardsPage, JoinPage, SettingsPage, SignInPage};
 use tessera_wallet::session::{Auth, CUSTOMER, ENDED};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::js_sys;
 
@@ -714,96 +716,226 @@ async fn sign_in_error_is_shown_translated_and_double_submit_sends_once() {
     assert_eq!(alert, "!We couldn't find that.");
 }
 
-fn checkout_key(card: Card) -> CheckoutKey {
-    CheckoutKey {
-        secret: CheckoutSecret {
-            card_id: card.id.clone(),
-            card_number: "1234567897".into(),
-            program_id: card.program_id.clone(),
-            secret: "ab".repeat(32),
-            server_time: 1_700_000_000_000,
-        },
-        card,
-        offset_ms: 90_000,
+/// A checkout-secret answer for `card_id` with the secret `seed` repeated (64 hex digits).
+fn secret_route(card_id: &str, seed: &str) -> (String, u16, String) {
+    let secret = CheckoutSecret {
+        card_id: card_id.into(),
+        card_number: "1234567897".into(),
+        program_id: "mziuri".into(),
+        secret: seed.repeat(32),
+        // The server's clock 90 s ahead of the phone's.
+        server_time: js_sys::Date::now() as i64 + 90_000,
+    };
+    (
+        format!("/api/v1/cards/{card_id}/checkout-secret"),
+        200,
+        serde_json::to_string(&secret).unwrap(),
+    )
+}
+
+fn routes(owned: &[(String, u16, String)]) -> Vec<(&str, u16, String)> {
+    owned
+        .iter()
+        .map(|(path, status, body)| (path.as_str(), *status, body.clone()))
+        .collect()
+}
+
+/// Waits until the key kept for `card_id` is present (or gone).
+async fn wait_key(card_id: &str, present: bool) -> Option<CheckoutKey> {
+    let start = js_sys::Date::now();
+    loop {
+        let key = checkout_key::load(card_id).await;
+        if key.is_some() == present {
+            return key;
+        }
+        assert!(
+            js_sys::Date::now() - start < 5_000.0,
+            "the key of {card_id} never became {present}"
+        );
+        next_turn().await;
     }
 }
 
-#[wasm_bindgen_test]
-fn checkout_keys_are_kept_per_card_and_end_with_the_session() {
-    let key = checkout_key(example_card());
-    let mut other = checkout_key(bare_card());
-    other.card.id = "c-other".into();
-    checkout_key::save(&key);
-    checkout_key::save(&other);
-    assert_eq!(checkout_key::load(&key.card.id), Some(key.clone()));
-    assert_eq!(checkout_key::load("c-other"), Some(other));
-
-    checkout_key::forget("c-other");
-    assert_eq!(checkout_key::load("c-other"), None);
-    assert_eq!(checkout_key::load(&key.card.id), Some(key.clone()));
-
-    // Logging out (or the session ending) takes every key with it.
-    tessera_wallet::session::CUSTOMER.clear();
-    assert_eq!(checkout_key::load(&key.card.id), None);
+/// What IndexedDB holds as `card_id`'s key: whether it is a WebCrypto key, and whether that key
+/// may be exported.
+async fn stored_key_kind(card_id: &str) -> (bool, bool) {
+    let promise: js_sys::Promise = js_sys::eval(&format!(
+        "new Promise((ok, no) => {{ const r = indexedDB.open('tessera'); r.onerror = no; \
+         r.onsuccess = () => {{ const g = r.result.transaction('keys').objectStore('keys') \
+         .get({card_id:?}); g.onerror = no; \
+         g.onsuccess = () => ok([g.result[1] instanceof CryptoKey, !!g.result[1].extractable]); }}; }})"
+    ))
+    .unwrap()
+    .unchecked_into();
+    let kind: js_sys::Array = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .unwrap()
+        .unchecked_into();
+    (
+        kind.get(0).as_bool().unwrap(),
+        kind.get(1).as_bool().unwrap(),
+    )
 }
 
 #[wasm_bindgen_test]
-fn the_code_shortcut_opens_the_card_shown_last_or_the_only_one() {
-    checkout_key::forget_all();
-    let first = checkout_key(example_card());
-    let mut second = checkout_key(bare_card());
-    second.card.id = "c-second".into();
-    checkout_key::save(&first);
-    assert_eq!(
-        checkout_key::last(),
-        Some(first.card.id.clone()),
-        "the only card"
-    );
-    checkout_key::save(&second);
-    assert_eq!(checkout_key::last(), None, "two cards, neither shown yet");
-    checkout_key::mark_last("c-second");
-    assert_eq!(checkout_key::last(), Some("c-second".into()));
-    checkout_key::forget("c-second");
-    assert_eq!(
-        checkout_key::last(),
-        Some(first.card.id.clone()),
-        "the one left"
-    );
+async fn the_cards_home_keeps_a_checkout_key_for_every_card_sealed_from_scripts() {
+    signed_in_as_someone_new();
+    let mut other = bare_card();
+    other.id = "c-other".into();
+    let wallet = Wallet {
+        cards: vec![example_card(), other],
+    };
+    let owned = vec![
+        (
+            "/api/v1/wallet".to_owned(),
+            200,
+            serde_json::to_string(&wallet).unwrap(),
+        ),
+        secret_route("c1", "ab"),
+        secret_route("c-other", "cd"),
+    ];
+    let (root, _api) = mount_cards_home(&fake_api(&routes(&owned)), Trigger::new());
 
-    CUSTOMER.clear();
-    assert_eq!(checkout_key::last(), None);
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    assert_eq!(storage.get_item("tessera.codes.last").unwrap(), None);
+    // Neither code was ever opened: both keys are on the phone.
+    let first = wait_key("c1", true).await.unwrap();
+    wait_key("c-other", true).await;
+    assert_eq!(requests("/api/v1/cards/c1/checkout-secret").len(), 1);
+    // A secure context (the test page is on localhost): a WebCrypto key nobody can export.
+    assert!(first.is_sealed());
+    assert_eq!(stored_key_kind("c1").await, (true, false));
+    root.remove();
 }
 
 #[wasm_bindgen_test]
-fn codes_follow_the_server_clock_and_change_with_the_step() {
+async fn codes_from_the_sealed_key_are_the_server_s_codes_at_the_server_s_time() {
+    signed_in_as_someone_new();
     assert_eq!(clock_offset(10_000, 1_000, 3_000), 8_000);
-    let key = checkout_key(example_card());
-    // The phone is 90 s behind the server: its code is the server's step's.
-    let phone_now = 1_700_000_000_000;
+    let owned = vec![secret_route("c1", "ab")];
+    let _api = FakeFetch::install(&fake_api(&routes(&owned)));
+    let key = checkout_key::fetch("c1").await.unwrap();
+    assert!(key.is_sealed());
+    // The phone is about 90 s behind the server: its code is the server's step's.
+    let phone_now = js_sys::Date::now() as i64;
     let server_now = key.server_now(phone_now);
-    assert_eq!(server_now, phone_now + 90_000);
-    let codes = key.codes(server_now).unwrap();
-    let secret = CardSecret::from_hex(&key.secret.secret).unwrap();
+    assert!(
+        (server_now - phone_now - 90_000).abs() < 1_000,
+        "{}",
+        key.offset_ms
+    );
+
+    // WebCrypto's HMAC and the wasm's agree: the till verifies what the phone shows.
+    let secret = CardSecret::from_hex(&"ab".repeat(32)).unwrap();
+    let codes = key.codes(server_now).await.unwrap();
     let step = step_at(server_now);
     assert_eq!(codes.step, step);
     assert_eq!(
         codes.scanned,
-        scanned_code(&secret, &key.secret.program_id, "1234567897", step)
+        scanned_code(&secret, "mziuri", "1234567897", step)
     );
     assert_eq!(
         codes.typed,
-        typed_code(&secret, &key.secret.program_id, "1234567897", step)
+        typed_code(&secret, "mziuri", "1234567897", step)
     );
-    assert_ne!(
-        key.codes(server_now + 30_000).unwrap().scanned,
-        codes.scanned
+    let next = key.codes(server_now + 30_000).await.unwrap();
+    assert_ne!(next.scanned, codes.scanned);
+}
+
+#[wasm_bindgen_test]
+fn the_code_screen_says_scanned_only_for_a_code_it_may_have_shown() {
+    let opened_at = 1_700_000_015_000;
+    let step_start = 1_700_000_010_000;
+    let before = Points {
+        balance: 400,
+        pending: 18,
+    };
+    let card = |last_code_at: Option<i64>, balance: i64, pending: i64| Card {
+        last_code_at,
+        balance,
+        pending: vec![points_on("2026-11-27", pending)],
+        ..example_card()
+    };
+    // No code taken, or one taken a step before the screen opened: nothing to say.
+    assert_eq!(Scanned::of(&card(None, 400, 18), before, opened_at), None);
+    assert_eq!(
+        Scanned::of(&card(Some(step_start - 30_000), 400, 43), before, opened_at),
+        None
+    );
+    // The code of the step the screen opened in, or a later one.
+    assert_eq!(
+        Scanned::of(&card(Some(step_start), 400, 18), before, opened_at),
+        Some(Scanned::Only)
+    );
+    assert_eq!(
+        Scanned::of(&card(Some(step_start + 30_000), 300, 43), before, opened_at),
+        Some(Scanned::Pending(25))
+    );
+    assert_eq!(
+        Scanned::of(&card(Some(step_start), 300, 18), before, opened_at),
+        Some(Scanned::Balance(-100))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn checkout_keys_are_kept_per_customer_and_end_with_the_session() {
+    let owner = signed_in_as_someone_new();
+    let owned = vec![secret_route("c1", "ab"), secret_route("c-other", "cd")];
+    let _api = FakeFetch::install(&fake_api(&routes(&owned)));
+    checkout_key::fetch("c1").await.unwrap();
+    checkout_key::fetch("c-other").await.unwrap();
+    checkout_key::forget("c-other").await;
+    assert!(checkout_key::load("c-other").await.is_none());
+    assert!(checkout_key::load("c1").await.is_some());
+
+    // Another customer on this phone sees none of them.
+    signed_in_as_someone_new();
+    assert!(checkout_key::load("c1").await.is_none());
+    sign_in_as(&owner);
+    assert!(checkout_key::load("c1").await.is_some());
+
+    // Logging out (or the session ending) takes every key with it: signed in again, none is left.
+    CUSTOMER.clear();
+    sign_in_as(&owner);
+    wait_key("c1", false).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_code_shortcut_opens_the_card_shown_last_or_the_only_one() {
+    let owner = signed_in_as_someone_new();
+    let one = serde_json::to_string(&Wallet {
+        cards: vec![example_card()],
+    })
+    .unwrap();
+    assert_eq!(code_screen::last_card().await, None, "nothing kept");
+    kept::keep(&owner, "/wallet", &one).await;
+    assert_eq!(
+        code_screen::last_card().await,
+        Some("c1".into()),
+        "the only card"
     );
 
-    let mut broken = key;
-    broken.secret.secret = "not hex".into();
-    assert_eq!(broken.codes(server_now), None);
+    let mut other = bare_card();
+    other.id = "c-second".into();
+    let two = serde_json::to_string(&Wallet {
+        cards: vec![example_card(), other],
+    })
+    .unwrap();
+    kept::keep(&owner, "/wallet", &two).await;
+    assert_eq!(
+        code_screen::last_card().await,
+        None,
+        "two cards, neither shown yet"
+    );
+    let owned = vec![secret_route("c-second", "cd")];
+    let _api = FakeFetch::install(&fake_api(&routes(&owned)));
+    checkout_key::fetch("c-second").await.unwrap();
+    checkout_key::mark_last("c-second");
+    assert_eq!(code_screen::last_card().await, Some("c-second".into()));
+    checkout_key::forget("c-second").await;
+    assert_eq!(code_screen::last_card().await, None, "its key is gone");
+
+    CUSTOMER.clear();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(storage.get_item("tessera.codes.last").unwrap(), None);
 }
 
 /// Fails on purpose with the network faked: its guard is never dropped (a panic in wasm
@@ -832,11 +964,17 @@ fn a_screen_test_starts_with_the_real_fetch() {
 /// not theirs) and returns the id.
 fn signed_in_as_someone_new() -> String {
     let id = format!("kept-{}", js_sys::Math::random());
+    sign_in_as(&id);
+    id
+}
+
+/// Stores a session for the customer `id`.
+fn sign_in_as(id: &str) {
     CUSTOMER.save(&Session {
         token: "token".into(),
         idle_expires_at: js_sys::Date::now() as i64 + 3_600_000,
         customer: Me {
-            id: id.clone(),
+            id: id.into(),
             email: "kept@example.com".into(),
             display_name: "Nino".into(),
             phone: None,
@@ -846,7 +984,6 @@ fn signed_in_as_someone_new() -> String {
             created_at: 0,
         },
     });
-    id
 }
 
 /// Waits until what is kept for `owner` at `path` is present (or gone).
@@ -1045,5 +1182,47 @@ async fn the_join_screen_writes_the_terms_date_as_the_reader_writes_days() {
         format!("I accept the terms (version 2026-11-01, updated {day})")
     );
     assert!(!day.contains("2026-11-01"), "{day}");
+    root.remove();
+}
+
+// --- Installing the app ------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn settings_offer_to_install_the_app_once_the_browser_does() {
+    signed_in_as_someone_new();
+    let (root, _api) = mount_faked(&fake_api(&[]), || {
+        provide_context(Auth::from_storage());
+        provide_context(InstallOffer::listening());
+        view! {
+            <I18nContextProvider>
+                <Router>
+                    <SettingsPage />
+                </Router>
+            </I18nContextProvider>
+        }
+    });
+    let install = || {
+        let buttons = root.query_selector_all("button").unwrap();
+        (0..buttons.length())
+            .filter_map(|i| buttons.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+            .find(|b| b.text_content().as_deref() == Some("Install app"))
+    };
+    next_turn().await;
+    assert!(install().is_none(), "no offer yet: no button");
+
+    // What Chromium sends when the app may be installed (its prompt() shows the dialog).
+    js_sys::eval(
+        "window.__prompted = 0; const offer = new Event('beforeinstallprompt', { cancelable: true }); \
+         offer.prompt = () => { window.__prompted += 1; return Promise.resolve(); }; \
+         window.dispatchEvent(offer); window.__offerKept = offer.defaultPrevented;",
+    )
+    .unwrap();
+    wait_for("the install button", || install().is_some()).await;
+    // Kept for the button rather than shown as the browser's own bar.
+    assert_eq!(js_sys::eval("window.__offerKept").unwrap(), JsValue::TRUE);
+    install().unwrap().click();
+    assert_eq!(js_sys::eval("window.__prompted").unwrap(), JsValue::from(1));
+    // One dialog per offer: the button goes until the browser offers again.
+    wait_for("the button to go", || install().is_none()).await;
     root.remove();
 }

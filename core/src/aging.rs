@@ -110,6 +110,7 @@ mod tests {
                     discount: discount(0),
                 },
             ],
+            last_code_at: None,
         }
     }
 

@@ -333,6 +333,11 @@ pub struct Card {
     /// ask. Missing from an older server's answer: then nothing changes.
     #[serde(default)]
     pub changes: Vec<CardChange>,
+    /// When the 30-second step of the last checkout code a till accepted began (UTC unix ms):
+    /// the code screen says "Scanned" once it is later than a step before the screen opened.
+    /// `None` when no code of the card was ever accepted (or from an older server).
+    #[serde(default)]
+    pub last_code_at: Option<i64>,
 }
 
 /// The level and discount a card shows from `at` on if nothing else happens (no purchase): a

@@ -147,23 +147,73 @@ fn typed_message(program: &str, card_number: &str, step: i64) -> String {
     format!("{PREFIX}|typed|{program}|{card_number}|{step}")
 }
 
-/// The scanned form for `card_number` of `program` at `step`.
-pub fn scanned_code(secret: &CardSecret, program: &str, card_number: &str, step: i64) -> String {
-    let tag = mac(secret, &scanned_message(program, card_number, step))
-        .finalize()
-        .into_bytes();
-    format!(
-        "{PREFIX}.{card_number}.{step}.{}",
-        base32(&tag[..MAC_BYTES])
-    )
+/// What a step's two codes are made from: HMAC-SHA256 tags of these messages under the card's
+/// secret. A device that keeps the secret where scripts cannot read it (a WebCrypto key) signs
+/// them itself and turns the tags into codes with [`Step::scanned_code`] and [`Step::typed_code`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// The card number the codes name.
+    pub card_number: String,
+    /// The 30-second step.
+    pub step: i64,
+    /// The message of the scanned form's tag.
+    pub scanned_message: String,
+    /// The message of the typed form's tag.
+    pub typed_message: String,
 }
 
-fn typed_otp(secret: &CardSecret, program: &str, card_number: &str, step: i64) -> u32 {
-    let tag = mac(secret, &typed_message(program, card_number, step))
-        .finalize()
-        .into_bytes();
-    // RFC 4226 dynamic truncation.
-    let offset = usize::from(tag[tag.len() - 1] & 0x0f);
+impl Step {
+    /// The messages of `card_number` of `program` at `step`.
+    pub fn new(program: &str, card_number: &str, step: i64) -> Self {
+        Self {
+            card_number: card_number.to_owned(),
+            step,
+            scanned_message: scanned_message(program, card_number, step),
+            typed_message: typed_message(program, card_number, step),
+        }
+    }
+
+    /// The scanned form from the full tag of [`Step::scanned_message`]; `None` for a tag shorter
+    /// than HMAC-SHA256's.
+    pub fn scanned_code(&self, tag: &[u8]) -> Option<String> {
+        let tag = tag.get(..MAC_BYTES).filter(|_| tag.len() == TAG_BYTES)?;
+        Some(format!(
+            "{PREFIX}.{}.{}.{}",
+            self.card_number,
+            self.step,
+            base32(tag)
+        ))
+    }
+
+    /// The typed form, grouped in fours for reading aloud (`4821 0937 5555 2190`), from the full
+    /// tag of [`Step::typed_message`]; `None` for a tag shorter than HMAC-SHA256's.
+    pub fn typed_code(&self, tag: &[u8]) -> Option<String> {
+        let tag: &[u8; TAG_BYTES] = tag.try_into().ok()?;
+        let digits = format!(
+            "{}{:0width$}",
+            self.card_number,
+            otp(tag),
+            width = TYPED_DIGITS as usize
+        );
+        let groups: Vec<&str> = digits
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).unwrap_or_default())
+            .collect();
+        Some(groups.join(" "))
+    }
+}
+
+/// Bytes of an HMAC-SHA256 tag.
+const TAG_BYTES: usize = 32;
+
+fn tag(secret: &CardSecret, message: &str) -> [u8; TAG_BYTES] {
+    mac(secret, message).finalize().into_bytes().into()
+}
+
+/// RFC 4226 dynamic truncation of a tag to the typed form's digits.
+fn otp(tag: &[u8; TAG_BYTES]) -> u32 {
+    let offset = usize::from(tag[TAG_BYTES - 1] & 0x0f);
     let bin = u32::from_be_bytes([
         tag[offset] & 0x7f,
         tag[offset + 1],
@@ -173,19 +223,22 @@ fn typed_otp(secret: &CardSecret, program: &str, card_number: &str, step: i64) -
     bin % 10_u32.pow(TYPED_DIGITS)
 }
 
+/// The scanned form for `card_number` of `program` at `step`.
+pub fn scanned_code(secret: &CardSecret, program: &str, card_number: &str, step: i64) -> String {
+    let step = Step::new(program, card_number, step);
+    let code = step.scanned_code(&tag(secret, &step.scanned_message));
+    code.unwrap_or_default()
+}
+
+fn typed_otp(secret: &CardSecret, program: &str, card_number: &str, step: i64) -> u32 {
+    otp(&tag(secret, &typed_message(program, card_number, step)))
+}
+
 /// The typed form, grouped in fours for reading aloud: `4821 0937 5555 2190`.
 pub fn typed_code(secret: &CardSecret, program: &str, card_number: &str, step: i64) -> String {
-    let digits = format!(
-        "{card_number}{:0width$}",
-        typed_otp(secret, program, card_number, step),
-        width = TYPED_DIGITS as usize
-    );
-    let groups: Vec<&str> = digits
-        .as_bytes()
-        .chunks(4)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    groups.join(" ")
+    let step = Step::new(program, card_number, step);
+    let code = step.typed_code(&tag(secret, &step.typed_message));
+    code.unwrap_or_default()
 }
 
 /// Reads a scanned or typed code. Spaces, dashes and case are forgiven (people type them).
@@ -374,6 +427,34 @@ mod tests {
             claim.verify(&secret(1), PROGRAM, 59_666_667),
             Ok(59_666_666)
         );
+    }
+
+    #[test]
+    fn codes_match_hmac_sha256_computed_elsewhere() {
+        // Worked out with Python's hmac module: what WebCrypto's HMAC signs for the wallet.
+        let card = card_number(123_456_789);
+        assert_eq!(
+            scanned_code(&secret(1), PROGRAM, &card, 59_666_666),
+            "TSR1.1234567897.59666666.RP3DQZAAHWJ7KYY5"
+        );
+        assert_eq!(
+            typed_code(&secret(1), PROGRAM, &card, 59_666_666),
+            "1234 5678 9738 8160"
+        );
+    }
+
+    #[test]
+    fn a_step_makes_codes_only_from_whole_tags() {
+        let step = Step::new(PROGRAM, &card_number(123_456_789), 59_666_666);
+        assert_eq!(step.scanned_message, "TSR1|mziuri|1234567897|59666666");
+        assert_eq!(step.typed_message, "TSR1|typed|mziuri|1234567897|59666666");
+        let whole = tag(&secret(1), &step.scanned_message);
+        assert_eq!(
+            step.scanned_code(&whole).as_deref(),
+            Some("TSR1.1234567897.59666666.RP3DQZAAHWJ7KYY5")
+        );
+        assert_eq!(step.scanned_code(&whole[..10]), None);
+        assert_eq!(step.typed_code(&whole[..31]), None);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::store::StoreError;
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
 use tessera_core::api::{Card, CardChange, DiscountView, PointsOn, TierGoal, TierStatus};
+use tessera_core::checkout::STEP_MS;
 use tessera_core::tier::{Month, TierRules, TierTarget};
 
 /// How far ahead expiring points are listed.
@@ -103,6 +104,7 @@ async fn card_as_of(
         discount,
         next_reward: None,
         changes,
+        last_code_at: (stored.last_code_step > 0).then(|| stored.last_code_step * STEP_MS),
     })
 }
 

@@ -1,9 +1,10 @@
 //! Serving the built wallet (trunk's `dist/`): files with caching headers, SPA fallback to
-//! `index.html`, and the Content-Security-Policy that admits exactly the inline script trunk wrote.
+//! `index.html`, and the Content-Security-Policy that admits exactly the inline scripts trunk wrote.
 //!
-//! The cashier console is a second app in `dist/till/` (its own `index.html`, assets under
-//! `/till/`): `/till` and the paths under it fall back to its page, and the policy admits its
-//! inline script too.
+//! The wallet's other apps have pages of their own under `dist/` ([`APPS`]): the cashier console
+//! (`/till` and the paths under it), the checkout code screen (`/cards/{id}/code`, `/code`) and
+//! sign-in and join (`/sign-in`, `/join`); their paths fall back to their page, and the policy
+//! admits every page's inline script.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -22,13 +23,22 @@ use tower_http::services::ServeDir;
 pub struct WalletFiles {
     pub dir: PathBuf,
     index_html: Arc<[u8]>,
-    /// The cashier console's page (`till/index.html`), when it was built.
-    till_html: Option<Arc<[u8]>>,
-    /// The checkout code screen's page (`code/index.html`), when it was built.
-    code_html: Option<Arc<[u8]>>,
-    /// The CSP for every response, with the hashes of both pages' inline scripts.
+    /// The page of each of [`APPS`] that was built, with the paths it answers.
+    apps: Vec<(Answers, Arc<[u8]>)>,
+    /// The CSP for every response, with the hashes of every page's inline scripts.
     pub csp: String,
 }
+
+/// Whether an app answers a path.
+type Answers = fn(&str) -> bool;
+
+/// The wallet's apps besides the wallet itself: which paths each answers, and its page in
+/// `dist/` (each optional: an API-and-wallet build without one still serves).
+const APPS: [(Answers, &str); 3] = [
+    (is_till, "till/index.html"),
+    (is_code_screen, "code/index.html"),
+    (is_welcome, "welcome/index.html"),
+];
 
 /// Where the cashier console lives: its page and its assets.
 const TILL: &str = "/till";
@@ -50,34 +60,37 @@ impl WalletFiles {
                 index_path.display()
             )
         })?;
-        // Optional: an API-and-wallet build without the console still serves.
-        let till = std::fs::read_to_string(dir.join("till/index.html")).ok();
-        let code = std::fs::read_to_string(dir.join("code/index.html")).ok();
+        let apps: Vec<(Answers, String)> = APPS
+            .iter()
+            .filter_map(|(answers, page)| {
+                let html = std::fs::read_to_string(dir.join(page)).ok()?;
+                Some((*answers, html))
+            })
+            .collect();
         let pages: Vec<&str> = std::iter::once(index.as_str())
-            .chain(till.as_deref())
-            .chain(code.as_deref())
+            .chain(apps.iter().map(|(_, html)| html.as_str()))
             .collect();
         Ok(Self {
             dir: dir.to_owned(),
             csp: csp_for_pages(&pages),
             index_html: index.into_bytes().into(),
-            till_html: till.map(|t| t.into_bytes().into()),
-            code_html: code.map(|c| c.into_bytes().into()),
+            apps: apps
+                .into_iter()
+                .map(|(answers, html)| (answers, html.into_bytes().into()))
+                .collect(),
         })
     }
 
     /// The router that serves the files; mounted as the app's fallback.
     pub fn router<S: Clone + Send + Sync + 'static>(self: &Arc<Self>) -> Router<S> {
         let index = self.index_html.clone();
-        let till = self.till_html.clone();
-        let code = self.code_html.clone();
+        let apps = self.apps.clone();
         let spa = tower::service_fn(move |req: Request| {
             let path = req.uri().path();
-            let page = match (&till, &code) {
-                (Some(till), _) if is_till(path) => till.clone(),
-                (_, Some(code)) if is_code_screen(path) => code.clone(),
-                _ => index.clone(),
-            };
+            let page = apps
+                .iter()
+                .find(|(answers, _)| answers(path))
+                .map_or_else(|| index.clone(), |(_, page)| page.clone());
             let response = spa_fallback(path, page);
             async move { Ok::<_, std::convert::Infallible>(response) }
         });
@@ -106,6 +119,11 @@ fn is_code_screen(path: &str) -> bool {
             .strip_prefix("/cards/")
             .and_then(|rest| rest.strip_suffix("/code"))
             .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
+/// Whether `path` is sign-in's or join's (`crate::welcome` in the wallet crate).
+fn is_welcome(path: &str) -> bool {
+    matches!(path, "/sign-in" | "/join")
 }
 
 /// Client-side routes get their app's `index.html`; a missing file (anything with an extension, such as an
@@ -231,6 +249,15 @@ mod tests {
             "/cards/c/codes",
         ] {
             assert!(!is_code_screen(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn sign_in_and_join_paths_are_recognised() {
+        assert!(is_welcome("/sign-in"));
+        assert!(is_welcome("/join"));
+        for path in ["/", "/sign-in/", "/joins", "/settings", "/cards/join"] {
+            assert!(!is_welcome(path), "{path}");
         }
     }
 

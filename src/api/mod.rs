@@ -528,6 +528,16 @@ pub async fn tell_ended() -> Result<(), ApiError> {
     }
 }
 
+/// Tells the server of a log-out made offline ([`tell_ended`]) now and whenever `wake` rings.
+pub fn tell_ended_on(wake: Wake) {
+    Effect::new(move |_| {
+        wake.0.track();
+        leptos::task::spawn_local(async {
+            let _ = tell_ended().await;
+        });
+    });
+}
+
 /// Ends `realm`'s session at `path`; the session is forgotten on this device whatever the
 /// server says (even when it cannot be reached).
 pub(crate) async fn sign_out(realm: Realm, path: &str) -> Result<(), ApiError> {

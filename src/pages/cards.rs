@@ -14,6 +14,14 @@ pub fn CardsPage() -> impl IntoView {
     let i18n = use_i18n();
     // An ended session goes back to sign-in through the client and the guard.
     let wallet = Remote::<Wallet>::new("/wallet");
+    // Every card's checkout key on the phone (at sign-in, and when a card appears), so its code
+    // opens offline even the first time.
+    Effect::new(move |_| {
+        if let Some(Ok(w)) = wallet.get() {
+            let ids = w.cards.into_iter().map(|card| card.id).collect();
+            leptos::task::spawn_local(crate::checkout_key::keep_missing(ids));
+        }
+    });
 
     let body = move || match wallet.get() {
         None => view! {

@@ -1,8 +1,9 @@
-//! `/settings`: who is signed in, and log out.
+//! `/settings`: who is signed in, installing the app, and log out.
 
 use crate::api::{self, Remote};
 use crate::components::SubmitButton;
 use crate::i18n::*;
+use crate::install::InstallOffer;
 use crate::session::Auth;
 use leptos::prelude::*;
 use tessera_core::api::Me;
@@ -67,6 +68,17 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2 class="panel__title">{t_string!(i18n, settings.account)}</h2>
                 {details}
             </div>
+            {use_context::<InstallOffer>().map(|offer| view! {
+                <Show when=move || offer.available()>
+                    <div class="panel install">
+                        <h2 class="panel__title">{t_string!(i18n, settings.install_title)}</h2>
+                        <p class="install__body">{t_string!(i18n, settings.install_body)}</p>
+                        <button class="btn btn--primary" type="button" on:click=move |_| offer.prompt()>
+                            {t_string!(i18n, settings.install)}
+                        </button>
+                    </div>
+                </Show>
+            })}
             <SubmitButton
                 button_type="button"
                 variant="btn--danger"

@@ -1,8 +1,9 @@
 // The checkout code end to end: the wallet shows the code, an independent decoder (zbarimg) reads
 // the QR off a screenshot, a till sends the decoded text to the till API and records a purchase and
 // a payment with points, and the wallet shows the new balance. Then the same with the server
-// stopped while the code is shown: the code screen reloads from the service worker and the phone,
-// and the till accepts the code once the server is back.
+// stopped after signing in: the app opens from the service worker and the phone with the kept cards
+// and a code never opened before, the till accepts it once the server is back, and the code screen
+// and the cards home see it; a hanging server; what log-out leaves on the phone.
 //
 // Each test runs its own release server (a fresh database, the demo loaded) so that it can stop and
 // restart it, and so its codes cannot collide with other specs' codes for the demo card.
@@ -77,19 +78,43 @@ async function shownBalance(page: Page): Promise<string> {
   return (await tile.getByTestId('balance').textContent()) ?? '';
 }
 
-/** How many answers the wallet keeps on the phone (IndexedDB `tessera`, store `answers`). */
-async function keptAnswers(page: Page): Promise<number> {
+/** How many records the wallet keeps on the phone in IndexedDB `tessera`'s `store`: `answers`
+ * (the last good answers) or `keys` (the cards' checkout keys). */
+async function kept(page: Page, store: 'answers' | 'keys'): Promise<number> {
   return page.evaluate(
-    () =>
+    (store) =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('tessera');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          if (!db.objectStoreNames.contains('answers')) return resolve(0);
-          const count = db.transaction('answers').objectStore('answers').count();
+          if (!db.objectStoreNames.contains(store)) return resolve(0);
+          const count = db.transaction(store).objectStore(store).count();
           count.onsuccess = () => resolve(count.result);
           count.onerror = () => reject(count.error);
+        };
+      }),
+    store,
+  );
+}
+
+/** What the phone holds as each card's checkout key: its type, and whether it may be exported. */
+async function keptKeys(page: Page): Promise<{ type: string; extractable: boolean }[]> {
+  return page.evaluate(
+    () =>
+      new Promise<{ type: string; extractable: boolean }[]>((resolve, reject) => {
+        const open = indexedDB.open('tessera');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('keys').objectStore('keys').getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () =>
+            resolve(
+              all.result.map(([, key]) => ({
+                type: key instanceof CryptoKey ? `CryptoKey ${key.algorithm.name}` : typeof key,
+                extractable: key instanceof CryptoKey ? key.extractable : true,
+              })),
+            );
         };
       }),
   );
@@ -148,44 +173,18 @@ test('the code on the screen is scanned by an independent decoder and accepted b
   expect(problems).toEqual([]);
 });
 
-test('with the server stopped, the code still shows after a reload and the till accepts it later', async ({ own }) => {
+test('signed in, closed, server stopped: the cards and a code never opened before; back online the till takes it, the code screen and the cards see it', async ({ own }) => {
   const { dir, page } = own;
-  await signInAsDemo(page);
-  // The service worker has the wallet and the code screen before the network goes.
-  await serviceWorkerReady(page);
-  await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
-  await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
-  const codePath = new URL(page.url()).pathname;
-
-  // The server goes away (a service worker's requests ignore Playwright's offline switch).
-  await own.server.stop();
-  await page.reload();
-  await expect(page.getByText('Offline: this code still works at the till.')).toBeVisible();
-  expect(new URL(page.url()).pathname).toBe(codePath);
-  const code = await scanCode(page, path.join(dir, 'offline-code.png'));
-
-  // The home-screen shortcut opens the code of the card shown last, offline too.
-  await page.goto('/code');
-  await expect(page.getByRole('heading', { name: 'Mziuri Coffee' })).toBeVisible();
-  await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
-  expect(new URL(page.url()).pathname).toBe('/code');
-
-  // Back online (same database, same address): the till takes the code made offline.
-  own.server = await startServer(dir, own.server.port, { fresh: false });
-  const till = await tillSession(own.server);
-  const { before, after } = await checkout(till, code);
-  expect(after).toBeLessThan(before);
-  await till.dispose();
-});
-
-test('with the server stopped, the app opened anew shows the kept cards with their balance and since when', async ({ own }) => {
-  const { page } = own;
   await signInAsDemo(page);
   const balance = await shownBalance(page);
   await serviceWorkerReady(page);
-  await expect.poll(() => keptAnswers(page)).toBeGreaterThan(0);
+  // The card's key is on the phone though its code was never opened, sealed from scripts.
+  await expect.poll(() => kept(page, 'keys')).toBe(1);
+  expect(await keptKeys(page)).toEqual([{ type: 'CryptoKey HMAC', extractable: false }]);
+  await expect.poll(() => kept(page, 'answers')).toBeGreaterThan(0);
 
-  // The server goes away; the customer closes the app and opens it again.
+  // The server goes away (a service worker's requests ignore Playwright's offline switch); the
+  // customer closes the app and opens it again.
   await own.server.stop();
   const again = await page.context().newPage();
   await page.close();
@@ -193,6 +192,32 @@ test('with the server stopped, the app opened anew shows the kept cards with the
   const tile = again.getByRole('article', { name: 'Mziuri Coffee' });
   await expect(tile.getByTestId('balance')).toHaveText(balance);
   await expect(again.getByRole('status').filter({ hasText: /^Offline · as of \d/ })).toBeVisible();
+  await again.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+  await expect(again.getByText('Offline: this code still works at the till.')).toBeVisible();
+  const code = await scanCode(again, path.join(dir, 'offline-code.png'));
+
+  // Back online (same database, same address): the till takes the code made offline, once.
+  own.server = await startServer(dir, own.server.port, { fresh: false });
+  const till = await tillSession(own.server);
+  const { before, after } = await checkout(till, code);
+  expect(after).toBeLessThan(before);
+  await till.dispose();
+  // The code screen, still shown, notices within a few seconds.
+  await expect(again.getByTestId('scanned')).toHaveText(/^Scanned · \+\d+ points pending$/, { timeout: 15_000 });
+  await expect(again.getByText('Offline: this code still works at the till.')).toBeHidden();
+
+  // Closed, the cards home shows the new balance (nobody reloads).
+  await again.getByRole('button', { name: 'Close the code' }).click();
+  await expect(again).toHaveURL(/\/$/);
+  await expect
+    .poll(async () => (await tile.getByTestId('balance').textContent())?.replace(/\D/g, ''))
+    .toBe(String(after));
+
+  // The home-screen shortcut opens the code of the card shown last.
+  await again.goto('/code');
+  await expect(again.getByRole('heading', { name: 'Mziuri Coffee' })).toBeVisible();
+  await expect(again.getByTestId('qr').locator('svg')).toBeVisible();
+  expect(new URL(again.url()).pathname).toBe('/code');
 });
 
 test('with the server hanging, the app opens from the phone at once and shows the cards and the code', async ({ own }) => {
@@ -202,7 +227,7 @@ test('with the server hanging, the app opens from the phone at once and shows th
   await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
   await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
   await serviceWorkerReady(page);
-  await expect.poll(() => keptAnswers(page)).toBeGreaterThan(0);
+  await expect.poll(() => kept(page, 'answers')).toBeGreaterThan(0);
 
   // Every request now hangs: nothing is refused, nothing answers.
   own.server.pause();
@@ -226,20 +251,22 @@ test('logging out removes the checkout keys from the phone and revokes them', as
   await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
   await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
   const code = await scanCode(page, path.join(dir, 'before-logout.png'));
-  expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toContain('secret');
-  await expect.poll(() => keptAnswers(page)).toBeGreaterThan(0);
+  await expect.poll(() => kept(page, 'keys')).toBe(1);
+  await expect.poll(() => kept(page, 'answers')).toBeGreaterThan(0);
+  expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual([
+    'tessera.codes.last',
+    'tessera.session',
+  ]);
 
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
-  expect(await page.evaluate(() => localStorage.getItem('tessera.codes'))).toBeNull();
-  // Nothing of the customer's is left on the phone: no session, keys or kept answers, and the
-  // service worker's caches hold the app only, never an API answer.
-  // (The token goes once the server has heard of the log-out: at once, here.)
-  await expect
-    .poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tessera.'))))
-    .toEqual([]);
-  await expect.poll(() => keptAnswers(page)).toBe(0);
+  // Nothing of the customer's is left on the phone: nothing in localStorage (the token goes once
+  // the server has heard of the log-out: at once, here), no keys or kept answers in IndexedDB,
+  // and the service worker's caches hold the app only, never an API answer.
+  await expect.poll(() => page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  await expect.poll(() => kept(page, 'keys')).toBe(0);
+  await expect.poll(() => kept(page, 'answers')).toBe(0);
   const cached = await page.evaluate(async () => {
     const urls: string[] = [];
     for (const name of await caches.keys()) {

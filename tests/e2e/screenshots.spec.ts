@@ -1,6 +1,6 @@
 // The README's phone screenshots (390x844, light and dark) of the cards home, the card screen and
-// the checkout code, of the cards home and card screen opened with the server stopped, and of the
-// banner of a new version,
+// the checkout code, of the cards home and card screen opened with the server stopped, of the
+// banner of a new version, of the code once a till took it and of settings' install offer,
 // written to docs/screenshots/. Not part of the test run: `SCREENSHOTS=1 npx playwright test
 // screenshots` against a server with the demo loaded (BASE_URL).
 import { test, expect, Page } from '@playwright/test';
@@ -106,5 +106,40 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.screenshot({ path: out(`update-${scheme}.png`) });
     await context.close();
     await server.stop();
+  });
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`the code once a till took it, and the install offer, ${scheme}`, async ({ page, request }) => {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+    await signInAsDemo(page);
+    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+    const typed = (await page.getByTestId('typed-code').textContent()) ?? '';
+
+    // A till takes the code (typed, as a cashier would read it) and records a purchase.
+    const login = await request.post('/api/v1/till/auth/login', {
+      data: { email: 'till@example.com', password: 'tessera-till' },
+    });
+    const headers = { Authorization: `Bearer ${(await login.json()).token}` };
+    const member = await (await request.post('/api/v1/till/identify', { data: { code: typed }, headers })).json();
+    await request.post('/api/v1/till/purchases', {
+      data: { ticket: member.ticket, amount_minor: 2500 },
+      headers: { ...headers, 'Idempotency-Key': `shots-${scheme}-${Date.now()}` },
+    });
+    await expect(page.getByTestId('scanned')).toHaveText(/^Scanned/, { timeout: 15_000 });
+    await settle(page);
+    await page.screenshot({ path: out(`code-scanned-${scheme}.png`) });
+
+    // The browser offers to install the app (Chromium's event, dispatched as it would be).
+    await page.goto('/settings');
+    await expect(page.getByTestId('email')).toBeVisible();
+    await page.evaluate(() => {
+      const offer = new Event('beforeinstallprompt', { cancelable: true });
+      Object.assign(offer, { prompt: () => Promise.resolve() });
+      window.dispatchEvent(offer);
+    });
+    await expect(page.getByRole('button', { name: 'Install app' })).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`settings-install-${scheme}.png`) });
   });
 }

@@ -150,5 +150,6 @@ pub fn bare_card() -> Card {
         },
         next_reward: None,
         changes: Vec::new(),
+        last_code_at: None,
     }
 }

@@ -10,11 +10,13 @@ use std::io::Write;
 /// The wallet's builds, each its own page (trunk cannot split one wasm file): the name, its
 /// `index.html` under `dist/`, and its budget in bytes after gzip -9 of the JS, wasm and CSS that
 /// page loads. Issue 12 set them; an area moves into a build of its own when the first load would
-/// pass its budget. The console's is 190,000, not the 160,000 of the other builds: its sign-in
+/// pass its budget: sign-in and join did in issue 13 (a new visitor's first load, within the same
+/// budget), when every card's checkout key put the wallet 10,586 bytes over. The console's is 190,000, not the 160,000 of the other builds: its sign-in
 /// screen alone measured 115,004 (Leptos, the client, serde and the form parts), and a console
 /// split in two pages would load a page per customer at the till (README, "Sizes").
-pub const BUILDS: [(&str, &str, u64); 3] = [
+pub const BUILDS: [(&str, &str, u64); 4] = [
     ("wallet first load", "index.html", 240_000),
+    ("sign-in and join", "welcome/index.html", 240_000),
     ("code screen", "code/index.html", 160_000),
     ("cashier console", "till/index.html", 190_000),
 ];

@@ -5,36 +5,29 @@ use crate::tools::Tools;
 use anyhow::Result;
 use std::process::Command;
 
-/// `trunk build --release` of the wallet into `dist/`, then of its two other binaries: the
-/// checkout code screen (`code/index.html`) into `dist/code/`, served at `/cards/{id}/code`, and
-/// the cashier console (`till/index.html`) into `dist/till/`, served at `/till/`.
+/// The wallet's other apps, each a binary of the wallet crate with its own page: the directory
+/// of its `index.html`, which is also its directory in `dist/` and its public URL. The checkout
+/// code screen (served at `/cards/{id}/code`), sign-in and join (`/sign-in`, `/join`) and the
+/// cashier console (`/till/`).
+pub const APPS: [&str; 3] = ["code", "welcome", "till"];
+
+/// `trunk build --release` of the wallet into `dist/`, then of each of [`APPS`] into its
+/// directory of `dist/`.
 ///
 /// The wallet comes first because trunk empties its dist directory first: building it after the
-/// others would delete `dist/code/` and `dist/till/`. Their builds' post-build hook writes no
-/// service worker (`scripts/sw-assets.sh`); the wallet's is written again at the end, so that it
-/// precaches the code screen too (the code must show offline).
+/// others would delete theirs. Their builds' post-build hook writes no service worker
+/// (`scripts/sw-assets.sh`); the wallet's is written again at the end, so that it precaches the
+/// code screen and sign-in too (the code must show offline).
 pub fn build_release(tools: &Tools) -> Result<()> {
     trunk_build(tools, &[])?;
-    trunk_build(
-        tools,
-        &[
-            "--dist",
-            "dist/code",
-            "--public-url",
-            "/code/",
-            "code/index.html",
-        ],
-    )?;
-    trunk_build(
-        tools,
-        &[
-            "--dist",
-            "dist/till",
-            "--public-url",
-            "/till/",
-            "till/index.html",
-        ],
-    )?;
+    for app in APPS {
+        let (dist, url, page) = (
+            format!("dist/{app}"),
+            format!("/{app}/"),
+            format!("{app}/index.html"),
+        );
+        trunk_build(tools, &["--dist", &dist, "--public-url", &url, &page])?;
+    }
     let root = crate::root();
     run(Command::new("sh")
         .arg("scripts/sw-assets.sh")

@@ -8,7 +8,7 @@ use tessera_core::tier::{Month, TierState};
 /// The columns [`StoredCard`] is read from.
 pub(crate) const COLUMNS: &str = "id, program_id, balance, pending, terms_version, enrolled_at, \
      tier_level, tier_held_until, total_spend, discount_step, last_purchase_at, purchase_count, \
-     settle_at, entry_seq";
+     settle_at, entry_seq, last_code_step";
 
 /// A card as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -29,6 +29,9 @@ pub struct StoredCard {
     pub settle_at: i64,
     /// The sequence number of the card's last ledger entry.
     pub entry_seq: i64,
+    /// The step of the last checkout code a till accepted (0: none); only `till::identify`
+    /// moves it, so [`super::ledger::save`] leaves it alone.
+    pub last_code_step: i64,
 }
 
 impl StoredCard {

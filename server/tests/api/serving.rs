@@ -193,3 +193,46 @@ async fn without_a_till_build_till_paths_get_the_wallet() {
     })
     .await;
 }
+
+const WELCOME_INDEX: &str = r#"<!doctype html><html><head><script type="module">import init from '/welcome/tessera-welcome-0123456789abcdef.js';init();</script></head><body>sign in or join</body></html>"#;
+
+const CODE_INDEX: &str = r#"<!doctype html><html><head><script type="module">import init from '/code/tessera-code-0123456789abcdef.js';init();</script></head><body>checkout code</body></html>"#;
+
+#[tokio::test]
+async fn sign_in_join_and_the_code_screen_get_their_own_pages_under_one_csp() {
+    let dir = wallet_dir();
+    for (page, html) in [
+        ("welcome/index.html", WELCOME_INDEX),
+        ("code/index.html", CODE_INDEX),
+    ] {
+        let file = dir.path().join(page);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, html).unwrap();
+    }
+    each_engine_with(serving(&dir), |t| async move {
+        let loaders = [
+            script_hash("import init from '/welcome/tessera-welcome-0123456789abcdef.js';init();"),
+            script_hash("import init from '/code/tessera-code-0123456789abcdef.js';init();"),
+            script_hash("import init from '/tessera-wallet-0123456789abcdef.js';init();"),
+        ];
+        for (path, shows) in [
+            ("/sign-in", "sign in or join"),
+            ("/join", "sign in or join"),
+            ("/cards/c-1/code", "checkout code"),
+            ("/code", "checkout code"),
+            ("/", "shell"),
+            ("/settings", "shell"),
+            ("/sign-in/more", "shell"),
+        ] {
+            let r = t.get(path, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(r.text.contains(shows), "{path}: {}", r.text);
+            assert_eq!(cache_control(&r), "no-cache", "{path}");
+            let csp = r.headers["content-security-policy"].to_str().unwrap();
+            for loader in &loaders {
+                assert!(csp.contains(loader.as_str()), "{path}: {csp}");
+            }
+        }
+    })
+    .await;
+}

@@ -443,6 +443,25 @@ async fn a_scanned_code_identifies_its_member_and_their_card() {
 }
 
 #[tokio::test]
+async fn the_members_card_says_when_a_till_last_accepted_its_code() {
+    each_engine(|t| async move {
+        let (till, member) = cashier_and_member(&t, "payer@example.com").await;
+        let before = card_seen(&t, &member.token, &member.card).await;
+        assert_eq!(before.last_code_at, None);
+        let step = now_step();
+        identified_by_code(&t, &till, &member.code(step)).await;
+        // The wallet's code screen reads it to say "Scanned".
+        let after = card_seen(&t, &member.token, &member.card).await;
+        assert_eq!(after.last_code_at, Some(step * checkout::STEP_MS));
+        // A phone lookup is no code: it moves nothing.
+        identify_by_phone(&t, &till, MEMBERS_PHONE).await;
+        let later = card_seen(&t, &member.token, &member.card).await;
+        assert_eq!(later.last_code_at, after.last_code_at);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_member_identified_by_code_can_spend_points_at_the_programs_point_value() {
     each_engine(|t| async move {
         let (till, member) = cashier_and_member(&t, "payer@example.com").await;
