@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::js_sys::{Array, Date, Promise};
+use web_sys::js_sys::{Array, Date, Object, Promise, Reflect};
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
 const DATABASE: &str = "tessera";
@@ -37,8 +37,11 @@ pub struct Kept {
 }
 
 thread_local! {
-    /// The open database, once opened.
-    static OPEN: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
+    /// The database's opening, started by the first caller and awaited by every one (a JS
+    /// promise may be awaited any number of times), so readers that start together (the code
+    /// screen's key and card) open it once; it resolves to the database, or to `undefined` where
+    /// there is none.
+    static OPENING: RefCell<Option<Promise>> = const { RefCell::new(None) };
 }
 
 /// The signed-in customer, whose answers are kept; `None` when nobody is signed in.
@@ -67,18 +70,41 @@ pub async fn keep(owner: &str, path: &str, body: &str) {
 
 /// The record under `key` in `store` if it is `owner`'s (its first item).
 pub async fn get(store: &str, owner: &str, key: &str) -> Option<Array> {
+    // The page's early read, else (none, or it found nothing) the database.
+    let early = match read_early(store, key) {
+        Some(early) => early.await,
+        None => None,
+    };
+    let record = match early {
+        Some(record) => record,
+        None => read_record(store, key).await?,
+    };
+    (record.get(0).as_string()? == owner).then_some(record)
+}
+
+/// A read the page started before the wasm had loaded (`code/index.html`'s `tesseraEarly`, by
+/// `"<store> <key>"`), taken once: later reads of the same record go to the database.
+fn read_early(store: &str, key: &str) -> Option<impl std::future::Future<Output = Option<Array>>> {
+    let early = Reflect::get(&web_sys::js_sys::global(), &"tesseraEarly".into()).ok()?;
+    let name = JsValue::from(format!("{store} {key}"));
+    let promise: Promise = Reflect::get(&early, &name).ok()?.dyn_into().ok()?;
+    let _ = Reflect::delete_property(early.unchecked_ref::<Object>(), &name);
+    Some(async move { JsFuture::from(promise).await.ok()?.dyn_into().ok() })
+}
+
+/// The record under `key` in `store`, whoever's it is.
+async fn read_record(store: &str, key: &str) -> Option<Array> {
     let store = database()
         .await?
         .transaction_with_str(store)
         .ok()?
         .object_store(store)
         .ok()?;
-    let record: Array = settled(&store.get(&key.into()).ok()?)
+    settled(&store.get(&key.into()).ok()?)
         .await
         .ok()?
         .dyn_into()
-        .ok()?;
-    (record.get(0).as_string()? == owner).then_some(record)
+        .ok()
 }
 
 /// Puts `record` (whose first item is its owner) under `key` in `store`.
@@ -101,13 +127,23 @@ pub async fn delete(store: &str, key: &str) {
     }
 }
 
-/// Forgets everything kept (the session ended). On wasm-bindgen's own executor, not Leptos':
-/// a session may end before any screen is mounted.
+/// Forgets everything kept (the session ended): both stores cleared in one transaction, whose
+/// requests are made before anything else runs (log-out moves to another page at once). On
+/// wasm-bindgen's own executor, not Leptos': a session may end before any screen is mounted.
 pub fn forget_all() {
     wasm_bindgen_futures::spawn_local(async {
+        let Some(database) = database().await else {
+            return;
+        };
+        let stores = Array::of2(&ANSWERS.into(), &KEYS.into());
+        let Ok(transaction) =
+            database.transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite)
+        else {
+            return;
+        };
         for store in STORES {
-            if let Some(request) = write_store(store).await.and_then(|s| s.clear().ok()) {
-                let _ = settled(&request).await;
+            if let Ok(store) = transaction.object_store(store) {
+                let _ = store.clear();
             }
         }
     });
@@ -125,27 +161,65 @@ async fn write_store(store: &str) -> Option<web_sys::IdbObjectStore> {
 /// The database, opened (and created or upgraded) on first use; `None` where the browser has no
 /// IndexedDB (a private window of some browsers): then nothing is kept.
 async fn database() -> Option<IdbDatabase> {
-    if let Some(open) = OPEN.with_borrow(Clone::clone) {
-        return Some(open);
+    let opening = OPENING.with_borrow_mut(|opening| opening.get_or_insert_with(open).clone());
+    JsFuture::from(opening).await.ok()?.dyn_into().ok()
+}
+
+/// Opens the database: a promise of it, or of `undefined` where it cannot be opened. Asks the
+/// browser not to evict what is kept when space runs short (it may say no; an installed app
+/// usually gets it).
+fn open() -> Promise {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().storage().persist();
     }
-    let request = web_sys::window()?
-        .indexed_db()
-        .ok()??
-        .open_with_u32(DATABASE, VERSION)
+    wasm_bindgen_futures::future_to_promise(async {
+        if let Some(database) = opened_by_the_page().await {
+            return Ok(database.into());
+        }
+        JsFuture::from(open_here()).await
+    })
+}
+
+/// The database as the page opened it before the wasm had loaded (`code/index.html`'s
+/// `tesseraOpening`: the code screen's first reads then wait for no more than the wasm), if it
+/// did and the database is at [`VERSION`]; one that is not is closed, for [`open_here`] to
+/// upgrade.
+async fn opened_by_the_page() -> Option<IdbDatabase> {
+    let opening = Reflect::get(&web_sys::js_sys::global(), &"tesseraOpening".into()).ok()?;
+    let database: IdbDatabase = JsFuture::from(opening.dyn_into::<Promise>().ok()?)
+        .await
+        .ok()?
+        .dyn_into()
         .ok()?;
+    if database.version() == f64::from(VERSION) {
+        return Some(database);
+    }
+    database.close();
+    None
+}
+
+/// Opens (creating or upgrading) the database here.
+fn open_here() -> Promise {
+    let request = web_sys::window()
+        .and_then(|w| w.indexed_db().ok().flatten())
+        .and_then(|factory| factory.open_with_u32(DATABASE, VERSION).ok());
+    let Some(request) = request else {
+        return Promise::resolve(&JsValue::UNDEFINED);
+    };
     let on_upgrade = Closure::once_into_js({
         let request = request.clone();
         move || upgrade(&request)
     });
     request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let database: IdbDatabase = settled(&request).await.ok()?.dyn_into().ok()?;
-    // Asks the browser not to evict what is kept when space runs short (it may say no; an
-    // installed app usually gets it).
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().storage().persist();
-    }
-    OPEN.set(Some(database.clone()));
-    Some(database)
+    let request: &IdbRequest = &request;
+    Promise::new(&mut |resolve, _| {
+        let done = request.clone();
+        let on_done = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        request.set_onsuccess(Some(on_done.unchecked_ref()));
+        request.set_onerror(Some(on_done.unchecked_ref()));
+    })
 }
 
 /// Creates what version [`VERSION`] has and an older database lacks.

@@ -47,6 +47,12 @@ fn WalletPath() -> impl IntoView {
 #[component]
 fn WelcomeApp() -> impl IntoView {
     provide_context(Auth::from_storage());
+    // Nobody is signed in: nothing of a customer's stays on the device. Log-out and a 401 forget
+    // at once, but the page they happen on leaves for this one at once too, which may cut the
+    // forgetting short; here it is finished.
+    if crate::session::CUSTOMER.load().is_none() {
+        crate::kept::forget_all();
+    }
     let wake = Wake::listening();
     provide_context(wake);
     // A log-out made offline lands here: the server hears of it as soon as it can.

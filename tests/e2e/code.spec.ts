@@ -11,7 +11,7 @@ import { test as base, expect, Page, APIRequestContext, request as apiRequest } 
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { phone, signInAsDemo, startServer, Server, watchConsole, workDir } from './support';
+import { lanAddress, phone, signInAsDemo, startServer, Server, watchConsole, workDir } from './support';
 
 type Card = { id: string; balance: number; program_name: string };
 type Member = { ticket: string; can_spend: boolean; name: string; card: Card };
@@ -85,13 +85,20 @@ async function kept(page: Page, store: 'answers' | 'keys'): Promise<number> {
     (store) =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('tessera');
-        open.onerror = () => reject(open.error);
+        // Never the one to create it (its version and stores are the wallet's), and closed at
+        // once, so it never holds up the wallet's own opening.
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => resolve(0);
         open.onsuccess = () => {
           const db = open.result;
-          if (!db.objectStoreNames.contains(store)) return resolve(0);
+          if (!db.objectStoreNames.contains(store)) {
+            db.close();
+            return resolve(0);
+          }
           const count = db.transaction(store).objectStore(store).count();
           count.onsuccess = () => resolve(count.result);
           count.onerror = () => reject(count.error);
+          db.close();
         };
       }),
     store,
@@ -106,13 +113,18 @@ async function keptKeys(page: Page): Promise<{ type: string; extractable: boolea
         const open = indexedDB.open('tessera');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const all = open.result.transaction('keys').objectStore('keys').getAll();
+          const db = open.result;
+          const all = db.transaction('keys').objectStore('keys').getAll();
+          db.close();
           all.onerror = () => reject(all.error);
+          // CryptoKey is defined only in secure contexts.
+          const sealed = (key: unknown): key is CryptoKey =>
+            typeof CryptoKey !== 'undefined' && key instanceof CryptoKey;
           all.onsuccess = () =>
             resolve(
               all.result.map(([, key]) => ({
-                type: key instanceof CryptoKey ? `CryptoKey ${key.algorithm.name}` : typeof key,
-                extractable: key instanceof CryptoKey ? key.extractable : true,
+                type: sealed(key) ? `CryptoKey ${key.algorithm.name}` : typeof key,
+                extractable: sealed(key) ? key.extractable : true,
               })),
             );
         };
@@ -305,4 +317,27 @@ test('a log-out made with the server stopped ends the session there once it is b
     .toBeNull();
   const me = await page.request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
   expect(me.status()).toBe(401);
+});
+
+test('on a plain-HTTP address, which has no WebCrypto, the code is made in the wasm and the till takes it', async ({ browser }) => {
+  const host = lanAddress();
+  test.skip(!host, 'this machine has no address but loopback');
+  const dir = workDir('code-plain-http');
+  const server = await startServer(dir, undefined, { host });
+  const { context, page } = await phone(browser, server);
+  try {
+    await signInAsDemo(page);
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+    // The secret itself is kept (README, "Checkout code"): nothing to seal it with here.
+    await expect.poll(() => kept(page, 'keys')).toBe(1);
+    expect(await keptKeys(page)).toEqual([{ type: 'string', extractable: true }]);
+    await page.getByRole('link', { name: 'Show code for Mziuri Coffee' }).click();
+    const code = await scanCode(page, path.join(dir, 'plain-http-code.png'));
+    const till = await tillSession(server);
+    await checkout(till, code);
+    await till.dispose();
+  } finally {
+    await context.close();
+    await server.stop();
+  }
 });

@@ -3,6 +3,7 @@ import { expect, Browser, Page, ConsoleMessage } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** How every spec launches Chromium: Debian's own (Playwright's browser download does not work on
@@ -62,15 +63,27 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** This machine's first IPv4 address that is not loopback: a page there is served over plain
+ * HTTP without being a secure context (no service worker, no WebCrypto). */
+export function lanAddress(): string | undefined {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+}
+
 /**
  * Starts `target/release/tessera-server` with the demo on `dir/e2e.db` (a new one unless `fresh`
- * is false) and the built wallet (`walletDir`, `dist` by default), on `port` (a free one by
- * default); resolves once it is healthy.
+ * is false) and the built wallet (`walletDir`, `dist` by default), on `host` (127.0.0.1 by
+ * default) and `port` (a free one by default); resolves once it is healthy.
  */
 export async function startServer(
   dir: string,
   port?: number,
-  { fresh = true, walletDir = 'dist' }: { fresh?: boolean; walletDir?: string } = {},
+  {
+    fresh = true,
+    walletDir = 'dist',
+    host = '127.0.0.1',
+  }: { fresh?: boolean; walletDir?: string; host?: string } = {},
 ): Promise<Server> {
   port ??= await freePort();
   const db = path.join(dir, 'e2e.db');
@@ -78,11 +91,11 @@ export async function startServer(
   const log = fs.openSync(path.join(dir, 'server.log'), 'a');
   const child: ChildProcess = spawn(
     path.join(ROOT, 'target/release/tessera-server'),
-    ['--listen', `127.0.0.1:${port}`, '--database', `sqlite://${db}`, '--config', 'config/demo.toml',
+    ['--listen', `${host}:${port}`, '--database', `sqlite://${db}`, '--config', 'config/demo.toml',
       '--wallet-dir', walletDir, '--demo'],
     { cwd: ROOT, stdio: ['ignore', log, log] },
   );
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 30_000;
   for (;;) {
