@@ -24,7 +24,7 @@ const VERSION: u32 = 2;
 pub const ANSWERS: &str = "answers";
 /// The cards' checkout keys, keyed by card id.
 pub const KEYS: &str = "keys";
-/// Every store, in the order [`upgrade`] creates them.
+/// Every store ([`upgrade`] creates them, [`forget_all`] clears them).
 const STORES: [&str; 2] = [ANSWERS, KEYS];
 
 /// An answer kept on the device.
@@ -135,7 +135,7 @@ pub fn forget_all() {
         let Some(database) = database().await else {
             return;
         };
-        let stores = Array::of2(&ANSWERS.into(), &KEYS.into());
+        let stores: Array = STORES.into_iter().map(JsValue::from).collect();
         let Ok(transaction) =
             database.transaction_with_str_sequence_and_mode(&stores, IdbTransactionMode::Readwrite)
         else {

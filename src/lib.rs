@@ -158,6 +158,29 @@ pub fn start() {
     mount(app::App);
 }
 
+/// A route's `page` for the visitors it is for: shown while someone is signed in exactly when
+/// `signed_in` says; anyone else leaves for `otherwise`, a page of another of the wallet's apps
+/// ([`leave_to`]). Reactive: signing in or out, or the server ending the session, moves on at once.
+///
+/// Instead of `ProtectedRoute`, whose redirect cannot replace the history entry (leptos_router 0.8
+/// sends no options to its `Redirect`), so Back would bounce through the guarded page; it also
+/// wraps every route in a `Transition` the wallet never needs.
+pub fn for_visitors<V: leptos::IntoView + 'static>(
+    signed_in: bool,
+    otherwise: &'static str,
+    page: fn() -> V,
+) -> impl leptos::IntoView {
+    let auth = session::Auth::use_context();
+    move || {
+        if auth.signed_in() == signed_in {
+            Some(page())
+        } else {
+            leave_to(otherwise);
+            None
+        }
+    }
+}
+
 /// Goes to a page of another of the wallet's apps (the wallet, sign-in and join, the code
 /// screen) with a full page load, replacing this one in the history so Back does not return to it.
 pub fn leave_to(path: &str) {
