@@ -18,10 +18,10 @@ use crate::kept::{self, KEYS};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use tessera_core::api::ErrorCode;
-use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret, Step};
+use tessera_core::checkout::{ms_left, scanned_code, step_at, typed_code, CardSecret, Step};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::js_sys::{Array, Date, Uint8Array};
+use web_sys::js_sys::{Array, Date, Promise, Uint8Array};
 use web_sys::{CryptoKey, HmacImportParams, SubtleCrypto};
 
 /// One card's checkout key on this device.
@@ -218,6 +218,89 @@ pub async fn keep_missing(card_ids: Vec<String>) {
     }
 }
 
+/// The `sessionStorage` key of the codes handed over for a card.
+fn handover_key(card_id: &str) -> String {
+    format!("tessera.code.{card_id}")
+}
+
+/// Codes signed ahead by the cards home for the code page's first frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handover {
+    /// The codes of one step.
+    pub codes: Codes,
+    /// The clock correction they were made with.
+    pub offset_ms: i64,
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// Signs the current step's codes of each of `card_ids` that has a key and hands them over in
+/// this tab's `sessionStorage`, so the code page paints its first frame without waiting for the
+/// database (opening IndexedDB in a new page costs 100-200 ms on a slow phone). What is handed
+/// over is what the screen shows anyway: a code good for one step and one use, never the secret.
+pub async fn hand_over(card_ids: &[String]) {
+    let Some(storage) = session_storage() else {
+        return;
+    };
+    for id in card_ids {
+        let Some(key) = load(id).await else {
+            continue;
+        };
+        let Some(codes) = key.codes(key.server_now(now_ms())).await else {
+            continue;
+        };
+        let handed = format!(
+            "{}|{}|{}|{}",
+            codes.step, key.offset_ms, codes.scanned, codes.typed
+        );
+        let _ = storage.set_item(&handover_key(id), &handed);
+    }
+}
+
+/// The codes handed over for `card_id`, if they are for the step of `phone_now_ms` (by the clock
+/// correction that came with them).
+pub fn handed_over(card_id: &str, phone_now_ms: i64) -> Option<Handover> {
+    let handed = session_storage()?.get_item(&handover_key(card_id)).ok()??;
+    let mut parts = handed.splitn(4, '|');
+    let step: i64 = parts.next()?.parse().ok()?;
+    let offset_ms: i64 = parts.next()?.parse().ok()?;
+    let (scanned, typed) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+    (step_at(phone_now_ms + offset_ms) == step).then_some(Handover {
+        codes: Codes {
+            step,
+            scanned,
+            typed,
+        },
+        offset_ms,
+    })
+}
+
+/// Hands over the codes of the cards `card_ids` gives, now and at the start of every step, while
+/// `shown` says the screen that offers "Show code" is.
+pub fn hand_over_while(
+    card_ids: impl Fn() -> Vec<String> + 'static,
+    shown: impl Fn() -> bool + 'static,
+) {
+    leptos::task::spawn_local(async move {
+        while shown() {
+            hand_over(&card_ids()).await;
+            // Just after the next step starts (by this phone's clock; a step is 30 s).
+            let wait = ms_left(now_ms()) + 50;
+            let _ = JsFuture::from(Promise::new(&mut |resolve, _| {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        &resolve,
+                        wait as i32,
+                    );
+                }
+            }))
+            .await;
+        }
+    });
+}
+
 /// The `localStorage` key of the card whose code was shown last.
 const LAST_KEY: &str = "tessera.codes.last";
 
@@ -237,9 +320,14 @@ pub fn marked_last() -> Option<String> {
     storage()?.get_item(LAST_KEY).ok().flatten()
 }
 
-/// Forgets the card shown last (the session ended; the keys go with [`kept::forget_all`]).
-pub fn forget_last() {
+/// Forgets what the code page is helped with: the card shown last and every handed-over code
+/// (the session ended; the keys go with [`kept::forget_all`]). This tab's `sessionStorage`
+/// holds nothing else.
+pub fn forget_hints() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(LAST_KEY);
+    }
+    if let Some(storage) = session_storage() {
+        let _ = storage.clear();
     }
 }

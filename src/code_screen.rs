@@ -241,15 +241,27 @@ fn CodeScreen(id: String) -> impl IntoView {
     });
     crate::wake_lock::keep_screen_on();
 
-    let server_now = move || key.with(|k| k.as_ref().map(|k| k.server_now(now.get())));
+    // The codes the cards home signed for this step and handed over, if any: the first frame
+    // waits for no database (`checkout_key::hand_over`).
+    let handed = checkout_key::handed_over(&id.get_value(), now_ms());
+    let handed_offset = handed.as_ref().map(|h| h.offset_ms);
+    // Server clock minus this phone's: the key's, else the handed-over codes'.
+    let offset = Memo::new(move |_| {
+        key.with(|k| k.as_ref().map(|k| k.offset_ms))
+            .or(handed_offset)
+    });
+    let server_now = move || offset.get().map(|offset| now.get() + offset);
     // The step's codes, signed when the step (or the key) changes; a slower signature for an
     // earlier step never replaces a later step's codes, and equal codes do not touch the page.
     let step = Memo::new(move |_| server_now().map(step_at));
-    let codes = RwSignal::new(None::<Codes>);
+    let codes = RwSignal::new(handed.map(|h| h.codes));
     Effect::new(move |_| {
-        step.track();
+        let step = step.get();
         let Some(key) = key.get() else {
-            codes.set(None);
+            // Handed-over codes are good for their own step only.
+            if codes.with_untracked(|c| c.as_ref().is_some_and(|c| Some(c.step) != step)) {
+                codes.set(None);
+            }
             return;
         };
         let server_now = key.server_now(now.get_untracked());
@@ -284,18 +296,21 @@ fn CodeScreen(id: String) -> impl IntoView {
             opened.set_value(Some(first));
             first
         });
-        let offset = key.with_untracked(|k| k.as_ref().map_or(0, |k| k.offset_ms));
-        Scanned::of(&card, before, opened_ms + offset)
+        Scanned::of(
+            &card,
+            before,
+            opened_ms + offset.get_untracked().unwrap_or(0),
+        )
     });
 
-    // The card with a key to show its code by.
-    let shown = Memo::new(move |_| key.with(Option::is_some).then(|| card.get()).flatten());
+    // A code to show (handed over, or from the key); the card comes when it is read.
+    let shown = Memo::new(move |_| key.with(Option::is_some) || codes.with(Option::is_some));
     let body = move || match shown.get() {
-        Some(card) => {
+        true => {
             let seconds = move || server_now().map(|t| (ms_left(t) + 999) / 1000);
             code_view(card, codes, seconds, scanned, sync, i18n).into_any()
         }
-        None => match sync.get() {
+        false => match sync.get() {
             Refresh::Failed(error) => failure(&error, ask, i18n).into_any(),
             Refresh::Offline => view! {
                 <div class="state state--offline" role="alert">
@@ -347,9 +362,10 @@ fn close() {
     }
 }
 
-/// The code with the card it belongs to.
+/// The code, and the card it belongs to once that is read (the codes handed over by the cards
+/// home may come first).
 fn code_view(
-    card: Card,
+    card: Memo<Option<Card>>,
     codes: RwSignal<Option<Codes>>,
     seconds: impl Fn() -> Option<i64> + Copy + Send + Sync + 'static,
     scanned: Memo<Option<Scanned>>,
@@ -359,36 +375,48 @@ fn code_view(
     let fmt = reader_fmt();
     let locale = i18n.get_locale_untracked();
     let customer = Auth::use_context().customer().map(|c| c.display_name);
-    let qr_label = fill(
-        t_string!(i18n, code.qr_label),
-        &[("program", &card.program_name)],
-    );
-    let discount = (card.discount.rate_bp > 0).then(|| {
-        fill(
-            t_string!(i18n, code.discount),
-            &[("rate", &fmt.percent(card.discount.rate_bp))],
-        )
-    });
-    let balance = fmt.points(card.balance);
-    let tier = card.tier.map(|t| tier_badge(t.name, locale));
+    let program = move || card.with(|c| c.as_ref().map(|c| c.program_name.clone()));
+    let qr_label = move || {
+        let program = program().unwrap_or_else(|| t_string!(i18n, app_name).to_owned());
+        fill(t_string!(i18n, code.qr_label), &[("program", &program)])
+    };
+    let facts_fmt = fmt.clone();
+    let facts = move || {
+        let fmt = &facts_fmt;
+        card.get().map(|card| {
+            let discount = (card.discount.rate_bp > 0).then(|| {
+                fill(
+                    t_string!(i18n, code.discount),
+                    &[("rate", &fmt.percent(card.discount.rate_bp))],
+                )
+            });
+            let balance = fmt.points(card.balance);
+            let tier = card.tier.map(|t| tier_badge(t.name, locale));
+            view! {
+                {tier}
+                {discount.map(|d| view! { <span class="code__discount">{d}</span> })}
+                <span class="code__balance">{balance}" "{card.point_name}</span>
+            }
+        })
+    };
     let new_in = t_string!(i18n, code.new_in);
-    let point_name = card.point_name.clone();
     let scanned_text = move || {
         let signed = |n: i64| format!("{}{}", if n > 0 { "+" } else { "" }, fmt.points(n));
+        let name = card.with(|c| c.as_ref().map(|c| c.point_name.clone()))?;
         scanned.get().map(|scanned| match scanned {
             Scanned::Only => t_string!(i18n, code.scanned).to_owned(),
             Scanned::Pending(n) => fill(
                 t_string!(i18n, code.scanned_pending),
-                &[("points", &signed(n)), ("name", &point_name)],
+                &[("points", &signed(n)), ("name", &name)],
             ),
             Scanned::Balance(n) => fill(
                 t_string!(i18n, code.scanned_points),
-                &[("points", &signed(n)), ("name", &point_name)],
+                &[("points", &signed(n)), ("name", &name)],
             ),
         })
     };
     view! {
-        <h1 class="code__program" id="code-title">{card.program_name}</h1>
+        <h1 class="code__program" id="code-title">{program}</h1>
         <div class="code__qr" role="img" aria-label=qr_label data-testid="qr">
             {move || codes.with(|c| c.as_ref().map(|c| qr_svg(&c.scanned)))}
         </div>
@@ -404,11 +432,7 @@ fn code_view(
         </div>
         <div class="code__who">
             <p class="code__name">{customer}</p>
-            <p class="code__facts">
-                {tier}
-                {discount.map(|d| view! { <span class="code__discount">{d}</span> })}
-                <span class="code__balance">{balance}" "{card.point_name}</span>
-            </p>
+            <p class="code__facts">{facts}</p>
         </div>
         <p class="code__scanned" role="status" data-testid="scanned">{scanned_text}</p>
         // A kept code still works when the server cannot be asked.

@@ -51,7 +51,7 @@ pub struct SessionStore<S> {
 pub const CUSTOMER: SessionStore<Session> = SessionStore {
     key: "tessera.session",
     on_clear: || {
-        crate::checkout_key::forget_last();
+        crate::checkout_key::forget_hints();
         crate::kept::forget_all();
     },
     kind: PhantomData,

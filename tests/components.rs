@@ -876,6 +876,38 @@ fn the_code_screen_says_scanned_only_for_a_code_it_may_have_shown() {
 }
 
 #[wasm_bindgen_test]
+async fn the_current_codes_are_handed_to_the_code_page_for_their_step_only() {
+    signed_in_as_someone_new();
+    let owned = vec![secret_route("c1", "ab")];
+    let _api = FakeFetch::install(&fake_api(&routes(&owned)));
+    let key = checkout_key::fetch("c1").await.unwrap();
+    let ids = vec!["c1".to_owned(), "c-without-key".to_owned()];
+    checkout_key::hand_over(&ids).await;
+
+    // What the code page reads at once: this step's codes, the ones the key makes.
+    let phone_now = js_sys::Date::now() as i64;
+    let handed = checkout_key::handed_over("c1", phone_now).unwrap();
+    let server_now = key.server_now(phone_now);
+    assert_eq!(handed.offset_ms, key.offset_ms);
+    assert_eq!(Some(handed.codes.clone()), key.codes(server_now).await);
+    assert_eq!(checkout_key::handed_over("c-without-key", phone_now), None);
+    // A step later they are stale: the page waits for the key instead.
+    assert_eq!(checkout_key::handed_over("c1", phone_now + 30_000), None);
+    // Never the secret: the stored text is the step, the offset and the two codes.
+    let storage = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    let stored = storage.get_item("tessera.code.c1").unwrap().unwrap();
+    assert!(!stored.contains(&"ab".repeat(8)), "{stored}");
+
+    // The session's end takes them too.
+    CUSTOMER.clear();
+    assert_eq!(checkout_key::handed_over("c1", phone_now), None);
+}
+
+#[wasm_bindgen_test]
 async fn checkout_keys_are_kept_per_customer_and_end_with_the_session() {
     let owner = signed_in_as_someone_new();
     let owned = vec![secret_route("c1", "ab"), secret_route("c-other", "cd")];

@@ -151,6 +151,11 @@ fn CardScreen(id: String) -> impl IntoView {
     };
     history.show_kept();
     history.load();
+    // "Show code" paints its first frame from codes signed here ahead.
+    crate::checkout_key::hand_over_while(
+        move || id.try_get_value().into_iter().collect(),
+        move || id.try_get_value().is_some(),
+    );
 
     let body = move || match card.get() {
         None => card_skeleton(i18n).into_any(),

@@ -1,6 +1,7 @@
 //! `/`: the cards home.
 
 use crate::api::Remote;
+use crate::checkout_key;
 use crate::components::{CardTile, CardTileSkeleton, OfflineLine};
 use crate::i18n::*;
 use crate::messages::error_message;
@@ -15,13 +16,27 @@ pub fn CardsPage() -> impl IntoView {
     // An ended session goes back to sign-in through the client and the guard.
     let wallet = Remote::<Wallet>::new("/wallet");
     // Every card's checkout key on the phone (at sign-in, and when a card appears), so its code
-    // opens offline even the first time.
+    // opens offline even the first time; and each card's current codes signed ahead, so "Show
+    // code" paints its first frame without waiting for the database.
+    let ids = move || {
+        let cards = wallet.get_untracked().and_then(Result::ok).map(|w| w.cards);
+        cards
+            .into_iter()
+            .flatten()
+            .map(|card| card.id)
+            .collect::<Vec<_>>()
+    };
     Effect::new(move |_| {
         if let Some(Ok(w)) = wallet.get() {
-            let ids = w.cards.into_iter().map(|card| card.id).collect();
-            leptos::task::spawn_local(crate::checkout_key::keep_missing(ids));
+            let ids: Vec<String> = w.cards.into_iter().map(|card| card.id).collect();
+            leptos::task::spawn_local(async move {
+                checkout_key::keep_missing(ids.clone()).await;
+                checkout_key::hand_over(&ids).await;
+            });
         }
     });
+    let shown = StoredValue::new(());
+    checkout_key::hand_over_while(ids, move || shown.try_get_value().is_some());
 
     let body = move || match wallet.get() {
         None => view! {
