@@ -251,6 +251,10 @@ pub async fn hand_over(card_ids: &[String]) {
         let Some(codes) = key.codes(key.server_now(now_ms())).await else {
             continue;
         };
+        // Not if the session ended while signing.
+        if kept::owner().is_none() {
+            return;
+        }
         let handed = format!(
             "{}|{}|{}|{}",
             codes.step, key.offset_ms, codes.scanned, codes.typed

@@ -180,6 +180,11 @@ fn CodeScreen(id: String) -> impl IntoView {
     let key = RwSignal::new(None::<CheckoutKey>);
     let id = StoredValue::new(id);
     let sync = RwSignal::new(Refresh::Asking);
+    // The codes the cards home signed for this step and handed over, if any: the first frame
+    // waits for no database (`checkout_key::hand_over`).
+    let handed = checkout_key::handed_over(&id.get_value(), now_ms());
+    let handed_offset = handed.as_ref().map(|h| h.offset_ms);
+    let codes = RwSignal::new(handed.map(|h| h.codes));
     let ask = move || {
         // A shown code stays as it is while its key is asked for again.
         if key.with_untracked(Option::is_none) {
@@ -203,6 +208,7 @@ fn CodeScreen(id: String) -> impl IntoView {
                     if error.code() == Some(ErrorCode::NotFound) {
                         checkout_key::forget(&id).await;
                         key.try_set(None);
+                        codes.try_set(None);
                     }
                     Refresh::Failed(error)
                 }
@@ -241,10 +247,6 @@ fn CodeScreen(id: String) -> impl IntoView {
     });
     crate::wake_lock::keep_screen_on();
 
-    // The codes the cards home signed for this step and handed over, if any: the first frame
-    // waits for no database (`checkout_key::hand_over`).
-    let handed = checkout_key::handed_over(&id.get_value(), now_ms());
-    let handed_offset = handed.as_ref().map(|h| h.offset_ms);
     // Server clock minus this phone's: the key's, else the handed-over codes'.
     let offset = Memo::new(move |_| {
         key.with(|k| k.as_ref().map(|k| k.offset_ms))
@@ -254,7 +256,6 @@ fn CodeScreen(id: String) -> impl IntoView {
     // The step's codes, signed when the step (or the key) changes; a slower signature for an
     // earlier step never replaces a later step's codes, and equal codes do not touch the page.
     let step = Memo::new(move |_| server_now().map(step_at));
-    let codes = RwSignal::new(handed.map(|h| h.codes));
     Effect::new(move |_| {
         let step = step.get();
         let Some(key) = key.get() else {

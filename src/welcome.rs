@@ -36,6 +36,7 @@ fn WelcomeApp() -> impl IntoView {
     // hears of it through `CustomerApp`.)
     if crate::session::CUSTOMER.load().is_none() {
         crate::kept::forget_all();
+        crate::checkout_key::forget_hints();
     }
     view! {
         <CustomerApp>

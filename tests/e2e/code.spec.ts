@@ -269,6 +269,9 @@ test('logging out removes the checkout keys from the phone and revokes them', as
     'tessera.codes.last',
     'tessera.session',
   ]);
+  await expect
+    .poll(() => page.evaluate(() => Object.keys(sessionStorage)))
+    .toEqual([expect.stringMatching(/^tessera\.code\./)]);
 
   await page.goto('/settings');
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -277,6 +280,8 @@ test('logging out removes the checkout keys from the phone and revokes them', as
   // the server has heard of the log-out: at once, here), no keys or kept answers in IndexedDB,
   // and the service worker's caches hold the app only, never an API answer.
   await expect.poll(() => page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  // (Nor the codes the cards home handed over to the code page in this tab.)
+  await expect.poll(() => page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
   await expect.poll(() => kept(page, 'keys')).toBe(0);
   await expect.poll(() => kept(page, 'answers')).toBe(0);
   const cached = await page.evaluate(async () => {
