@@ -32,11 +32,11 @@ fn WalletPath() -> impl IntoView {
 fn WelcomeApp() -> impl IntoView {
     // Nobody is signed in: nothing of a customer's stays on the device. Log-out and a 401 forget
     // at once, but the page they happen on leaves for this one at once too, which may cut the
-    // forgetting short; here it is finished. (A log-out made offline lands here too: the server
-    // hears of it through `CustomerApp`.)
+    // forgetting short; here the session store's own clear finishes it (with no session stored,
+    // it forgets only what goes with one). A log-out made offline lands here too: the server
+    // hears of it through `CustomerApp`.
     if crate::session::CUSTOMER.load().is_none() {
-        crate::kept::forget_all();
-        crate::checkout_key::forget_hints();
+        crate::session::CUSTOMER.clear();
     }
     view! {
         <CustomerApp>
