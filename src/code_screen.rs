@@ -174,7 +174,7 @@ fn CodeScreen(id: String) -> impl IntoView {
     let i18n = use_i18n();
     checkout_key::mark_last(&id);
     let opened_ms = now_ms();
-    let remote = Remote::<Card>::new(api::card_path(&id));
+    let remote = Remote::<Card>::idle(api::card_path(&id));
     // The card as the cards home last showed it, until its own answer (kept or fresh) comes.
     let listed = RwSignal::new(None::<Card>);
     let key = RwSignal::new(None::<CheckoutKey>);
@@ -216,12 +216,21 @@ fn CodeScreen(id: String) -> impl IntoView {
             sync.try_set(state);
         });
     };
-    ask();
-    leptos::task::spawn_local(async move {
-        let id = id.get_value();
-        let card = kept_cards().await.into_iter().find(|card| card.id == id);
-        listed.try_set(card);
-    });
+    let start = move || {
+        ask();
+        remote.start();
+        leptos::task::spawn_local(async move {
+            let id = id.get_value();
+            let card = kept_cards().await.into_iter().find(|card| card.id == id);
+            listed.try_set(card);
+        });
+    };
+    // Handed-over codes paint in the first frame, so the requests and reads wait for it; without
+    // them the first frame is the wait for the key, so they go at once.
+    match codes.with_untracked(Option::is_some) {
+        true => crate::after_next_paint(start),
+        false => start(),
+    }
 
     // The clock, to the quarter second: a new code shows within 250 ms of its step.
     let now = RwSignal::new(now_ms());

@@ -240,16 +240,37 @@ fn upgrade(request: &IdbOpenDbRequest) {
 
 /// The result of an IndexedDB request once it succeeds, or its error.
 async fn settled(request: &IdbRequest) -> Result<JsValue, JsValue> {
+    let mut handlers = None;
     let promise = Promise::new(&mut |resolve, reject| {
         let done = request.clone();
-        let on_success = Closure::once_into_js(move || {
+        let on_success = Closure::<dyn FnMut()>::new(move || {
             let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::NULL));
         });
-        let on_error = Closure::once_into_js(move || {
+        let on_error = Closure::<dyn FnMut()>::new(move || {
             let _ = reject.call0(&JsValue::NULL);
         });
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
+        request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+        request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        handlers = Some(Handlers {
+            request: request.clone(),
+            _closures: [on_success, on_error],
+        });
     });
-    JsFuture::from(promise).await
+    let result = JsFuture::from(promise).await;
+    drop(handlers);
+    result
+}
+
+/// A request's two handlers, unset and freed together once either ran (or the wait was given
+/// up): a `Closure::once_into_js` pair left the one that never ran in memory, one per request.
+struct Handlers {
+    request: IdbRequest,
+    _closures: [Closure<dyn FnMut()>; 2],
+}
+
+impl Drop for Handlers {
+    fn drop(&mut self) {
+        self.request.set_onsuccess(None);
+        self.request.set_onerror(None);
+    }
 }

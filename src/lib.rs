@@ -194,7 +194,16 @@ pub fn leave_to(path: &str) {
 pub fn mount<V: leptos::IntoView + 'static>(app: fn() -> V) {
     replace_boot_shell(app);
     #[cfg(not(debug_assertions))]
-    register_service_worker();
+    after_next_paint(register_service_worker);
+}
+
+/// Runs `work` once the next frame is painted (a task queued by that frame's callback): what the
+/// first frame does not show waits for it, since on a slow phone every request, database read
+/// and registration started before it delays the paint.
+pub fn after_next_paint(work: impl FnOnce() + 'static) {
+    leptos::prelude::request_animation_frame(move || {
+        leptos::prelude::set_timeout(work, std::time::Duration::ZERO)
+    });
 }
 
 /// Replaces the static app shell painted by the page (`#boot`) with `app`. The console calls it

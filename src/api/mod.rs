@@ -156,10 +156,23 @@ impl<T: DeserializeOwned> Remote<T> {
     /// Shows what is kept for `GET {BASE}{path}` and sends it at once, e.g.
     /// `Remote::<Wallet>::new("/wallet")`.
     pub fn new(path: impl Into<String>) -> Self {
+        let remote = Self::idle(path);
+        remote.start();
+        remote
+    }
+
+    /// Like [`Remote::new`], but nothing is shown or sent until [`Remote::start`].
+    pub fn idle(path: impl Into<String>) -> Self {
         Self {
-            feed: Feed::start(path.into()),
+            feed: Feed::new(path.into()),
             read_as: PhantomData,
         }
+    }
+
+    /// Shows what is kept and sends the request.
+    pub fn start(&self) {
+        self.feed.show_kept();
+        self.feed.fetch();
     }
 
     /// Sends the request again; the current value stays until the answer arrives.
@@ -228,14 +241,12 @@ struct Feed {
 }
 
 impl Feed {
-    fn start(path: String) -> Self {
+    fn new(path: String) -> Self {
         let feed = Feed {
             shown: RwSignal::new_local(None),
             path: StoredValue::new(path),
             sent: StoredValue::new(0),
         };
-        feed.show_kept();
-        feed.fetch();
         if let Some(Wake(wake)) = use_context::<Wake>() {
             Effect::new(move |first: Option<()>| {
                 wake.track();
