@@ -217,6 +217,10 @@ fn CodeScreen(id: String) -> impl IntoView {
         });
     };
     let start = move || {
+        // Gone before the frame (the session ended at once): nothing to start.
+        if id.is_disposed() {
+            return;
+        }
         ask();
         remote.start();
         leptos::task::spawn_local(async move {
