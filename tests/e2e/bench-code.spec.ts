@@ -1,7 +1,8 @@
 // `cargo xtask bench code` (not part of the test run): how long from the tap on "Show code" on the
 // cards home to the first frame that shows the QR, 20 taps in each of four conditions: the server
 // up or stopped (the service worker serves the screen), and the phone's CPU as it is or slowed
-// 4x (CDP). The budget, 300 ms, is for the median with the server stopped and the CPU slowed.
+// 4x (CDP), with the medians of the steps on the way. The budget, 300 ms, is for the median with
+// the server stopped and the CPU slowed.
 // Writes its figures to E2E_WORK_DIR/bench-code.txt, which xtask prints.
 import { test, expect, Page, CDPSession } from '@playwright/test';
 import * as fs from 'node:fs';
