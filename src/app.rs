@@ -2,6 +2,7 @@
 //! goes to sign in: sign-in and join are an app of their own, `crate::welcome`).
 
 use crate::api::{self, Wake};
+use crate::code_module::{CodeModule, CodeRoute};
 use crate::components::Shell;
 use crate::for_visitors;
 use crate::i18n::*;
@@ -33,11 +34,13 @@ pub(crate) fn CustomerApp(children: Children) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(crate::install::InstallOffer::listening());
+    provide_context(CodeModule::loading());
     view! {
         <CustomerApp>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=|| for_visitors(true, "/sign-in", CardsPage) />
                 <Route path=path!("/cards/:id") view=|| for_visitors(true, "/sign-in", CardPage) />
+                <Route path=path!("/cards/:id/code") view=|| for_visitors(true, "/sign-in", CodeRoute) />
                 <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", SettingsPage) />
             </Routes>
         </CustomerApp>

@@ -9,11 +9,14 @@
 //! it asks for the card every few seconds, to say when the till used the code ("Scanned · +25
 //! points pending").
 //!
-//! An app of its own (`src/bin/tessera-code.rs`, page `code/index.html`, built into `dist/code/`):
-//! the wallet's first load has a byte budget this screen would break, so the cards link here with a
-//! full page load (`rel="external"`) and the service worker precaches this app with the wallet.
+//! An app of its own (`src/bin/tessera-code.rs`, page `code/index.html`, built into `dist/code/`
+//! without hashes in its file names): the wallet's first load has a byte budget this screen would
+//! break. It is shown two ways: as its own page (`/code`, a card's address loaded afresh, or a tap
+//! before the wallet has it), and inside the wallet's page: the wallet loads this app's module
+//! after its first paint (`crate::code_module`) and shows the screen with [`show_in`] when
+//! "Show code" is tapped, with no page load. The service worker precaches it with the wallet.
 
-use crate::api::{self, ApiError, Remote, Wake};
+use crate::api::{self, ApiError, Remote};
 use crate::checkout_key::{self, CheckoutKey, Codes};
 use crate::components::{hue_class, reader_fmt, tier_badge};
 use crate::i18n::*;
@@ -31,6 +34,29 @@ use web_sys::js_sys::Date;
 /// last (`/code`).
 pub fn start() {
     crate::mount(CodeApp);
+}
+
+/// Whether this module runs in its own page (`code/index.html`, whose script opens the database
+/// as `tesseraOpening` before the wasm loads), not in the wallet's, which only imports it.
+pub fn on_own_page() -> bool {
+    web_sys::js_sys::Reflect::has(&web_sys::js_sys::global(), &"tesseraOpening".into())
+        .unwrap_or(false)
+}
+
+/// Shows the code screen of card `id` in `host`, an element of the wallet's page, until the
+/// returned handle is dropped (the wallet's route is left).
+pub fn show_in(host: web_sys::HtmlElement, id: String) -> Box<dyn std::any::Any> {
+    Box::new(leptos::mount::mount_to(host, move || {
+        provide_code_contexts();
+        view! { <I18nContextProvider><CodeScreen id=id /></I18nContextProvider> }
+    }))
+}
+
+/// What the code screen needs from around it, in its own page or in the wallet's (with the
+/// translations' provider): the customer's session. (No `api::Wake`: the screen asks the
+/// server every few seconds anyway.)
+fn provide_code_contexts() {
+    provide_context(Auth::from_storage());
 }
 
 /// The card id in `/cards/{id}/code`.
@@ -69,9 +95,8 @@ async fn kept_cards() -> Vec<Card> {
 /// The whole code app: a signed-in customer sees the code; anyone else goes to sign in.
 #[component]
 fn CodeApp() -> impl IntoView {
-    let auth = Auth::from_storage();
-    provide_context(auth);
-    provide_context(Wake::listening());
+    provide_code_contexts();
+    let auth = Auth::use_context();
     let path = window().location().pathname().unwrap_or_default();
     // `None` while the shortcut's card is looked up.
     let id = RwSignal::new(None::<Option<String>>);
@@ -169,6 +194,7 @@ impl Scanned {
     }
 }
 
+/// The code screen of card `id`.
 #[component]
 fn CodeScreen(id: String) -> impl IntoView {
     let i18n = use_i18n();

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod checkout_key;
+pub mod code_module;
 pub mod code_screen;
 pub mod components;
 pub mod format;

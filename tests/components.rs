@@ -319,7 +319,8 @@ fn card_tile_shows_program_balance_level_and_what_matters_next() {
     assert_eq!(next, expected);
     assert!(next.starts_with("120 points expire on "), "{next}");
 
-    // One tap to the checkout code: a full page load into the code screen's own app.
+    // One tap to the checkout code: a full page load into the code screen's own app, as long as
+    // the page has not loaded that app's module (`code_module`; the wallet's page does).
     let code = query(&root, "a.card-slot__code");
     assert_eq!(
         code.get_attribute("href").as_deref(),
@@ -994,6 +995,29 @@ fn a_screen_test_starts_with_the_real_fetch() {
 
 /// Stores a session for a customer of its own (a fresh id, so answers kept by other tests are
 /// not theirs) and returns the id.
+#[wasm_bindgen_test]
+async fn the_code_screen_shown_in_the_wallets_page_goes_with_its_handle() {
+    signed_in_as_someone_new();
+    let owned = vec![secret_route("c1", "ab")];
+    let _api = FakeFetch::install(&fake_api(&routes(&owned)));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+
+    let shown = code_screen::show_in(host.clone(), "c1".into());
+    // The key comes from the (fake) server, and with it the code.
+    wait_for("the QR", || {
+        host.query_selector("[data-testid=qr] svg")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    drop(shown);
+    assert_eq!(host.child_element_count(), 0, "the screen is gone");
+    host.remove();
+    CUSTOMER.clear();
+}
+
 fn signed_in_as_someone_new() -> String {
     let id = format!("kept-{}", js_sys::Math::random());
     sign_in_as(&id);

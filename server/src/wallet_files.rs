@@ -147,9 +147,13 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut response = next.run(req).await;
     let name = path.rsplit('/').next().unwrap_or("");
-    // Code without a hash in its name (the sw, the till's decoder worker, which the console
-    // names at run time) is revalidated on every load, so its script and wasm always match.
-    let unhashed_code = (name.ends_with(".js") || name.ends_with(".wasm")) && !is_hashed(name);
+    // Code and styles without a hash in their names (the sw, the till's decoder worker, which
+    // the console names at run time, the code screen's app, which the wallet's page imports by
+    // name) are revalidated on every load, so script, wasm and styles always match.
+    let unhashed_code = [".js", ".wasm", ".css"]
+        .iter()
+        .any(|kind| name.ends_with(kind))
+        && !is_hashed(name);
     let policy = if !response.status().is_success()
         || !name.contains('.')
         || name == "index.html"

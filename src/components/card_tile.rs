@@ -1,6 +1,7 @@
 //! A loyalty card as a tile: program, level, big balance, point name and what matters next. The
 //! whole tile links to the card's screen.
 
+use crate::code_module::CodeModule;
 use crate::format::Fmt;
 use crate::i18n::*;
 use crate::next_step::{next_step, step_text, NextStep};
@@ -97,9 +98,11 @@ pub fn card_tile(card: &Card, link: bool) -> impl IntoView {
                 </p>
             </article>
         </a>
-        // One tap from the card to the till: its own link, since a link cannot hold another;
-        // a full page load (`rel="external"`), as the code screen is an app of its own.
-        <a class="btn btn--primary card-slot__code" href=code_href rel="external"
+        // One tap from the card to the till: its own link, since a link cannot hold another.
+        // The code screen is an app of its own: shown in this page once the wallet has loaded
+        // its module, until then a full page load (`rel="external"`).
+        <a class="btn btn--primary card-slot__code" href=code_href
+            rel=move || (!CodeModule::ready()).then_some("external")
             aria-label=code_label>
             <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
                 <path d="M4 4h6v6H4zm10 0h6v6h-6zM4 14h6v6H4zm10 0h2v2h-2zm4 4h2v2h-2z"></path>

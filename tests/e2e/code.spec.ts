@@ -185,6 +185,41 @@ test('the code on the screen is scanned by an independent decoder and accepted b
   expect(problems).toEqual([]);
 });
 
+test('once the wallet has loaded the code app, Show code shows it in the same page; Back closes it, Forward shows it again', async ({ own }) => {
+  const { page } = own;
+  const problems = watchConsole(page);
+  await signInAsDemo(page);
+  const link = page.getByRole('link', { name: 'Show code for Mziuri Coffee' });
+  // The module is loaded after the cards home's first paint; until then the link loads the page.
+  await expect(link).not.toHaveAttribute('rel', 'external');
+  await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+  const samePage = () => page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage === true);
+
+  await link.click();
+  await expect(page).toHaveURL(/\/cards\/[^/]+\/code$/);
+  await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Mziuri Coffee' })).toBeVisible();
+  expect(await samePage()).toBe(true);
+  // The screen has the focus, and the wallet's bars under it are out of reach.
+  await expect(page.locator('section.code')).toBeFocused();
+  await expect(page.getByRole('navigation')).toBeHidden();
+
+  await page.goBack();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('article', { name: 'Mziuri Coffee' })).toBeVisible();
+  await expect(page.locator('section.code')).toHaveCount(0);
+  await expect(page.getByRole('navigation')).toBeVisible();
+
+  await page.goForward();
+  await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+  await expect(page.getByTestId('typed-code')).toHaveText(/^\d{4} \d{4} \d{4} \d{4}$/);
+  await page.getByRole('button', { name: 'Close the code' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('section.code')).toHaveCount(0);
+  expect(await samePage()).toBe(true);
+  expect(problems).toEqual([]);
+});
+
 test('signed in, closed, server stopped: the cards and a code never opened before; back online the till takes it, the code screen and the cards see it', async ({ own }) => {
   const { dir, page } = own;
   await signInAsDemo(page);

@@ -11,6 +11,12 @@ use std::process::Command;
 /// cashier console (`/till/`).
 pub const APPS: [&str; 3] = ["code", "welcome", "till"];
 
+/// The app whose files keep their names without a hash: the wallet's page imports its module
+/// (`/code/tessera-code.js`) and stylesheet (`/code/code.css`) by name (`src/code_module.rs`).
+/// The server revalidates unhashed code on every load and the service worker's cache version
+/// follows their content, so a new build is still picked up.
+const UNHASHED: &str = "code";
+
 /// `trunk build --release` of the wallet into `dist/`, then of each of [`APPS`] into its
 /// directory of `dist/`.
 ///
@@ -26,7 +32,19 @@ pub fn build_release(tools: &Tools) -> Result<()> {
             format!("/{app}/"),
             format!("{app}/index.html"),
         );
-        trunk_build(tools, &["--dist", &dist, "--public-url", &url, &page])?;
+        let filehash = if app == UNHASHED { "false" } else { "true" };
+        trunk_build(
+            tools,
+            &[
+                "--dist",
+                &dist,
+                "--public-url",
+                &url,
+                "--filehash",
+                filehash,
+                &page,
+            ],
+        )?;
     }
     let root = crate::root();
     run(Command::new("sh")

@@ -28,6 +28,10 @@ fn wallet_dir() -> tempfile::TempDir {
     std::fs::create_dir_all(dir.path().join("till")).unwrap();
     std::fs::write(dir.path().join("till/tessera-decoder.js"), "wasm_bindgen;").unwrap();
     std::fs::write(dir.path().join("till/tessera-decoder_bg.wasm"), "\0asm").unwrap();
+    std::fs::create_dir_all(dir.path().join("code")).unwrap();
+    for file in ["tessera-code.js", "tessera-code_bg.wasm", "code.css"] {
+        std::fs::write(dir.path().join("code").join(file), "/* code */").unwrap();
+    }
     dir
 }
 
@@ -55,7 +59,14 @@ async fn the_wallet_is_served_with_spa_fallback_and_caching_headers() {
         assert_eq!(cache_control(&sw), "no-cache");
         // The till's decoder worker is named at run time, without a hash: revalidated, so a
         // new script never meets an old wasm.
-        for path in ["/till/tessera-decoder.js", "/till/tessera-decoder_bg.wasm"] {
+        // So is the code screen's app, which the wallet's page imports by name.
+        for path in [
+            "/till/tessera-decoder.js",
+            "/till/tessera-decoder_bg.wasm",
+            "/code/tessera-code.js",
+            "/code/tessera-code_bg.wasm",
+            "/code/code.css",
+        ] {
             let r = t.get(path, None).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
             assert_eq!(cache_control(&r), "no-cache", "{path}");
@@ -196,7 +207,7 @@ async fn without_a_till_build_till_paths_get_the_wallet() {
 
 const WELCOME_INDEX: &str = r#"<!doctype html><html><head><script type="module">import init from '/welcome/tessera-welcome-0123456789abcdef.js';init();</script></head><body>sign in or join</body></html>"#;
 
-const CODE_INDEX: &str = r#"<!doctype html><html><head><script type="module">import init from '/code/tessera-code-0123456789abcdef.js';init();</script></head><body>checkout code</body></html>"#;
+const CODE_INDEX: &str = r#"<!doctype html><html><head><script type="module">import init from '/code/tessera-code.js';init();</script></head><body>checkout code</body></html>"#;
 
 #[tokio::test]
 async fn sign_in_join_and_the_code_screen_get_their_own_pages_under_one_csp() {
@@ -212,7 +223,7 @@ async fn sign_in_join_and_the_code_screen_get_their_own_pages_under_one_csp() {
     each_engine_with(serving(&dir), |t| async move {
         let loaders = [
             script_hash("import init from '/welcome/tessera-welcome-0123456789abcdef.js';init();"),
-            script_hash("import init from '/code/tessera-code-0123456789abcdef.js';init();"),
+            script_hash("import init from '/code/tessera-code.js';init();"),
             script_hash("import init from '/tessera-wallet-0123456789abcdef.js';init();"),
         ];
         for (path, shows) in [
