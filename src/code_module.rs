@@ -24,9 +24,11 @@ extern "C" {
     /// The code app's module.
     type CodeApp;
 
-    /// Shows the code screen of card `card_id` in `host`, in place of any shown before.
-    #[wasm_bindgen(method, js_name = showCode)]
-    fn show_code(this: &CodeApp, host: &web_sys::HtmlElement, card_id: &str);
+    /// Shows the code screen of card `card_id` in `host`, in place of any shown before; `Err`
+    /// if the module failed (it is another wasm: its failure must not become this one's).
+    #[wasm_bindgen(method, catch, js_name = showCode)]
+    fn show_code(this: &CodeApp, host: &web_sys::HtmlElement, card_id: &str)
+        -> Result<(), JsValue>;
 
     /// Removes the screen shown.
     #[wasm_bindgen(method, js_name = hideCode)]
@@ -78,8 +80,9 @@ pub fn CodeRoute() -> impl IntoView {
                 .with_untracked(|app| app.as_ref().map(|app| app.show_code(&host, &id)))
         });
         match shown {
-            Some(()) => focus_screen(&host),
-            None => {
+            Some(Ok(())) => focus_screen(&host),
+            // Not loaded (or failed): the code page answers this address.
+            _ => {
                 let _ = window().location().reload();
             }
         }

@@ -5,6 +5,7 @@
 
 pub mod aging;
 pub mod api;
+pub mod bill;
 pub mod checkout;
 pub mod discount;
 pub mod money;
