@@ -5,14 +5,14 @@
 
 use leptos::prelude::*;
 use qrcode::{Color, EcLevel, QrCode};
-use tessera_core::api::{Card, ErrorCode, TillMember, TillPurchase};
+use tessera_core::api::{BillView, Card, ErrorCode, TillMember, TillPurchase};
 use tessera_core::validation::FieldCode;
 use tessera_wallet::api::ApiError;
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
 use tessera_wallet::messages::{error_text, Audience, Cashier};
 use tessera_wallet::till::amount::{parse_amount, parse_points, InputError};
 use tessera_wallet::till::api::Identified;
-use tessera_wallet::till::checkout::{CheckoutPanel, Outcome};
+use tessera_wallet::till::checkout::CheckoutPanel;
 use tessera_wallet::till::decode::{decode_rgba, luma, scan_size};
 use tessera_wallet::till::idempotency::Attempts;
 use tessera_wallet::till::member::{clock, Found};
@@ -261,8 +261,8 @@ fn card() -> Card {
 }
 
 /// The checkout for `member(can_spend)` with five minutes left on its ticket; `on_done` gets what
-/// the cashier did.
-fn checkout_panel(can_spend: bool, on_done: Callback<Outcome>) -> impl IntoView {
+/// the till recorded.
+fn checkout_panel(can_spend: bool, on_done: Callback<TillPurchase>) -> impl IntoView {
     provide_context(TillAuth::from_storage());
     let found = Found {
         member: member(can_spend),
@@ -324,6 +324,16 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
     let answer = serde_json::to_string(&TillPurchase {
         points: 12,
         welcome_points: 50,
+        bill: BillView {
+            gross_minor: 1_250,
+            discount_bp: 0,
+            discount_minor: 0,
+            voucher_minor: 0,
+            total_minor: 1_250,
+            points_spent: 0,
+            points_paid_minor: 0,
+            money_paid_minor: 1_250,
+        },
         card: Card {
             balance: 462,
             ..card()
@@ -347,7 +357,7 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
             }});
         }}"#
     );
-    let done = RwSignal::new(None::<Outcome>);
+    let done = RwSignal::new(None::<TillPurchase>);
     let (root, _api) = mount_faked(&fake, move || {
         checkout_panel(true, Callback::new(move |outcome| done.set(Some(outcome))))
     });
@@ -372,10 +382,6 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
     record.click();
     record.click(); // a double tap
     wait_for("the button to be busy while sending", || record.disabled()).await;
-    assert!(
-        button(&root, ".checkout__points button").disabled(),
-        "the other operation waits too"
-    );
     wait_for("the refusal for no answer", || {
         root.query_selector("[role=alert]")
             .unwrap()
@@ -387,7 +393,7 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
     assert_eq!(first.len(), 1, "a double tap sends once");
     assert_eq!(first[0].0, "/api/v1/till/purchases");
     assert!(
-        first[0].2.contains("\"amount_minor\":1250"),
+        first[0].2.contains("\"amount_minor\":1250,\"points\":0"),
         "{}",
         first[0].2
     );
@@ -409,28 +415,83 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
         "the retry sends the same Idempotency-Key"
     );
     assert_eq!(both[1].2, both[0].2);
-    match done.get_untracked() {
-        Some(Outcome::Purchase {
-            amount_minor,
-            purchase,
-        }) => {
-            assert_eq!(amount_minor, 1250);
-            assert_eq!(purchase.card.balance, 462);
+    let recorded = done.get_untracked().expect("the purchase recorded");
+    assert_eq!(recorded.card.balance, 462);
+}
+
+#[wasm_bindgen_test]
+async fn the_bill_its_discount_and_the_points_show_what_is_left_to_pay_before_confirming() {
+    js_sys::eval("window.__till = [];").unwrap();
+    let fake = r#"async (input, init) => {
+        const request = new Request(input, init);
+        window.__till.push([new URL(request.url).pathname, "", await request.text()]);
+        return new Response("{}", { status: 500 });
+    }"#;
+    let (root, _api) = mount_faked(fake, || {
+        provide_context(TillAuth::from_storage());
+        let mut member = member(true);
+        member.card.discount.rate_bp = 500;
+        let found = Found {
+            member,
+            deadline: js_sys::Date::now() + 300_000.0,
+        };
+        view! {
+            <I18nContextProvider>
+                <CheckoutPanel found expired=false on_done=Callback::new(|_| {}) />
+            </I18nContextProvider>
         }
-        other => panic!("no purchase recorded: {other:?}"),
-    }
+    });
+    wait_for("the checkout panel", || {
+        root.query_selector("#amount").unwrap().is_some()
+    })
+    .await;
+    let text = |selector: &str| {
+        root.query_selector(selector)
+            .unwrap()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    };
+    // GEL 20.00 at 5 %: 1.00 off; 100 points at 5 tetri pay 5.00; 14.00 is paid in money.
+    type_into(&root, "#amount", "20");
+    wait_for("the total", || {
+        text("[data-testid=to-pay]").contains("19.00")
+    })
+    .await;
+    type_into(&root, "#points", "100");
+    wait_for("the points taken off", || {
+        text("[data-testid=to-pay]").contains("14.00")
+    })
+    .await;
+    let bill = text("[data-testid=bill]");
+    assert!(
+        bill.contains("Member discount 5%") && bill.contains("1.00"),
+        "{bill}"
+    );
+    assert!(
+        bill.contains("Paid with points") && bill.contains("5.00"),
+        "{bill}"
+    );
+
+    // Points worth more than the 19.00 to pay are refused here: nothing is sent.
+    type_into(&root, "#points", "400");
+    button(&root, "button[type=submit]").click();
+    wait_for("the points' error", || {
+        root.text_content()
+            .unwrap()
+            .contains("These points are worth more than the total to pay.")
+    })
+    .await;
+    assert!(seen().is_empty());
 }
 
 #[wasm_bindgen_test]
 async fn a_member_found_by_phone_cannot_pay_with_points() {
     let root = mount(|| checkout_panel(false, Callback::new(|_| {})));
     wait_for("the checkout panel", || {
-        root.query_selector(".checkout__points button")
-            .unwrap()
-            .is_some()
+        root.query_selector("#points").unwrap().is_some()
     })
     .await;
-    assert!(button(&root, ".checkout__points button").disabled());
+    assert!(root.query_selector("fieldset:disabled").unwrap().is_some());
     assert!(root
         .text_content()
         .unwrap()

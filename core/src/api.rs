@@ -577,14 +577,59 @@ pub struct TillMember {
     pub card: Card,
 }
 
-/// `POST /till/purchases` (with an `Idempotency-Key` header): a purchase on the ticket's card.
+/// `POST /till/purchases` (with an `Idempotency-Key` header): a sale on the ticket's card. The
+/// member's discount comes off the bill, points may pay part of what is left, and the rest is
+/// paid in money, which earns points (`crate::bill`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TillPurchaseRequest {
     /// From `POST /till/identify`.
     pub ticket: String,
-    /// The amount paid, in minor units of the program's currency.
+    /// The bill, gross, in minor units of the program's currency.
     pub amount_minor: i64,
+    /// Points the member spends on the bill, at the program's point value (0: none). Needs a
+    /// ticket from a checkout code; their value may not exceed the total to pay.
+    #[serde(default)]
+    pub points: i64,
+}
+
+/// A bill as the till's money rule settled it (`crate::bill`), in minor units of the card's
+/// currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BillView {
+    /// The bill, gross.
+    pub gross_minor: i64,
+    /// The member's discount rate, in basis points.
+    pub discount_bp: u32,
+    /// Taken off by the discount.
+    pub discount_minor: i64,
+    /// Taken off by a voucher.
+    pub voucher_minor: i64,
+    /// What the member owed: gross less discount less voucher.
+    pub total_minor: i64,
+    /// Points spent on it.
+    pub points_spent: i64,
+    /// The part of the total those points paid.
+    pub points_paid_minor: i64,
+    /// The rest, paid in money (what earned points).
+    pub money_paid_minor: i64,
+}
+
+impl BillView {
+    /// The view of `settled`, for which `points_spent` points were spent.
+    pub fn new(settled: &crate::bill::Settled, discount_bp: u32, points_spent: i64) -> Self {
+        BillView {
+            gross_minor: settled.gross,
+            discount_bp,
+            discount_minor: settled.discount,
+            voucher_minor: settled.voucher,
+            total_minor: settled.total,
+            points_spent,
+            points_paid_minor: settled.points_paid,
+            money_paid_minor: settled.money_paid,
+        }
+    }
 }
 
 /// What a till purchase recorded.
@@ -595,32 +640,8 @@ pub struct TillPurchase {
     pub points: i64,
     /// The welcome bonus it brought (first purchase only).
     pub welcome_points: i64,
-    /// The card afterwards.
-    pub card: Card,
-}
-
-/// `POST /till/pay-with-points` (with an `Idempotency-Key` header): points as part or all of a bill.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PayWithPointsRequest {
-    /// From `POST /till/identify` with a checkout code.
-    pub ticket: String,
-    /// The bill, in minor units.
-    pub bill_minor: i64,
-    /// Points to take; their value may not exceed the bill.
-    pub points: i64,
-}
-
-/// What paying with points took.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PointsPayment {
-    /// Points taken.
-    pub points: i64,
-    /// Their value, in minor units.
-    pub paid_minor: i64,
-    /// What is left of the bill to pay otherwise.
-    pub due_minor: i64,
+    /// The bill: discount, points and money.
+    pub bill: BillView,
     /// The card afterwards.
     pub card: Card,
 }

@@ -119,6 +119,7 @@ async fn fill(state: &AppState, program: &Program, card: &str, entries: i64) -> 
             let purchase = Purchase {
                 card_id: card,
                 amount: Money::new(1_000 + (i * 37) % 4_000, program.currency),
+                points: 0,
                 reference: &reference,
                 place: Some("Bench"),
                 reference_is_new: false,

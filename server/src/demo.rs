@@ -121,6 +121,7 @@ async fn seed_history(
         let purchase = Purchase {
             card_id: &card_id,
             amount: Money::new(minor, program.currency),
+            points: 0,
             reference: &reference,
             place: Some(PLACES[i % PLACES.len()]),
             reference_is_new: false,

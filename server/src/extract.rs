@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
-    ErrorCode, FieldError, IdentifyRequest, LoginRequest, PayWithPointsRequest, PhoneLookupRequest,
-    RegisterRequest, TillPurchaseRequest,
+    ErrorCode, FieldError, IdentifyRequest, LoginRequest, PhoneLookupRequest, RegisterRequest,
+    TillPurchaseRequest,
 };
 use tessera_core::validation::{is_forbidden_char, FieldCode};
 
@@ -142,4 +142,3 @@ impl RequestBody for LoginRequest {
 impl RequestBody for IdentifyRequest {}
 impl RequestBody for PhoneLookupRequest {}
 impl RequestBody for TillPurchaseRequest {}
-impl RequestBody for PayWithPointsRequest {}

@@ -1,17 +1,21 @@
 //! The purchase service: records a purchase on a card and applies the program's rules to it:
-//! points earned at the card's tier multiplier (pending and expiring per the program calendar),
-//! the welcome bonus on the first purchase, the tier window and retention, the discount's inputs.
-//! Used by the demo seeding and, later, the till.
+//! the till's money rule (`tessera_core::bill`: the member's discount off the bill, points paying
+//! part of what is left, the rest in money), points earned on the money paid at the card's tier
+//! multiplier (pending and expiring per the program calendar), the welcome bonus on the first
+//! purchase, the tier window and retention, the discount's inputs. Used by the till and the demo
+//! seeding.
 //!
 //! Idempotent by the caller's reference: a retried purchase returns what the first one recorded
-//! and changes nothing; the same reference with a different amount is refused.
+//! and changes nothing; the same reference with a different bill is refused.
 
 use crate::calendar;
 use crate::config::Program;
 use crate::store::card_row::StoredCard;
-use crate::store::ledger::{self, Addition, LedgerError};
+use crate::store::ledger::{self, Addition, Deduction, LedgerError};
 use crate::store::purchases::{self as stored, NewPurchase};
 use crate::store::{StoreError, Tx};
+use tessera_core::api::BillView;
+use tessera_core::bill::{highest_rate, Bill, BillError};
 use tessera_core::points::EntryKind;
 use tessera_core::tier::{Month, QualifyBy};
 use tessera_core::Money;
@@ -23,7 +27,10 @@ pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000;
 #[derive(Clone, Debug)]
 pub struct Purchase<'a> {
     pub card_id: &'a str,
+    /// The bill, gross.
     pub amount: Money,
+    /// Points the member spends on it (0: none); the caller has checked that they may.
+    pub points: i64,
     /// The caller's unique reference (the till's receipt id).
     pub reference: &'a str,
     /// Where (a store), shown in the history.
@@ -36,6 +43,8 @@ pub struct Purchase<'a> {
 /// What a purchase earned.
 #[derive(Clone, Debug)]
 pub struct Recorded {
+    /// The bill as the money rule settled it, with the discount rate it applied.
+    pub bill: BillView,
     /// Points earned by the purchase.
     pub points: i64,
     /// The welcome bonus it brought (0 after the first purchase).
@@ -61,6 +70,15 @@ pub enum PurchaseError {
     InvalidAmount,
     #[error("the reference was used for a different purchase")]
     ReferenceReused,
+    /// Points were offered and the program takes none as payment.
+    #[error("the program takes no points as payment")]
+    PointsNotAccepted,
+    /// The points offered are worth more than the total to pay.
+    #[error("the points are worth more than the total")]
+    PointsOverTotal,
+    /// The card has fewer spendable points than offered.
+    #[error("the card has {spendable} points to spend")]
+    InsufficientPoints { spendable: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -69,8 +87,9 @@ impl From<LedgerError> for PurchaseError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::CardNotFound => Self::CardNotFound,
+            LedgerError::Insufficient { spendable } => Self::InsufficientPoints { spendable },
             LedgerError::Store(e) => Self::Store(e),
-            // Additions of positive points are neither insufficient nor invalid.
+            // Positive points, checked before: never invalid.
             other => Self::Store(StoreError::Invariant(format!(
                 "purchase: ledger said {other}"
             ))),
@@ -86,22 +105,33 @@ pub async fn record(
     purchase: &Purchase<'_>,
     now: i64,
 ) -> Result<Recorded, PurchaseError> {
-    let amount = purchase.amount.minor;
-    if amount <= 0 || amount > MAX_AMOUNT_MINOR {
+    let gross = purchase.amount.minor;
+    if gross <= 0 || gross > MAX_AMOUNT_MINOR || purchase.points < 0 {
         return Err(PurchaseError::InvalidAmount);
     }
     if purchase.amount.currency != program.currency {
         return Err(PurchaseError::WrongCurrency);
     }
+    let points_value = match (purchase.points, program.point_value_minor) {
+        (0, _) => 0,
+        (_, None) => return Err(PurchaseError::PointsNotAccepted),
+        (points, Some(value)) => points
+            .checked_mul(value)
+            .ok_or(PurchaseError::PointsOverTotal)?,
+    };
     // Under the card's lock, so a retry racing the original sees its row; settled once here for
     // every entry below (and for the card the till shows afterwards).
     let mut card = ledger::lock(tx, purchase.card_id).await?;
     if !purchase.reference_is_new {
         if let Some(row) = stored::by_reference(tx, purchase.card_id, purchase.reference).await? {
-            if row.amount_minor != amount || row.currency != program.currency.code() {
+            if row.gross_minor != gross
+                || row.points_spent != purchase.points
+                || row.currency != program.currency.code()
+            {
                 return Err(PurchaseError::ReferenceReused);
             }
             return Ok(Recorded {
+                bill: row.bill(),
                 points: row.points,
                 welcome_points: row.welcome_points,
                 replayed: true,
@@ -117,11 +147,46 @@ pub async fn record(
     let mut buckets =
         stored::tier_window(tx, purchase.card_id, program.tiers.as_ref(), month).await?;
 
-    // Points at the level held before this purchase, rounded down once per purchase.
+    // The level held before this purchase: its multiplier, and its rate if the discount is
+    // the tier's; the rate is the one the member's card shows now.
     let state = card.totals.tier_state();
-    let multiplier = program.tiers.as_ref().map_or(100, |tiers| {
-        tiers.levels[tiers.level(state, &buckets, month)].multiplier_percent
-    });
+    let level = program
+        .tiers
+        .as_ref()
+        .map(|tiers| &tiers.levels[tiers.level(state, &buckets, month)]);
+    let multiplier = level.map_or(100, |l| l.multiplier_percent);
+    let discount_bp = highest_rate([program
+        .discount
+        .status(
+            &card
+                .totals
+                .discount_inputs(level.map_or(0, |l| l.discount_bp)),
+            now,
+        )
+        .rate_bp]);
+    let bill = Bill {
+        discount_bp,
+        points_value: Money::new(points_value, program.currency),
+        ..Bill::new(purchase.amount)
+    }
+    .settle()
+    .map_err(|e| match e {
+        BillError::PointsOverTotal { .. } => PurchaseError::PointsOverTotal,
+        _ => PurchaseError::InvalidAmount,
+    })?;
+    if purchase.points > 0 {
+        let reference = format!("purchase:{}:points", purchase.reference);
+        let payment = Deduction {
+            kind: EntryKind::Spent,
+            points: purchase.points,
+            reason: "payment",
+            reference: &reference,
+            place: purchase.place,
+        };
+        ledger::take_settled(tx, &mut card, &payment, now).await?;
+    }
+    // Points, spend and every total below count the money paid.
+    let amount = bill.money_paid;
     let (points, mut welcome_points) = match &program.earning {
         Some(rules) => (
             rules.rate.points_for(amount, multiplier),
@@ -208,8 +273,9 @@ pub async fn record(
     let row = NewPurchase {
         card_id: purchase.card_id,
         reference: purchase.reference,
-        amount_minor: amount,
-        currency: program.currency.code(),
+        bill: &bill,
+        discount_bp,
+        points_spent: purchase.points,
         place: purchase.place,
         points,
         welcome_points,
@@ -217,6 +283,7 @@ pub async fn record(
     };
     stored::insert(tx, &row).await?;
     Ok(Recorded {
+        bill: BillView::new(&bill, discount_bp, purchase.points),
         points,
         welcome_points,
         replayed: false,

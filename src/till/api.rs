@@ -6,8 +6,8 @@ use crate::api::{answer, decode, encode, send, sign_out, ApiError, Realm};
 use gloo_net::http::{Method, Response};
 use serde::de::DeserializeOwned;
 use tessera_core::api::{
-    IdentifyRequest, LoginRequest, PayWithPointsRequest, PhoneLookupRequest, PhoneMembers,
-    PointsPayment, Staff, TillMember, TillPurchase, TillPurchaseRequest, TillSession,
+    IdentifyRequest, LoginRequest, PhoneLookupRequest, PhoneMembers, Staff, TillMember,
+    TillPurchase, TillPurchaseRequest, TillSession,
 };
 use web_sys::js_sys::Date;
 
@@ -79,14 +79,6 @@ pub async fn phone_lookup(request: &PhoneLookupRequest) -> Result<PhoneMembers, 
 /// `POST /till/purchases` with `key` as its `Idempotency-Key`.
 pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPurchase, ApiError> {
     body(post("/till/purchases", encode(request)?, Some(key)).await?).await
-}
-
-/// `POST /till/pay-with-points` with `key` as its `Idempotency-Key`.
-pub async fn pay_with_points(
-    request: &PayWithPointsRequest,
-    key: &str,
-) -> Result<PointsPayment, ApiError> {
-    body(post("/till/pay-with-points", encode(request)?, Some(key)).await?).await
 }
 
 /// `POST`s a request's JSON, with `key` as its `Idempotency-Key` when given. Not generic over

@@ -1,9 +1,10 @@
-//! The sale: the amount, then "Record purchase" (earns points) or "Pay with points" (points as
-//! part or all of the bill). Each press is one attempt with its own `Idempotency-Key`, retried
-//! with the same key after no answer; both buttons are disabled while one is in flight, so a
-//! double tap records once.
+//! The sale: the bill, points the member spends on it (when they may), what the till's money
+//! rule makes of them before the cashier confirms (`tessera_core::bill`: the member's discount,
+//! the points' value, the total to pay in money), then "Record purchase". Each press is one
+//! attempt with its own `Idempotency-Key`, retried with the same key after no answer; the button
+//! is disabled while one is in flight, so a double tap records once.
 
-use super::amount::{parse_amount, parse_points};
+use super::amount::{parse_amount, parse_points, InputError};
 use super::api::{self, new_idempotency_key};
 use super::field::focus_when_shown;
 use super::idempotency::Attempts;
@@ -14,57 +15,57 @@ use crate::i18n::*;
 use crate::messages::{error_text, Cashier};
 use leptos::html::Input;
 use leptos::prelude::*;
-use tessera_core::api::{
-    Card, PayWithPointsRequest, PointsPayment, TillPurchase, TillPurchaseRequest,
-};
+use tessera_core::api::{TillPurchase, TillPurchaseRequest};
+use tessera_core::bill::{Bill, BillError, Settled};
+use tessera_core::validation::FieldCode;
+use tessera_core::Money;
 
-/// What the cashier did for the member.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    /// A purchase of `amount_minor` was recorded.
-    Purchase {
-        /// The amount, in minor units.
-        amount_minor: i64,
-        /// What it earned, and the card after.
-        purchase: TillPurchase,
-    },
-    /// Points paid part or all of a bill.
-    Payment(PointsPayment),
+/// The bill, its discount, and the points the cashier typed, as the money rule settles them;
+/// `None` while the amount is not a valid one (the points field empty is no points).
+fn settle(
+    gross_minor: Result<i64, InputError>,
+    points: Result<i64, InputError>,
+    found: &Found,
+) -> Option<Result<Settled, BillError>> {
+    let card = &found.member.card;
+    let value = found.member.point_value_minor.unwrap_or(0);
+    let points_value = points.ok()?.checked_mul(value)?;
+    Some(
+        Bill {
+            discount_bp: card.discount.rate_bp,
+            points_value: Money::new(points_value, card.currency),
+            ..Bill::new(Money::new(gross_minor.ok()?, card.currency))
+        }
+        .settle(),
+    )
 }
 
-impl Outcome {
-    /// The card afterwards.
-    pub fn card(&self) -> &Card {
-        match self {
-            Outcome::Purchase { purchase, .. } => &purchase.card,
-            Outcome::Payment(payment) => &payment.card,
-        }
+/// The points typed: none when the field is empty.
+fn typed_points(text: &str) -> Result<i64, InputError> {
+    match text.trim() {
+        "" => Ok(0),
+        text => parse_points(text),
     }
 }
 
-/// Which request is in flight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Busy {
-    Purchase,
-    Payment,
-}
-
-/// The amount, the two operations and their errors.
+/// The bill, the points and the sale's button; what the money rule makes of them.
 #[component]
 pub fn CheckoutPanel(
     /// The member (ticket, card, whether points can be spent).
     found: Found,
-    /// Whether the ticket has run out (the operations are then refused anyway).
+    /// Whether the ticket has run out (the purchase is then refused anyway).
     #[prop(into)]
     expired: Signal<bool>,
-    /// Called with what was done.
-    on_done: Callback<Outcome>,
+    /// Called with what was recorded.
+    on_done: Callback<TillPurchase>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let fmt = reader_fmt();
     let ticket = found.member.ticket.clone();
-    let can_spend = found.member.can_spend;
-    let card = found.member.card;
+    // Points are offered when the program takes them and the member was found by code.
+    let takes_points = found.member.point_value_minor.is_some();
+    let can_spend = found.member.can_spend && takes_points;
+    let card = found.member.card.clone();
     let digits = card.currency.minor_digits();
 
     let amount = RwSignal::new(String::new());
@@ -72,9 +73,8 @@ pub fn CheckoutPanel(
     let amount_error = RwSignal::new(None::<String>);
     let points_error = RwSignal::new(None::<String>);
     let alert = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(None::<Busy>);
+    let busy = RwSignal::new(false);
     let purchases = StoredValue::new(Attempts::default());
-    let payments = StoredValue::new(Attempts::default());
     let amount_input = NodeRef::<Input>::new();
     let points_input = NodeRef::<Input>::new();
     focus_when_shown(amount_input);
@@ -83,6 +83,15 @@ pub fn CheckoutPanel(
         if let Some(input) = input.get_untracked() {
             let _ = input.focus();
         }
+    };
+    let field_text = move |code: FieldCode, is_points: bool| {
+        let locale = i18n.get_locale_untracked();
+        Some(match (code, is_points) {
+            (FieldCode::TooLarge, true) => {
+                td_string!(locale, till.field_errors.points_over_total).to_owned()
+            }
+            _ => Cashier::field(code, is_points, locale).to_owned(),
+        })
     };
     // Shows a refusal: its message, and the field it names (server field names to inputs).
     let refused = move |error: ApiError| {
@@ -93,7 +102,7 @@ pub fn CheckoutPanel(
         }
         for field in error.fields() {
             let is_points = field.field == "points";
-            let text = Some(Cashier::field(field.code, is_points, locale).to_owned());
+            let text = field_text(field.code, is_points);
             if is_points {
                 points_error.set(text);
             } else {
@@ -101,99 +110,109 @@ pub fn CheckoutPanel(
             }
         }
         alert.set(Some(error_text::<Cashier>(&error, locale)));
-        busy.set(None);
-    };
-    let read_amount = move || {
-        let parsed = parse_amount(&amount.get_untracked(), digits);
-        let locale = i18n.get_locale_untracked();
-        amount_error.set(
-            parsed
-                .err()
-                .map(|e| Cashier::field(e.code(), false, locale).to_owned()),
-        );
-        parsed.ok()
+        busy.set(false);
     };
 
     let record = {
-        let ticket = ticket.clone();
+        let (ticket, found) = (ticket.clone(), found.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            if busy.get_untracked().is_some() {
+            if busy.get_untracked() {
                 return;
             }
             alert.set(None);
-            points_error.set(None);
-            let Some(amount_minor) = read_amount() else {
-                focus(amount_input);
+            let gross = parse_amount(&amount.get_untracked(), digits);
+            let spent = if can_spend {
+                typed_points(&points.get_untracked())
+            } else {
+                Ok(0)
+            };
+            amount_error.set(gross.err().and_then(|e| field_text(e.code(), false)));
+            points_error.set(spent.err().and_then(|e| field_text(e.code(), true)));
+            if let Some(Err(BillError::PointsOverTotal { .. })) = settle(gross, spent, &found) {
+                points_error.set(field_text(FieldCode::TooLarge, true));
+            }
+            let (Ok(amount_minor), Ok(points)) = (gross, spent) else {
+                focus(if gross.is_err() {
+                    amount_input
+                } else {
+                    points_input
+                });
                 return;
             };
+            if points_error.with_untracked(Option::is_some) {
+                focus(points_input);
+                return;
+            }
             let request = TillPurchaseRequest {
                 ticket: ticket.clone(),
                 amount_minor,
+                points,
             };
-            let key = purchases.try_update_value(|a| {
-                a.key(
-                    &format!("{}:{amount_minor}", request.ticket),
-                    new_idempotency_key,
-                )
-            });
-            let Some(key) = key else { return };
-            busy.set(Some(Busy::Purchase));
+            let fingerprint = format!("{}:{amount_minor}:{points}", request.ticket);
+            let Some(key) =
+                purchases.try_update_value(|a| a.key(&fingerprint, new_idempotency_key))
+            else {
+                return;
+            };
+            busy.set(true);
             leptos::task::spawn_local(async move {
                 let result = api::purchase(&request, &key).await;
                 purchases.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
                 match result {
-                    Ok(purchase) => on_done.run(Outcome::Purchase {
-                        amount_minor,
-                        purchase,
-                    }),
+                    Ok(purchase) => on_done.run(purchase),
                     Err(error) => refused(error),
                 }
             });
         }
     };
 
-    let pay = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked().is_some() || !can_spend {
-            return;
-        }
-        alert.set(None);
-        let bill = read_amount();
-        let locale = i18n.get_locale_untracked();
-        let taken = parse_points(&points.get_untracked());
-        points_error.set(
-            taken
-                .err()
-                .map(|e| Cashier::field(e.code(), true, locale).to_owned()),
-        );
-        let (Some(bill_minor), Ok(points_taken)) = (bill, taken) else {
-            focus(if bill.is_none() {
-                amount_input
+    // What the money rule makes of what is typed, before the cashier confirms.
+    let summary = {
+        let (found, fmt, currency) = (found.clone(), fmt.clone(), card.currency);
+        move || {
+            let spent = if can_spend {
+                points.with(|p| typed_points(p))
             } else {
-                points_input
-            });
-            return;
-        };
-        let request = PayWithPointsRequest {
-            ticket: ticket.clone(),
-            bill_minor,
-            points: points_taken,
-        };
-        let fingerprint = format!("{}:{bill_minor}:{points_taken}", request.ticket);
-        let Some(key) = payments.try_update_value(|a| a.key(&fingerprint, new_idempotency_key))
-        else {
-            return;
-        };
-        busy.set(Some(Busy::Payment));
-        leptos::task::spawn_local(async move {
-            let result = api::pay_with_points(&request, &key).await;
-            payments.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
-            match result {
-                Ok(payment) => on_done.run(Outcome::Payment(payment)),
-                Err(error) => refused(error),
+                Ok(0)
+            };
+            let settled = settle(amount.with(|a| parse_amount(a, digits)), spent, &found)?.ok()?;
+            let money = |minor: i64| fmt.money(minor, &currency);
+            let locale = i18n.get_locale_untracked();
+            let mut rows = vec![(
+                td_string!(locale, till.checkout.bill).to_owned(),
+                money(settled.gross),
+            )];
+            if settled.discount > 0 {
+                let rate = fmt.percent(found.member.card.discount.rate_bp);
+                rows.push((
+                    fill(
+                        td_string!(locale, till.checkout.discount),
+                        &[("rate", &rate)],
+                    ),
+                    format!("−{}", money(settled.discount)),
+                ));
             }
-        });
+            if settled.points_paid > 0 {
+                rows.push((
+                    td_string!(locale, till.checkout.points_paid).to_owned(),
+                    format!("−{}", money(settled.points_paid)),
+                ));
+            }
+            let total = money(settled.money_paid);
+            Some(view! {
+                <dl class="bill" data-testid="bill">
+                    {rows
+                        .into_iter()
+                        .map(|(what, amount)| view! { <div class="bill__row"><dt>{what}</dt><dd>{amount}</dd></div> })
+                        .collect_view()}
+                    <div class="bill__row bill__row--total">
+                        <dt>{td_string!(locale, till.checkout.to_pay)}</dt>
+                        <dd data-testid="to-pay">{total}</dd>
+                    </div>
+                </dl>
+            })
+        }
     };
 
     let amount_label = fill(
@@ -202,78 +221,65 @@ pub fn CheckoutPanel(
     );
     // What the whole balance would pay, so the cashier can tell the customer.
     let balance = card.balance.max(0);
-    let (hint, worth) = match found.member.point_value_minor {
-        Some(value) => (
-            t_string!(i18n, till.checkout.points_hint_worth),
-            fmt.money(balance.saturating_mul(value), &card.currency),
-        ),
-        None => (t_string!(i18n, till.checkout.points_hint), String::new()),
-    };
+    let worth = fmt.money(
+        balance.saturating_mul(found.member.point_value_minor.unwrap_or(0)),
+        &card.currency,
+    );
     let points_hint = fill(
-        hint,
+        t_string!(i18n, till.checkout.points_hint),
         &[
             ("balance", &fmt.points(balance)),
             ("unit", &card.point_name),
             ("worth", &worth),
         ],
     );
-    let in_flight = Signal::derive(move || busy.get().is_some());
-    let blocked = Signal::derive(move || expired.get());
-    // Two forms, so Enter in the points field pays and Enter in the amount records; the amount
-    // is read by both.
-    view! {
-        <div class="form checkout">
-            <form class="checkout__form" novalidate on:submit=record>
-                <FormAlert message=alert />
+    let points_part = takes_points.then(|| {
+        view! {
+            <fieldset class="checkout__fieldset" disabled=!can_spend>
+                <legend class="checkout__legend">{t_string!(i18n, till.checkout.points_title)}</legend>
+                {(!can_spend).then(|| {
+                    view! { <p class="field__hint">{t_string!(i18n, till.checkout.cannot_spend)}</p> }
+                })}
                 <Field
-                    id="amount"
+                    id="points"
                     autocomplete="off"
                     verbatim=true
-                    inputmode="decimal"
-                    value=amount
-                    error=amount_error
-                    hint=ViewFn::from(move || t_string!(i18n, till.checkout.amount_hint))
-                    large=true
-                    input_ref=amount_input
+                    inputmode="numeric"
+                    value=points
+                    error=points_error
+                    hint=ViewFn::from(move || points_hint.clone())
+                    input_ref=points_input
                 >
-                    {amount_label}
+                    {t_string!(i18n, till.checkout.points_label)}
                 </Field>
-                <SubmitButton
-                    busy=Signal::derive(move || busy.get() == Some(Busy::Purchase))
-                    busy_label=move || t_string!(i18n, till.checkout.recording)
-                    disabled=Signal::derive(move || in_flight.get() || blocked.get())
-                >
-                    {t_string!(i18n, till.checkout.record)}
-                </SubmitButton>
-            </form>
-            <form class="checkout__form checkout__points" novalidate on:submit=pay>
-                <fieldset class="checkout__fieldset" disabled=!can_spend>
-                    <legend class="checkout__legend">{t_string!(i18n, till.checkout.points_title)}</legend>
-                    {(!can_spend).then(|| {
-                        view! { <p class="field__hint">{t_string!(i18n, till.checkout.cannot_spend)}</p> }
-                    })}
-                    <Field
-                        id="points"
-                        autocomplete="off"
-                        verbatim=true
-                        inputmode="numeric"
-                        value=points
-                        error=points_error
-                        hint=ViewFn::from(move || points_hint.clone())
-                        input_ref=points_input
-                    >
-                        {t_string!(i18n, till.checkout.points_label)}
-                    </Field>
-                    <SubmitButton
-                        variant="btn--secondary"
-                        busy=Signal::derive(move || busy.get() == Some(Busy::Payment))
-                        busy_label=move || t_string!(i18n, till.checkout.paying)
-                        disabled=Signal::derive(move || !can_spend || in_flight.get() || blocked.get())
-                    >
-                        {t_string!(i18n, till.checkout.pay)}
-                    </SubmitButton>
-                </fieldset>
-            </form>
-        </div>
+            </fieldset>
+        }
+    });
+    view! {
+        <form class="form checkout" novalidate on:submit=record>
+            <FormAlert message=alert />
+            <Field
+                id="amount"
+                autocomplete="off"
+                verbatim=true
+                inputmode="decimal"
+                value=amount
+                error=amount_error
+                hint=ViewFn::from(move || t_string!(i18n, till.checkout.amount_hint))
+                large=true
+                input_ref=amount_input
+            >
+                {amount_label}
+            </Field>
+            {points_part}
+            {summary}
+            <SubmitButton
+                busy=busy
+                busy_label=move || t_string!(i18n, till.checkout.recording)
+                disabled=Signal::derive(move || busy.get() || expired.get())
+            >
+                {t_string!(i18n, till.checkout.record)}
+            </SubmitButton>
+        </form>
     }
 }

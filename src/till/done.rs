@@ -1,20 +1,21 @@
 //! The result of a sale, big enough to read across the counter, and the one tap to the next
 //! customer.
 
-use super::checkout::Outcome;
 use crate::components::reader_fmt;
 use crate::i18n::*;
 use leptos::html::Button;
 use leptos::prelude::*;
+use tessera_core::api::TillPurchase;
 
-/// What was recorded, the new balance, "Next customer" and, while the ticket lasts, "Same
-/// customer" (e.g. pay part with points, then record the purchase).
+/// What was recorded (the bill, its discount, what points paid, what the customer pays in money,
+/// the points earned), the new balance, "Next customer" and, while the ticket lasts, "Same
+/// customer" (another purchase).
 #[component]
 pub fn DoneView(
     /// The member's name.
     name: String,
-    /// What was done.
-    outcome: Outcome,
+    /// What was recorded.
+    purchase: TillPurchase,
     /// Whether the ticket still lasts.
     #[prop(into)]
     can_continue: Signal<bool>,
@@ -26,65 +27,66 @@ pub fn DoneView(
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let fmt = reader_fmt();
-    let card = outcome.card().clone();
+    let card = purchase.card.clone();
     let unit = card.point_name.as_str();
     let money = |minor: i64| fmt.money(minor, &card.currency);
     let points = |n: i64| fmt.points(n);
-    let (title, lines): (&str, Vec<(String, bool)>) = match &outcome {
-        Outcome::Purchase {
-            amount_minor,
-            purchase,
-        } => {
-            let mut lines = vec![
-                (
-                    fill(
-                        td_string!(locale, till.done.amount),
-                        &[("amount", &money(*amount_minor))],
-                    ),
-                    false,
-                ),
-                (
-                    fill(
-                        td_string!(locale, till.done.earned),
-                        &[("points", &points(purchase.points)), ("unit", unit)],
-                    ),
-                    true,
-                ),
-            ];
-            if purchase.welcome_points > 0 {
-                lines.push((
-                    fill(
-                        td_string!(locale, till.done.welcome),
-                        &[("points", &points(purchase.welcome_points)), ("unit", unit)],
-                    ),
-                    true,
-                ));
-            }
-            (td_string!(locale, till.done.purchase_title), lines)
-        }
-        Outcome::Payment(payment) => {
-            let due = if payment.due_minor > 0 {
-                fill(
-                    td_string!(locale, till.done.due),
-                    &[("amount", &money(payment.due_minor))],
-                )
-            } else {
-                td_string!(locale, till.done.due_none).to_owned()
-            };
-            let paid = fill(
+    let bill = purchase.bill;
+    let line = |key: &str, args: &[(&str, &str)]| fill(key, args);
+    // The bill, what came off it, and what the customer pays in money; then what was earned.
+    let mut lines = vec![(
+        line(
+            td_string!(locale, till.done.bill),
+            &[("amount", &money(bill.gross_minor))],
+        ),
+        false,
+    )];
+    if bill.discount_minor > 0 {
+        lines.push((
+            line(
+                td_string!(locale, till.done.discount),
+                &[
+                    ("rate", &fmt.percent(bill.discount_bp)),
+                    ("amount", &money(bill.discount_minor)),
+                ],
+            ),
+            false,
+        ));
+    }
+    if bill.points_spent > 0 {
+        lines.push((
+            line(
                 td_string!(locale, till.done.paid),
                 &[
-                    ("points", &points(payment.points)),
+                    ("points", &points(bill.points_spent)),
                     ("unit", unit),
-                    ("amount", &money(payment.paid_minor)),
+                    ("amount", &money(bill.points_paid_minor)),
                 ],
-            );
-            (
-                td_string!(locale, till.done.payment_title),
-                vec![(paid, false), (due, false)],
-            )
-        }
-    };
+            ),
+            false,
+        ));
+    }
+    let to_pay = line(
+        td_string!(locale, till.done.to_pay),
+        &[("amount", &money(bill.money_paid_minor))],
+    );
+    lines.push((
+        line(
+            td_string!(locale, till.done.earned),
+            &[("points", &points(purchase.points)), ("unit", unit)],
+        ),
+        true,
+    ));
+    if purchase.welcome_points > 0 {
+        lines.push((
+            line(
+                td_string!(locale, till.done.welcome),
+                &[("points", &points(purchase.welcome_points)), ("unit", unit)],
+            ),
+            true,
+        ));
+    }
+    let title = td_string!(locale, till.done.purchase_title);
     let pending: i64 = card.pending.iter().map(|p| p.points).sum();
     let pending = (pending > 0).then(|| {
         fill(
@@ -109,6 +111,7 @@ pub fn DoneView(
                 </svg>
                 <h1 class="headline" id="done-title">{title}</h1>
                 <p class="done__who">{name}" · "{card.program_name.clone()}</p>
+                <p class="done__to-pay" data-testid="to-pay">{to_pay}</p>
                 <ul class="done__lines" role="list">
                     {lines
                         .into_iter()

@@ -23,7 +23,7 @@ pub mod sign_in;
 
 use crate::i18n::*;
 use crate::session::TILL;
-use checkout::{CheckoutPanel, Outcome};
+use checkout::CheckoutPanel;
 use done::DoneView;
 use leptos::prelude::*;
 use member::{seconds_left, Found, MemberSummary};
@@ -31,6 +31,7 @@ use scan::{ScanMode, ScanView};
 use session::TillAuth;
 use shell::TillShell;
 use sign_in::SignIn;
+use tessera_core::api::TillPurchase;
 use web_sys::js_sys::Date;
 
 /// Mounts the console in place of the static shell `till/index.html` paints.
@@ -76,7 +77,7 @@ enum Step {
     /// The member is found: the sale.
     Member(Found),
     /// The sale is recorded.
-    Done(Found, Box<Outcome>),
+    Done(Found, Box<TillPurchase>),
 }
 
 /// The signed-in console: one step at a time.
@@ -100,21 +101,21 @@ fn Console() -> impl IntoView {
         Step::Member(found) => {
             let on_done = {
                 let found = found.clone();
-                Callback::new(move |outcome: Outcome| {
-                    go(Step::Done(found.clone(), Box::new(outcome)))
+                Callback::new(move |purchase: TillPurchase| {
+                    go(Step::Done(found.clone(), Box::new(purchase)))
                 })
             };
             view! { <MemberView found=found on_done=on_done on_cancel=next_customer /> }.into_any()
         }
-        Step::Done(found, outcome) => {
+        Step::Done(found, purchase) => {
             let left = seconds_left(found.deadline);
             let name = found.member.name.clone();
-            let same = found.with_card(outcome.card().clone());
+            let same = found.with_card(purchase.card.clone());
             let on_same = Callback::new(move |()| go(Step::Member(same.clone())));
             view! {
                 <DoneView
                     name=name
-                    outcome=*outcome
+                    purchase=*purchase
                     can_continue=Signal::derive(move || left.get() > 0)
                     on_next=next_customer
                     on_same=on_same
@@ -127,7 +128,11 @@ fn Console() -> impl IntoView {
 
 /// The member's card and the sale.
 #[component]
-fn MemberView(found: Found, on_done: Callback<Outcome>, on_cancel: Callback<()>) -> impl IntoView {
+fn MemberView(
+    found: Found,
+    on_done: Callback<TillPurchase>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let left = seconds_left(found.deadline);
     view! {

@@ -41,7 +41,7 @@ async function tillSession(server: Server): Promise<APIRequestContext> {
   });
 }
 
-/** Identifies the member by `code`, records a purchase and pays 100 points of another bill. */
+/** Identifies the member by `code`, records a purchase and another that 100 points pay part of. */
 async function checkout(till: APIRequestContext, code: string): Promise<{ before: number; after: number }> {
   const identify = await till.post('/api/v1/till/identify', { data: { code } });
   expect(identify.status(), await identify.text()).toBe(200);
@@ -56,13 +56,13 @@ async function checkout(till: APIRequestContext, code: string): Promise<{ before
   expect(purchase.status(), await purchase.text()).toBe(201);
   expect((await purchase.json()).points).toBeGreaterThan(0);
 
-  const pay = await till.post('/api/v1/till/pay-with-points', {
-    data: { ticket: member.ticket, bill_minor: 1000, points: 100 },
+  const pay = await till.post('/api/v1/till/purchases', {
+    data: { ticket: member.ticket, amount_minor: 1000, points: 100 },
     headers: { 'Idempotency-Key': randomUUID() },
   });
   expect(pay.status(), await pay.text()).toBe(201);
   const paid = await pay.json();
-  expect(paid.points).toBe(100);
+  expect(paid.bill.points_spent).toBe(100);
 
   // The same code again is a replay.
   const again = await till.post('/api/v1/till/identify', { data: { code } });

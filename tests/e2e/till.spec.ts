@@ -1,7 +1,8 @@
 // The cashier console at /till against the real server and the demo: a cashier signs in, finds the
 // demo customer by a checkout code made here from the card's secret (exactly as the wallet makes
 // it, core/src/checkout.rs), records a purchase, and sees what it earned and the new balance; the
-// same code again is refused as used, a wrong typed code as not valid; points pay part of a bill;
+// same code again is refused as used, a wrong typed code as not valid; the member's discount comes
+// off the bill and points pay part of what is left;
 // a member found by phone number can earn but not spend; a code the wallet draws, held up to the
 // camera, is read by the decoder worker. With SCREENSHOTS=1 it also writes the
 // console's screens at 390x844 to docs/screenshots/.
@@ -24,7 +25,13 @@ const DEMO = { email: 'demo@example.com', password: 'tessera-demo' };
 const STEP_MS = 30_000;
 
 type Secret = { card_id: string; card_number: string; program_id: string; secret: string };
-type Card = { id: string; program_id: string; balance: number; point_name: string };
+type Card = {
+  id: string;
+  program_id: string;
+  balance: number;
+  point_name: string;
+  discount: { rate_bp: number };
+};
 type Entry = { seq: number; kind: string; points: number; spend_minor: number | null };
 
 /** With SCREENSHOTS=1: the screen as `name`-light.png and, when `dark`, `name`-dark.png. */
@@ -94,6 +101,12 @@ async function demoCustomer(request: APIRequestContext) {
   };
 }
 
+/** The member's discount off `minor` at `rate_bp`, rounded half up (core/src/bill.rs). */
+const discountOf = (minor: number, rateBp: number) => Math.floor((minor * rateBp + 5000) / 10000);
+
+/** Minor units of GEL as the console writes them: `₾12.50`. */
+const lari = (minor: number) => `₾${(minor / 100).toFixed(2)}`;
+
 /** `1234` as the page's Intl writes it. */
 const points = (page: Page, n: number) =>
   page.evaluate((n) => new Intl.NumberFormat(navigator.language).format(n), n);
@@ -139,17 +152,24 @@ test('a cashier records a purchase, and a used or wrong code is refused', async 
   await expect(page.getByTestId('earn-only')).toHaveCount(0);
   await shot(page, 'till-member', true);
 
-  await page.getByLabel('Amount (GEL)').fill('12.50');
+  // The member's discount comes off the bill before the cashier confirms (rounded half up).
+  const rate = before.discount.rate_bp;
+  const off = discountOf(1250, rate);
+  await page.getByLabel('Bill (GEL)').fill('12.50');
+  await expect(page.getByTestId('to-pay')).toHaveText(lari(1250 - off));
   // A double tap records once (the button is disabled while the request is in flight).
   await page.getByRole('button', { name: 'Record purchase' }).dblclick();
   await expect(page.getByRole('heading', { name: 'Purchase recorded' })).toBeVisible();
-  // Recorded once: one new entry (the demo card had purchases, so no welcome bonus).
+  // Recorded once: one new entry (the demo card had purchases, so no welcome bonus), earned on
+  // the money paid.
   const added = (await customer.history()).filter((e) => e.seq > lastSeq);
   expect(added).toHaveLength(1);
   const newest = added[0];
   expect(newest.kind).toBe('earned');
-  expect(newest.spend_minor).toBe(1250);
-  await expect(page.getByText('Amount: ₾12.50')).toBeVisible();
+  expect(newest.spend_minor).toBe(1250 - off);
+  await expect(page.getByText('Bill: ₾12.50')).toBeVisible();
+  await expect(page.getByText(`Member discount ${rate / 100}%: −${lari(off)}`)).toBeVisible();
+  await expect(page.getByTestId('to-pay')).toHaveText(`To pay: ${lari(1250 - off)}`);
   await expect(
     page.getByText(`+${await points(page, newest.points)} points earned`),
   ).toBeVisible();
@@ -194,13 +214,18 @@ test('points pay part of a bill; found by phone, a member can only earn', async 
   // as `cargo xtask test` starts, or a minute's wait.)
   await findByCode(page, scannedCode(customer.secret, nowStep() + 1));
   await expect(page.getByTestId('member-name')).toHaveText('Nino Beridze');
-  await page.getByLabel('Amount (GEL)').fill('12.50');
-  await page.getByLabel('Points to use').fill('20');
-  await page.getByRole('button', { name: 'Pay with points' }).click();
-  await expect(page.getByRole('heading', { name: 'Paid with points' })).toBeVisible();
-  // 20 points at the demo's 5 tetri each.
+  await page.getByLabel('Bill (GEL)').fill('12.50');
+  await page.getByLabel('Points to use (optional)').fill('20');
+  // 20 points at the demo's 5 tetri each pay 1.00 of what the discount left.
+  const due = 1250 - discountOf(1250, before.discount.rate_bp) - 100;
+  await expect(page.getByTestId('to-pay')).toHaveText(lari(due));
+  await shot(page, 'till-bill');
+  await page.getByRole('button', { name: 'Record purchase' }).click();
+  await expect(page.getByRole('heading', { name: 'Purchase recorded' })).toBeVisible();
   await expect(page.getByText('20 points paid ₾1.00')).toBeVisible();
-  await expect(page.getByText('Still to pay: ₾11.50')).toBeVisible();
+  await expect(page.getByTestId('to-pay')).toHaveText(`To pay: ${lari(due)}`);
+  const earned = (await customer.history())[0];
+  expect(earned.spend_minor).toBe(due);
   await expect(page.getByTestId('new-balance')).toHaveText(
     `${await points(page, before.balance - 20)} points`,
   );
@@ -213,7 +238,7 @@ test('points pay part of a bill; found by phone, a member can only earn', async 
   await page.getByRole('button', { name: 'Find member' }).click();
   await expect(page.getByTestId('member-name')).toHaveText('Nino Beridze');
   await expect(page.getByTestId('earn-only')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Pay with points' })).toBeDisabled();
+  await expect(page.getByLabel('Points to use (optional)')).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Record purchase' })).toBeEnabled();
   await shot(page, 'till-member-phone');
 

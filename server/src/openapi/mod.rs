@@ -27,7 +27,6 @@ use utoipa::{Modify, OpenApi};
         till::identify::identify,
         till::identify::phone_lookup,
         till::operations::purchase,
-        till::operations::pay_with_points,
     ),
     // Refusals refer to `ErrorBody` by name (`refusals`), so it is not collected from the paths.
     components(schemas(ErrorBody)),

@@ -374,14 +374,38 @@ const LASTING_LOTS: &str = "SELECT id, remaining, available_at, expires_at FROM 
      WHERE card_id = $1 AND remaining > 0 AND pending = 0 AND expires_at IS NULL
      ORDER BY earned_at, id LIMIT 50";
 
-/// Takes `points` from a card in `tx` (spent, or a negative adjustment): one conditional update
-/// of the balance, then the lots that expire soonest first.
+/// Takes `points` from a card in `tx` (spent, or a negative adjustment): the card locked and
+/// settled, then [`take_settled`].
 pub async fn take(
     tx: &mut Tx,
     card_id: &str,
     deduction: &Deduction<'_>,
     now: i64,
 ) -> Result<Applied, LedgerError> {
+    if deduction.points <= 0 || !matches!(deduction.kind, EntryKind::Spent | EntryKind::Adjusted) {
+        return Err(LedgerError::InvalidAmount);
+    }
+    let mut card = lock(tx, card_id).await?;
+    if let Some(seq) = existing(tx, card_id, deduction.reference).await? {
+        return Ok(Applied::Already(seq));
+    }
+    settle(tx, &mut card, now).await?;
+    let seq = take_settled(tx, &mut card, deduction, now).await?;
+    save(tx, &card).await?;
+    Ok(Applied::New(seq))
+}
+
+/// [`take`] on a card this transaction locked and settled, for a writer that does more on the
+/// card at once (a purchase: the points that pay part of it, then those it earns). The balance
+/// is checked under the card's lock; then the lots that expire soonest go first. The caller has
+/// checked that the reference is new and writes `card`, changed here, with [`save`]. Returns
+/// the entry's sequence number.
+pub(crate) async fn take_settled(
+    tx: &mut Tx,
+    card: &mut StoredCard,
+    deduction: &Deduction<'_>,
+    now: i64,
+) -> Result<i64, LedgerError> {
     let Deduction {
         kind,
         points,
@@ -392,27 +416,14 @@ pub async fn take(
     if points <= 0 || !matches!(kind, EntryKind::Spent | EntryKind::Adjusted) {
         return Err(LedgerError::InvalidAmount);
     }
-    let mut card = lock(tx, card_id).await?;
-    if let Some(seq) = existing(tx, card_id, reference).await? {
-        return Ok(Applied::Already(seq));
-    }
-    settle(tx, &mut card, now).await?;
-    let taken =
-        sqlx::query("UPDATE cards SET balance = balance - $1 WHERE id = $2 AND balance >= $1")
-            .bind(points)
-            .bind(card_id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    if taken == 0 {
-        let spendable: i64 = sqlx::query("SELECT balance FROM cards WHERE id = $1")
-            .bind(card_id)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
-        return Err(LedgerError::Insufficient { spendable });
+    if card.balance < points {
+        return Err(LedgerError::Insufficient {
+            spendable: card.balance,
+        });
     }
     card.balance -= points;
+    let card_id = card.id.clone();
+    let card_id = card_id.as_str();
     // The spendable lots, soonest expiry first and those that never expire last, read in pages
     // along the `point_lots_spend_order` index so a long history costs only the lots taken.
     let mut left = points;
@@ -468,8 +479,7 @@ pub async fn take(
         at: now,
     };
     insert_entry(tx, card_id, &mut card.entry_seq, entry).await?;
-    save(tx, &card).await?;
-    Ok(Applied::New(card.entry_seq))
+    Ok(card.entry_seq)
 }
 
 /// Matures and expires what is due on one card at `now`, in `tx`.

@@ -3,24 +3,52 @@
 
 use super::{new_id, StoreError, Tx};
 use sqlx::AnyConnection;
+use tessera_core::api::BillView;
+use tessera_core::bill::Settled;
 use tessera_core::tier::{Month, QualifyBy, TierRules};
 
 /// A purchase as recorded, found by its reference.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PurchaseRow {
+    /// The money paid.
     pub amount_minor: i64,
     pub currency: String,
     pub points: i64,
     pub welcome_points: i64,
+    pub gross_minor: i64,
+    pub discount_bp: i64,
+    pub discount_minor: i64,
+    pub voucher_minor: i64,
+    pub points_paid_minor: i64,
+    /// The points that paid part of it.
+    pub points_spent: i64,
 }
 
-/// A purchase to store.
+impl PurchaseRow {
+    /// The bill as it was settled.
+    pub fn bill(&self) -> BillView {
+        BillView {
+            gross_minor: self.gross_minor,
+            discount_bp: u32::try_from(self.discount_bp).unwrap_or(0),
+            discount_minor: self.discount_minor,
+            voucher_minor: self.voucher_minor,
+            total_minor: self.gross_minor - self.discount_minor - self.voucher_minor,
+            points_spent: self.points_spent,
+            points_paid_minor: self.points_paid_minor,
+            money_paid_minor: self.amount_minor,
+        }
+    }
+}
+
+/// A purchase to store: its bill as the money rule settled it (`tessera_core::bill`).
 pub struct NewPurchase<'a> {
     pub card_id: &'a str,
     pub reference: &'a str,
-    pub amount_minor: i64,
-    pub currency: &'a str,
+    pub bill: &'a Settled,
+    pub discount_bp: u32,
+    pub points_spent: i64,
     pub place: Option<&'a str>,
+    /// Points earned.
     pub points: i64,
     pub welcome_points: i64,
     pub at: i64,
@@ -33,8 +61,9 @@ pub async fn by_reference(
     reference: &str,
 ) -> Result<Option<PurchaseRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT amount_minor, currency, points, welcome_points FROM purchases
-         WHERE card_id = $1 AND reference = $2",
+        "SELECT amount_minor, currency, points, welcome_points, gross_minor, discount_bp,
+             discount_minor, voucher_minor, points_paid_minor, points_spent
+         FROM purchases WHERE card_id = $1 AND reference = $2",
     )
     .bind(card_id)
     .bind(reference)
@@ -45,18 +74,26 @@ pub async fn by_reference(
 /// Stores a purchase row; its (card, reference) is unique.
 pub async fn insert(tx: &mut Tx, p: &NewPurchase<'_>) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO purchases (id, card_id, reference, amount_minor, currency, place, points, welcome_points, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO purchases (id, card_id, reference, amount_minor, currency, place, points, welcome_points, created_at,
+             gross_minor, discount_bp, discount_minor, voucher_minor, points_paid_minor, points_spent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(new_id())
     .bind(p.card_id)
     .bind(p.reference)
-    .bind(p.amount_minor)
-    .bind(p.currency)
+    // What earned points and counts as spend: the money paid.
+    .bind(p.bill.money_paid)
+    .bind(p.bill.currency.code())
     .bind(p.place)
     .bind(p.points)
     .bind(p.welcome_points)
     .bind(p.at)
+    .bind(p.bill.gross)
+    .bind(i64::from(p.discount_bp))
+    .bind(p.bill.discount)
+    .bind(p.bill.voucher)
+    .bind(p.bill.points_paid)
+    .bind(p.points_spent)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -1,5 +1,6 @@
-//! What a till does with a ticket: record a purchase (earning points by the program's rules) and
-//! take points as payment. Both need an `Idempotency-Key` and run in one transaction with it.
+//! What a till does with a ticket: record a purchase by the till's money rule (the member's
+//! discount off the bill, points paying part of what is left if the member wishes, the rest in
+//! money, which earns points). It needs an `Idempotency-Key` and runs in one transaction with it.
 
 use super::idempotency::{self, Claim, IdempotencyKey};
 use super::session::TillSession;
@@ -10,7 +11,6 @@ use crate::extract::ApiJson;
 use crate::openapi::refusals::{refusals, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
 use crate::purchases::{self, Purchase, PurchaseError};
 use crate::state::AppState;
-use crate::store::ledger::{self, Deduction, LedgerError};
 use crate::store::till::TicketCard;
 use crate::store::{self, now_ms, Tx, Write};
 use axum::extract::State;
@@ -19,18 +19,12 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use std::sync::Arc;
-use tessera_core::api::{
-    Card, ErrorCode, FieldError, PayWithPointsRequest, PointsPayment, TillPurchase,
-    TillPurchaseRequest,
-};
-use tessera_core::points::EntryKind;
+use tessera_core::api::{ErrorCode, FieldError, TillPurchase, TillPurchaseRequest};
 use tessera_core::validation::{normalize_email, FieldCode};
 use tessera_core::Money;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/till/purchases", post(purchase))
-        .route("/till/pay-with-points", post(pay_with_points))
+    Router::new().route("/till/purchases", post(purchase))
 }
 
 fn invalid_field(field: &str, code: FieldCode) -> ApiError {
@@ -47,17 +41,20 @@ fn ticket_invalid() -> ApiError {
     )
 }
 
-/// The card as it stands inside `tx` (its writes included).
-async fn card_after(tx: &mut Tx, program: &Program, card_id: &str, now: i64) -> ApiResult<Card> {
-    let stored = store::cards::in_tx(tx, card_id).await?;
-    Ok(card_status::card(tx, program, &stored, now).await?)
-}
-
 refusals! {
-    PurchaseRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, &[ErrorCode::TicketInvalid]
+    PurchaseRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, &[
+        ErrorCode::TicketInvalid,
+        ErrorCode::TicketCannotSpend,
+        ErrorCode::InsufficientPoints,
+        ErrorCode::PointsNotAccepted,
+    ]
 }
 
-/// Records a purchase on the ticket's card.
+/// Records a purchase on the ticket's card: the member's discount off the bill, `points` paying
+/// part of what is left, the rest in money, which earns points.
+///
+/// `ticket_cannot_spend`: points were offered on a ticket from a phone number; spending needs
+/// the checkout code. `points_not_accepted`: the program takes no points as payment.
 #[utoipa::path(post, path = "/api/v1/till/purchases", tag = "till", security(("bearer" = [])),
     request_body = TillPurchaseRequest,
     params(IdempotencyKey),
@@ -85,6 +82,9 @@ pub async fn record_purchase(
     }
     if req.amount_minor > purchases::MAX_AMOUNT_MINOR {
         return Err(invalid_field("amount_minor", FieldCode::TooLarge));
+    }
+    if req.points < 0 {
+        return Err(invalid_field("points", FieldCode::NotPositive));
     }
     // Read before the write, so the writer's time goes to writing: a ticket is written once and
     // only expires, and an expired one still gets a retry its stored response.
@@ -204,11 +204,18 @@ impl TillOperation for RecordPurchase {
         program: &Program,
     ) -> ApiResult<TillPurchase> {
         let (req, now) = (&self.0, till.now);
-        let card_id = &till.card()?.card_id;
+        let card = till.card()?;
+        if req.points > 0 && !card.can_spend {
+            return Err(ApiError::new(
+                ErrorCode::TicketCannotSpend,
+                "Spending points needs the customer's code: scan it instead of the phone number.",
+            ));
+        }
         let reference = till.reference();
         let purchase = Purchase {
-            card_id,
+            card_id: &card.card_id,
             amount: Money::new(req.amount_minor, program.currency),
+            points: req.points,
             reference: &reference,
             place: till.till.staff.location.as_deref(),
             // The idempotency key was claimed just now, and the reference is made from it.
@@ -222,12 +229,19 @@ impl TillOperation for RecordPurchase {
                 }
                 PurchaseError::CardNotFound => ticket_invalid(),
                 PurchaseError::ReferenceReused => ApiError::internal("till reference reused"),
+                PurchaseError::PointsNotAccepted => points_not_accepted(),
+                PurchaseError::PointsOverTotal => invalid_field("points", FieldCode::TooLarge),
+                PurchaseError::InsufficientPoints { spendable } => ApiError::new(
+                    ErrorCode::InsufficientPoints,
+                    format!("The card has {spendable} points to spend."),
+                ),
                 PurchaseError::Store(e) => e.into(),
             })?;
         let card =
             card_status::written_card(tx, program, &recorded.card, recorded.months.as_deref(), now)
                 .await?;
         Ok(TillPurchase {
+            bill: recorded.bill,
             points: recorded.points,
             welcome_points: recorded.welcome_points,
             card,
@@ -235,113 +249,9 @@ impl TillOperation for RecordPurchase {
     }
 }
 
-/// Taking points as part of a bill from the ticket's card.
-struct PayWithPoints {
-    req: PayWithPointsRequest,
-    /// What the points pay, in minor units.
-    paid_minor: i64,
-}
-
-impl TillOperation for PayWithPoints {
-    const ENDPOINT: &'static str = "pay-with-points";
-    type Request = PayWithPointsRequest;
-    type Body = PointsPayment;
-
-    fn request(&self) -> &PayWithPointsRequest {
-        &self.req
-    }
-
-    async fn apply(
-        &self,
-        till: &TillWrite,
-        tx: &mut Tx,
-        program: &Program,
-    ) -> ApiResult<PointsPayment> {
-        let (req, now) = (&self.req, till.now);
-        let card = till.card()?;
-        if !card.can_spend {
-            return Err(ApiError::new(
-                ErrorCode::TicketCannotSpend,
-                "Spending points needs the customer's code: scan it instead of the phone number.",
-            ));
-        }
-        let reference = till.reference();
-        let deduction = Deduction {
-            kind: EntryKind::Spent,
-            points: req.points,
-            reason: "payment",
-            reference: &reference,
-            place: till.till.staff.location.as_deref(),
-        };
-        ledger::take(tx, &card.card_id, &deduction, now)
-            .await
-            .map_err(|e| match e {
-                LedgerError::Insufficient { spendable } => ApiError::new(
-                    ErrorCode::InsufficientPoints,
-                    format!("The card has {spendable} points to spend."),
-                ),
-                LedgerError::CardNotFound => ticket_invalid(),
-                LedgerError::InvalidAmount => invalid_field("points", FieldCode::NotPositive),
-                LedgerError::Store(e) => e.into(),
-            })?;
-        Ok(PointsPayment {
-            points: req.points,
-            paid_minor: self.paid_minor,
-            due_minor: req.bill_minor - self.paid_minor,
-            card: card_after(tx, program, &card.card_id, now).await?,
-        })
-    }
-}
-
-refusals! {
-    PayWithPointsRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, &[
-        ErrorCode::TicketInvalid,
-        ErrorCode::TicketCannotSpend,
-        ErrorCode::InsufficientPoints,
+fn points_not_accepted() -> ApiError {
+    ApiError::new(
         ErrorCode::PointsNotAccepted,
-    ]
-}
-
-/// Takes points as part or all of a bill, at the program's point value.
-///
-/// `ticket_cannot_spend`: the ticket came from a phone number; spending needs the checkout code.
-#[utoipa::path(post, path = "/api/v1/till/pay-with-points", tag = "till", security(("bearer" = [])),
-    request_body = PayWithPointsRequest,
-    params(IdempotencyKey),
-    responses((status = 201, body = PointsPayment), PayWithPointsRefusals))]
-pub async fn pay_with_points(
-    State(state): State<AppState>,
-    till: TillSession,
-    IdempotencyKey(key): IdempotencyKey,
-    ApiJson(req): ApiJson<PayWithPointsRequest>,
-) -> ApiResult<Response> {
-    let program = till.program(&state.config)?;
-    let Some(value) = program.point_value_minor else {
-        return Err(ApiError::new(
-            ErrorCode::PointsNotAccepted,
-            "This program does not take points as payment.",
-        ));
-    };
-    if req.bill_minor <= 0 {
-        return Err(invalid_field("bill_minor", FieldCode::NotPositive));
-    }
-    if req.points <= 0 {
-        return Err(invalid_field("points", FieldCode::NotPositive));
-    }
-    let paid_minor = req
-        .points
-        .checked_mul(value)
-        .filter(|paid| *paid <= req.bill_minor)
-        .ok_or_else(|| invalid_field("points", FieldCode::TooLarge))?;
-
-    let now = now_ms();
-    let card = store::till::ticket(&state.store, &till.session_id, &req.ticket, now).await?;
-    let till = TillWrite::new(&state, till, key, card, now);
-    state
-        .store
-        .write(Idempotent {
-            till,
-            operation: PayWithPoints { req, paid_minor },
-        })
-        .await
+        "This program does not take points as payment.",
+    )
 }

@@ -36,6 +36,7 @@ async fn buy(
     let purchase = Purchase {
         card_id: card,
         amount,
+        points: 0,
         reference,
         place: Some("Vake Park"),
         reference_is_new: false,
@@ -108,24 +109,31 @@ async fn purchases_earn_at_the_tier_multiplier_and_the_welcome_bonus_comes_once(
         let (pool, program) = (t.state.store.pool_for_checks(), program(&t));
         let now = now_ms();
 
-        // 600 GEL at Red (x1): 600 points and the welcome bonus; the window now supports Silver.
+        // 600 GEL at Red (3 % off, x1): 582 paid, 582 points and the welcome bonus; the window
+        // now supports Silver.
         let first = buy(pool, &program, &card, gel(60_000), "r-1", now - 10 * DAY).await;
         let first = first.unwrap();
         assert_eq!(
             (first.points, first.welcome_points, first.replayed),
-            (600, 50, false)
+            (582, 50, false)
         );
-        // 100.99 GEL at Silver (x1.25): 126.2375, rounded down once.
+        assert_eq!(
+            (first.bill.discount_minor, first.bill.money_paid_minor),
+            (1_800, 58_200)
+        );
+        // 100.99 GEL at Silver (5 % off: 5.0495 rounds to 5.05, so 95.94 paid; x1.25): 119.925,
+        // rounded down once.
         let second = buy(pool, &program, &card, gel(10_099), "r-2", now - 9 * DAY).await;
-        assert_eq!(second.unwrap().points, 126);
+        assert_eq!(second.unwrap().points, 119);
 
         // The till retries: the same purchase again changes nothing and says what it earned.
         let again = buy(pool, &program, &card, gel(60_000), "r-1", now - DAY).await;
         let again = again.unwrap();
         assert_eq!(
             (again.points, again.welcome_points, again.replayed),
-            (600, 50, true)
+            (582, 50, true)
         );
+        assert_eq!(again.bill, first.bill);
         // The same reference for another amount is refused; so are bad amounts and currencies.
         let reused = buy(pool, &program, &card, gel(1), "r-1", now).await;
         assert!(
@@ -150,16 +158,17 @@ async fn purchases_earn_at_the_tier_multiplier_and_the_welcome_bonus_comes_once(
         );
 
         let c = card_json(&t, &token, &card).await;
-        assert_eq!(c["balance"], 776);
+        assert_eq!(c["balance"], 582 + 50 + 119);
         assert_eq!(c["pending"], Value::Array(vec![]));
         let tier = &c["tier"];
         assert_eq!(tier["name"], "Silver");
         assert_eq!(tier["rank"], 1);
         assert_eq!(tier["multiplier_percent"], 125);
-        assert_eq!(tier["qualifying"], 70_099);
+        // The money paid counts: 582.00 + 95.94.
+        assert_eq!(tier["qualifying"], 67_794);
         assert_eq!(tier["perks"][0], "Free refill");
         assert_eq!(tier["next"]["name"], "Gold");
-        assert_eq!(tier["next"]["remaining"], 150_000 - 70_099);
+        assert_eq!(tier["next"]["remaining"], 150_000 - 67_794);
         assert_eq!(tier["keep"], Value::Null);
         assert_eq!(c["discount"]["kind"], "tier");
         assert_eq!(c["discount"]["rate_bp"], 500);
@@ -174,8 +183,8 @@ async fn purchases_earn_at_the_tier_multiplier_and_the_welcome_bonus_comes_once(
             .iter()
             .map(|e| (e["kind"].as_str().unwrap(), e["points"].as_i64().unwrap()))
             .collect();
-        assert_eq!(lines, [("earned", 126), ("welcome", 50), ("earned", 600)]);
-        assert_eq!(entries[0]["spend_minor"], 10_099);
+        assert_eq!(lines, [("earned", 119), ("welcome", 50), ("earned", 582)]);
+        assert_eq!(entries[0]["spend_minor"], 9_594);
         assert_eq!(entries[0]["place"], "Vake Park");
         assert_eq!(entries[0]["at"], now - 9 * DAY);
         assert_eq!(h.body["next_cursor"], Value::Null);
@@ -212,12 +221,13 @@ async fn a_purchase_retried_concurrently_is_recorded_once() {
         assert_eq!((recorded, replayed), (1, 9), "{results:?}");
         let c = card_json(&t, &token, &card).await;
         assert_eq!(c["balance"], 0);
+        // 20.00 at Red's 3 % off: 19.40 paid, 19 points.
         assert_eq!(
             c["pending"][0]["points"],
-            20 + 50,
+            19 + 50,
             "pending for three days: {c}"
         );
-        assert_eq!(c["tier"]["qualifying"], 2_000);
+        assert_eq!(c["tier"]["qualifying"], 1_940, "the money paid, once");
     })
     .await;
 }
@@ -267,7 +277,8 @@ async fn a_card_shows_pending_and_expiring_points_by_day_as_of_now() {
         let pending_at = calendar::available_at(tz, now - 3_600_000, 3);
         assert_eq!(
             c["pending"],
-            serde_json::json!([{ "at": pending_at, "date": calendar::day_of(tz, pending_at), "points": 40 + 50 }])
+            // 40.00 at Red's 3 % off: 38.80 paid, 38 points, and the welcome bonus.
+            serde_json::json!([{ "at": pending_at, "date": calendar::day_of(tz, pending_at), "points": 38 + 50 }])
         );
         assert_eq!(
             c["expiring"],

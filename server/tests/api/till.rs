@@ -9,13 +9,12 @@ use serde_json::{json, Value};
 use sqlx::Row;
 use std::fmt::Debug;
 use tessera_core::api::{
-    Card, CheckoutSecret, ErrorCode, PayWithPointsRequest, PhoneMembers, PointsPayment, Session,
-    Staff, StaffRole, TillMember, TillPurchase, TillPurchaseRequest, TillSession, Wallet,
+    BillView, Card, CheckoutSecret, ErrorCode, PhoneMembers, Session, Staff, StaffRole, TillMember,
+    TillPurchase, TillPurchaseRequest, TillSession, Wallet,
 };
 use tessera_core::checkout::{self, CardSecret};
 
 const PURCHASES: &str = "/api/v1/till/purchases";
-const PAY_WITH_POINTS: &str = "/api/v1/till/pay-with-points";
 /// The phone number `registration()` gives every member, as a cashier might type it.
 const MEMBERS_PHONE: &str = "+995 555 12 34 56";
 /// A phone number no member has.
@@ -206,16 +205,13 @@ struct Checkout {
 
 impl Checkout {
     fn sale(&self, amount_minor: i64) -> Value {
+        self.sale_with_points(amount_minor, 0)
+    }
+
+    fn sale_with_points(&self, amount_minor: i64, points: i64) -> Value {
         json!(TillPurchaseRequest {
             ticket: self.ticket.clone(),
             amount_minor,
-        })
-    }
-
-    fn payment(&self, bill_minor: i64, points: i64) -> Value {
-        json!(PayWithPointsRequest {
-            ticket: self.ticket.clone(),
-            bill_minor,
             points,
         })
     }
@@ -244,20 +240,15 @@ async fn bought(t: &TestApp, at: &Checkout, key: &str, amount_minor: i64) -> Til
         .decode(StatusCode::CREATED)
 }
 
-/// Paying `points` of a bill of `bill_minor` at the checkout's till, under the key `key`.
+/// A purchase of `bill_minor` of which `points` pay part, at the checkout's till, under the key
+/// `key`.
 async fn pay(t: &TestApp, at: &Checkout, key: &str, bill_minor: i64, points: i64) -> Reply {
-    let body = at.payment(bill_minor, points);
-    till_write(t, PAY_WITH_POINTS, &at.till, Some(key), body).await
+    let body = at.sale_with_points(bill_minor, points);
+    till_write(t, PURCHASES, &at.till, Some(key), body).await
 }
 
-/// A payment the till takes.
-async fn paid(
-    t: &TestApp,
-    at: &Checkout,
-    key: &str,
-    bill_minor: i64,
-    points: i64,
-) -> PointsPayment {
+/// A purchase partly paid with points that the till records.
+async fn paid(t: &TestApp, at: &Checkout, key: &str, bill_minor: i64, points: i64) -> TillPurchase {
     pay(t, at, key, bill_minor, points)
         .await
         .decode(StatusCode::CREATED)
@@ -856,6 +847,27 @@ async fn a_till_purchase_earns_its_points_and_the_welcome_bonus() {
     .await;
 }
 
+/// The discount the wallet shows is the one the till applies: before, the till recorded the
+/// whole bill and the member's discount was never taken off.
+#[tokio::test]
+async fn a_till_purchase_takes_the_members_discount_off_and_earns_on_the_money_paid() {
+    each_engine(|t| async move {
+        let at = checkout(&t, "discounted@example.com").await;
+        let purchase = bought(&t, &at, "sale-1", 2_000).await;
+        assert_eq!(purchase.bill.discount_bp, 300, "Red's 3 %");
+        assert_eq!(purchase.card.discount.rate_bp, 300, "as the card shows it");
+        assert_eq!(
+            (purchase.bill.discount_minor, purchase.bill.total_minor),
+            (60, 1_940)
+        );
+        assert_eq!(purchase.bill.money_paid_minor, 1_940);
+        assert_eq!(purchase.points, 19, "on 19.40, not on 20.00");
+        let tier = purchase.card.tier.expect("a tiered program");
+        assert_eq!(tier.qualifying, 1_940);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_till_purchases_points_are_pending_at_first() {
     each_engine(|t| async move {
@@ -1078,15 +1090,26 @@ async fn a_nul_in_a_ticket_is_a_validation_error() {
 // --- Paying with points ------------------------------------------------------------------------
 
 #[tokio::test]
-async fn paying_with_points_pays_their_value_off_the_bill() {
+async fn points_pay_their_value_off_what_the_discount_left_and_money_the_rest() {
     each_engine(|t| async move {
         let at = checkout_with_points(&t, "payer2@example.com", 500).await;
         let payment = paid(&t, &at, "pay-1", 1_000, 100).await;
+        // Red's 3 % off 10.00, then 100 points at 5 tetri each, then money.
         assert_eq!(
-            (payment.paid_minor, payment.due_minor),
-            (500, 500),
-            "5 tetri a point"
+            payment.bill,
+            BillView {
+                gross_minor: 1_000,
+                discount_bp: 300,
+                discount_minor: 30,
+                voucher_minor: 0,
+                total_minor: 970,
+                points_spent: 100,
+                points_paid_minor: 500,
+                money_paid_minor: 470,
+            }
         );
+        // Points are earned on the money paid only.
+        assert_eq!(payment.points, 4);
     })
     .await;
 }
@@ -1128,8 +1151,8 @@ async fn a_double_tapped_payment_takes_the_points_once() {
     each_engine(|t| async move {
         let at = checkout_with_points(&t, "payer2@example.com", 400).await;
         // The first attempts racing each other take the points once.
-        let body = at.payment(1_000, 50);
-        let payment: PointsPayment = double_tap(&t, PAY_WITH_POINTS, &at.till, "pay-5", body).await;
+        let body = at.sale_with_points(1_000, 50);
+        let payment: TillPurchase = double_tap(&t, PURCHASES, &at.till, "pay-5", body).await;
         assert_eq!(payment.card.balance, 350);
         assert_eq!(stored_balance(&t, &at.card).await, 350);
     })
@@ -1214,6 +1237,7 @@ async fn member_with_matured_points(t: &TestApp) -> (String, Checkout) {
     let old = tessera_server::purchases::Purchase {
         card_id: &member.card,
         amount: tessera_core::Money::new(2_000, program.currency),
+        points: 0,
         reference: "receipt-old",
         place: None,
         reference_is_new: false,
@@ -1257,8 +1281,13 @@ async fn a_till_purchase_settles_the_points_that_matured_before_it() {
             bought(&t, &at, key, amount).await;
         }
         let seen = card_seen(&t, &token, &at.card).await;
-        assert_eq!(seen.balance, 70, "20 earned and the welcome bonus, matured");
-        assert_eq!(seen.pending.first().map(|p| p.points), Some(9 + 45));
+        // Red's 3 % off each: 19.40 paid earned 19, then 8.73 and 43.65 earn 8 and 43.
+        assert_eq!(
+            seen.balance,
+            19 + 50,
+            "19 earned and the welcome bonus, matured"
+        );
+        assert_eq!(seen.pending.first().map(|p| p.points), Some(8 + 43));
     })
     .await;
 }
@@ -1273,7 +1302,7 @@ async fn the_card_a_points_payment_returns_is_the_card_the_member_sees() {
         let payment = paid(&t, &at, "pay", 1_000, 30).await;
         let seen = card_seen(&t, &token, &at.card).await;
         assert_eq!(payment.card, seen, "after paying");
-        assert_eq!(payment.card.balance, 40);
+        assert_eq!(payment.card.balance, 19 + 50 - 30);
     })
     .await;
 }
