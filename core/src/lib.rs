@@ -6,6 +6,7 @@
 pub mod aging;
 pub mod api;
 pub mod bill;
+pub mod catalog;
 pub mod checkout;
 pub mod discount;
 pub mod money;

@@ -122,6 +122,7 @@ async fn fill(state: &AppState, program: &Program, card: &str, entries: i64) -> 
                 points: 0,
                 reference: &reference,
                 place: Some("Bench"),
+                partner: None,
                 reference_is_new: false,
             };
             purchases::record(&mut tx, program, &purchase, at)

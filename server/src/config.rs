@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
+use tessera_core::catalog::{is_id, Known, Reward};
 use tessera_core::discount::DiscountRule;
 use tessera_core::points::EarningRules;
 use tessera_core::tier::TierRules;
@@ -37,8 +38,23 @@ pub struct StaffAccount {
     pub role: StaffRole,
     /// The program's id.
     pub program: String,
-    /// The store, recorded as the place of purchases.
+    /// The partner (brand) the account works for: required when the program has partners.
+    pub partner: Option<String>,
+    /// The store, recorded as the place of purchases: one of the partner's locations when the
+    /// program has partners.
     pub location: Option<String>,
+}
+
+/// A brand of a coalition program (`[[programs.partners]]`): points earned at one are spent at
+/// another, unless a reward is limited to some partners.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partner {
+    /// 1-40 lowercase letters, digits or dashes; unique in the program.
+    pub id: String,
+    pub name: String,
+    /// Its stores, by name; a staff account works at one.
+    pub locations: Vec<String>,
 }
 
 /// The terms customers accept when joining.
@@ -80,6 +96,16 @@ pub struct Program {
     /// What one point is worth as payment at the till, in minor units; without it points are
     /// not taken as payment.
     pub point_value_minor: Option<i64>,
+    /// The language of the program's texts, and the fallback of their per-language variants.
+    #[serde(default = "english")]
+    pub language: String,
+    /// The brands of a coalition; without them the program is one brand, and its staff name
+    /// no partner.
+    #[serde(default)]
+    pub partners: Vec<Partner>,
+    /// The rewards catalog.
+    #[serde(default)]
+    pub rewards: Vec<Reward>,
 }
 
 impl Program {
@@ -87,10 +113,62 @@ impl Program {
     pub fn tz(&self) -> chrono_tz::Tz {
         self.time_zone.parse().unwrap_or(chrono_tz::UTC)
     }
+
+    /// Checks the partners and the rewards; `Err` starts with the key (`partners[0].id: ...`).
+    fn validate_catalog(&self) -> Result<(), String> {
+        let mut ids = HashSet::new();
+        for (i, partner) in self.partners.iter().enumerate() {
+            let key = |field: &str| format!("partners[{i}].{field}");
+            if !is_id(&partner.id) || !ids.insert(partner.id.as_str()) {
+                return Err(format!(
+                    "{}: `{}` must be 1-40 lowercase letters, digits or dashes, unique in the program",
+                    key("id"),
+                    partner.id
+                ));
+            }
+            non_empty(&key("name"), &partner.name)?;
+            if partner.locations.is_empty() {
+                return Err(format!("{}: name at least one", key("locations")));
+            }
+            for location in &partner.locations {
+                non_empty(&key("locations"), location)?;
+            }
+        }
+        let tiers: Vec<&str> = self
+            .tiers
+            .iter()
+            .flat_map(|t| t.levels.iter().map(|l| l.name.as_str()))
+            .collect();
+        let partners: Vec<&str> = self.partners.iter().map(|p| p.id.as_str()).collect();
+        let known = Known {
+            language: &self.language,
+            tiers: &tiers,
+            partners: &partners,
+            // Clubs come with the clubs issue; until then a reward names none.
+            clubs: &[],
+        };
+        let mut ids = HashSet::new();
+        for (i, reward) in self.rewards.iter().enumerate() {
+            reward
+                .validate(&known)
+                .map_err(|e| format!("rewards[{i}].{e}"))?;
+            if !ids.insert(reward.id.as_str()) {
+                return Err(format!(
+                    "rewards[{i}].id: `{}` is used by another reward",
+                    reward.id
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn no_discount() -> DiscountRule {
     DiscountRule::None
+}
+
+fn english() -> String {
+    "en".into()
 }
 
 impl ProgramConfig {
@@ -170,6 +248,9 @@ impl ProgramConfig {
                     key("discount.kind")
                 ));
             }
+            non_empty(&key("language"), &p.language)?;
+            p.validate_catalog()
+                .map_err(|e| format!("{}{e}", key("")))?;
         }
         let mut emails = HashSet::new();
         for (i, staff) in self.staff.iter().enumerate() {
@@ -207,6 +288,37 @@ impl ProgramConfig {
             }
             if let Some(location) = &staff.location {
                 non_empty(&key("location"), location)?;
+            }
+            let program = self.program(&staff.program).expect("checked above");
+            match (&staff.partner, program.partners.is_empty()) {
+                (None, true) => {}
+                (Some(_), true) => {
+                    return Err(format!(
+                        "{}: program `{}` has no partners",
+                        key("partner"),
+                        program.id
+                    ))
+                }
+                (None, false) => {
+                    return Err(format!(
+                        "{}: program `{}` has partners: name the account's",
+                        key("partner"),
+                        program.id
+                    ))
+                }
+                (Some(partner), false) => {
+                    let Some(found) = program.partners.iter().find(|p| &p.id == partner) else {
+                        return Err(format!("{}: no partner `{partner}`", key("partner")));
+                    };
+                    let at = staff.location.as_deref().unwrap_or_default();
+                    if !found.locations.iter().any(|l| l == at) {
+                        return Err(format!(
+                            "{}: `{at}` is not one of {}'s locations",
+                            key("location"),
+                            found.name
+                        ));
+                    }
+                }
             }
         }
         Ok(())
@@ -327,7 +439,76 @@ mod tests {
         let start = DEMO.find("[[staff]]").unwrap();
         let twice = format!("{DEMO}\n{}", &DEMO[start..]);
         let err = ProgramConfig::parse(&twice).unwrap_err();
-        assert!(err.contains("staff[1].email"), "{err}");
+        assert!(err.contains("staff[2].email"), "{err}");
+    }
+
+    #[test]
+    fn a_staff_account_works_for_one_of_its_programs_partners_at_one_of_its_stores() {
+        let config = ProgramConfig::parse(DEMO).unwrap();
+        let bakery = config.staff("bakery@example.com").unwrap();
+        assert_eq!(bakery.partner.as_deref(), Some("mziuri-bakery"));
+        assert_each_edit_is_refused_naming(&[
+            (
+                "partner = \"mziuri-coffee\"",
+                "partner = \"cinema\"",
+                "staff[0].partner: no partner `cinema`",
+            ),
+            (
+                "partner = \"mziuri-coffee\"\nlocation = \"Vake Park\"",
+                "partner = \"mziuri-coffee\"\nlocation = \"Airport\"",
+                "staff[0].location",
+            ),
+            (
+                "partner = \"mziuri-coffee\"\n",
+                "",
+                "staff[0].partner: program `mziuri` has partners",
+            ),
+            (
+                "id = \"mziuri-bakery\"",
+                "id = \"mziuri-coffee\"",
+                "programs[0].partners[1].id",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn the_demo_catalog_loads_and_a_reward_is_checked_against_its_program() {
+        let config = ProgramConfig::parse(DEMO).unwrap();
+        let rewards = &config.programs[0].rewards;
+        assert!(rewards.len() >= 6, "{}", rewards.len());
+        assert!(
+            rewards.iter().any(|r| r.stock == Some(0)),
+            "one out of stock"
+        );
+        assert!(rewards.iter().any(|r| r.tiers == ["Gold"]), "one for Gold");
+        assert_each_edit_is_refused_naming(&[
+            ("cost = 75", "cost = 0", "programs[0].rewards[0].cost"),
+            (
+                "tiers = [\"Gold\"]",
+                "tiers = [\"Platinum\"]",
+                "programs[0].rewards[5].tiers",
+            ),
+            (
+                "partners = [\"mziuri-bakery\"]",
+                "partners = [\"cinema\"]",
+                "programs[0].rewards[1].partners",
+            ),
+            (
+                "id = \"croissant\"",
+                "id = \"extra-shot\"",
+                "programs[0].rewards[1].id",
+            ),
+            (
+                "picture = \"coffee.svg\"",
+                "picture = \"https://example.com/coffee.png\"",
+                "programs[0].rewards[2].picture",
+            ),
+            (
+                "voucher_days = 14\npartners",
+                "voucher_days = 0\npartners",
+                "voucher_days",
+            ),
+        ]);
     }
 
     #[test]

@@ -124,6 +124,7 @@ async fn seed_history(
             points: 0,
             reference: &reference,
             place: Some(PLACES[i % PLACES.len()]),
+            partner: None,
             reference_is_new: false,
         };
         let mut tx = state.store.transaction().await?;

@@ -35,6 +35,8 @@ pub struct Purchase<'a> {
     pub reference: &'a str,
     /// Where (a store), shown in the history.
     pub place: Option<&'a str>,
+    /// The partner (brand) whose till recorded it, in a coalition program.
+    pub partner: Option<&'a str>,
     /// The caller has made sure no purchase has this reference yet (the till, by claiming the
     /// request's idempotency key), so the lookup is skipped; the unique index still refuses one.
     pub reference_is_new: bool,
@@ -277,6 +279,7 @@ pub async fn record(
         discount_bp,
         points_spent: purchase.points,
         place: purchase.place,
+        partner: purchase.partner,
         points,
         welcome_points,
         at: now,

@@ -48,6 +48,7 @@ pub struct NewPurchase<'a> {
     pub discount_bp: u32,
     pub points_spent: i64,
     pub place: Option<&'a str>,
+    pub partner: Option<&'a str>,
     /// Points earned.
     pub points: i64,
     pub welcome_points: i64,
@@ -75,8 +76,8 @@ pub async fn by_reference(
 pub async fn insert(tx: &mut Tx, p: &NewPurchase<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO purchases (id, card_id, reference, amount_minor, currency, place, points, welcome_points, created_at,
-             gross_minor, discount_bp, discount_minor, voucher_minor, points_paid_minor, points_spent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             gross_minor, discount_bp, discount_minor, voucher_minor, points_paid_minor, points_spent, partner)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(new_id())
     .bind(p.card_id)
@@ -94,6 +95,7 @@ pub async fn insert(tx: &mut Tx, p: &NewPurchase<'_>) -> Result<(), StoreError> 
     .bind(p.bill.voucher)
     .bind(p.bill.points_paid)
     .bind(p.points_spent)
+    .bind(p.partner)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -218,6 +218,7 @@ impl TillOperation for RecordPurchase {
             points: req.points,
             reference: &reference,
             place: till.till.staff.location.as_deref(),
+            partner: till.till.staff.partner.as_deref(),
             // The idempotency key was claimed just now, and the reference is made from it.
             reference_is_new: true,
         };

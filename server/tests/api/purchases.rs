@@ -39,6 +39,7 @@ async fn buy(
         points: 0,
         reference,
         place: Some("Vake Park"),
+        partner: None,
         reference_is_new: false,
     };
     let mut tx = pool.begin().await.unwrap();

@@ -869,6 +869,23 @@ async fn a_till_purchase_takes_the_members_discount_off_and_earns_on_the_money_p
 }
 
 #[tokio::test]
+async fn a_till_purchase_records_the_partner_and_store_of_the_till() {
+    each_engine(|t| async move {
+        let at = checkout(&t, "partnered@example.com").await;
+        bought(&t, &at, "sale-1", 2_000).await;
+        let (partner, place): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT partner, place FROM purchases WHERE card_id = $1")
+                .bind(&at.card)
+                .fetch_one(t.state.store.pool_for_checks())
+                .await
+                .unwrap();
+        assert_eq!(partner.as_deref(), Some("mziuri-coffee"));
+        assert_eq!(place.as_deref(), Some("Vake Park"));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_till_purchases_points_are_pending_at_first() {
     each_engine(|t| async move {
         let at = checkout(&t, "buyer@example.com").await;
@@ -1240,6 +1257,7 @@ async fn member_with_matured_points(t: &TestApp) -> (String, Checkout) {
         points: 0,
         reference: "receipt-old",
         place: None,
+        partner: None,
         reference_is_new: false,
     };
     tessera_server::purchases::record(&mut tx, program, &old, long_ago)
