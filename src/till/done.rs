@@ -32,10 +32,9 @@ pub fn DoneView(
     let money = |minor: i64| fmt.money(minor, &card.currency);
     let points = |n: i64| fmt.points(n);
     let bill = purchase.bill;
-    let line = |key: &str, args: &[(&str, &str)]| fill(key, args);
     // The bill, what came off it, and what the customer pays in money; then what was earned.
     let mut lines = vec![(
-        line(
+        fill(
             td_string!(locale, till.done.bill),
             &[("amount", &money(bill.gross_minor))],
         ),
@@ -43,7 +42,7 @@ pub fn DoneView(
     )];
     if bill.discount_minor > 0 {
         lines.push((
-            line(
+            fill(
                 td_string!(locale, till.done.discount),
                 &[
                     ("rate", &fmt.percent(bill.discount_bp)),
@@ -55,7 +54,7 @@ pub fn DoneView(
     }
     if bill.points_spent > 0 {
         lines.push((
-            line(
+            fill(
                 td_string!(locale, till.done.paid),
                 &[
                     ("points", &points(bill.points_spent)),
@@ -66,12 +65,12 @@ pub fn DoneView(
             false,
         ));
     }
-    let to_pay = line(
+    let to_pay = fill(
         td_string!(locale, till.done.to_pay),
         &[("amount", &money(bill.money_paid_minor))],
     );
     lines.push((
-        line(
+        fill(
             td_string!(locale, till.done.earned),
             &[("points", &points(purchase.points)), ("unit", unit)],
         ),
@@ -79,7 +78,7 @@ pub fn DoneView(
     ));
     if purchase.welcome_points > 0 {
         lines.push((
-            line(
+            fill(
                 td_string!(locale, till.done.welcome),
                 &[("points", &points(purchase.welcome_points)), ("unit", unit)],
             ),
