@@ -72,6 +72,13 @@ impl Audience for Customer {
             | ErrorCode::PointsNotAccepted
             | ErrorCode::IdempotencyKeyRequired
             | ErrorCode::IdempotencyKeyReused
+            // Redeeming's refusals: the rewards screen, which gives them words, comes next.
+            | ErrorCode::OutOfStock
+            | ErrorCode::LimitReached
+            | ErrorCode::NotEligible
+            | ErrorCode::NotYetAvailable
+            | ErrorCode::NoLongerAvailable
+            | ErrorCode::VoucherNotActive
             | ErrorCode::Unknown => td_string!(locale, errors.unexpected),
         }
     }
@@ -199,6 +206,12 @@ impl Audience for Cashier {
             | ErrorCode::InvalidQuery
             | ErrorCode::NotFound
             | ErrorCode::MethodNotAllowed
+            | ErrorCode::OutOfStock
+            | ErrorCode::LimitReached
+            | ErrorCode::NotEligible
+            | ErrorCode::NotYetAvailable
+            | ErrorCode::NoLongerAvailable
+            | ErrorCode::VoucherNotActive
             | ErrorCode::Unknown => td_string!(locale, till.errors.unexpected),
         }
     }

@@ -99,6 +99,18 @@ pub enum ErrorCode {
     InsufficientPoints,
     /// Till: the program does not take points as payment.
     PointsNotAccepted,
+    /// Rewards: none of this reward is left.
+    OutOfStock,
+    /// Rewards: the member has redeemed this reward as often as allowed.
+    LimitReached,
+    /// Rewards: only for other levels, clubs (or, at the till, partners).
+    NotEligible,
+    /// Rewards: its window has not begun.
+    NotYetAvailable,
+    /// Rewards: its window has ended.
+    NoLongerAvailable,
+    /// Vouchers: used, cancelled or expired already.
+    VoucherNotActive,
     /// A write needs an `Idempotency-Key` header (1–100 visible ASCII characters).
     IdempotencyKeyRequired,
     /// The `Idempotency-Key` was used for a different request.
@@ -117,7 +129,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this build knows, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::MalformedJson,
         ErrorCode::InvalidBody,
         ErrorCode::UnsupportedMediaType,
@@ -143,6 +155,12 @@ impl ErrorCode {
         ErrorCode::TicketCannotSpend,
         ErrorCode::InsufficientPoints,
         ErrorCode::PointsNotAccepted,
+        ErrorCode::OutOfStock,
+        ErrorCode::LimitReached,
+        ErrorCode::NotEligible,
+        ErrorCode::NotYetAvailable,
+        ErrorCode::NoLongerAvailable,
+        ErrorCode::VoucherNotActive,
         ErrorCode::IdempotencyKeyRequired,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::ServerBusy,
@@ -179,6 +197,12 @@ impl ErrorCode {
             ErrorCode::TicketCannotSpend => "ticket_cannot_spend",
             ErrorCode::InsufficientPoints => "insufficient_points",
             ErrorCode::PointsNotAccepted => "points_not_accepted",
+            ErrorCode::OutOfStock => "out_of_stock",
+            ErrorCode::LimitReached => "limit_reached",
+            ErrorCode::NotEligible => "not_eligible",
+            ErrorCode::NotYetAvailable => "not_yet_available",
+            ErrorCode::NoLongerAvailable => "no_longer_available",
+            ErrorCode::VoucherNotActive => "voucher_not_active",
             ErrorCode::IdempotencyKeyRequired => "idempotency_key_required",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::ServerBusy => "server_busy",
@@ -644,6 +668,107 @@ pub struct TillPurchase {
     pub bill: BillView,
     /// The card afterwards.
     pub card: Card,
+}
+
+/// A partner of a coalition program: where its points are earned and spent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerView {
+    pub id: String,
+    pub name: String,
+    pub locations: Vec<String>,
+}
+
+/// One reward of the catalog, for the member asking (texts in their language).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RewardView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The drawing's path, e.g. `/rewards/coffee.svg`.
+    pub picture: String,
+    /// Points it costs.
+    pub cost: i64,
+    /// What its voucher is worth.
+    pub voucher: crate::catalog::RewardKind,
+    /// How many are left; `None`: unlimited.
+    pub stock_left: Option<i64>,
+    /// The last day it may be redeemed, if it has one.
+    pub available_until: Option<String>,
+    /// Only for these levels (names); empty: every member.
+    pub tiers: Vec<String>,
+    /// Only at these partners (names); empty: every partner.
+    pub partners: Vec<String>,
+    /// Why the member cannot redeem it now (`insufficient_points`, `out_of_stock`,
+    /// `limit_reached`, `not_eligible`, `not_yet_available`, `no_longer_available`); `None`: they
+    /// can.
+    pub refusal: Option<ErrorCode>,
+    /// Points still to collect (0 when affordable).
+    pub missing_points: i64,
+}
+
+/// `GET /programs/{id}/rewards`: the catalog, affordable first, then by cost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rewards {
+    pub program_id: String,
+    /// Where points are earned and spent (empty for a program of one brand).
+    pub partners: Vec<PartnerView>,
+    pub rewards: Vec<RewardView>,
+}
+
+/// Where a voucher stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VoucherStatus {
+    /// May be used at the till until it expires.
+    Active,
+    /// Taken at a till.
+    Used,
+    /// Its time ran out unused (its points do not come back).
+    Expired,
+    /// Given back by the member: its points came back.
+    Cancelled,
+}
+
+/// A reward redeemed: what the member shows at the till.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Voucher {
+    pub id: String,
+    /// To type at the till (and in its QR code): 10 characters, 50 bits.
+    pub code: String,
+    pub card_id: String,
+    pub program_id: String,
+    pub reward_id: String,
+    /// The reward's title then, in the member's language.
+    pub title: String,
+    pub voucher: crate::catalog::RewardKind,
+    /// Points it cost.
+    pub cost: i64,
+    pub status: VoucherStatus,
+    /// UTC unix ms.
+    pub issued_at: i64,
+    pub expires_at: i64,
+    /// When it was used or cancelled.
+    pub ended_at: Option<i64>,
+}
+
+/// A voucher redeemed or cancelled, and the card after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoucherWithCard {
+    pub voucher: Voucher,
+    pub card: Card,
+}
+
+/// `GET /vouchers`: the member's vouchers, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Vouchers {
+    pub vouchers: Vec<Voucher>,
 }
 
 #[cfg(test)]

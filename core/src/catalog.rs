@@ -54,6 +54,7 @@ impl Text {
 
 /// What a reward's voucher is worth at the till.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RewardKind {
     /// An item (a free coffee), worth its value in money on the bill it is taken with.
@@ -343,6 +344,21 @@ pub enum Refusal {
         /// Points still to collect.
         missing: i64,
     },
+}
+
+impl Refusal {
+    /// The error code the API refuses a redemption with.
+    pub fn code(self) -> crate::api::ErrorCode {
+        use crate::api::ErrorCode;
+        match self {
+            Refusal::NotYetAvailable => ErrorCode::NotYetAvailable,
+            Refusal::NoLongerAvailable => ErrorCode::NoLongerAvailable,
+            Refusal::NotEligible => ErrorCode::NotEligible,
+            Refusal::OutOfStock => ErrorCode::OutOfStock,
+            Refusal::LimitReached => ErrorCode::LimitReached,
+            Refusal::NotEnoughPoints { .. } => ErrorCode::InsufficientPoints,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,15 +15,22 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
             StatusCode::BAD_REQUEST
         }
         ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::CardClosed | ErrorCode::TicketCannotSpend => StatusCode::FORBIDDEN,
+        ErrorCode::CardClosed | ErrorCode::TicketCannotSpend | ErrorCode::NotEligible => {
+            StatusCode::FORBIDDEN
+        }
         ErrorCode::NotFound | ErrorCode::CardUnknown | ErrorCode::MemberNotFound => {
             StatusCode::NOT_FOUND
         }
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-        ErrorCode::EmailTaken | ErrorCode::CodeUsed | ErrorCode::MemberAmbiguous => {
-            StatusCode::CONFLICT
-        }
+        ErrorCode::EmailTaken
+        | ErrorCode::CodeUsed
+        | ErrorCode::MemberAmbiguous
+        | ErrorCode::OutOfStock
+        | ErrorCode::LimitReached
+        | ErrorCode::NotYetAvailable
+        | ErrorCode::NoLongerAvailable
+        | ErrorCode::VoucherNotActive => StatusCode::CONFLICT,
         ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::InvalidBody

@@ -20,6 +20,7 @@ pub mod housekeeping;
 pub mod jobs;
 pub mod openapi;
 pub mod purchases;
+pub mod rewards;
 pub mod state;
 pub mod store;
 pub mod till;
@@ -56,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .merge(cards::router())
         .merge(checkout::router())
         .merge(till::router())
+        .merge(rewards::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

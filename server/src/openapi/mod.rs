@@ -2,7 +2,7 @@
 
 pub mod refusals;
 
-use crate::{accounts, cards, checkout, health, till};
+use crate::{accounts, cards, checkout, health, rewards, till};
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -27,6 +27,10 @@ use utoipa::{Modify, OpenApi};
         till::identify::identify,
         till::identify::phone_lookup,
         till::operations::purchase,
+        rewards::catalog,
+        rewards::redeem,
+        rewards::list,
+        rewards::cancel,
     ),
     // Refusals refer to `ErrorBody` by name (`refusals`), so it is not collected from the paths.
     components(schemas(ErrorBody)),

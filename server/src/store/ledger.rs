@@ -463,6 +463,16 @@ pub(crate) async fn take_settled(
                 .bind(&ids[i])
                 .execute(&mut **tx)
                 .await?;
+            // What this spend took from the lot, so a cancelled redemption can give it back.
+            sqlx::query(
+                "INSERT INTO spent_lots (card_id, reference, lot_id, points) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(card_id)
+            .bind(reference)
+            .bind(&ids[i])
+            .bind(points)
+            .execute(&mut **tx)
+            .await?;
             if let Some(expires_at) = lots[i].expires_at {
                 bucket_add(tx, card_id, expires_at, -points).await?;
             }
@@ -480,6 +490,60 @@ pub(crate) async fn take_settled(
     };
     insert_entry(tx, card_id, &mut card.entry_seq, entry).await?;
     Ok(card.entry_seq)
+}
+
+/// Gives back, on a card this transaction locked and settled, the points the spend with the
+/// entry reference `spent` took: to the lots they came from, with their expiry dates, as one
+/// `adjusted` entry (`reason`, `reference`). Points whose lot has expired since stay expired, as
+/// they would have. Returns the points given back (no entry when none). The caller saves `card`.
+pub(crate) async fn give_back_settled(
+    tx: &mut Tx,
+    card: &mut StoredCard,
+    spent: &str,
+    reason: &str,
+    reference: &str,
+    now: i64,
+) -> Result<i64, LedgerError> {
+    let card_id = card.id.clone();
+    let lots: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT s.lot_id, s.points, l.expires_at FROM spent_lots s
+         JOIN point_lots l ON l.id = s.lot_id
+         WHERE s.card_id = $1 AND s.reference = $2",
+    )
+    .bind(&card_id)
+    .bind(spent)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut returned = 0;
+    for (lot, points, expires_at) in lots {
+        if expires_at.is_some_and(|at| at <= now) {
+            continue;
+        }
+        sqlx::query("UPDATE point_lots SET remaining = remaining + $1 WHERE id = $2")
+            .bind(points)
+            .bind(&lot)
+            .execute(&mut **tx)
+            .await?;
+        if let Some(expires_at) = expires_at {
+            bucket_add(tx, &card_id, expires_at, points).await?;
+            card.settle_by(expires_at);
+        }
+        returned += points;
+    }
+    if returned > 0 {
+        let entry = NewEntry {
+            kind: EntryKind::Adjusted,
+            amount: returned,
+            reason,
+            reference,
+            place: None,
+            spend_minor: None,
+            at: now,
+        };
+        insert_entry(tx, &card_id, &mut card.entry_seq, entry).await?;
+        card.balance += returned;
+    }
+    Ok(returned)
 }
 
 /// Matures and expires what is due on one card at `now`, in `tx`.

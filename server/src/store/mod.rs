@@ -20,6 +20,7 @@ pub mod purchases;
 pub mod sessions;
 mod sqlite_writer;
 pub mod till;
+pub mod vouchers;
 
 use sqlite_writer::SqliteWriter;
 use sqlx::any::AnyPoolOptions;

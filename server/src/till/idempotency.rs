@@ -1,7 +1,8 @@
-//! `Idempotency-Key` for till writes: a till that retries (a timeout, a double tap) gets the first
-//! response and the write is applied once. The key is scoped to the staff account and claimed in
-//! the same transaction that applies the request and stores its response; a concurrent retry
-//! waits on the claim and then reads the stored response. A request that fails claims nothing.
+//! `Idempotency-Key` for till writes (and a customer's redemptions, `crate::rewards`): a client that
+//! retries (a timeout, a double tap) gets the first response and the write is applied once. The
+//! key is scoped to the staff account (or the customer) and claimed in the same transaction that
+//! applies the request and stores its response; a concurrent retry waits on the claim and then
+//! reads the stored response. A request that fails claims nothing.
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -51,16 +52,10 @@ pub fn request_hash(endpoint: &str, body: &impl serde::Serialize) -> String {
     hex::encode(Sha256::digest(format!("{endpoint}\n{json}").as_bytes()))
 }
 
-/// Claims `key` for the staff account in `tx`, or returns the stored response of the same
+/// Claims `key` in `scope` (a staff account's e-mail, or `customer:<id>`) in `tx`, or returns the stored response of the same
 /// request; the same key with another request is refused.
-pub async fn claim(
-    tx: &mut Tx,
-    staff_email: &str,
-    key: &str,
-    request_hash: &str,
-) -> ApiResult<Claim> {
-    let Some(stored) = store::till::claim_key(tx, staff_email, key, request_hash, now_ms()).await?
-    else {
+pub async fn claim(tx: &mut Tx, scope: &str, key: &str, request_hash: &str) -> ApiResult<Claim> {
+    let Some(stored) = store::till::claim_key(tx, scope, key, request_hash, now_ms()).await? else {
         return Ok(Claim::Fresh);
     };
     if stored.request_hash != request_hash {
@@ -79,13 +74,13 @@ pub async fn claim(
 /// Stores the response of the claimed key (in the claiming transaction) and returns it.
 pub async fn store(
     tx: &mut Tx,
-    staff_email: &str,
+    scope: &str,
     key: &str,
     status: StatusCode,
     body: &impl serde::Serialize,
 ) -> ApiResult<Response> {
     let json = serde_json::to_string(body).map_err(ApiError::internal)?;
-    store::till::store_response(tx, staff_email, key, status.as_u16(), &json).await?;
+    store::till::store_response(tx, scope, key, status.as_u16(), &json).await?;
     Ok(json_response(status, json))
 }
 

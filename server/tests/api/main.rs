@@ -13,6 +13,7 @@ mod errors;
 mod ledger;
 mod limits;
 mod purchases;
+mod rewards;
 mod serving;
 mod text;
 mod till;

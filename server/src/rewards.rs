@@ -1,0 +1,509 @@
+//! Rewards: a program's catalog for the member asking, redeeming a reward for a voucher, the
+//! member's vouchers, and cancelling one. The rules are `tessera_core::catalog`'s.
+//!
+//! Redeeming is one transaction under the card's lock: the reward's window and restrictions, the
+//! member's limit and points are checked (`Reward::refusal`), one is taken from its stock by a
+//! conditional update (so the last one goes to exactly one of many concurrent redeemers), the
+//! points are spent (soonest expiring first, remembering the lots), and the voucher is issued.
+//! It needs an `Idempotency-Key`, scoped to the customer: a double tap issues one voucher.
+//! Cancelling an unused voucher gives its points back to the lots they came from, with their
+//! expiry dates, and puts it back into stock.
+
+use crate::auth::session::CustomerSession;
+use crate::calendar;
+use crate::card_status;
+use crate::config::{Program, ProgramConfig};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, IdPath};
+use crate::openapi::refusals::{refusals, SessionRefusals, IDEMPOTENCY_KEY, SIGNED_IN};
+use crate::state::AppState;
+use crate::store::card_row::StoredCard;
+use crate::store::ledger::{self, Deduction, LedgerError};
+use crate::store::purchases::tier_window;
+use crate::store::vouchers::{self, NewVoucher, VoucherRow};
+use crate::store::{self, now_ms, Tx, Write};
+use crate::till::idempotency::{self, Claim, IdempotencyKey};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use rand::RngCore;
+use std::sync::Arc;
+use tessera_core::api::{
+    ErrorCode, PartnerView, RewardView, Rewards, Voucher, VoucherStatus, VoucherWithCard, Vouchers,
+};
+use tessera_core::catalog::{is_id, MemberFacts, Refusal, Reward};
+use tessera_core::points::EntryKind;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programs/{id}/rewards", get(catalog))
+        .route("/programs/{id}/rewards/{reward}/redeem", post(redeem))
+        .route("/vouchers", get(list))
+        .route("/vouchers/{id}/cancel", post(cancel))
+}
+
+/// The customer's card in `program_id`, and the program: "not found" when either is missing.
+async fn card_in_program<'a>(
+    state: &'a AppState,
+    customer_id: &str,
+    program_id: &str,
+) -> ApiResult<(StoredCard, &'a Program)> {
+    let program = state
+        .config
+        .program(program_id)
+        .ok_or_else(ApiError::not_found)?;
+    let card = store::cards::of_customer(&state.store, customer_id)
+        .await?
+        .into_iter()
+        .find(|card| card.program_id == program_id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok((card, program))
+}
+
+/// The member's level now (its name), from the card's tier window on `conn`.
+async fn level_now<'p>(
+    conn: &mut sqlx::AnyConnection,
+    program: &'p Program,
+    card: &StoredCard,
+    now: i64,
+) -> ApiResult<Option<&'p str>> {
+    let Some(tiers) = &program.tiers else {
+        return Ok(None);
+    };
+    let month = calendar::month_of(program.tz(), now);
+    let buckets = tier_window(conn, &card.id, Some(tiers), month).await?;
+    let level = tiers.level(card.totals.tier_state(), &buckets, month);
+    Ok(Some(tiers.levels[level].name.as_str()))
+}
+
+/// The reward's title in the program's language (the member's, with the languages issue).
+fn title_of(program: &Program, reward: &Reward) -> String {
+    reward
+        .title
+        .get(&program.language, &program.language)
+        .to_owned()
+}
+
+refusals! {
+    CatalogRefusals = SIGNED_IN, &[ErrorCode::NotFound]
+}
+
+/// The program's rewards for the signed-in member: for each, whether they can redeem it now and
+/// if not why (`refusal`) and how many points they miss; what they can redeem first, then by
+/// cost. A program the member has no card in is "not found".
+#[utoipa::path(get, path = "/api/v1/programs/{id}/rewards", tag = "rewards",
+    security(("bearer" = [])), params(IdPath),
+    responses((status = 200, body = Rewards), CatalogRefusals))]
+pub async fn catalog(
+    State(state): State<AppState>,
+    session: CustomerSession,
+    IdPath(program_id): IdPath,
+) -> ApiResult<ApiJson<Rewards>> {
+    let (card, program) = card_in_program(&state, &session.customer_id, &program_id).await?;
+    let now = now_ms();
+    let mut conn = state.store.reader().await?;
+    let shown = card_status::card(&mut conn, program, &card, now).await?;
+    let tier = level_now(&mut conn, program, &card, now).await?;
+    let month = i64::from(calendar::month_of(program.tz(), now));
+    let redeemed = vouchers::redeemed_by_card(&mut conn, &card.id, month).await?;
+    drop(conn);
+    let issued = vouchers::issued(&state.store, &program.id).await?;
+    let today = calendar::day_of(program.tz(), now);
+    let partner_name = |id: &String| {
+        program
+            .partners
+            .iter()
+            .find(|p| &p.id == id)
+            .map_or_else(|| id.clone(), |p| p.name.clone())
+    };
+    let mut rewards: Vec<RewardView> = program
+        .rewards
+        .iter()
+        .map(|reward| {
+            let issued = issued
+                .iter()
+                .find(|(id, _)| id == &reward.id)
+                .map_or(0, |(_, n)| *n);
+            let (ever, this_month) = redeemed
+                .iter()
+                .find(|(id, _, _)| id == &reward.id)
+                .map_or((0, 0), |(_, ever, month)| (*ever, *month));
+            let facts = MemberFacts {
+                balance: shown.balance,
+                tier,
+                clubs: &[],
+                issued,
+                redeemed_ever: ever,
+                redeemed_this_month: this_month,
+            };
+            let refusal = reward.refusal(&facts, &today);
+            RewardView {
+                id: reward.id.clone(),
+                title: title_of(program, reward),
+                description: reward
+                    .description
+                    .get(&program.language, &program.language)
+                    .to_owned(),
+                picture: format!("/rewards/{}", reward.picture),
+                cost: reward.cost,
+                voucher: reward.voucher,
+                stock_left: reward.stock.map(|stock| (stock - issued).max(0)),
+                available_until: reward.available_until.clone(),
+                tiers: reward.tiers.clone(),
+                partners: reward.partners.iter().map(partner_name).collect(),
+                refusal: refusal.map(Refusal::code),
+                missing_points: (reward.cost - shown.balance).max(0),
+            }
+        })
+        .collect();
+    rewards.sort_by_key(|r| (r.refusal.is_some(), r.cost));
+    Ok(ApiJson(Rewards {
+        program_id: program.id.clone(),
+        partners: program
+            .partners
+            .iter()
+            .map(|p| PartnerView {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                locations: p.locations.clone(),
+            })
+            .collect(),
+        rewards,
+    }))
+}
+
+/// `{id}` and `{reward}` of a redeem path; an implausible one is "not found".
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RewardPath {
+    /// The program's id.
+    id: String,
+    /// The reward's id in the program.
+    reward: String,
+}
+
+refusals! {
+    RedeemRefusals = SIGNED_IN, IDEMPOTENCY_KEY, &[
+        ErrorCode::NotFound,
+        ErrorCode::InsufficientPoints,
+        ErrorCode::OutOfStock,
+        ErrorCode::LimitReached,
+        ErrorCode::NotEligible,
+        ErrorCode::NotYetAvailable,
+        ErrorCode::NoLongerAvailable,
+    ]
+}
+
+/// Redeems a reward for a voucher: in one transaction, the checks of the catalog, one from
+/// stock, the points spent (soonest expiring first) and the voucher issued. A retry with the same
+/// `Idempotency-Key` gets the first answer; a double tap issues one voucher.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/rewards/{reward}/redeem", tag = "rewards",
+    security(("bearer" = [])), params(RewardPath, IdempotencyKey),
+    responses((status = 201, body = VoucherWithCard), RedeemRefusals))]
+pub async fn redeem(
+    State(state): State<AppState>,
+    session: CustomerSession,
+    IdempotencyKey(key): IdempotencyKey,
+    path: Result<Path<RewardPath>, PathRejection>,
+) -> ApiResult<Response> {
+    // An implausible id is an unknown one.
+    let Ok(Path(path)) = path else {
+        return Err(ApiError::not_found());
+    };
+    if !is_id(&path.id) || !is_id(&path.reward) {
+        return Err(ApiError::not_found());
+    }
+    let (card, program) = card_in_program(&state, &session.customer_id, &path.id).await?;
+    if !program.rewards.iter().any(|r| r.id == path.reward) {
+        return Err(ApiError::not_found());
+    }
+    state
+        .store
+        .write(Redeem {
+            config: state.config.clone(),
+            customer_id: session.customer_id,
+            program_id: program.id.clone(),
+            reward_id: path.reward,
+            card_id: card.id,
+            key,
+        })
+        .await
+}
+
+/// A redemption, as the transaction needs it (owned: the writer may run it more than once).
+struct Redeem {
+    config: Arc<ProgramConfig>,
+    customer_id: String,
+    program_id: String,
+    reward_id: String,
+    card_id: String,
+    key: String,
+}
+
+/// The idempotency keys' scope of a customer's writes (staff accounts' are their e-mails, which
+/// never start so).
+fn customer_scope(customer_id: &str) -> String {
+    format!("customer:{customer_id}")
+}
+
+/// A voucher code: 10 characters of Crockford's base32 (no I, L, O, U), 50 random bits.
+fn voucher_code() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 10];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b & 31)] as char)
+        .collect()
+}
+
+impl Write for Redeem {
+    type Output = Response;
+    type Error = ApiError;
+
+    async fn run(&self, tx: &mut Tx) -> ApiResult<Response> {
+        let program = self
+            .config
+            .program(&self.program_id)
+            .ok_or_else(ApiError::not_found)?;
+        let reward = program
+            .rewards
+            .iter()
+            .find(|r| r.id == self.reward_id)
+            .ok_or_else(ApiError::not_found)?;
+        let scope = customer_scope(&self.customer_id);
+        let hash = idempotency::request_hash("redeem", &(&self.program_id, &self.reward_id));
+        if let Claim::Replay(response) = idempotency::claim(tx, &scope, &self.key, &hash).await? {
+            return Ok(response);
+        }
+        let now = now_ms();
+        let tz = program.tz();
+        let mut card = ledger::lock(tx, &self.card_id)
+            .await
+            .map_err(ledger_error)?;
+        ledger::settle(tx, &mut card, now)
+            .await
+            .map_err(ledger_error)?;
+        let month = calendar::month_of(tz, now);
+        let months = tier_window(tx, &card.id, program.tiers.as_ref(), month).await?;
+        let tier = program.tiers.as_ref().map(|tiers| {
+            tiers.levels[tiers.level(card.totals.tier_state(), &months, month)]
+                .name
+                .as_str()
+        });
+        let redeemed = vouchers::redeemed_by_card(tx, &card.id, i64::from(month)).await?;
+        let (ever, this_month) = redeemed
+            .iter()
+            .find(|(id, _, _)| id == &reward.id)
+            .map_or((0, 0), |(_, ever, month)| (*ever, *month));
+        let facts = MemberFacts {
+            balance: card.balance,
+            tier,
+            clubs: &[],
+            // Stock is taken below by one conditional update, which decides.
+            issued: 0,
+            redeemed_ever: ever,
+            redeemed_this_month: this_month,
+        };
+        if let Some(refusal) = reward.refusal(&facts, &calendar::day_of(tz, now)) {
+            return Err(refused(refusal));
+        }
+        if !vouchers::claim_stock(tx, &program.id, &reward.id, reward.stock).await? {
+            return Err(refused(Refusal::OutOfStock));
+        }
+        let code = voucher_code();
+        let spend_reference = format!("voucher:{code}");
+        let title = title_of(program, reward);
+        let spend = Deduction {
+            kind: EntryKind::Spent,
+            points: reward.cost,
+            reason: &title,
+            reference: &spend_reference,
+            place: None,
+        };
+        ledger::take_settled(tx, &mut card, &spend, now)
+            .await
+            .map_err(ledger_error)?;
+        ledger::save(tx, &card).await.map_err(ledger_error)?;
+        let voucher_json = serde_json::to_string(&reward.voucher).map_err(ApiError::internal)?;
+        let expires_at = calendar::day_start_after(tz, now, reward.voucher_days + 1);
+        let id = vouchers::insert(
+            tx,
+            &NewVoucher {
+                code: &code,
+                card_id: &card.id,
+                program_id: &program.id,
+                reward_id: &reward.id,
+                title: &title,
+                voucher: &voucher_json,
+                cost: reward.cost,
+                issued_at: now,
+                month: i64::from(month),
+                expires_at,
+                spend_reference: &spend_reference,
+            },
+        )
+        .await?;
+        let row = vouchers::in_tx(tx, &id)
+            .await?
+            .ok_or_else(|| ApiError::internal("the voucher just issued"))?;
+        let body = VoucherWithCard {
+            voucher: voucher_view(&row, now)?,
+            card: card_status::written_card(tx, program, &card, Some(&months), now).await?,
+        };
+        idempotency::store(tx, &scope, &self.key, StatusCode::CREATED, &body).await
+    }
+}
+
+/// A refusal of the catalog's rules, in the API's words.
+fn refused(refusal: Refusal) -> ApiError {
+    let message = match refusal {
+        Refusal::NotYetAvailable => "This reward is not available yet.".to_owned(),
+        Refusal::NoLongerAvailable => "This reward is no longer available.".to_owned(),
+        Refusal::NotEligible => "This reward is for other members.".to_owned(),
+        Refusal::OutOfStock => "None of this reward is left.".to_owned(),
+        Refusal::LimitReached => "You have redeemed this reward as often as allowed.".to_owned(),
+        Refusal::NotEnoughPoints { missing } => {
+            format!("You need {missing} more points for this reward.")
+        }
+    };
+    ApiError::new(refusal.code(), message)
+}
+
+fn ledger_error(e: LedgerError) -> ApiError {
+    match e {
+        LedgerError::CardNotFound => ApiError::not_found(),
+        LedgerError::Insufficient { spendable } => ApiError::new(
+            ErrorCode::InsufficientPoints,
+            format!("The card has {spendable} points to spend."),
+        ),
+        LedgerError::Store(e) => e.into(),
+        other => ApiError::internal(other),
+    }
+}
+
+/// A stored voucher as the API shows it at `now` (an active one past its time is expired).
+fn voucher_view(row: &VoucherRow, now: i64) -> ApiResult<Voucher> {
+    let status = match row.status.as_str() {
+        "used" => VoucherStatus::Used,
+        "cancelled" => VoucherStatus::Cancelled,
+        _ if row.expires_at <= now => VoucherStatus::Expired,
+        _ => VoucherStatus::Active,
+    };
+    Ok(Voucher {
+        id: row.id.clone(),
+        code: row.code.clone(),
+        card_id: row.card_id.clone(),
+        program_id: row.program_id.clone(),
+        reward_id: row.reward_id.clone(),
+        title: row.title.clone(),
+        voucher: serde_json::from_str(&row.voucher).map_err(ApiError::internal)?,
+        cost: row.cost,
+        status,
+        issued_at: row.issued_at,
+        expires_at: row.expires_at,
+        ended_at: row.ended_at,
+    })
+}
+
+/// The signed-in member's vouchers, newest first: active, used, expired and cancelled.
+#[utoipa::path(get, path = "/api/v1/vouchers", tag = "rewards", security(("bearer" = [])),
+    responses((status = 200, body = Vouchers), SessionRefusals))]
+pub async fn list(
+    State(state): State<AppState>,
+    session: CustomerSession,
+) -> ApiResult<ApiJson<Vouchers>> {
+    let now = now_ms();
+    let rows = vouchers::of_customer(&state.store, &session.customer_id).await?;
+    let vouchers = rows
+        .iter()
+        .map(|row| voucher_view(row, now))
+        .collect::<ApiResult<_>>()?;
+    Ok(ApiJson(Vouchers { vouchers }))
+}
+
+refusals! {
+    CancelRefusals = SIGNED_IN, &[ErrorCode::NotFound, ErrorCode::VoucherNotActive]
+}
+
+/// Cancels an unused voucher: its points come back to the lots they were taken from, with their
+/// expiry dates, and it goes back into stock. A used, expired or cancelled voucher is refused
+/// (`voucher_not_active`); another member's is not found.
+#[utoipa::path(post, path = "/api/v1/vouchers/{id}/cancel", tag = "rewards",
+    security(("bearer" = [])), params(IdPath),
+    responses((status = 200, body = VoucherWithCard), CancelRefusals))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    session: CustomerSession,
+    IdPath(id): IdPath,
+) -> ApiResult<ApiJson<VoucherWithCard>> {
+    let cancelled = state
+        .store
+        .write(Cancel {
+            config: state.config.clone(),
+            customer_id: session.customer_id,
+            voucher_id: id,
+        })
+        .await?;
+    Ok(ApiJson(cancelled))
+}
+
+/// Cancelling a voucher, as the transaction needs it.
+struct Cancel {
+    config: Arc<ProgramConfig>,
+    customer_id: String,
+    voucher_id: String,
+}
+
+impl Write for Cancel {
+    type Output = VoucherWithCard;
+    type Error = ApiError;
+
+    async fn run(&self, tx: &mut Tx) -> ApiResult<VoucherWithCard> {
+        let row = vouchers::customers_in_tx(tx, &self.voucher_id, &self.customer_id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        let program = self
+            .config
+            .program(&row.program_id)
+            .ok_or_else(ApiError::not_found)?;
+        let now = now_ms();
+        let mut card = ledger::lock(tx, &row.card_id).await.map_err(ledger_error)?;
+        ledger::settle(tx, &mut card, now)
+            .await
+            .map_err(ledger_error)?;
+        let not_active = || {
+            ApiError::new(
+                ErrorCode::VoucherNotActive,
+                "This voucher was used, cancelled or has expired.",
+            )
+        };
+        if row.expires_at <= now || !vouchers::end(tx, &row.id, "cancelled", now).await? {
+            return Err(not_active());
+        }
+        let reason = format!("{} (cancelled)", row.title);
+        let reference = format!("cancel:{}", row.code);
+        ledger::give_back_settled(
+            tx,
+            &mut card,
+            &row.spend_reference,
+            &reason,
+            &reference,
+            now,
+        )
+        .await
+        .map_err(ledger_error)?;
+        ledger::save(tx, &card).await.map_err(ledger_error)?;
+        vouchers::release_stock(tx, &row.program_id, &row.reward_id).await?;
+        let ended = vouchers::in_tx(tx, &row.id)
+            .await?
+            .ok_or_else(|| ApiError::internal("the voucher just cancelled"))?;
+        Ok(VoucherWithCard {
+            voucher: voucher_view(&ended, now)?,
+            card: card_status::written_card(tx, program, &card, None, now).await?,
+        })
+    }
+}
