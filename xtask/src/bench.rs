@@ -90,6 +90,13 @@ pub fn ledger(flags: &[&str]) -> Result<()> {
     server_example("bench_ledger", flags)
 }
 
+/// Runs the rewards benchmark (`server/examples/bench_rewards.rs`): redemptions per second of
+/// one reward with 32 concurrent customers on SQLite and PostgreSQL, and vouchers against stock;
+/// `flags` pass through (`--stock`).
+pub fn rewards(flags: &[&str]) -> Result<()> {
+    server_example("bench_rewards", flags)
+}
+
 /// Runs the checkout benchmark: codes made per second in the browser (`tests/bench_codes.rs`,
 /// release wasm in headless Chromium), then `server/examples/bench_checkout.rs`; `flags` pass
 /// through to the latter (`--purchases`, `--rounds`, `--members`).

@@ -8,6 +8,9 @@
 //!   writing the lots it expires (`server/examples/bench_ledger.rs`).
 //! - `bench checkout`: code verification rate, till purchases over HTTP against the same work
 //!   without HTTP (`server/examples/bench_checkout.rs`).
+//! - `bench rewards`: redemptions per second of one reward with 32 concurrent customers, on
+//!   SQLite and PostgreSQL, and the vouchers issued against its stock
+//!   (`server/examples/bench_rewards.rs`).
 //! - `bench abuse`: the server's memory under bursts of sign-ins and sign-ups, and `/health`
 //!   while idle sockets hold connections (`server/examples/bench_abuse.rs`).
 
@@ -20,7 +23,7 @@ mod wallet;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  bench ledger [flags]   wallet latency at 10 vs 100,000 entries; expiring 1,000,000 lots vs writing them\n  bench checkout [flags] code verification rate; till purchases over HTTP vs the storage floor\n  bench abuse [flags]    server memory under 200+200 unauthenticated requests; /health with 300 half-open sockets\n  bench code             tap on \"Show code\" to the QR on screen: median and p90, server up or stopped, CPU 1x or 4x\n  install-tools          only install the pinned tools into the cache";
+const USAGE: &str = "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  bench ledger [flags]   wallet latency at 10 vs 100,000 entries; expiring 1,000,000 lots vs writing them\n  bench checkout [flags] code verification rate; till purchases over HTTP vs the storage floor\n  bench rewards [flags]  redemptions per second of one reward, 32 customers, SQLite and PostgreSQL; vouchers vs stock\n  bench abuse [flags]    server memory under 200+200 unauthenticated requests; /health with 300 half-open sockets\n  bench code             tap on \"Show code\" to the QR on screen: median and p90, server up or stopped, CPU 1x or 4x\n  install-tools          only install the pinned tools into the cache";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> Result<()> {
         ["bench", "size"] => bench::size(),
         ["bench", "ledger", rest @ ..] => bench::ledger(rest),
         ["bench", "checkout", rest @ ..] => bench::checkout(rest),
+        ["bench", "rewards", rest @ ..] => bench::rewards(rest),
         ["bench", "abuse", rest @ ..] => bench::abuse(rest),
         ["bench", "code"] => bench::code(),
         ["install-tools"] => tools::Tools::ensure().map(|_| ()),

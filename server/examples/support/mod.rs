@@ -1,5 +1,8 @@
-//! What the benchmark examples share: a SQLite-backed app state with the demo programs, and
-//! requests through the whole app in-process.
+//! What the benchmark examples share: an app state (SQLite, or any database URL) with the demo
+//! programs, and requests through the whole app in-process.
+
+// Each benchmark uses a part of this.
+#![allow(dead_code)]
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -29,9 +32,13 @@ pub async fn sqlite_state(
     file: &str,
     config: Arc<ProgramConfig>,
 ) -> anyhow::Result<AppState> {
-    let url = format!("sqlite://{}/{file}", dir.path().display());
+    state_at(&format!("sqlite://{}/{file}", dir.path().display()), config).await
+}
+
+/// An app state on the database at `url` (SQLite or PostgreSQL), with cheap password hashing.
+pub async fn state_at(url: &str, config: Arc<ProgramConfig>) -> anyhow::Result<AppState> {
     Ok(AppState {
-        store: Store::connect(&url, SqliteSync::Normal).await?,
+        store: Store::connect(url, SqliteSync::Normal).await?,
         config,
         passwords: Passwords::for_tests(),
         sessions: SessionPolicy {
@@ -79,6 +86,27 @@ pub async fn call_from(
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body))?;
     req.extensions_mut().insert(ConnectInfo(address));
+    let res = app.clone().oneshot(req).await?;
+    let status = res.status();
+    let bytes = res.into_body().collect().await?.to_bytes();
+    Ok((status, serde_json::from_slice(&bytes).unwrap_or_default()))
+}
+
+/// A `POST` with no body and an `Idempotency-Key` through the app: its status and JSON body.
+pub async fn call_with_key(
+    app: &Router,
+    path: &str,
+    token: &str,
+    key: &str,
+) -> anyhow::Result<(StatusCode, serde_json::Value)> {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("idempotency-key", key)
+        .body(Body::empty())?;
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
     let res = app.clone().oneshot(req).await?;
     let status = res.status();
     let bytes = res.into_body().collect().await?.to_bytes();
