@@ -3,7 +3,7 @@
 
 use crate::format::Fmt;
 use crate::i18n::{fill, td_string, Locale};
-use tessera_core::api::{Card, DiscountView, PointsOn, TierGoal};
+use tessera_core::api::{Card, DiscountView, PointsOn, RewardGoal, TierGoal};
 use tessera_core::tier::QualifyBy;
 
 /// The most pressing thing about a card, in the order the customer loses or gains the most; it
@@ -14,6 +14,8 @@ pub enum NextStep<'a> {
     Expiring(&'a PointsOn),
     /// The level is held only by retention: what keeps it.
     KeepTier(TierTarget<'a>),
+    /// The cheapest reward within reach: the points still to collect for it.
+    Reward(&'a RewardGoal),
     /// What reaches the next level.
     ReachTier(TierTarget<'a>),
     /// The next, higher discount rate and the spend still needed for it (0: the next purchase).
@@ -41,8 +43,9 @@ pub struct TierTarget<'a> {
     pub by_points: bool,
 }
 
-/// What matters next on `card`: expiring points (soonest), else what keeps the level, else what
-/// reaches the next one, else the discount's next step; `None` when nothing is pending.
+/// What matters next on `card`: expiring points (soonest), else what keeps the level, else the
+/// next reward within reach, else what reaches the next level, else the discount's next step;
+/// `None` when nothing is pending.
 pub fn next_step(card: &Card) -> Option<NextStep<'_>> {
     // The API sends expiring points soonest first; the minimum keeps that promise local.
     if let Some(soonest) = card
@@ -58,6 +61,12 @@ pub fn next_step(card: &Card) -> Option<NextStep<'_>> {
         if let Some(keep) = target(tier.keep.as_ref(), by_points) {
             return Some(NextStep::KeepTier(keep));
         }
+    }
+    if let Some(goal) = card.next_reward.as_ref().filter(|g| g.remaining > 0) {
+        return Some(NextStep::Reward(goal));
+    }
+    if let Some(tier) = &card.tier {
+        let by_points = tier.qualify_by == QualifyBy::Points;
         if let Some(next) = target(tier.next.as_ref(), by_points) {
             return Some(NextStep::ReachTier(next));
         }
@@ -149,6 +158,14 @@ pub fn step_text(step: &NextStep, card: &Card, fmt: &Fmt, locale: Locale) -> Str
         NextStep::Expiring(points) => expiring_text(points, &card.point_name, fmt, locale),
         NextStep::KeepTier(target) => tier_text(target, true, card, fmt, locale),
         NextStep::ReachTier(target) => tier_text(target, false, card, fmt, locale),
+        NextStep::Reward(goal) => fill(
+            td_string!(locale, card.reward_goal),
+            &[
+                ("points", &fmt.points(goal.remaining)),
+                ("unit", &card.point_name),
+                ("reward", &goal.name),
+            ],
+        ),
         NextStep::DiscountUp {
             rate_bp,
             spend_minor,

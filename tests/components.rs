@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use tessera_core::api::{
-    Card, CheckoutSecret, DiscountView, HistoryEntry, HistoryPage, Me, PointsOn, Session, TierGoal,
-    TierStatus, Wallet,
+    Card, CheckoutSecret, DiscountView, HistoryEntry, HistoryPage, Me, PointsOn, RewardGoal,
+    Session, TierGoal, TierStatus, Wallet,
 };
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
 use tessera_core::discount::DiscountKind;
@@ -167,6 +167,24 @@ fn next_line_then_keeps_the_level_then_reaches_the_next() {
         line(&card).unwrap(),
         "Collect 40 more stars by 31 Dec 2027 to reach Gold"
     );
+}
+
+#[wasm_bindgen_test]
+fn next_line_shows_the_reward_within_reach_before_the_next_level() {
+    let mut card = example_card();
+    card.expiring.clear();
+    card.next_reward = Some(RewardGoal {
+        name: "Any coffee".into(),
+        points: 150,
+        remaining: 40,
+    });
+    assert_eq!(line(&card).unwrap(), "40 points to go: Any coffee");
+    // Keeping the level still comes first; a reward already affordable is nothing to do.
+    card.tier.as_mut().unwrap().keep = Some(goal("Silver", 50_000, 12_050, Some("2026-12-31")));
+    assert!(matches!(next_step(&card), Some(NextStep::KeepTier(_))));
+    card.tier.as_mut().unwrap().keep = None;
+    card.next_reward.as_mut().unwrap().remaining = 0;
+    assert!(matches!(next_step(&card), Some(NextStep::ReachTier(_))));
 }
 
 #[wasm_bindgen_test]

@@ -88,6 +88,8 @@ async fn card_as_of(
     let current = look.at(now);
     let changes = look.changes_after(now, &current);
     let (tier, discount) = current;
+    let level = tier.as_ref().map(|t| t.name.as_str());
+    let next_reward = crate::rewards::next_goal(conn, program, balance, level, now).await?;
 
     Ok(Card {
         id: id.to_owned(),
@@ -102,7 +104,7 @@ async fn card_as_of(
         expiring,
         tier,
         discount,
-        next_reward: None,
+        next_reward,
         changes,
         last_code_at: (stored.last_code_step > 0).then(|| stored.last_code_step * STEP_MS),
     })

@@ -21,7 +21,7 @@ use crate::store::card_row::StoredCard;
 use crate::store::ledger::{self, Deduction, LedgerError};
 use crate::store::purchases::tier_window;
 use crate::store::vouchers::{self, NewVoucher, VoucherRow};
-use crate::store::{self, now_ms, Tx, Write};
+use crate::store::{self, now_ms, StoreError, Tx, Write};
 use crate::till::idempotency::{self, Claim, IdempotencyKey};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -32,7 +32,8 @@ use axum::Router;
 use rand::RngCore;
 use std::sync::Arc;
 use tessera_core::api::{
-    ErrorCode, PartnerView, RewardView, Rewards, Voucher, VoucherStatus, VoucherWithCard, Vouchers,
+    ErrorCode, PartnerView, RewardGoal, RewardView, Rewards, Voucher, VoucherStatus,
+    VoucherWithCard, Vouchers,
 };
 use tessera_core::catalog::{is_id, MemberFacts, Refusal, Reward};
 use tessera_core::points::EntryKind;
@@ -87,6 +88,58 @@ fn title_of(program: &Program, reward: &Reward) -> String {
         .to_owned()
 }
 
+/// The cheapest reward the member can work towards and cannot yet afford, for a card showing
+/// `balance` at `tier` on `now`: in its window, for their level and clubs, not out of stock (the
+/// stock issued is read only when a reward with stock comes first). `None` when every reward
+/// they may redeem is affordable, or there is none.
+pub async fn next_goal(
+    conn: &mut sqlx::AnyConnection,
+    program: &Program,
+    balance: i64,
+    tier: Option<&str>,
+    now: i64,
+) -> Result<Option<RewardGoal>, StoreError> {
+    let today = calendar::day_of(program.tz(), now);
+    let mut candidates: Vec<&Reward> = program
+        .rewards
+        .iter()
+        .filter(|reward| reward.cost > balance && reward.stock != Some(0))
+        .filter(|reward| {
+            let facts = MemberFacts {
+                balance: reward.cost,
+                tier,
+                clubs: &[],
+                issued: 0,
+                redeemed_ever: 0,
+                redeemed_this_month: 0,
+            };
+            reward.refusal(&facts, &today).is_none()
+        })
+        .collect();
+    candidates.sort_by_key(|reward| reward.cost);
+    let mut issued = None;
+    for reward in candidates {
+        if let Some(stock) = reward.stock {
+            if issued.is_none() {
+                issued = Some(vouchers::issued_on(conn, &program.id).await?);
+            }
+            let taken = issued
+                .as_ref()
+                .and_then(|all| all.iter().find(|(id, _)| id == &reward.id))
+                .map_or(0, |(_, n)| *n);
+            if taken >= stock {
+                continue;
+            }
+        }
+        return Ok(Some(RewardGoal {
+            name: title_of(program, reward),
+            points: reward.cost,
+            remaining: reward.cost - balance,
+        }));
+    }
+    Ok(None)
+}
+
 refusals! {
     CatalogRefusals = SIGNED_IN, &[ErrorCode::NotFound]
 }
@@ -109,8 +162,7 @@ pub async fn catalog(
     let tier = level_now(&mut conn, program, &card, now).await?;
     let month = i64::from(calendar::month_of(program.tz(), now));
     let redeemed = vouchers::redeemed_by_card(&mut conn, &card.id, month).await?;
-    drop(conn);
-    let issued = vouchers::issued(&state.store, &program.id).await?;
+    let issued = vouchers::issued_on(&mut conn, &program.id).await?;
     let today = calendar::day_of(program.tz(), now);
     let partner_name = |id: &String| {
         program

@@ -87,12 +87,15 @@ pub async fn release_stock(
     Ok(())
 }
 
-/// Vouchers issued and not cancelled, per reward of the program.
-pub async fn issued(store: &Store, program_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+/// Vouchers issued and not cancelled, per reward of the program, read on `conn`.
+pub async fn issued_on(
+    conn: &mut sqlx::AnyConnection,
+    program_id: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(
         sqlx::query_as("SELECT reward_id, issued FROM reward_stock WHERE program_id = $1")
             .bind(program_id)
-            .fetch_all(&store.pool)
+            .fetch_all(conn)
             .await?,
     )
 }

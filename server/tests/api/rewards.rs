@@ -331,3 +331,26 @@ async fn cancelling_a_voucher_gives_its_points_back_with_their_expiry_and_return
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_card_shows_the_cheapest_reward_the_member_can_work_towards() {
+    each_engine(|t| async move {
+        let (token, card_id) = t.customer("saver@example.com").await;
+        let goal = card(&t, &token, &card_id).await.next_reward.unwrap();
+        assert_eq!(
+            (goal.name.as_str(), goal.points, goal.remaining),
+            ("An extra shot", 75, 75)
+        );
+        give(&t, &card_id, 100, "gift", None).await;
+        let goal = card(&t, &token, &card_id).await.next_reward.unwrap();
+        assert_eq!(
+            (goal.name.as_str(), goal.remaining),
+            ("A butter croissant", 20)
+        );
+        // Nothing the member may redeem is out of reach: no goal (Gold's tasting is not theirs,
+        // the mug is out of stock).
+        give(&t, &card_id, 1_000, "more", None).await;
+        assert_eq!(card(&t, &token, &card_id).await.next_reward, None);
+    })
+    .await;
+}
