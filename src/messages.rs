@@ -78,7 +78,12 @@ impl Audience for Customer {
             | ErrorCode::NotEligible
             | ErrorCode::NotYetAvailable
             | ErrorCode::NoLongerAvailable
-            | ErrorCode::VoucherNotActive
+            | ErrorCode::VoucherUnknown
+            | ErrorCode::VoucherNotYours
+            | ErrorCode::VoucherUsed
+            | ErrorCode::VoucherExpired
+            | ErrorCode::VoucherCancelled
+            | ErrorCode::VoucherWrongPartner
             | ErrorCode::Unknown => td_string!(locale, errors.unexpected),
         }
     }
@@ -211,7 +216,13 @@ impl Audience for Cashier {
             | ErrorCode::NotEligible
             | ErrorCode::NotYetAvailable
             | ErrorCode::NoLongerAvailable
-            | ErrorCode::VoucherNotActive
+            // The console's voucher field, which gives these words, comes next.
+            | ErrorCode::VoucherUnknown
+            | ErrorCode::VoucherNotYours
+            | ErrorCode::VoucherUsed
+            | ErrorCode::VoucherExpired
+            | ErrorCode::VoucherCancelled
+            | ErrorCode::VoucherWrongPartner
             | ErrorCode::Unknown => td_string!(locale, till.errors.unexpected),
         }
     }

@@ -329,6 +329,7 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
             discount_bp: 0,
             discount_minor: 0,
             voucher_minor: 0,
+            voucher_lost_minor: 0,
             total_minor: 1_250,
             points_spent: 0,
             points_paid_minor: 0,

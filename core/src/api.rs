@@ -109,8 +109,18 @@ pub enum ErrorCode {
     NotYetAvailable,
     /// Rewards: its window has ended.
     NoLongerAvailable,
-    /// Vouchers: used, cancelled or expired already.
-    VoucherNotActive,
+    /// Vouchers: no voucher has this code.
+    VoucherUnknown,
+    /// Vouchers: the voucher is another member's (a voucher is not a bearer code).
+    VoucherNotYours,
+    /// Vouchers: used already.
+    VoucherUsed,
+    /// Vouchers: its time ran out.
+    VoucherExpired,
+    /// Vouchers: the member cancelled it (its points came back).
+    VoucherCancelled,
+    /// Vouchers: its reward is only for other partners than this till's.
+    VoucherWrongPartner,
     /// A write needs an `Idempotency-Key` header (1–100 visible ASCII characters).
     IdempotencyKeyRequired,
     /// The `Idempotency-Key` was used for a different request.
@@ -129,7 +139,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this build knows, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 42] = [
         ErrorCode::MalformedJson,
         ErrorCode::InvalidBody,
         ErrorCode::UnsupportedMediaType,
@@ -160,7 +170,12 @@ impl ErrorCode {
         ErrorCode::NotEligible,
         ErrorCode::NotYetAvailable,
         ErrorCode::NoLongerAvailable,
-        ErrorCode::VoucherNotActive,
+        ErrorCode::VoucherUnknown,
+        ErrorCode::VoucherNotYours,
+        ErrorCode::VoucherUsed,
+        ErrorCode::VoucherExpired,
+        ErrorCode::VoucherCancelled,
+        ErrorCode::VoucherWrongPartner,
         ErrorCode::IdempotencyKeyRequired,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::ServerBusy,
@@ -202,7 +217,12 @@ impl ErrorCode {
             ErrorCode::NotEligible => "not_eligible",
             ErrorCode::NotYetAvailable => "not_yet_available",
             ErrorCode::NoLongerAvailable => "no_longer_available",
-            ErrorCode::VoucherNotActive => "voucher_not_active",
+            ErrorCode::VoucherUnknown => "voucher_unknown",
+            ErrorCode::VoucherNotYours => "voucher_not_yours",
+            ErrorCode::VoucherUsed => "voucher_used",
+            ErrorCode::VoucherExpired => "voucher_expired",
+            ErrorCode::VoucherCancelled => "voucher_cancelled",
+            ErrorCode::VoucherWrongPartner => "voucher_wrong_partner",
             ErrorCode::IdempotencyKeyRequired => "idempotency_key_required",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::ServerBusy => "server_busy",
@@ -615,6 +635,32 @@ pub struct TillPurchaseRequest {
     /// ticket from a checkout code; their value may not exceed the total to pay.
     #[serde(default)]
     pub points: i64,
+    /// A voucher of the member's to apply (its code, scanned or typed), after the discount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher: Option<String>,
+}
+
+/// `POST /till/vouchers/check`: a voucher the member shows, checked before the sale (nothing is
+/// used); typed codes count against the typed-code attempt limits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillVoucherRequest {
+    /// From `POST /till/identify`: the member the voucher must belong to.
+    pub ticket: String,
+    /// The voucher's code.
+    pub code: String,
+}
+
+/// A voucher the till may apply: what it takes off the bill.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillVoucher {
+    pub code: String,
+    /// The reward's title.
+    pub title: String,
+    pub voucher: crate::catalog::RewardKind,
+    /// UTC unix ms.
+    pub expires_at: i64,
 }
 
 /// A bill as the till's money rule settled it (`crate::bill`), in minor units of the card's
@@ -630,6 +676,8 @@ pub struct BillView {
     pub discount_minor: i64,
     /// Taken off by a voucher.
     pub voucher_minor: i64,
+    /// The part of an amount voucher more than what was left: lost with it.
+    pub voucher_lost_minor: i64,
     /// What the member owed: gross less discount less voucher.
     pub total_minor: i64,
     /// Points spent on it.
@@ -648,6 +696,7 @@ impl BillView {
             discount_bp,
             discount_minor: settled.discount,
             voucher_minor: settled.voucher,
+            voucher_lost_minor: settled.voucher_lost,
             total_minor: settled.total,
             points_spent,
             points_paid_minor: settled.points_paid,
@@ -788,8 +837,8 @@ mod tests {
     #[test]
     fn an_error_code_newer_than_this_build_reads_as_unknown() {
         let body: ErrorBody =
-            serde_json::from_str(r#"{"error":"voucher_expired","message":"Too late."}"#).unwrap();
+            serde_json::from_str(r#"{"error":"gift_card_frozen","message":"Too late."}"#).unwrap();
         assert_eq!(body.error, ErrorCode::Unknown);
-        assert_eq!(ErrorCode::from_name("voucher_expired"), ErrorCode::Unknown);
+        assert_eq!(ErrorCode::from_name("gift_card_frozen"), ErrorCode::Unknown);
     }
 }

@@ -226,6 +226,7 @@ async fn storage_floor(
                     ticket: tickets[i % tickets.len()].clone(),
                     amount_minor: 350 + (i as i64 % 900),
                     points: 0,
+                    voucher: None,
                 };
                 let key = format!("floor-{round}-{i}");
                 let response = record_purchase(&state, &till, &key, &req)

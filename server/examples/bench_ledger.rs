@@ -120,6 +120,7 @@ async fn fill(state: &AppState, program: &Program, card: &str, entries: i64) -> 
                 card_id: card,
                 amount: Money::new(1_000 + (i * 37) % 4_000, program.currency),
                 points: 0,
+                voucher: None,
                 reference: &reference,
                 place: Some("Bench"),
                 partner: None,

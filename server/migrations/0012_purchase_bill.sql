@@ -7,6 +7,9 @@ ALTER TABLE purchases ADD COLUMN gross_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE purchases ADD COLUMN discount_bp BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE purchases ADD COLUMN discount_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE purchases ADD COLUMN voucher_minor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE purchases ADD COLUMN voucher_lost_minor BIGINT NOT NULL DEFAULT 0;
+-- The voucher applied (`vouchers`, migration 0013), if any.
+ALTER TABLE purchases ADD COLUMN voucher_id TEXT;
 ALTER TABLE purchases ADD COLUMN points_paid_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE purchases ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE purchases ADD COLUMN partner TEXT;

@@ -122,6 +122,7 @@ async fn seed_history(
             card_id: &card_id,
             amount: Money::new(minor, program.currency),
             points: 0,
+            voucher: None,
             reference: &reference,
             place: Some(PLACES[i % PLACES.len()]),
             partner: None,

@@ -15,9 +15,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
             StatusCode::BAD_REQUEST
         }
         ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::CardClosed | ErrorCode::TicketCannotSpend | ErrorCode::NotEligible => {
-            StatusCode::FORBIDDEN
-        }
+        ErrorCode::CardClosed
+        | ErrorCode::TicketCannotSpend
+        | ErrorCode::NotEligible
+        | ErrorCode::VoucherNotYours
+        | ErrorCode::VoucherWrongPartner => StatusCode::FORBIDDEN,
         ErrorCode::NotFound | ErrorCode::CardUnknown | ErrorCode::MemberNotFound => {
             StatusCode::NOT_FOUND
         }
@@ -30,7 +32,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::LimitReached
         | ErrorCode::NotYetAvailable
         | ErrorCode::NoLongerAvailable
-        | ErrorCode::VoucherNotActive => StatusCode::CONFLICT,
+        | ErrorCode::VoucherUsed
+        | ErrorCode::VoucherExpired
+        | ErrorCode::VoucherCancelled => StatusCode::CONFLICT,
         ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::InvalidBody
@@ -41,6 +45,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::TicketInvalid
         | ErrorCode::InsufficientPoints
         | ErrorCode::PointsNotAccepted
+        | ErrorCode::VoucherUnknown
         | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::RateLimited | ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
         // `Unknown` is the wallet's reading of a newer code; this server never sends it.

@@ -13,9 +13,11 @@ use crate::config::Program;
 use crate::store::card_row::StoredCard;
 use crate::store::ledger::{self, Addition, Deduction, LedgerError};
 use crate::store::purchases::{self as stored, NewPurchase};
+use crate::store::vouchers;
 use crate::store::{StoreError, Tx};
 use tessera_core::api::BillView;
 use tessera_core::bill::{highest_rate, Bill, BillError};
+use tessera_core::catalog::RewardKind;
 use tessera_core::points::EntryKind;
 use tessera_core::tier::{Month, QualifyBy};
 use tessera_core::Money;
@@ -31,6 +33,9 @@ pub struct Purchase<'a> {
     pub amount: Money,
     /// Points the member spends on it (0: none); the caller has checked that they may.
     pub points: i64,
+    /// A voucher applied after the discount: its id and what it takes off; the caller has
+    /// checked it is the card's and may be used here (`rewards::voucher_for_till`).
+    pub voucher: Option<(&'a str, RewardKind)>,
     /// The caller's unique reference (the till's receipt id).
     pub reference: &'a str,
     /// Where (a store), shown in the history.
@@ -81,6 +86,9 @@ pub enum PurchaseError {
     /// The card has fewer spendable points than offered.
     #[error("the card has {spendable} points to spend")]
     InsufficientPoints { spendable: i64 },
+    /// The voucher was used or cancelled before this purchase could use it.
+    #[error("the voucher was used or cancelled meanwhile")]
+    VoucherEnded,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -168,6 +176,9 @@ pub async fn record(
         .rate_bp]);
     let bill = Bill {
         discount_bp,
+        voucher: purchase
+            .voucher
+            .map(|(_, kind)| kind.voucher_off(program.currency)),
         points_value: Money::new(points_value, program.currency),
         ..Bill::new(purchase.amount)
     }
@@ -176,6 +187,13 @@ pub async fn record(
         BillError::PointsOverTotal { .. } => PurchaseError::PointsOverTotal,
         _ => PurchaseError::InvalidAmount,
     })?;
+    // Used in this transaction: a purchase that fails leaves it unused. Under the card's lock, so
+    // no other till's purchase or the member's cancelling can end it meanwhile.
+    if let Some((voucher_id, _)) = purchase.voucher {
+        if !vouchers::end(tx, voucher_id, "used", now).await? {
+            return Err(PurchaseError::VoucherEnded);
+        }
+    }
     if purchase.points > 0 {
         let reference = format!("purchase:{}:points", purchase.reference);
         let payment = Deduction {
@@ -278,6 +296,7 @@ pub async fn record(
         bill: &bill,
         discount_bp,
         points_spent: purchase.points,
+        voucher_id: purchase.voucher.map(|(id, _)| id),
         place: purchase.place,
         partner: purchase.partner,
         points,

@@ -35,7 +35,7 @@ use tessera_core::api::{
     ErrorCode, PartnerView, RewardGoal, RewardView, Rewards, Voucher, VoucherStatus,
     VoucherWithCard, Vouchers,
 };
-use tessera_core::catalog::{is_id, MemberFacts, Refusal, Reward};
+use tessera_core::catalog::{is_id, MemberFacts, Refusal, Reward, RewardKind};
 use tessera_core::points::EntryKind;
 
 pub fn router() -> Router<AppState> {
@@ -477,13 +477,86 @@ pub async fn list(
     Ok(ApiJson(Vouchers { vouchers }))
 }
 
+/// Why a voucher cannot be used or cancelled any more, if it cannot: used, cancelled, expired.
+fn ended(row: &VoucherRow, now: i64) -> Option<ApiError> {
+    let (code, message) = match row.status.as_str() {
+        "used" => (ErrorCode::VoucherUsed, "This voucher was used already."),
+        "cancelled" => (
+            ErrorCode::VoucherCancelled,
+            "This voucher was cancelled: its points went back to the card.",
+        ),
+        _ if row.expires_at <= now => (ErrorCode::VoucherExpired, "This voucher has expired."),
+        _ => return None,
+    };
+    Some(ApiError::new(code, message))
+}
+
+/// A voucher's code as typed or scanned: upper case, without spaces or dashes.
+fn normalized_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The voucher with `code` as a till may apply it to `card_id`'s bill at `partner` on `now`:
+/// read on `conn` (the purchase's transaction, or a reader to check it first). Refused when no
+/// voucher has the code, it is another card's, it was used, cancelled or has expired, or its
+/// reward is only for other partners.
+pub async fn voucher_for_till(
+    conn: &mut sqlx::AnyConnection,
+    program: &Program,
+    code: &str,
+    card_id: &str,
+    partner: Option<&str>,
+    now: i64,
+) -> ApiResult<(VoucherRow, RewardKind)> {
+    let row = vouchers::by_code(conn, &normalized_code(code))
+        .await?
+        .filter(|row| row.program_id == program.id)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::VoucherUnknown,
+                "No voucher has this code. Check it, or scan the voucher's QR code.",
+            )
+        })?;
+    if row.card_id != card_id {
+        return Err(ApiError::new(
+            ErrorCode::VoucherNotYours,
+            "This voucher belongs to another member.",
+        ));
+    }
+    if let Some(refusal) = ended(&row, now) {
+        return Err(refusal);
+    }
+    let partners = program
+        .rewards
+        .iter()
+        .find(|r| r.id == row.reward_id)
+        .map(|r| r.partners.as_slice())
+        .unwrap_or_default();
+    if !partners.is_empty() && !partner.is_some_and(|p| partners.iter().any(|q| q == p)) {
+        return Err(ApiError::new(
+            ErrorCode::VoucherWrongPartner,
+            "This voucher is for another partner's stores.",
+        ));
+    }
+    let kind = serde_json::from_str(&row.voucher).map_err(ApiError::internal)?;
+    Ok((row, kind))
+}
+
 refusals! {
-    CancelRefusals = SIGNED_IN, &[ErrorCode::NotFound, ErrorCode::VoucherNotActive]
+    CancelRefusals = SIGNED_IN, &[
+        ErrorCode::NotFound,
+        ErrorCode::VoucherUsed,
+        ErrorCode::VoucherExpired,
+        ErrorCode::VoucherCancelled,
+    ]
 }
 
 /// Cancels an unused voucher: its points come back to the lots they were taken from, with their
 /// expiry dates, and it goes back into stock. A used, expired or cancelled voucher is refused
-/// (`voucher_not_active`); another member's is not found.
+/// (`voucher_used`, `voucher_expired`, `voucher_cancelled`); another member's is not found.
 #[utoipa::path(post, path = "/api/v1/vouchers/{id}/cancel", tag = "rewards",
     security(("bearer" = [])), params(IdPath),
     responses((status = 200, body = VoucherWithCard), CancelRefusals))]
@@ -527,14 +600,16 @@ impl Write for Cancel {
         ledger::settle(tx, &mut card, now)
             .await
             .map_err(ledger_error)?;
-        let not_active = || {
-            ApiError::new(
-                ErrorCode::VoucherNotActive,
-                "This voucher was used, cancelled or has expired.",
-            )
-        };
-        if row.expires_at <= now || !vouchers::end(tx, &row.id, "cancelled", now).await? {
-            return Err(not_active());
+        // Read again under the card's lock, which a till using the voucher takes first too:
+        // as it stands now, nothing else can end it before this transaction does.
+        let row = vouchers::in_tx(tx, &row.id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        if let Some(refusal) = ended(&row, now) {
+            return Err(refusal);
+        }
+        if !vouchers::end(tx, &row.id, "cancelled", now).await? {
+            return Err(ApiError::internal("an active voucher did not end"));
         }
         let reason = format!("{} (cancelled)", row.title);
         let reference = format!("cancel:{}", row.code);

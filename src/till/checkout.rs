@@ -148,6 +148,7 @@ pub fn CheckoutPanel(
                 ticket: ticket.clone(),
                 amount_minor,
                 points,
+                voucher: None,
             };
             let fingerprint = format!("{}:{amount_minor}:{points}", request.ticket);
             let Some(key) =

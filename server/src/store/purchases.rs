@@ -19,6 +19,7 @@ pub struct PurchaseRow {
     pub discount_bp: i64,
     pub discount_minor: i64,
     pub voucher_minor: i64,
+    pub voucher_lost_minor: i64,
     pub points_paid_minor: i64,
     /// The points that paid part of it.
     pub points_spent: i64,
@@ -32,6 +33,7 @@ impl PurchaseRow {
             discount_bp: u32::try_from(self.discount_bp).unwrap_or(0),
             discount_minor: self.discount_minor,
             voucher_minor: self.voucher_minor,
+            voucher_lost_minor: self.voucher_lost_minor,
             total_minor: self.gross_minor - self.discount_minor - self.voucher_minor,
             points_spent: self.points_spent,
             points_paid_minor: self.points_paid_minor,
@@ -47,6 +49,8 @@ pub struct NewPurchase<'a> {
     pub bill: &'a Settled,
     pub discount_bp: u32,
     pub points_spent: i64,
+    /// The voucher applied, if any.
+    pub voucher_id: Option<&'a str>,
     pub place: Option<&'a str>,
     pub partner: Option<&'a str>,
     /// Points earned.
@@ -63,7 +67,7 @@ pub async fn by_reference(
 ) -> Result<Option<PurchaseRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT amount_minor, currency, points, welcome_points, gross_minor, discount_bp,
-             discount_minor, voucher_minor, points_paid_minor, points_spent
+             discount_minor, voucher_minor, voucher_lost_minor, points_paid_minor, points_spent
          FROM purchases WHERE card_id = $1 AND reference = $2",
     )
     .bind(card_id)
@@ -76,8 +80,9 @@ pub async fn by_reference(
 pub async fn insert(tx: &mut Tx, p: &NewPurchase<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO purchases (id, card_id, reference, amount_minor, currency, place, points, welcome_points, created_at,
-             gross_minor, discount_bp, discount_minor, voucher_minor, points_paid_minor, points_spent, partner)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             gross_minor, discount_bp, discount_minor, voucher_minor, points_paid_minor, points_spent, partner,
+             voucher_lost_minor, voucher_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(new_id())
     .bind(p.card_id)
@@ -96,6 +101,8 @@ pub async fn insert(tx: &mut Tx, p: &NewPurchase<'_>) -> Result<(), StoreError> 
     .bind(p.bill.points_paid)
     .bind(p.points_spent)
     .bind(p.partner)
+    .bind(p.bill.voucher_lost)
+    .bind(p.voucher_id)
     .execute(&mut **tx)
     .await?;
     Ok(())

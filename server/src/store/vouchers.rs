@@ -152,6 +152,19 @@ pub async fn in_tx(tx: &mut Tx, id: &str) -> Result<Option<VoucherRow>, StoreErr
     )
 }
 
+/// The voucher with `code`, read on `conn`.
+pub async fn by_code(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+) -> Result<Option<VoucherRow>, StoreError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM vouchers WHERE code = $1"))
+            .bind(code)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
 /// The customer's voucher `id` (another customer's is none), read in `tx`.
 pub async fn customers_in_tx(
     tx: &mut Tx,

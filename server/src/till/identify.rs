@@ -153,15 +153,7 @@ async fn by_code(
     // checked; a scanned code's proof is too long to guess.
     let slots = if claim.is_typed() {
         let attempt = Attempt::typed_code(&card_id, &till.session_id);
-        Some(attempt.take(&state.store).await.map_err(|e| match e {
-            TakeError::Refused(refused) => ApiError {
-                code: ErrorCode::TooManyAttempts,
-                message:
-                    "Too many wrong codes for this card. Scan the QR code instead, or wait.".into(),
-                ..refused.into()
-            },
-            TakeError::Store(e) => e.into(),
-        })?)
+        Some(attempt.take(&state.store).await.map_err(too_many_typed)?)
     } else {
         None
     };
@@ -194,6 +186,19 @@ async fn by_code(
         }
     }
     Ok((card_id, result.map_err(code_refusal)?))
+}
+
+/// A typed code (a checkout code's digits, or a voucher's code) refused by its attempt limits.
+pub(crate) fn too_many_typed(e: TakeError) -> ApiError {
+    match e {
+        TakeError::Refused(refused) => ApiError {
+            code: ErrorCode::TooManyAttempts,
+            message: "Too many wrong codes for this card. Scan the QR code instead, or wait."
+                .into(),
+            ..refused.into()
+        },
+        TakeError::Store(e) => e.into(),
+    }
 }
 
 fn member_not_found() -> ApiError {

@@ -3,13 +3,16 @@
 //! money, which earns points). It needs an `Idempotency-Key` and runs in one transaction with it.
 
 use super::idempotency::{self, Claim, IdempotencyKey};
+use super::identify::too_many_typed;
 use super::session::TillSession;
+use crate::auth::attempts::Attempt;
 use crate::card_status;
 use crate::config::{Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::openapi::refusals::{refusals, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
 use crate::purchases::{self, Purchase, PurchaseError};
+use crate::rewards;
 use crate::state::AppState;
 use crate::store::till::TicketCard;
 use crate::store::{self, now_ms, Tx, Write};
@@ -41,8 +44,19 @@ fn ticket_invalid() -> ApiError {
     )
 }
 
+/// A voucher applied at the till: every way it can be refused.
+pub const VOUCHER: &[ErrorCode] = &[
+    ErrorCode::VoucherUnknown,
+    ErrorCode::VoucherNotYours,
+    ErrorCode::VoucherUsed,
+    ErrorCode::VoucherExpired,
+    ErrorCode::VoucherCancelled,
+    ErrorCode::VoucherWrongPartner,
+    ErrorCode::TooManyAttempts,
+];
+
 refusals! {
-    PurchaseRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, &[
+    PurchaseRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, VOUCHER, &[
         ErrorCode::TicketInvalid,
         ErrorCode::TicketCannotSpend,
         ErrorCode::InsufficientPoints,
@@ -54,7 +68,9 @@ refusals! {
 /// part of what is left, the rest in money, which earns points.
 ///
 /// `ticket_cannot_spend`: points were offered on a ticket from a phone number; spending needs
-/// the checkout code. `points_not_accepted`: the program takes no points as payment.
+/// the checkout code. `points_not_accepted`: the program takes no points as payment. A
+/// `voucher` (its code) is used in the same transaction, after the discount; the `voucher_*`
+/// codes say why one cannot be, and each voucher code takes a typed-code attempt.
 #[utoipa::path(post, path = "/api/v1/till/purchases", tag = "till", security(("bearer" = [])),
     request_body = TillPurchaseRequest,
     params(IdempotencyKey),
@@ -90,14 +106,30 @@ pub async fn record_purchase(
     // only expires, and an expired one still gets a retry its stored response.
     let now = now_ms();
     let card = store::till::ticket(&state.store, &till.session_id, &req.ticket, now).await?;
-    let till = TillWrite::new(state, till.clone(), key.to_owned(), card, now);
-    state
+    // A voucher's code can be typed, so each one takes a typed-code slot before it is checked,
+    // given back unless no voucher of the member's has it (a guess).
+    let slots = match (&req.voucher, &card) {
+        (Some(_), Some(card)) => Some(
+            Attempt::typed_code(&card.card_id, &till.session_id)
+                .take(&state.store)
+                .await
+                .map_err(too_many_typed)?,
+        ),
+        _ => None,
+    };
+    let write = TillWrite::new(state, till.clone(), key.to_owned(), card, now);
+    let result = state
         .store
         .write(Idempotent {
-            till,
+            till: write,
             operation: RecordPurchase(req.clone()),
         })
-        .await
+        .await;
+    let guessed = matches!(&result, Err(e) if matches!(e.code, ErrorCode::VoucherUnknown | ErrorCode::VoucherNotYours));
+    if let (Some(slots), false) = (slots, guessed) {
+        slots.succeeded(&state.store).await?;
+    }
+    result
 }
 
 /// A till write as the transaction needs it: owned, since the writer may run it more than once.
@@ -211,11 +243,22 @@ impl TillOperation for RecordPurchase {
                 "Spending points needs the customer's code: scan it instead of the phone number.",
             ));
         }
+        let voucher = match &req.voucher {
+            Some(code) => {
+                let partner = till.till.staff.partner.as_deref();
+                let found =
+                    rewards::voucher_for_till(tx, program, code, &card.card_id, partner, now)
+                        .await?;
+                Some(found)
+            }
+            None => None,
+        };
         let reference = till.reference();
         let purchase = Purchase {
             card_id: &card.card_id,
             amount: Money::new(req.amount_minor, program.currency),
             points: req.points,
+            voucher: voucher.as_ref().map(|(row, kind)| (row.id.as_str(), *kind)),
             reference: &reference,
             place: till.till.staff.location.as_deref(),
             partner: till.till.staff.partner.as_deref(),
@@ -235,6 +278,10 @@ impl TillOperation for RecordPurchase {
                 PurchaseError::InsufficientPoints { spendable } => ApiError::new(
                     ErrorCode::InsufficientPoints,
                     format!("The card has {spendable} points to spend."),
+                ),
+                PurchaseError::VoucherEnded => ApiError::new(
+                    ErrorCode::VoucherUsed,
+                    "This voucher was used or cancelled just now.",
                 ),
                 PurchaseError::Store(e) => e.into(),
             })?;

@@ -37,6 +37,7 @@ async fn buy(
         card_id: card,
         amount,
         points: 0,
+        voucher: None,
         reference,
         place: Some("Vake Park"),
         partner: None,

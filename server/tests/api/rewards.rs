@@ -323,7 +323,7 @@ async fn cancelling_a_voucher_gives_its_points_back_with_their_expiry_and_return
         let twice = t.post(&path, Some(&token), Value::Null).await;
         assert_eq!(
             twice.refusal(),
-            (StatusCode::CONFLICT, ErrorCode::VoucherNotActive)
+            (StatusCode::CONFLICT, ErrorCode::VoucherCancelled)
         );
         // Its stock is back: the mug can be redeemed again.
         let again = redeem(&t, &token, "mug", "m-2").await;

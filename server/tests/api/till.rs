@@ -213,6 +213,7 @@ impl Checkout {
             ticket: self.ticket.clone(),
             amount_minor,
             points,
+            voucher: None,
         })
     }
 }
@@ -1119,6 +1120,7 @@ async fn points_pay_their_value_off_what_the_discount_left_and_money_the_rest() 
                 discount_bp: 300,
                 discount_minor: 30,
                 voucher_minor: 0,
+                voucher_lost_minor: 0,
                 total_minor: 970,
                 points_spent: 100,
                 points_paid_minor: 500,
@@ -1232,6 +1234,179 @@ async fn a_ticket_from_a_phone_number_cannot_pay_with_points() {
     .await;
 }
 
+// --- Vouchers at the till ----------------------------------------------------------------------
+
+/// A checkout whose member, given 2,000 points, redeemed `reward`: its voucher's code.
+async fn checkout_with_voucher(t: &TestApp, email: &str, reward: &str) -> (Checkout, String) {
+    let (till, member) = cashier_and_member(t, email).await;
+    let now = tessera_server::store::now_ms();
+    let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
+    let gift = tessera_server::store::ledger::Addition {
+        kind: tessera_core::points::EntryKind::Adjusted,
+        points: 2_000,
+        reason: "goodwill",
+        reference: "gift",
+        available_at: now,
+        expires_at: None,
+        place: None,
+        spend_minor: None,
+    };
+    tessera_server::store::ledger::add(&mut tx, &member.card, &gift, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut req = request(
+        Method::POST,
+        &format!("/api/v1/programs/mziuri/rewards/{reward}/redeem"),
+        Some(&member.token),
+        axum::body::Body::empty(),
+        None,
+    );
+    req.headers_mut()
+        .insert("idempotency-key", "redeem-1".parse().unwrap());
+    let redeemed: tessera_core::api::VoucherWithCard =
+        t.send(req).await.decode(StatusCode::CREATED);
+    let found = identified_by_code(t, &till, &member.code(now_step())).await;
+    let at = Checkout {
+        till,
+        ticket: found.ticket,
+        card: member.card,
+    };
+    (at, redeemed.voucher.code)
+}
+
+/// A purchase of `amount_minor` with the voucher `code`, under the key `key`.
+async fn buy_with_voucher(
+    t: &TestApp,
+    at: &Checkout,
+    key: &str,
+    amount_minor: i64,
+    code: &str,
+) -> Reply {
+    let body = json!({ "ticket": at.ticket, "amount_minor": amount_minor, "voucher": code });
+    till_write(t, PURCHASES, &at.till, Some(key), body).await
+}
+
+#[tokio::test]
+async fn a_voucher_comes_off_what_the_discount_left_and_is_used_once() {
+    each_engine(|t| async move {
+        let (at, code) = checkout_with_voucher(&t, "voucher@example.com", "five-off").await;
+        // GEL 20.00, Red's 3 % (0.60), the voucher's 5.00: 14.40 to pay, and points on that.
+        let purchase: TillPurchase =
+            buy_with_voucher(&t, &at, "sale-1", 2_000, &code.to_lowercase())
+                .await
+                .decode(StatusCode::CREATED);
+        let bill = purchase.bill;
+        assert_eq!(
+            (
+                bill.discount_minor,
+                bill.voucher_minor,
+                bill.money_paid_minor
+            ),
+            (60, 500, 1_440)
+        );
+        assert_eq!(purchase.points, 14);
+        let again = buy_with_voucher(&t, &at, "sale-2", 2_000, &code).await;
+        assert_eq!(
+            again.refusal(),
+            (StatusCode::CONFLICT, ErrorCode::VoucherUsed)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_voucher_worth_more_than_what_is_left_leaves_nothing_to_pay_and_says_what_is_lost() {
+    each_engine(|t| async move {
+        let (at, code) = checkout_with_voucher(&t, "small@example.com", "five-off").await;
+        // GEL 2.50 at 3 %: 2.42 left (0.075 rounds to 0.08 off); the voucher's 5.00 loses 2.58.
+        let purchase: TillPurchase = buy_with_voucher(&t, &at, "sale-1", 250, &code)
+            .await
+            .decode(StatusCode::CREATED);
+        let bill = purchase.bill;
+        assert_eq!((bill.voucher_minor, bill.total_minor), (242, 0));
+        assert_eq!(bill.voucher_lost_minor, 258);
+        assert_eq!(purchase.points, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_voucher_sent_by_two_purchases_at_once_is_used_by_one() {
+    each_engine(|t| async move {
+        let (at, code) = checkout_with_voucher(&t, "race@example.com", "five-off").await;
+        let (a, b) = tokio::join!(
+            buy_with_voucher(&t, &at, "till-a", 2_000, &code),
+            buy_with_voucher(&t, &at, "till-b", 2_000, &code),
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::CREATED, StatusCode::CONFLICT],
+            "{} {}",
+            a.text,
+            b.text
+        );
+        assert_eq!(recorded(&t, &at.card).await.0, 1, "one purchase");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_voucher_for_another_partner_another_member_or_no_one_is_refused_and_stays_unused() {
+    each_engine(|t| async move {
+        // The croissant is the bakery's; this is the coffee shop's till.
+        let (at, croissant) = checkout_with_voucher(&t, "bakery@example.com", "croissant").await;
+        let elsewhere = buy_with_voucher(&t, &at, "sale-1", 2_000, &croissant).await;
+        assert_eq!(
+            elsewhere.refusal(),
+            (StatusCode::FORBIDDEN, ErrorCode::VoucherWrongPartner)
+        );
+        let (other, theirs) = checkout_with_voucher(&t, "other@example.com", "five-off").await;
+        let not_yours = buy_with_voucher(&t, &at, "sale-2", 2_000, &theirs).await;
+        assert_eq!(
+            not_yours.refusal(),
+            (StatusCode::FORBIDDEN, ErrorCode::VoucherNotYours)
+        );
+        let unknown = buy_with_voucher(&t, &at, "sale-3", 2_000, "ABCDEFGHJK").await;
+        assert_eq!(
+            unknown.refusal(),
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::VoucherUnknown)
+        );
+        assert_eq!(recorded(&t, &at.card).await.0, 0, "nothing recorded");
+        // Its own member still uses it.
+        let used = buy_with_voucher(&t, &other, "sale-4", 2_000, &theirs).await;
+        assert_eq!(used.status, StatusCode::CREATED, "{}", used.text);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guessed_voucher_codes_count_against_the_typed_code_limit() {
+    each_engine(|t| async move {
+        let (at, _) = checkout_with_voucher(&t, "guesser@example.com", "five-off").await;
+        let mut last = None;
+        for i in 0..6 {
+            let guess = buy_with_voucher(
+                &t,
+                &at,
+                &format!("guess-{i}"),
+                2_000,
+                &format!("GUESS{i:05}"),
+            )
+            .await;
+            last = Some(guess.refusal());
+        }
+        assert_eq!(
+            last,
+            Some((StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts)),
+            "five wrong codes per card, then refused"
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_card_is_not_shown_without_a_session() {
     each_engine(|t| async move {
@@ -1255,6 +1430,7 @@ async fn member_with_matured_points(t: &TestApp) -> (String, Checkout) {
         card_id: &member.card,
         amount: tessera_core::Money::new(2_000, program.currency),
         points: 0,
+        voucher: None,
         reference: "receipt-old",
         place: None,
         partner: None,
