@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
     ErrorCode, FieldError, IdentifyRequest, LoginRequest, PhoneLookupRequest, RegisterRequest,
-    TillPurchaseRequest,
+    TillPurchaseRequest, TillVoucherRequest,
 };
 use tessera_core::validation::{is_forbidden_char, FieldCode};
 
@@ -142,3 +142,4 @@ impl RequestBody for LoginRequest {
 impl RequestBody for IdentifyRequest {}
 impl RequestBody for PhoneLookupRequest {}
 impl RequestBody for TillPurchaseRequest {}
+impl RequestBody for TillVoucherRequest {}

@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         till::identify::identify,
         till::identify::phone_lookup,
         till::operations::purchase,
+        till::vouchers::check,
         rewards::catalog,
         rewards::redeem,
         rewards::list,

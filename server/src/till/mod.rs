@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod identify;
 pub mod operations;
 pub mod session;
+pub mod vouchers;
 
 use crate::state::AppState;
 use axum::Router;
@@ -15,4 +16,5 @@ pub fn router() -> Router<AppState> {
     auth::router()
         .merge(identify::router())
         .merge(operations::router())
+        .merge(vouchers::router())
 }

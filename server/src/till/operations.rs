@@ -37,7 +37,7 @@ fn invalid_field(field: &str, code: FieldCode) -> ApiError {
     }])
 }
 
-fn ticket_invalid() -> ApiError {
+pub(crate) fn ticket_invalid() -> ApiError {
     ApiError::new(
         ErrorCode::TicketInvalid,
         "This member's identification has expired. Scan the code again.",

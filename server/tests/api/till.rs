@@ -1383,6 +1383,41 @@ async fn a_voucher_for_another_partner_another_member_or_no_one_is_refused_and_s
 }
 
 #[tokio::test]
+async fn the_till_checks_a_voucher_before_the_sale_without_using_it() {
+    each_engine(|t| async move {
+        let (at, code) = checkout_with_voucher(&t, "checked@example.com", "coffee").await;
+        let body = json!({ "ticket": at.ticket, "code": code });
+        let checked: tessera_core::api::TillVoucher = t
+            .post("/api/v1/till/vouchers/check", Some(&at.till), body.clone())
+            .await
+            .decode(StatusCode::OK);
+        assert_eq!(checked.title, "Any coffee");
+        assert_eq!(
+            checked.voucher,
+            tessera_core::catalog::RewardKind::Item { value_minor: 650 }
+        );
+        // Checked twice, still unused: the purchase uses it.
+        t.post("/api/v1/till/vouchers/check", Some(&at.till), body)
+            .await
+            .decode::<tessera_core::api::TillVoucher>(StatusCode::OK);
+        let used = buy_with_voucher(&t, &at, "sale-1", 2_000, &code).await;
+        assert_eq!(used.status, StatusCode::CREATED, "{}", used.text);
+        let unknown = t
+            .post(
+                "/api/v1/till/vouchers/check",
+                Some(&at.till),
+                json!({ "ticket": at.ticket, "code": "0000000000" }),
+            )
+            .await;
+        assert_eq!(
+            unknown.refusal(),
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::VoucherUnknown)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn guessed_voucher_codes_count_against_the_typed_code_limit() {
     each_engine(|t| async move {
         let (at, _) = checkout_with_voucher(&t, "guesser@example.com", "five-off").await;
