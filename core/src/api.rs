@@ -44,9 +44,14 @@ pub struct FieldError {
 /// The `error` of an [`ErrorBody`]: what went wrong, as a stable code (its snake_case name on
 /// the wire). A code this build does not know reads as [`ErrorCode::Unknown`], so an older
 /// wallet keeps working with a newer server.
+///
+/// On the wire through [`ErrorCode::as_str`] and [`ErrorCode::from_name`] (`serde(from, into)`):
+/// one table of names in every build rather than serde's second one (its derive would match
+/// every name again, about 100 bytes of each wasm per code). `rename_all` is the OpenAPI
+/// schema's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", from = "String", into = "&'static str")]
 pub enum ErrorCode {
     /// The body is not valid JSON.
     MalformedJson,
@@ -133,7 +138,6 @@ pub enum ErrorCode {
     /// Something failed on the server; details are in its log.
     Internal,
     /// A code newer than this build (never sent by this server).
-    #[serde(other)]
     Unknown,
 }
 
@@ -238,6 +242,18 @@ impl ErrorCode {
             .into_iter()
             .find(|code| code.as_str() == name)
             .unwrap_or(ErrorCode::Unknown)
+    }
+}
+
+impl From<String> for ErrorCode {
+    fn from(name: String) -> Self {
+        ErrorCode::from_name(&name)
+    }
+}
+
+impl From<ErrorCode> for &'static str {
+    fn from(code: ErrorCode) -> Self {
+        code.as_str()
     }
 }
 

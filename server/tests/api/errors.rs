@@ -127,10 +127,24 @@ async fn the_openapi_description_covers_every_endpoint() {
             "/api/v1/wallet",
             "/api/v1/cards/{id}",
             "/api/v1/till/phone-lookup",
+            "/api/v1/till/purchases",
+            "/api/v1/till/vouchers/check",
+            "/api/v1/programs/{id}/rewards",
+            "/api/v1/programs/{id}/rewards/{reward}/redeem",
+            "/api/v1/vouchers",
+            "/api/v1/vouchers/{id}/cancel",
         ] {
             assert!(paths.contains_key(p), "missing {p}");
         }
-        assert!(r.body["components"]["schemas"]["RegisterRequest"].is_object());
+        let schemas = &r.body["components"]["schemas"];
+        assert!(schemas["RegisterRequest"].is_object());
+        // Every error code is in the schema by the name it is sent by.
+        let codes = schemas["ErrorCode"]["enum"]
+            .as_array()
+            .expect("ErrorCode's names");
+        for code in ErrorCode::ALL {
+            assert!(codes.contains(&code.as_str().into()), "{code}");
+        }
     })
     .await;
 }
