@@ -64,22 +64,6 @@ async fn card_in_program<'a>(
     Ok((card, program))
 }
 
-/// The member's level now (its name), from the card's tier window on `conn`.
-async fn level_now<'p>(
-    conn: &mut sqlx::AnyConnection,
-    program: &'p Program,
-    card: &StoredCard,
-    now: i64,
-) -> ApiResult<Option<&'p str>> {
-    let Some(tiers) = &program.tiers else {
-        return Ok(None);
-    };
-    let month = calendar::month_of(program.tz(), now);
-    let buckets = tier_window(conn, &card.id, Some(tiers), month).await?;
-    let level = tiers.level(card.totals.tier_state(), &buckets, month);
-    Ok(Some(tiers.levels[level].name.as_str()))
-}
-
 /// The reward's title in the program's language (the member's, with the languages issue).
 fn title_of(program: &Program, reward: &Reward) -> String {
     reward
@@ -158,8 +142,9 @@ pub async fn catalog(
     let (card, program) = card_in_program(&state, &session.customer_id, &program_id).await?;
     let now = now_ms();
     let mut conn = state.store.reader().await?;
+    // The card as the member sees it: its balance and level now.
     let shown = card_status::card(&mut conn, program, &card, now).await?;
-    let tier = level_now(&mut conn, program, &card, now).await?;
+    let tier = shown.tier.as_ref().map(|t| t.name.as_str());
     let month = i64::from(calendar::month_of(program.tz(), now));
     let redeemed = vouchers::redeemed_by_card(&mut conn, &card.id, month).await?;
     let issued = vouchers::issued_on(&mut conn, &program.id).await?;
