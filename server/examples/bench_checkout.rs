@@ -32,20 +32,9 @@ use tessera_server::till::session::TillSession;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 mod support;
-use support::{call_ok, customer, demo_config, sqlite_state};
+use support::{call_ok, customer, demo_config, flag, sqlite_state};
 
 const CONCURRENCY: usize = 32;
-
-fn flag(name: &str, default: usize) -> anyhow::Result<usize> {
-    let args: Vec<String> = std::env::args().collect();
-    match args.iter().position(|a| a == name) {
-        Some(i) => Ok(args
-            .get(i + 1)
-            .ok_or_else(|| anyhow::anyhow!("{name} needs a value"))?
-            .parse()?),
-        None => Ok(default),
-    }
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

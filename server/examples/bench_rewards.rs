@@ -21,20 +21,9 @@ use tessera_server::store::ledger::{self, Addition};
 use tessera_server::store::now_ms;
 
 mod support;
-use support::{call_with_key, customer, state_at};
+use support::{call_with_key, customer, flag, state_at};
 
 const CUSTOMERS: usize = 32;
-
-fn flag(name: &str, default: usize) -> anyhow::Result<usize> {
-    let args: Vec<String> = std::env::args().collect();
-    match args.iter().position(|a| a == name) {
-        Some(i) => Ok(args
-            .get(i + 1)
-            .ok_or_else(|| anyhow::anyhow!("{name} needs a value"))?
-            .parse()?),
-        None => Ok(default),
-    }
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -18,6 +18,18 @@ use tessera_server::state::{AppState, SessionPolicy};
 use tessera_server::store::{SqliteSync, Store};
 use tower::ServiceExt;
 
+/// The value of the command-line flag `name` (`--stock 500`), else `default`.
+pub fn flag(name: &str, default: usize) -> anyhow::Result<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == name) {
+        Some(i) => Ok(args
+            .get(i + 1)
+            .ok_or_else(|| anyhow::anyhow!("{name} needs a value"))?
+            .parse()?),
+        None => Ok(default),
+    }
+}
+
 /// The demo configuration (programs and the demo cashier).
 pub fn demo_config() -> anyhow::Result<Arc<ProgramConfig>> {
     let text = include_str!("../../../config/demo.toml");

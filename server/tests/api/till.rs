@@ -255,9 +255,8 @@ async fn paid(t: &TestApp, at: &Checkout, key: &str, bill_minor: i64, points: i6
         .decode(StatusCode::CREATED)
 }
 
-/// A checkout whose card has `points` to spend, a goodwill gift (no purchase, no welcome bonus).
-async fn checkout_with_points(t: &TestApp, email: &str, points: i64) -> Checkout {
-    let at = checkout(t, email).await;
+/// Gives `card` `points` to spend now, a goodwill gift (no purchase, no welcome bonus).
+async fn gift(t: &TestApp, card: &str, points: i64) {
     let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
     let now = tessera_server::store::now_ms();
     let gift = tessera_server::store::ledger::Addition {
@@ -270,10 +269,16 @@ async fn checkout_with_points(t: &TestApp, email: &str, points: i64) -> Checkout
         place: None,
         spend_minor: None,
     };
-    tessera_server::store::ledger::add(&mut tx, &at.card, &gift, now)
+    tessera_server::store::ledger::add(&mut tx, card, &gift, now)
         .await
         .unwrap();
     tx.commit().await.unwrap();
+}
+
+/// A checkout whose card has `points` to spend, a goodwill gift (no purchase, no welcome bonus).
+async fn checkout_with_points(t: &TestApp, email: &str, points: i64) -> Checkout {
+    let at = checkout(t, email).await;
+    gift(t, &at.card, points).await;
     at
 }
 
@@ -1239,22 +1244,7 @@ async fn a_ticket_from_a_phone_number_cannot_pay_with_points() {
 /// A checkout whose member, given 2,000 points, redeemed `reward`: its voucher's code.
 async fn checkout_with_voucher(t: &TestApp, email: &str, reward: &str) -> (Checkout, String) {
     let (till, member) = cashier_and_member(t, email).await;
-    let now = tessera_server::store::now_ms();
-    let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
-    let gift = tessera_server::store::ledger::Addition {
-        kind: tessera_core::points::EntryKind::Adjusted,
-        points: 2_000,
-        reason: "goodwill",
-        reference: "gift",
-        available_at: now,
-        expires_at: None,
-        place: None,
-        spend_minor: None,
-    };
-    tessera_server::store::ledger::add(&mut tx, &member.card, &gift, now)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    gift(t, &member.card, 2_000).await;
     let mut req = request(
         Method::POST,
         &format!("/api/v1/programs/mziuri/rewards/{reward}/redeem"),
