@@ -6,7 +6,10 @@ use crate::code_module::{CodeModule, CodeRoute};
 use crate::components::Shell;
 use crate::for_visitors;
 use crate::i18n::*;
-use crate::pages::{CardPage, CardsPage, NotFoundPage, SettingsPage};
+use crate::pages::{
+    CardPage, CardsPage, NotFoundPage, RewardPage, RewardsPage, SettingsPage, VoucherPage,
+    VouchersPage,
+};
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -41,6 +44,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| for_visitors(true, "/sign-in", CardsPage) />
                 <Route path=path!("/cards/:id") view=|| for_visitors(true, "/sign-in", CardPage) />
                 <Route path=path!("/cards/:id/code") view=|| for_visitors(true, "/sign-in", CodeRoute) />
+                <Route path=path!("/cards/:id/rewards") view=|| for_visitors(true, "/sign-in", RewardsPage) />
+                <Route path=path!("/cards/:id/rewards/:reward") view=|| for_visitors(true, "/sign-in", RewardPage) />
+                <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", VouchersPage) />
+                <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", VoucherPage) />
                 <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", SettingsPage) />
             </Routes>
         </CustomerApp>

@@ -49,6 +49,16 @@ impl Audience for Customer {
             ErrorCode::NotFound => td_string!(locale, errors.not_found),
             ErrorCode::Internal => td_string!(locale, errors.internal),
             ErrorCode::ServerBusy => td_string!(locale, errors.server_busy),
+            // Redeeming a reward and cancelling a voucher.
+            ErrorCode::InsufficientPoints => td_string!(locale, errors.insufficient_points),
+            ErrorCode::OutOfStock => td_string!(locale, errors.out_of_stock),
+            ErrorCode::LimitReached => td_string!(locale, errors.limit_reached),
+            ErrorCode::NotEligible => td_string!(locale, errors.not_eligible),
+            ErrorCode::NotYetAvailable => td_string!(locale, errors.not_yet_available),
+            ErrorCode::NoLongerAvailable => td_string!(locale, errors.no_longer_available),
+            ErrorCode::VoucherUsed => td_string!(locale, errors.voucher_used),
+            ErrorCode::VoucherExpired => td_string!(locale, errors.voucher_expired),
+            ErrorCode::VoucherCancelled => td_string!(locale, errors.voucher_cancelled),
             // Not what a customer's request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
             | ErrorCode::InvalidBody
@@ -68,21 +78,12 @@ impl Audience for Customer {
             | ErrorCode::MemberAmbiguous
             | ErrorCode::TicketInvalid
             | ErrorCode::TicketCannotSpend
-            | ErrorCode::InsufficientPoints
             | ErrorCode::PointsNotAccepted
             | ErrorCode::IdempotencyKeyRequired
             | ErrorCode::IdempotencyKeyReused
-            // Redeeming's refusals: the rewards screen, which gives them words, comes next.
-            | ErrorCode::OutOfStock
-            | ErrorCode::LimitReached
-            | ErrorCode::NotEligible
-            | ErrorCode::NotYetAvailable
-            | ErrorCode::NoLongerAvailable
+            // The till's refusals of a voucher.
             | ErrorCode::VoucherUnknown
             | ErrorCode::VoucherNotYours
-            | ErrorCode::VoucherUsed
-            | ErrorCode::VoucherExpired
-            | ErrorCode::VoucherCancelled
             | ErrorCode::VoucherWrongPartner
             | ErrorCode::Unknown => td_string!(locale, errors.unexpected),
         }
@@ -121,7 +122,7 @@ impl Cashier {
     /// Every error the console can meet, each with its own message: no answer (`None`), then
     /// the server's codes that till requests get. Any other code says "something unexpected
     /// happened".
-    pub const CODES: [Option<ErrorCode>; 23] = [
+    pub const CODES: [Option<ErrorCode>; 29] = [
         None,
         Some(ErrorCode::Unauthenticated),
         Some(ErrorCode::RateLimited),
@@ -145,6 +146,12 @@ impl Cashier {
         Some(ErrorCode::IdempotencyKeyRequired),
         Some(ErrorCode::IdempotencyKeyReused),
         Some(ErrorCode::Internal),
+        Some(ErrorCode::VoucherUnknown),
+        Some(ErrorCode::VoucherNotYours),
+        Some(ErrorCode::VoucherUsed),
+        Some(ErrorCode::VoucherExpired),
+        Some(ErrorCode::VoucherCancelled),
+        Some(ErrorCode::VoucherWrongPartner),
     ];
 
     /// The message for a field error code: the console's own input checks
@@ -202,6 +209,14 @@ impl Audience for Cashier {
                 td_string!(locale, till.errors.idempotency_key_reused)
             }
             ErrorCode::Internal => td_string!(locale, till.errors.internal),
+            ErrorCode::VoucherUnknown => td_string!(locale, till.errors.voucher_unknown),
+            ErrorCode::VoucherNotYours => td_string!(locale, till.errors.voucher_not_yours),
+            ErrorCode::VoucherUsed => td_string!(locale, till.errors.voucher_used),
+            ErrorCode::VoucherExpired => td_string!(locale, till.errors.voucher_expired),
+            ErrorCode::VoucherCancelled => td_string!(locale, till.errors.voucher_cancelled),
+            ErrorCode::VoucherWrongPartner => {
+                td_string!(locale, till.errors.voucher_wrong_partner)
+            }
             // Not what a till request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
             | ErrorCode::InvalidBody
@@ -216,13 +231,6 @@ impl Audience for Cashier {
             | ErrorCode::NotEligible
             | ErrorCode::NotYetAvailable
             | ErrorCode::NoLongerAvailable
-            // The console's voucher field, which gives these words, comes next.
-            | ErrorCode::VoucherUnknown
-            | ErrorCode::VoucherNotYours
-            | ErrorCode::VoucherUsed
-            | ErrorCode::VoucherExpired
-            | ErrorCode::VoucherCancelled
-            | ErrorCode::VoucherWrongPartner
             | ErrorCode::Unknown => td_string!(locale, till.errors.unexpected),
         }
     }

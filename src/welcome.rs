@@ -1,5 +1,7 @@
 //! `/sign-in` and `/join`: the screens of someone not signed in, an app of their own
-//! (`src/bin/tessera-welcome.rs`, page `welcome/index.html`, built into `dist/welcome/`).
+//! (`src/bin/tessera-welcome.rs`, page `welcome/index.html`, built into `dist/welcome/`); and
+//! the till's sign-in (`/till/sign-in`, `crate::till::sign_in`), which the console's page would
+//! otherwise carry for a form used once a shift.
 //!
 //! Apart from the wallet because a returning customer opens the cards, not these forms: without
 //! them the wallet's first load is about 33 KB of gzipped wasm lighter (`bench size`, 2026-12-06),
@@ -10,6 +12,7 @@
 use crate::app::CustomerApp;
 use crate::for_visitors;
 use crate::pages::{JoinPage, SignInPage};
+use crate::till::sign_in::SignIn as TillSignIn;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
 use leptos_router::hooks::use_location;
@@ -43,6 +46,8 @@ fn WelcomeApp() -> impl IntoView {
             <Routes fallback=WalletPath>
                 <Route path=path!("/sign-in") view=|| for_visitors(false, "/", SignInPage) />
                 <Route path=path!("/join") view=|| for_visitors(false, "/", JoinPage) />
+                // Staff, whoever is signed in to the wallet in this browser.
+                <Route path=path!("/till/sign-in") view=TillSignIn />
             </Routes>
         </CustomerApp>
     }

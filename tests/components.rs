@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use tessera_core::api::{
-    Card, CheckoutSecret, DiscountView, HistoryEntry, HistoryPage, Me, PointsOn, RewardGoal,
-    Session, TierGoal, TierStatus, Wallet,
+    Card, CheckoutSecret, DiscountView, ErrorCode, HistoryEntry, HistoryPage, Me, PartnerView,
+    PointsOn, RewardGoal, RewardView, Rewards, Session, TierGoal, TierStatus, Voucher,
+    VoucherStatus, VoucherValue, VoucherWithCard, Wallet,
 };
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
 use tessera_core::discount::DiscountKind;
@@ -23,7 +24,9 @@ use tessera_wallet::i18n::{I18nContextProvider, Locale};
 use tessera_wallet::install::InstallOffer;
 use tessera_wallet::kept;
 use tessera_wallet::next_step::{next_step, step_text, NextStep};
-use tessera_wallet::pages::{CardPage, CardsPage, JoinPage, SettingsPage, SignInPage};
+use tessera_wallet::pages::{
+    CardPage, CardsPage, JoinPage, RewardPage, RewardsPage, SettingsPage, SignInPage,
+};
 use tessera_wallet::session::{Auth, CUSTOMER, ENDED};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -447,13 +450,15 @@ fn mount_card_screen(
 
 /// Mounts the card screen route at `/cards/{id}`, with `fetch` answered by `fake`.
 fn mount_card_route(id: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
+    mount_at(&format!("/cards/{id}"), fake)
+}
+
+/// Mounts the card's routes (the card, its rewards, one reward) at `url`, with `fetch` answered
+/// by `fake`.
+fn mount_at(url: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
     let history = web_sys::window().unwrap().history().unwrap();
     history
-        .push_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&format!("/cards/{id}")),
-        )
+        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
         .unwrap();
     mount_faked(fake, || {
         provide_context(Auth::from_storage());
@@ -462,11 +467,225 @@ fn mount_card_route(id: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
                 <Router>
                     <Routes fallback=|| "no route">
                         <Route path=path!("/cards/:id") view=CardPage />
+                        <Route path=path!("/cards/:id/rewards") view=RewardsPage />
+                        <Route path=path!("/cards/:id/rewards/:reward") view=RewardPage />
                     </Routes>
                 </Router>
             </I18nContextProvider>
         }
     })
+}
+
+/// A reward of the catalog costing `cost`, refused for `refusal` (with `missing` points short).
+fn reward(id: &str, cost: i64, refusal: Option<ErrorCode>, missing: i64) -> RewardView {
+    RewardView {
+        id: id.into(),
+        title: format!("The {id}"),
+        description: "Nice.".into(),
+        picture: format!("/rewards/{id}.svg"),
+        cost,
+        value: VoucherValue {
+            item_minor: Some(650),
+            off_minor: None,
+            off_bp: None,
+        },
+        stock_left: None,
+        available_until: None,
+        tiers: Vec::new(),
+        partners: Vec::new(),
+        refusal,
+        missing_points: missing,
+    }
+}
+
+fn catalog() -> Rewards {
+    Rewards {
+        program_id: "mziuri".into(),
+        partners: ["Mziuri Coffee", "Mziuri Bakery"]
+            .map(|name| PartnerView {
+                id: name.to_lowercase().replace(' ', "-"),
+                name: name.into(),
+                locations: vec!["Vake Park".into()],
+            })
+            .to_vec(),
+        rewards: vec![
+            RewardView {
+                stock_left: Some(3),
+                partners: vec!["Mziuri Bakery".into()],
+                ..reward("croissant", 120, None, 0)
+            },
+            reward("coffee", 150, None, 0),
+            reward("mug", 900, Some(ErrorCode::InsufficientPoints), 488),
+            RewardView {
+                tiers: vec!["Gold".into()],
+                ..reward("tasting", 600, Some(ErrorCode::NotEligible), 188)
+            },
+            RewardView {
+                stock_left: Some(0),
+                ..reward("lamp", 100, Some(ErrorCode::OutOfStock), 0)
+            },
+        ],
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_catalog_shows_what_stands_between_the_member_and_each_reward() {
+    let routes = [
+        (
+            "/api/v1/cards/c1",
+            200,
+            serde_json::to_string(&example_card()).unwrap(),
+        ),
+        (
+            "/api/v1/programs/mziuri/rewards",
+            200,
+            serde_json::to_string(&catalog()).unwrap(),
+        ),
+    ];
+    let (root, _api) = mount_at("/cards/c1/rewards", &fake_api(&routes));
+    wait_for("the catalog", || texts(&root, ".reward").len() == 5).await;
+    assert_eq!(
+        texts(&root, "[data-testid=rewards-balance]"),
+        ["You have 412 points to spend."]
+    );
+    assert_eq!(
+        texts(&root, ".rewards__partners"),
+        ["Collect and spend at Mziuri Coffee, Mziuri Bakery."]
+    );
+    assert_eq!(
+        texts(&root, ".reward__note"),
+        [
+            "At Mziuri Bakery · Only 3 left",
+            "You can redeem this now",
+            "488 more points",
+            "For Gold members",
+            "Out of stock",
+        ]
+    );
+    // Only what the member can redeem now reads as ready.
+    assert_eq!(texts(&root, ".reward__note--ready").len(), 2);
+    assert_eq!(
+        query(&root, "[data-reward=coffee]")
+            .get_attribute("href")
+            .as_deref(),
+        Some("/cards/c1/rewards/coffee")
+    );
+    // The card and the catalog, each asked for once.
+    assert_eq!(
+        requests("/api/v1/programs/"),
+        ["/api/v1/programs/mziuri/rewards"]
+    );
+    root.remove();
+}
+
+fn voucher(status: VoucherStatus) -> Voucher {
+    Voucher {
+        id: "v1".into(),
+        code: "ABCDEFGHJK".into(),
+        card_id: "c1".into(),
+        program_id: "mziuri".into(),
+        reward_id: "coffee".into(),
+        title: "The coffee".into(),
+        value: VoucherValue {
+            item_minor: Some(650),
+            off_minor: None,
+            off_bp: None,
+        },
+        currency: Some(Currency::new(GEL).unwrap()),
+        partners: Vec::new(),
+        cost: 150,
+        status,
+        issued_at: 1_765_000_000_000,
+        expires_at: 1_767_000_000_000,
+        ended_at: None,
+        qr: (status == VoucherStatus::Active).then(|| "data:image/svg+xml;base64,".into()),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn redeeming_confirms_with_the_balance_after_and_a_double_tap_sends_once() {
+    let redeemed = VoucherWithCard {
+        voucher: voucher(VoucherStatus::Active),
+        card: Card {
+            balance: 262,
+            ..example_card()
+        },
+    };
+    let routes = [
+        (
+            "/api/v1/cards/c1",
+            200,
+            serde_json::to_string(&example_card()).unwrap(),
+        ),
+        (
+            "/api/v1/programs/mziuri/rewards",
+            200,
+            serde_json::to_string(&catalog()).unwrap(),
+        ),
+        (
+            "/api/v1/programs/mziuri/rewards/coffee/redeem",
+            201,
+            serde_json::to_string(&redeemed).unwrap(),
+        ),
+    ];
+    let (root, _api) = mount_at("/cards/c1/rewards/coffee", &fake_api(&routes));
+    wait_for("the reward", || !texts(&root, ".reward-detail").is_empty()).await;
+    assert_eq!(texts(&root, "h1"), ["The coffee"]);
+    let redeem: web_sys::HtmlButtonElement = query(&root, ".btn--primary").unchecked_into();
+    assert_eq!(redeem.text_content().unwrap(), "Redeem for 150 points");
+    redeem.click();
+    wait_for("the confirmation", || {
+        !texts(&root, "[data-testid=balance-after]").is_empty()
+    })
+    .await;
+    assert_eq!(
+        texts(&root, "[data-testid=balance-after]"),
+        ["Your balance after: 262 points"]
+    );
+    let confirm: web_sys::HtmlButtonElement =
+        query(&root, ".confirm .btn--primary").unchecked_into();
+    assert_eq!(confirm.text_content().unwrap(), "Redeem");
+    confirm.click();
+    confirm.click();
+    wait_for("the voucher", || {
+        !texts(&root, "[data-testid=voucher]").is_empty()
+    })
+    .await;
+    assert_eq!(texts(&root, "[data-testid=voucher-code]"), ["ABCDE-FGHJK"]);
+    assert_eq!(
+        query(&root, ".voucher__qr").get_attribute("alt").as_deref(),
+        Some("QR code of voucher ABCDE-FGHJK")
+    );
+    assert_eq!(
+        requests("/api/v1/programs/mziuri/rewards/coffee/redeem").len(),
+        1,
+        "a double tap redeems once"
+    );
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_reward_the_member_cannot_redeem_cannot_be_confirmed() {
+    let routes = [
+        (
+            "/api/v1/cards/c1",
+            200,
+            serde_json::to_string(&example_card()).unwrap(),
+        ),
+        (
+            "/api/v1/programs/mziuri/rewards",
+            200,
+            serde_json::to_string(&catalog()).unwrap(),
+        ),
+    ];
+    let (root, _api) = mount_at("/cards/c1/rewards/mug", &fake_api(&routes));
+    wait_for("the reward", || !texts(&root, ".reward-detail").is_empty()).await;
+    let redeem: web_sys::HtmlButtonElement = query(&root, ".btn--primary").unchecked_into();
+    assert!(redeem.disabled());
+    assert!(texts(&root, ".reward-detail")
+        .concat()
+        .contains("488 more points"));
+    root.remove();
 }
 
 fn texts(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use qrcode::{Color, EcLevel, QrCode};
 use tessera_core::api::{BillView, Card, ErrorCode, TillMember, TillPurchase};
 use tessera_core::validation::FieldCode;
+use tessera_wallet::api::idempotency::Attempts;
 use tessera_wallet::api::ApiError;
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
 use tessera_wallet::messages::{error_text, Audience, Cashier};
@@ -14,7 +15,6 @@ use tessera_wallet::till::amount::{parse_amount, parse_points, InputError};
 use tessera_wallet::till::api::Identified;
 use tessera_wallet::till::checkout::CheckoutPanel;
 use tessera_wallet::till::decode::{decode_rgba, luma, scan_size};
-use tessera_wallet::till::idempotency::Attempts;
 use tessera_wallet::till::member::{clock, Found};
 use tessera_wallet::till::session::TillAuth;
 use wasm_bindgen::JsCast;
@@ -133,6 +133,12 @@ fn every_error_code_has_its_own_message() {
         "idempotency_key_reused",
         "validation",
         "unauthenticated",
+        "voucher_unknown",
+        "voucher_not_yours",
+        "voucher_used",
+        "voucher_expired",
+        "voucher_cancelled",
+        "voucher_wrong_partner",
     ] {
         assert!(
             Cashier::CODES.contains(&Some(ErrorCode::from_name(code))),
@@ -203,8 +209,8 @@ fn an_attempt_keeps_its_key_until_answered() {
 
 #[wasm_bindgen_test]
 fn idempotency_keys_are_random_and_well_formed() {
-    let a = tessera_wallet::till::api::new_idempotency_key();
-    let b = tessera_wallet::till::api::new_idempotency_key();
+    let a = tessera_wallet::api::idempotency::new_key();
+    let b = tessera_wallet::api::idempotency::new_key();
     assert_ne!(a, b);
     assert_eq!(a.len(), 32);
     assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));

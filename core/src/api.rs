@@ -667,30 +667,65 @@ pub struct TillVoucherRequest {
     pub code: String,
 }
 
-/// A voucher the till may apply: what it takes off the bill. Flat (an amount or a rate), so the
-/// console reads it without serde's machinery for tagged enums (about 9 KB of its wasm).
+/// What a voucher is worth, flat (one of the three is set), so the wallet and the console read it
+/// without serde's machinery for an internally tagged enum like `catalog::RewardKind` (about
+/// 7.5 KB of wasm in each build).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoucherValue {
+    /// An item (a free coffee): its price, in minor units; or
+    pub item_minor: Option<i64>,
+    /// an amount off one purchase, in minor units; or
+    pub off_minor: Option<i64>,
+    /// a share off one purchase (of what the member's discount left), in basis points.
+    pub off_bp: Option<u32>,
+}
+
+impl VoucherValue {
+    /// What it takes off a bill in `currency` (`crate::bill`).
+    pub fn off(&self, currency: crate::Currency) -> crate::bill::VoucherOff {
+        match self.item_minor.or(self.off_minor) {
+            Some(minor) => crate::bill::VoucherOff::Amount(crate::Money::new(minor, currency)),
+            None => crate::bill::VoucherOff::Rate(self.off_bp.unwrap_or(0)),
+        }
+    }
+}
+
+impl From<crate::catalog::RewardKind> for VoucherValue {
+    fn from(kind: crate::catalog::RewardKind) -> Self {
+        use crate::catalog::RewardKind;
+        let none = VoucherValue {
+            item_minor: None,
+            off_minor: None,
+            off_bp: None,
+        };
+        match kind {
+            RewardKind::Item { value_minor } => VoucherValue {
+                item_minor: Some(value_minor),
+                ..none
+            },
+            RewardKind::AmountOff { amount_minor } => VoucherValue {
+                off_minor: Some(amount_minor),
+                ..none
+            },
+            RewardKind::PercentOff { rate_bp } => VoucherValue {
+                off_bp: Some(rate_bp),
+                ..none
+            },
+        }
+    }
+}
+
+/// A voucher the till may apply: what it takes off the bill.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TillVoucher {
     pub code: String,
     /// The reward's title.
     pub title: String,
-    /// An amount off (an item's value, or an amount), in minor units; or
-    pub off_minor: Option<i64>,
-    /// a share off what the member's discount left, in basis points.
-    pub off_bp: Option<u32>,
+    pub value: VoucherValue,
     /// UTC unix ms.
     pub expires_at: i64,
-}
-
-impl TillVoucher {
-    /// What it takes off a bill in `currency` (`crate::bill`).
-    pub fn off(&self, currency: crate::Currency) -> crate::bill::VoucherOff {
-        match self.off_minor {
-            Some(minor) => crate::bill::VoucherOff::Amount(crate::Money::new(minor, currency)),
-            None => crate::bill::VoucherOff::Rate(self.off_bp.unwrap_or(0)),
-        }
-    }
 }
 
 /// A bill as the till's money rule settled it (`crate::bill`), in minor units of the card's
@@ -770,7 +805,7 @@ pub struct RewardView {
     /// Points it costs.
     pub cost: i64,
     /// What its voucher is worth.
-    pub voucher: crate::catalog::RewardKind,
+    pub value: VoucherValue,
     /// How many are left; `None`: unlimited.
     pub stock_left: Option<i64>,
     /// The last day it may be redeemed, if it has one.
@@ -824,7 +859,12 @@ pub struct Voucher {
     pub reward_id: String,
     /// The reward's title then, in the member's language.
     pub title: String,
-    pub voucher: crate::catalog::RewardKind,
+    pub value: VoucherValue,
+    /// The program's currency, for `value` (`None` once the program is no longer configured).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "GEL"))]
+    pub currency: Option<crate::Currency>,
+    /// Where it is taken: partner names; empty: wherever the program's points are.
+    pub partners: Vec<String>,
     /// Points it cost.
     pub cost: i64,
     pub status: VoucherStatus,
@@ -833,6 +873,9 @@ pub struct Voucher {
     pub expires_at: i64,
     /// When it was used or cancelled.
     pub ended_at: Option<i64>,
+    /// While active: its QR code (of `code`), an SVG as a `data:` URL, drawn by the server so the
+    /// wallet shows it offline from its kept answer without a QR encoder of its own.
+    pub qr: Option<String>,
 }
 
 /// A voucher redeemed or cancelled, and the card after.

@@ -65,6 +65,19 @@ async fn card_in_program<'a>(
 }
 
 /// The reward's title in the program's language (the member's, with the languages issue).
+/// The names of the partners with these ids (a reward's restriction).
+fn partner_names(program: &Program, ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            program
+                .partners
+                .iter()
+                .find(|p| &p.id == id)
+                .map_or_else(|| id.clone(), |p| p.name.clone())
+        })
+        .collect()
+}
+
 fn title_of(program: &Program, reward: &Reward) -> String {
     reward
         .title
@@ -149,13 +162,6 @@ pub async fn catalog(
     let redeemed = vouchers::redeemed_by_card(&mut conn, &card.id, month).await?;
     let issued = vouchers::issued_on(&mut conn, &program.id).await?;
     let today = calendar::day_of(program.tz(), now);
-    let partner_name = |id: &String| {
-        program
-            .partners
-            .iter()
-            .find(|p| &p.id == id)
-            .map_or_else(|| id.clone(), |p| p.name.clone())
-    };
     let mut rewards: Vec<RewardView> = program
         .rewards
         .iter()
@@ -186,11 +192,11 @@ pub async fn catalog(
                     .to_owned(),
                 picture: format!("/rewards/{}", reward.picture),
                 cost: reward.cost,
-                voucher: reward.voucher,
+                value: reward.voucher.into(),
                 stock_left: reward.stock.map(|stock| (stock - issued).max(0)),
                 available_until: reward.available_until.clone(),
                 tiers: reward.tiers.clone(),
-                partners: reward.partners.iter().map(partner_name).collect(),
+                partners: partner_names(program, &reward.partners),
                 refusal: refusal.map(Refusal::code),
                 missing_points: (reward.cost - shown.balance).max(0),
             }
@@ -388,7 +394,7 @@ impl Write for Redeem {
             .await?
             .ok_or_else(|| ApiError::internal("the voucher just issued"))?;
         let body = VoucherWithCard {
-            voucher: voucher_view(&row, now)?,
+            voucher: voucher_view(Some(program), &row, now)?,
             card: card_status::written_card(tx, program, &card, Some(&months), now).await?,
         };
         idempotency::store(tx, &scope, &self.key, StatusCode::CREATED, &body).await
@@ -422,14 +428,25 @@ fn ledger_error(e: LedgerError) -> ApiError {
     }
 }
 
-/// A stored voucher as the API shows it at `now` (an active one past its time is expired).
-fn voucher_view(row: &VoucherRow, now: i64) -> ApiResult<Voucher> {
+/// A stored voucher as the API shows it at `now` (an active one past its time is expired), with
+/// where it is taken as `program` (if still configured) says.
+fn voucher_view(program: Option<&Program>, row: &VoucherRow, now: i64) -> ApiResult<Voucher> {
     let status = match row.status.as_str() {
         "used" => VoucherStatus::Used,
         "cancelled" => VoucherStatus::Cancelled,
         _ if row.expires_at <= now => VoucherStatus::Expired,
         _ => VoucherStatus::Active,
     };
+    let kind: RewardKind = serde_json::from_str(&row.voucher).map_err(ApiError::internal)?;
+    let partners = program.map_or_else(Vec::new, |program| {
+        let ids = program
+            .rewards
+            .iter()
+            .find(|r| r.id == row.reward_id)
+            .map(|r| r.partners.as_slice())
+            .unwrap_or_default();
+        partner_names(program, ids)
+    });
     Ok(Voucher {
         id: row.id.clone(),
         code: row.code.clone(),
@@ -437,13 +454,38 @@ fn voucher_view(row: &VoucherRow, now: i64) -> ApiResult<Voucher> {
         program_id: row.program_id.clone(),
         reward_id: row.reward_id.clone(),
         title: row.title.clone(),
-        voucher: serde_json::from_str(&row.voucher).map_err(ApiError::internal)?,
+        value: kind.into(),
+        currency: program.map(|p| p.currency),
+        partners,
         cost: row.cost,
         status,
         issued_at: row.issued_at,
         expires_at: row.expires_at,
         ended_at: row.ended_at,
+        qr: (status == VoucherStatus::Active).then(|| qr_data_url(&row.code)),
     })
+}
+
+/// `code` as a QR code (level M, with the quiet zone scanners need), an SVG in a `data:` URL
+/// the wallet shows as an image (its CSP admits `data:` images). A voucher code is 10 base32
+/// characters, always within a QR code's capacity.
+fn qr_data_url(code: &str) -> String {
+    use base64::Engine;
+    use qrcode::render::svg;
+    let svg = qrcode::QrCode::with_error_correction_level(code, qrcode::EcLevel::M)
+        .map(|qr| {
+            qr.render::<svg::Color<'_>>()
+                .quiet_zone(true)
+                .module_dimensions(1, 1)
+                .dark_color(svg::Color("#000"))
+                .light_color(svg::Color("#fff"))
+                .build()
+        })
+        .unwrap_or_default();
+    format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    )
 }
 
 /// The signed-in member's vouchers, newest first: active, used, expired and cancelled.
@@ -457,7 +499,7 @@ pub async fn list(
     let rows = vouchers::of_customer(&state.store, &session.customer_id).await?;
     let vouchers = rows
         .iter()
-        .map(|row| voucher_view(row, now))
+        .map(|row| voucher_view(state.config.program(&row.program_id), row, now))
         .collect::<ApiResult<_>>()?;
     Ok(ApiJson(Vouchers { vouchers }))
 }
@@ -614,7 +656,7 @@ impl Write for Cancel {
             .await?
             .ok_or_else(|| ApiError::internal("the voucher just cancelled"))?;
         Ok(VoucherWithCard {
-            voucher: voucher_view(&ended, now)?,
+            voucher: voucher_view(Some(program), &ended, now)?,
             card: card_status::written_card(tx, program, &card, None, now).await?,
         })
     }

@@ -3,7 +3,7 @@
 //!
 //! The wallet's other apps have pages of their own under `dist/` ([`APPS`]): the cashier console
 //! (`/till` and the paths under it), the checkout code screen (`/cards/{id}/code`, `/code`) and
-//! sign-in and join (`/sign-in`, `/join`); their paths fall back to their page, and the policy
+//! sign-in and join (`/sign-in`, `/join`, and the till's `/till/sign-in`); their paths fall back to their page, and the policy
 //! admits every page's inline script.
 
 use axum::body::Body;
@@ -34,10 +34,11 @@ type Answers = fn(&str) -> bool;
 
 /// The wallet's apps besides the wallet itself: which paths each answers, and its page in
 /// `dist/` (each optional: an API-and-wallet build without one still serves).
+/// The first that answers a path serves it (the till's sign-in is the welcome app's).
 const APPS: [(Answers, &str); 3] = [
+    (is_welcome, "welcome/index.html"),
     (is_till, "till/index.html"),
     (is_code_screen, "code/index.html"),
-    (is_welcome, "welcome/index.html"),
 ];
 
 /// Where the cashier console lives: its page and its assets.
@@ -121,9 +122,10 @@ fn is_code_screen(path: &str) -> bool {
             .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
-/// Whether `path` is sign-in's or join's (`crate::welcome` in the wallet crate).
+/// Whether `path` is sign-in's or join's, or the till's sign-in (`crate::welcome` in the wallet
+/// crate).
 fn is_welcome(path: &str) -> bool {
-    matches!(path, "/sign-in" | "/join")
+    matches!(path, "/sign-in" | "/join" | "/till/sign-in")
 }
 
 /// Client-side routes get their app's `index.html`; a missing file (anything with an extension, such as an
@@ -263,6 +265,14 @@ mod tests {
         for path in ["/", "/sign-in/", "/joins", "/settings", "/cards/join"] {
             assert!(!is_welcome(path), "{path}");
         }
+    }
+
+    #[test]
+    fn the_tills_sign_in_is_served_by_the_sign_in_app_and_the_rest_by_the_console() {
+        let page = |path: &str| APPS.iter().find(|(answers, _)| answers(path)).map(|a| a.1);
+        assert_eq!(page("/till/sign-in"), Some("welcome/index.html"));
+        assert_eq!(page("/till"), Some("till/index.html"));
+        assert_eq!(page("/till/sign-in/x"), Some("till/index.html"));
     }
 
     #[test]

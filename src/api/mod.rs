@@ -15,12 +15,14 @@ use std::marker::PhantomData;
 use std::time::Duration;
 use tessera_core::api::{
     Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage, LoginRequest, Me,
-    RegisterRequest, Session, Terms, Wallet,
+    RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
 
 use crate::session::{CUSTOMER, ENDED, TILL};
+
+pub mod idempotency;
 
 /// Where the API lives (same origin as the wallet).
 pub const BASE: &str = "/api/v1";
@@ -598,6 +600,42 @@ pub async fn history(id: &str, cursor: Option<&str>) -> Result<HistoryPage, ApiE
         keep(&path, &body).await;
     }
     decode(&body)
+}
+
+/// The path of `GET /programs/{id}/rewards`, the catalog for a [`Remote`].
+pub fn rewards_path(program_id: &str) -> String {
+    format!(
+        "/programs/{}/rewards",
+        String::from(encode_uri_component(program_id))
+    )
+}
+
+/// The path of `GET /vouchers`, the customer's vouchers for a [`Remote`].
+pub const VOUCHERS_PATH: &str = "/vouchers";
+
+/// `POST /programs/{id}/rewards/{reward}/redeem` with `key` as its `Idempotency-Key`: the
+/// voucher, and the card after.
+pub async fn redeem(
+    program_id: &str,
+    reward_id: &str,
+    key: &str,
+) -> Result<VoucherWithCard, ApiError> {
+    let path = format!(
+        "{}/{}/redeem",
+        rewards_path(program_id),
+        String::from(encode_uri_component(reward_id))
+    );
+    let response = send(Realm::Customer, Method::POST, &path, &[], None, Some(key)).await?;
+    decode(&answer(Realm::Customer, response).await?)
+}
+
+/// `POST /vouchers/{id}/cancel`: the voucher cancelled, and the card with its points back.
+pub async fn cancel_voucher(id: &str) -> Result<VoucherWithCard, ApiError> {
+    let path = format!(
+        "{VOUCHERS_PATH}/{}/cancel",
+        String::from(encode_uri_component(id))
+    );
+    decode(&request(Method::POST, &path, &[], None).await?)
 }
 
 /// Keeps `body` as the signed-in customer's last answer for `path`.

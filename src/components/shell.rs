@@ -41,6 +41,13 @@ pub fn Shell(children: Children) -> impl IntoView {
                         </svg>
                         <span>{t_string!(i18n, nav.cards)}</span>
                     </A>
+                    <A href="/vouchers" attr:class="tabbar__item">
+                        <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
+                            <path d="M3 7h18v3a2 2 0 0 0 0 4v3H3v-3a2 2 0 0 0 0-4z"></path>
+                            <path d="M14 7v10" stroke-dasharray="2 2"></path>
+                        </svg>
+                        <span>{t_string!(i18n, nav.vouchers)}</span>
+                    </A>
                     <A href="/settings" attr:class="tabbar__item">
                         <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
                             <circle cx="12" cy="8" r="4"></circle>

@@ -4,8 +4,10 @@ mod card;
 mod cards;
 mod join;
 mod not_found;
+mod rewards;
 mod settings;
 mod sign_in;
+mod vouchers;
 
 /// The card screen's "not found" and error states, which the code screen shows too.
 pub(crate) use card::failure as card_failure;
@@ -13,5 +15,7 @@ pub use card::CardPage;
 pub use cards::CardsPage;
 pub use join::JoinPage;
 pub use not_found::NotFoundPage;
+pub use rewards::{RewardPage, RewardsPage};
 pub use settings::SettingsPage;
 pub use sign_in::SignInPage;
+pub use vouchers::{VoucherPage, VouchersPage};

@@ -7,7 +7,7 @@ use gloo_net::http::{Method, Response};
 use serde::de::DeserializeOwned;
 use tessera_core::api::{
     IdentifyRequest, LoginRequest, PhoneLookupRequest, PhoneMembers, Staff, TillMember,
-    TillPurchase, TillPurchaseRequest, TillSession,
+    TillPurchase, TillPurchaseRequest, TillSession, TillVoucher, TillVoucherRequest,
 };
 use web_sys::js_sys::Date;
 
@@ -19,25 +19,6 @@ pub struct Identified {
     pub member: TillMember,
     /// The server's time of the answer (UTC unix ms), when the response said it.
     pub server_now: Option<i64>,
-}
-
-/// A fresh `Idempotency-Key`: 128 random bits from the browser's CSPRNG as 32 hex digits.
-///
-/// `getRandomValues` rather than `randomUUID`, which exists only in secure contexts: a till on
-/// a shop's LAN may be served over plain HTTP.
-pub fn new_idempotency_key() -> String {
-    let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-    if !filled {
-        // No CSPRNG (never seen in a browser): time and Math.random still make a unique key.
-        let now = Date::now() as u64;
-        let noise = (web_sys::js_sys::Math::random() * u64::MAX as f64) as u64;
-        bytes[..8].copy_from_slice(&now.to_be_bytes());
-        bytes[8..].copy_from_slice(&noise.to_be_bytes());
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `POST /till/auth/login`. By value: the sign-in form's action owns the request it sends.
@@ -74,6 +55,11 @@ pub async fn identify(request: &IdentifyRequest) -> Result<Identified, ApiError>
 /// `POST /till/phone-lookup`: the members sharing a phone number, to choose one.
 pub async fn phone_lookup(request: &PhoneLookupRequest) -> Result<PhoneMembers, ApiError> {
     body(post("/till/phone-lookup", encode(request)?, None).await?).await
+}
+
+/// `POST /till/vouchers/check`: the member's voucher and what it takes off, nothing used.
+pub async fn check_voucher(request: &TillVoucherRequest) -> Result<TillVoucher, ApiError> {
+    body(post("/till/vouchers/check", encode(request)?, None).await?).await
 }
 
 /// `POST /till/purchases` with `key` as its `Idempotency-Key`.

@@ -1,30 +1,33 @@
-//! The sale: the bill, points the member spends on it (when they may), what the till's money
-//! rule makes of them before the cashier confirms (`tessera_core::bill`: the member's discount,
-//! the points' value, the total to pay in money), then "Record purchase". Each press is one
+//! The sale: the bill, a voucher of the member's (checked by the server first, nothing used),
+//! points the member spends on it (when they may), what the till's money rule makes of them
+//! before the cashier confirms (`tessera_core::bill`: the member's discount, the voucher and what
+//! of it would be lost, the points' value, the total to pay in money), then "Record purchase". Each press is one
 //! attempt with its own `Idempotency-Key`, retried with the same key after no answer; the button
 //! is disabled while one is in flight, so a double tap records once.
 
 use super::amount::{parse_amount, parse_points, InputError};
-use super::api::{self, new_idempotency_key};
+use super::api;
 use super::field::focus_when_shown;
-use super::idempotency::Attempts;
 use super::member::Found;
+use crate::api::idempotency::{new_key, Attempts};
 use crate::api::ApiError;
 use crate::components::{reader_fmt, Field, FormAlert, SubmitButton};
 use crate::i18n::*;
 use crate::messages::{error_text, Cashier};
 use leptos::html::Input;
 use leptos::prelude::*;
-use tessera_core::api::{TillPurchase, TillPurchaseRequest};
+use tessera_core::api::{TillPurchase, TillPurchaseRequest, TillVoucher, TillVoucherRequest};
 use tessera_core::bill::{Bill, BillError, Settled};
 use tessera_core::validation::FieldCode;
 use tessera_core::Money;
 
-/// The bill, its discount, and the points the cashier typed, as the money rule settles them;
-/// `None` while the amount is not a valid one (the points field empty is no points).
+/// The bill, its discount, the voucher applied and the points the cashier typed, as the money
+/// rule settles them; `None` while the amount is not a valid one (the points field empty is no
+/// points).
 fn settle(
     gross_minor: Result<i64, InputError>,
     points: Result<i64, InputError>,
+    voucher: Option<&TillVoucher>,
     found: &Found,
 ) -> Option<Result<Settled, BillError>> {
     let card = &found.member.card;
@@ -33,6 +36,7 @@ fn settle(
     Some(
         Bill {
             discount_bp: card.discount.rate_bp,
+            voucher: voucher.map(|v| v.value.off(card.currency)),
             points_value: Money::new(points_value, card.currency),
             ..Bill::new(Money::new(gross_minor.ok()?, card.currency))
         }
@@ -72,6 +76,10 @@ pub fn CheckoutPanel(
     let points = RwSignal::new(String::new());
     let amount_error = RwSignal::new(None::<String>);
     let points_error = RwSignal::new(None::<String>);
+    let voucher_code = RwSignal::new(String::new());
+    let voucher_error = RwSignal::new(None::<String>);
+    // The voucher the server checked for this member, applied to the bill below.
+    let voucher = RwSignal::new(None::<TillVoucher>);
     let alert = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let purchases = StoredValue::new(Attempts::default());
@@ -129,7 +137,10 @@ pub fn CheckoutPanel(
             };
             amount_error.set(gross.err().and_then(|e| field_text(e.code(), false)));
             points_error.set(spent.err().and_then(|e| field_text(e.code(), true)));
-            if let Some(Err(BillError::PointsOverTotal { .. })) = settle(gross, spent, &found) {
+            let applied = voucher.get_untracked();
+            if let Some(Err(BillError::PointsOverTotal { .. })) =
+                settle(gross, spent, applied.as_ref(), &found)
+            {
                 points_error.set(field_text(FieldCode::TooLarge, true));
             }
             let (Ok(amount_minor), Ok(points)) = (gross, spent) else {
@@ -148,12 +159,14 @@ pub fn CheckoutPanel(
                 ticket: ticket.clone(),
                 amount_minor,
                 points,
-                voucher: None,
+                voucher: applied.map(|v| v.code),
             };
-            let fingerprint = format!("{}:{amount_minor}:{points}", request.ticket);
-            let Some(key) =
-                purchases.try_update_value(|a| a.key(&fingerprint, new_idempotency_key))
-            else {
+            let fingerprint = format!(
+                "{}:{amount_minor}:{points}:{}",
+                request.ticket,
+                request.voucher.as_deref().unwrap_or_default()
+            );
+            let Some(key) = purchases.try_update_value(|a| a.key(&fingerprint, new_key)) else {
                 return;
             };
             busy.set(true);
@@ -177,7 +190,9 @@ pub fn CheckoutPanel(
             } else {
                 Ok(0)
             };
-            let settled = settle(amount.with(|a| parse_amount(a, digits)), spent, &found)?.ok()?;
+            let applied = voucher.get();
+            let gross = amount.with(|a| parse_amount(a, digits));
+            let settled = settle(gross, spent, applied.as_ref(), &found)?.ok()?;
             let money = |minor: i64| fmt.money(minor, &currency);
             let locale = i18n.get_locale_untracked();
             let mut rows = vec![(
@@ -194,6 +209,15 @@ pub fn CheckoutPanel(
                     format!("−{}", money(settled.discount)),
                 ));
             }
+            if let Some(applied) = applied.filter(|_| settled.voucher > 0) {
+                rows.push((
+                    fill(
+                        td_string!(locale, till.checkout.voucher_line),
+                        &[("title", &applied.title)],
+                    ),
+                    format!("−{}", money(settled.voucher)),
+                ));
+            }
             if settled.points_paid > 0 {
                 rows.push((
                     td_string!(locale, till.checkout.points_paid).to_owned(),
@@ -201,7 +225,17 @@ pub fn CheckoutPanel(
                 ));
             }
             let total = money(settled.money_paid);
+            // Said before the cashier confirms: the customer may keep the voucher for a bigger
+            // bill instead.
+            let lost = (settled.voucher_lost > 0).then(|| {
+                let text = fill(
+                    td_string!(locale, till.checkout.voucher_lost),
+                    &[("amount", &money(settled.voucher_lost))],
+                );
+                view! { <p class="bill__lost" role="status" data-testid="voucher-lost">{text}</p> }
+            });
             Some(view! {
+                {lost}
                 <dl class="bill" data-testid="bill">
                     {rows
                         .into_iter()
@@ -256,6 +290,75 @@ pub fn CheckoutPanel(
             </fieldset>
         }
     });
+    let apply = {
+        let ticket = ticket.clone();
+        move || {
+            let code = voucher_code.get_untracked().trim().to_owned();
+            if code.is_empty() || busy.get_untracked() {
+                voucher_error.set(field_text(FieldCode::Required, false));
+                return;
+            }
+            voucher_error.set(None);
+            busy.set(true);
+            let request = TillVoucherRequest {
+                ticket: ticket.clone(),
+                code,
+            };
+            leptos::task::spawn_local(async move {
+                let result = api::check_voucher(&request).await;
+                busy.try_set(false);
+                match result {
+                    Ok(checked) => {
+                        voucher_code.try_set(String::new());
+                        voucher.try_set(Some(checked));
+                    }
+                    Err(error) if !error.unauthenticated() => {
+                        let text = error_text::<Cashier>(&error, i18n.get_locale_untracked());
+                        voucher_error.try_set(Some(text));
+                    }
+                    Err(_) => {}
+                }
+            });
+        }
+    };
+    let voucher_part = move || match voucher.get() {
+        Some(applied) => view! {
+            <div class="checkout__voucher" data-testid="voucher-applied">
+                <p class="checkout__voucher-title">
+                    {fill(
+                        t_string!(i18n, till.checkout.voucher_applied),
+                        &[("title", &applied.title)],
+                    )}
+                </p>
+                <button type="button" class="btn btn--secondary btn--small"
+                    on:click=move |_| voucher.set(None)>
+                    {t_string!(i18n, till.checkout.voucher_remove)}
+                </button>
+            </div>
+        }
+        .into_any(),
+        None => {
+            let apply = apply.clone();
+            view! {
+                <div class="checkout__voucher-entry">
+                    <Field
+                        id="voucher"
+                        autocomplete="off"
+                        verbatim=true
+                        value=voucher_code
+                        error=voucher_error
+                    >
+                        {t_string!(i18n, till.checkout.voucher_label)}
+                    </Field>
+                    <button type="button" class="btn btn--secondary"
+                        on:click=move |_| apply()>
+                        {t_string!(i18n, till.checkout.voucher_apply)}
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+    };
     view! {
         <form class="form checkout" novalidate on:submit=record>
             <FormAlert message=alert />
@@ -272,6 +375,7 @@ pub fn CheckoutPanel(
             >
                 {amount_label}
             </Field>
+            {voucher_part}
             {points_part}
             {summary}
             <SubmitButton

@@ -52,6 +52,15 @@ pub fn DoneView(
             false,
         ));
     }
+    if bill.voucher_minor > 0 {
+        lines.push((
+            fill(
+                td_string!(locale, till.done.voucher),
+                &[("amount", &money(bill.voucher_minor))],
+            ),
+            false,
+        ));
+    }
     if bill.points_spent > 0 {
         lines.push((
             fill(

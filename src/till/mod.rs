@@ -1,4 +1,4 @@
-//! The cashier console at `/till`: staff sign-in, finding the member (camera, typed code or phone
+//! The cashier console at `/till`: finding the member (camera, typed code or phone
 //! number), the member's card, recording the purchase or taking points as payment, and the next
 //! customer in one tap.
 //!
@@ -14,7 +14,6 @@ pub mod checkout;
 pub mod decode;
 pub mod done;
 pub mod field;
-pub mod idempotency;
 pub mod member;
 pub mod scan;
 pub mod session;
@@ -30,7 +29,6 @@ use member::{seconds_left, Found, MemberSummary};
 use scan::{ScanMode, ScanView};
 use session::TillAuth;
 use shell::TillShell;
-use sign_in::SignIn;
 use tessera_core::api::TillPurchase;
 use web_sys::js_sys::Date;
 
@@ -39,7 +37,8 @@ pub fn start() {
     crate::replace_boot_shell(TillApp);
 }
 
-/// The whole console: sign-in, or the console for the signed-in staff account.
+/// The whole console for the signed-in staff account; without one, staff sign-in
+/// (`sign_in::PATH`, a page of the sign-in app).
 #[component]
 pub fn TillApp() -> impl IntoView {
     let auth = TillAuth::from_storage();
@@ -48,22 +47,27 @@ pub fn TillApp() -> impl IntoView {
     // customer. The account's details are refreshed on the way.
     if TILL.token().is_some() {
         leptos::task::spawn_local(async move {
-            // An ended session goes back to sign-in through the client.
+            // An ended session goes to sign-in through the client.
             if let Ok(staff) = api::me().await {
                 auth.update_staff(staff);
             }
         });
     }
+    Effect::new(move |_| {
+        if !auth.signed_in() {
+            crate::leave_to(if auth.ended() {
+                sign_in::ENDED_PATH
+            } else {
+                sign_in::PATH
+            });
+        }
+    });
     view! {
         <I18nContextProvider>
             <TillShell>
-                {move || {
-                    if auth.signed_in() {
-                        view! { <Console /> }.into_any()
-                    } else {
-                        view! { <SignIn /> }.into_any()
-                    }
-                }}
+                <Show when=move || auth.signed_in()>
+                    <Console />
+                </Show>
             </TillShell>
         </I18nContextProvider>
     }

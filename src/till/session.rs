@@ -3,7 +3,7 @@
 
 use crate::session::TILL;
 use leptos::prelude::*;
-use tessera_core::api::{Staff, TillSession};
+use tessera_core::api::Staff;
 
 /// The console's view of the session, provided as context by [`super::TillApp`].
 #[derive(Clone, Copy)]
@@ -12,7 +12,7 @@ pub struct TillAuth {
     /// A memo, so refreshing the account's details does not rebuild the console.
     signed_in: Memo<bool>,
     /// Set when the server ended the session (idle expiry, signed out elsewhere), so sign-in
-    /// can say why the cashier is back there.
+    /// can say why the cashier is there.
     ended: RwSignal<bool>,
 }
 
@@ -48,16 +48,9 @@ impl TillAuth {
         self.signed_in.get()
     }
 
-    /// Whether the last session was ended by the server (read once, by sign-in).
+    /// Whether the session was ended by the server (read once, on the way to sign-in).
     pub fn ended(&self) -> bool {
         self.ended.get_untracked()
-    }
-
-    /// Stores and publishes a new session.
-    pub fn sign_in(&self, session: TillSession) {
-        TILL.save(&session);
-        self.ended.set(false);
-        self.staff.set(Some(session.staff));
     }
 
     /// Updates the account's details (after `GET /till/me`).

@@ -1,6 +1,7 @@
 // What the end-to-end specs share.
-import { expect, Browser, Page, ConsoleMessage } from '@playwright/test';
+import { expect, APIRequestContext, Browser, Page, ConsoleMessage } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -143,3 +144,92 @@ export function workDir(name: string): string {
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/** A card's checkout secret as `POST /cards/{id}/checkout-secret` answers it. */
+export type Secret = { card_id: string; card_number: string; program_id: string; secret: string };
+
+const STEP_MS = 30_000;
+
+/** With SCREENSHOTS=1: the screen as `name`-light.png and, when `dark`, `name`-dark.png. */
+export const shot = async (page: Page, name: string, dark = false) => {
+  if (!process.env.SCREENSHOTS) return;
+  const file = (scheme: string) =>
+    path.join(ROOT, 'docs', 'screenshots', `${name}-${scheme}.png`);
+  for (const scheme of dark ? (['dark', 'light'] as const) : (['light'] as const)) {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+    await page.evaluate(() => document.fonts.ready);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: file(scheme) });
+  }
+};
+
+/** RFC 4648 base32 without padding. */
+function base32(bytes: Buffer): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** The scanned form of the card's code at `step`: `TSR1.<card number>.<step>.<MAC>`. */
+export function scannedCode(s: Secret, step: number): string {
+  const mac = createHmac('sha256', Buffer.from(s.secret, 'hex'))
+    .update(`TSR1|${s.program_id}|${s.card_number}|${step}`)
+    .digest()
+    .subarray(0, 10);
+  return `TSR1.${s.card_number}.${step}.${base32(mac)}`;
+}
+
+export const nowStep = () => Math.floor(Date.now() / STEP_MS);
+
+/** A card as the API answers it (the fields the specs read). */
+export type Card = {
+  id: string;
+  program_id: string;
+  balance: number;
+  point_name: string;
+  discount: { rate_bp: number };
+};
+
+/** A history entry as the API answers it. */
+export type Entry = { seq: number; kind: string; points: number; spend_minor: number | null };
+
+/** The demo customer's session, Mziuri card and its checkout secret, through the API. */
+export async function demoCustomer(request: APIRequestContext) {
+  const login = await request.post('/api/v1/auth/login', {
+    data: { email: 'demo@example.com', password: 'tessera-demo' },
+  });
+  expect(login.status()).toBe(200);
+  const auth = { Authorization: `Bearer ${(await login.json()).token}` };
+  const get = async <T>(p: string): Promise<T> => {
+    const r = await request.get(`/api/v1${p}`, { headers: auth });
+    expect(r.status()).toBe(200);
+    return (await r.json()) as T;
+  };
+  const wallet = await get<{ cards: Card[] }>('/wallet');
+  const card = wallet.cards.find((c) => c.program_id === 'mziuri')!;
+  const secret = await request.post(`/api/v1/cards/${card.id}/checkout-secret`, { headers: auth });
+  expect(secret.ok()).toBe(true);
+  return {
+    secret: (await secret.json()) as Secret,
+    card: () => get<Card>(`/cards/${card.id}`),
+    history: async () => (await get<{ entries: Entry[] }>(`/cards/${card.id}/history`)).entries,
+  };
+}
+
+/** The member's discount off `minor` at `rate_bp`, rounded half up (core/src/bill.rs). */
+export const discountOf = (minor: number, rateBp: number) =>
+  Math.floor((minor * rateBp + 5000) / 10000);
+
+/** Minor units of GEL as the console writes them: `₾12.50`. */
+export const lari = (minor: number) => `₾${(minor / 100).toFixed(2)}`;

@@ -6,10 +6,17 @@
 // a member found by phone number can earn but not spend; a code the wallet draws, held up to the
 // camera, is read by the decoder worker. With SCREENSHOTS=1 it also writes the
 // console's screens at 390x844 to docs/screenshots/.
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
-import { createHmac } from 'crypto';
-import * as path from 'path';
-import { chromium, watchConsole } from './support';
+import { test, expect, Page } from '@playwright/test';
+import {
+  chromium,
+  demoCustomer,
+  discountOf,
+  lari,
+  nowStep,
+  scannedCode,
+  shot,
+  watchConsole,
+} from './support';
 
 // A till has a camera: Chromium's fake one (a moving test pattern), allowed without a prompt.
 test.use({
@@ -21,91 +28,11 @@ test.use({
 });
 
 const STAFF = { email: 'till@example.com', password: 'tessera-till' };
-const DEMO = { email: 'demo@example.com', password: 'tessera-demo' };
-const STEP_MS = 30_000;
 
-type Secret = { card_id: string; card_number: string; program_id: string; secret: string };
-type Card = {
-  id: string;
-  program_id: string;
-  balance: number;
-  point_name: string;
-  discount: { rate_bp: number };
-};
-type Entry = { seq: number; kind: string; points: number; spend_minor: number | null };
-
-/** With SCREENSHOTS=1: the screen as `name`-light.png and, when `dark`, `name`-dark.png. */
-const shot = async (page: Page, name: string, dark = false) => {
-  if (!process.env.SCREENSHOTS) return;
-  const file = (scheme: string) =>
-    path.join(__dirname, '..', '..', 'docs', 'screenshots', `${name}-${scheme}.png`);
-  for (const scheme of dark ? (['dark', 'light'] as const) : (['light'] as const)) {
-    await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
-    await page.evaluate(() => document.fonts.ready);
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: file(scheme) });
-  }
-};
-
-/** RFC 4648 base32 without padding. */
-function base32(bytes: Buffer): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
-
-/** The scanned form of the card's code at `step`: `TSR1.<card number>.<step>.<MAC>`. */
-function scannedCode(s: Secret, step: number): string {
-  const mac = createHmac('sha256', Buffer.from(s.secret, 'hex'))
-    .update(`TSR1|${s.program_id}|${s.card_number}|${step}`)
-    .digest()
-    .subarray(0, 10);
-  return `TSR1.${s.card_number}.${step}.${base32(mac)}`;
-}
-
-const nowStep = () => Math.floor(Date.now() / STEP_MS);
-
-/** Console problems other than the refusals these tests ask for (Chromium logs every 4xx). */
+/** Console problems other than the refusals these tests ask for (Chromium logs every 4xx; 401 is
+ * the session the first test ends on purpose). */
 const unexpected = (problems: string[]) =>
-  problems.filter((p) => !/the server responded with a status of (404|409|422)\b/.test(p));
-
-/** The demo customer's session, Mziuri card and its checkout secret, through the API. */
-async function demoCustomer(request: APIRequestContext) {
-  const login = await request.post('/api/v1/auth/login', { data: DEMO });
-  expect(login.status()).toBe(200);
-  const auth = { Authorization: `Bearer ${(await login.json()).token}` };
-  const get = async <T>(p: string): Promise<T> => {
-    const r = await request.get(`/api/v1${p}`, { headers: auth });
-    expect(r.status()).toBe(200);
-    return (await r.json()) as T;
-  };
-  const wallet = await get<{ cards: Card[] }>('/wallet');
-  const card = wallet.cards.find((c) => c.program_id === 'mziuri')!;
-  const secret = await request.post(`/api/v1/cards/${card.id}/checkout-secret`, { headers: auth });
-  expect(secret.ok()).toBe(true);
-  return {
-    secret: (await secret.json()) as Secret,
-    card: () => get<Card>(`/cards/${card.id}`),
-    history: async () => (await get<{ entries: Entry[] }>(`/cards/${card.id}/history`)).entries,
-  };
-}
-
-/** The member's discount off `minor` at `rate_bp`, rounded half up (core/src/bill.rs). */
-const discountOf = (minor: number, rateBp: number) => Math.floor((minor * rateBp + 5000) / 10000);
-
-/** Minor units of GEL as the console writes them: `₾12.50`. */
-const lari = (minor: number) => `₾${(minor / 100).toFixed(2)}`;
+  problems.filter((p) => !/the server responded with a status of (401|404|409|422)\b/.test(p));
 
 /** `1234` as the page's Intl writes it. */
 const points = (page: Page, n: number) =>
@@ -256,6 +183,20 @@ test('points pay part of a bill; found by phone, a member can only earn', async 
   await expect(page.getByRole('heading', { name: 'Till sign-in' })).toBeVisible();
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Till sign-in' })).toBeVisible();
+
+  // A session the server ended (here: signed out from elsewhere) sends the till to sign-in,
+  // which says why.
+  await signIn(page);
+  const token = await page.evaluate(
+    () => JSON.parse(localStorage.getItem('tessera.till.session') ?? '{}').token as string,
+  );
+  const out = await page.request.post('/api/v1/till/auth/logout', {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(out.ok()).toBe(true);
+  await page.goto('/till');
+  await expect(page.getByText('Your till session has ended. Sign in again to go on.')).toBeVisible();
+  await expect(page).toHaveURL(/\/till\/sign-in\?ended$/);
   expect(unexpected(problems)).toEqual([]);
 });
 

@@ -16,7 +16,6 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use tessera_core::api::{ErrorCode, TillVoucher, TillVoucherRequest};
-use tessera_core::catalog::RewardKind;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/till/vouchers/check", post(check))
@@ -56,18 +55,10 @@ pub async fn check(
         slots.succeeded(&state.store).await?;
     }
     let (row, voucher) = found?;
-    let (off_minor, off_bp) = match voucher {
-        RewardKind::Item { value_minor: minor }
-        | RewardKind::AmountOff {
-            amount_minor: minor,
-        } => (Some(minor), None),
-        RewardKind::PercentOff { rate_bp } => (None, Some(rate_bp)),
-    };
     Ok(ApiJson(TillVoucher {
         code: row.code,
         title: row.title,
-        off_minor,
-        off_bp,
+        value: voucher.into(),
         expires_at: row.expires_at,
     }))
 }

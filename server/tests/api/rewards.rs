@@ -147,6 +147,11 @@ async fn redeeming_spends_the_points_and_issues_a_voucher_the_member_sees() {
             (75, "An extra shot")
         );
         assert!(voucher.expires_at > voucher.issued_at + 30 * DAY);
+        // Shown at the till as a QR code the wallet keeps with the answer.
+        assert!(voucher
+            .qr
+            .as_deref()
+            .is_some_and(|qr| qr.starts_with("data:image/svg+xml;base64,")));
         assert_eq!(
             vouchers(&t, &token).await.vouchers,
             std::slice::from_ref(voucher)
@@ -315,6 +320,10 @@ async fn cancelling_a_voucher_gives_its_points_back_with_their_expiry_and_return
             .await
             .decode(StatusCode::OK);
         assert_eq!(cancelled.voucher.status, VoucherStatus::Cancelled);
+        assert_eq!(
+            cancelled.voucher.qr, None,
+            "an ended voucher has no code to show"
+        );
         assert_eq!(cancelled.card.balance, before.balance);
         assert_eq!(
             cancelled.card.expiring, before.expiring,

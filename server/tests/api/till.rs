@@ -1382,7 +1382,14 @@ async fn the_till_checks_a_voucher_before_the_sale_without_using_it() {
             .await
             .decode(StatusCode::OK);
         assert_eq!(checked.title, "Any coffee");
-        assert_eq!((checked.off_minor, checked.off_bp), (Some(650), None));
+        assert_eq!(
+            (
+                checked.value.item_minor,
+                checked.value.off_minor,
+                checked.value.off_bp
+            ),
+            (Some(650), None, None)
+        );
         // Checked twice, still unused: the purchase uses it.
         t.post("/api/v1/till/vouchers/check", Some(&at.till), body)
             .await
