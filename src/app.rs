@@ -2,14 +2,11 @@
 //! goes to sign in: sign-in and join are an app of their own, `crate::welcome`).
 
 use crate::api::{self, Wake};
-use crate::code_module::{CodeModule, CodeRoute};
 use crate::components::Shell;
 use crate::for_visitors;
 use crate::i18n::*;
-use crate::pages::{
-    CardPage, CardsPage, NotFoundPage, RewardPage, RewardsPage, SettingsPage, VoucherPage,
-    VouchersPage,
-};
+use crate::modules::{AreaRoute, AreasModule, CodeModule, CodeRoute};
+use crate::pages::{CardPage, CardsPage, NotFoundPage, SettingsPage};
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -38,16 +35,18 @@ pub(crate) fn CustomerApp(children: Children) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_context(crate::install::InstallOffer::listening());
     provide_context(CodeModule::loading());
+    provide_context(AreasModule::loading());
     view! {
         <CustomerApp>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=|| for_visitors(true, "/sign-in", CardsPage) />
                 <Route path=path!("/cards/:id") view=|| for_visitors(true, "/sign-in", CardPage) />
                 <Route path=path!("/cards/:id/code") view=|| for_visitors(true, "/sign-in", CodeRoute) />
-                <Route path=path!("/cards/:id/rewards") view=|| for_visitors(true, "/sign-in", RewardsPage) />
-                <Route path=path!("/cards/:id/rewards/:reward") view=|| for_visitors(true, "/sign-in", RewardPage) />
-                <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", VouchersPage) />
-                <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", VoucherPage) />
+                // The areas app's (`crate::areas`), shown in this page.
+                <Route path=path!("/cards/:id/rewards") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/cards/:id/rewards/:reward") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", SettingsPage) />
             </Routes>
         </CustomerApp>

@@ -13,7 +13,7 @@
 //! without hashes in its file names): the wallet's first load has a byte budget this screen would
 //! break. It is shown two ways: as its own page (`/code`, a card's address loaded afresh, or a tap
 //! before the wallet has it), and inside the wallet's page: the wallet loads this app's module
-//! after its first paint (`crate::code_module`) and shows the screen with [`show_in`] when
+//! after its first paint (`crate::modules`) and shows the screen with [`show_in`] when
 //! "Show code" is tapped, with no page load. The service worker precaches it with the wallet.
 
 use crate::api::{self, ApiError, Remote};

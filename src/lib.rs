@@ -4,8 +4,8 @@
 
 pub mod api;
 pub mod app;
+pub mod areas;
 pub mod checkout_key;
-pub mod code_module;
 pub mod code_screen;
 pub mod components;
 pub mod format;
@@ -13,6 +13,7 @@ pub mod install;
 pub mod json;
 pub mod kept;
 pub mod messages;
+pub mod modules;
 pub mod next_step;
 pub mod pages;
 pub mod session;
@@ -152,6 +153,27 @@ pub mod i18n {
     #[allow(unused_imports)]
     pub(crate) use t;
     pub(crate) use t_string;
+}
+
+thread_local! {
+    /// What a module's `show` export shows in the wallet's page, until its `hide` ([`modules`]).
+    static SHOWN: std::cell::RefCell<Option<Box<dyn std::any::Any>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A module's `show` export: what `show` mounts, in place of what the module showed before.
+pub fn show_instead(show: impl FnOnce() -> Box<dyn std::any::Any>) {
+    console_error_panic_hook::set_once();
+    hide_shown();
+    let shown = show();
+    SHOWN.with(|slot| *slot.borrow_mut() = Some(shown));
+}
+
+/// A module's `hide` export: removes what [`show_instead`] showed (the wallet's route was left).
+pub fn hide_shown() {
+    // Taken out first: dropping it runs the screen's cleanups, outside the borrow.
+    let shown = SHOWN.with(|slot| slot.borrow_mut().take());
+    drop(shown);
 }
 
 /// Replaces the static app shell painted by `index.html` with the running wallet.

@@ -16,6 +16,7 @@ use tessera_core::points::EntryKind;
 use tessera_core::tier::QualifyBy;
 use tessera_core::Currency;
 use tessera_wallet::api::{self, Wake};
+use tessera_wallet::areas::Area;
 use tessera_wallet::checkout_key::{self, clock_offset, CheckoutKey};
 use tessera_wallet::code_screen::{self, Points, Scanned};
 use tessera_wallet::components::CardTile;
@@ -24,9 +25,7 @@ use tessera_wallet::i18n::{I18nContextProvider, Locale};
 use tessera_wallet::install::InstallOffer;
 use tessera_wallet::kept;
 use tessera_wallet::next_step::{next_step, step_text, NextStep};
-use tessera_wallet::pages::{
-    CardPage, CardsPage, JoinPage, RewardPage, RewardsPage, SettingsPage, SignInPage,
-};
+use tessera_wallet::pages::{CardPage, CardsPage, JoinPage, SettingsPage, SignInPage};
 use tessera_wallet::session::{Auth, CUSTOMER, ENDED};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -341,7 +340,7 @@ fn card_tile_shows_program_balance_level_and_what_matters_next() {
     assert!(next.starts_with("120 points expire on "), "{next}");
 
     // One tap to the checkout code: a full page load into the code screen's own app, as long as
-    // the page has not loaded that app's module (`code_module`; the wallet's page does).
+    // the page has not loaded that app's module (`modules`; the wallet's page does).
     let code = query(&root, "a.card-slot__code");
     assert_eq!(
         code.get_attribute("href").as_deref(),
@@ -450,15 +449,13 @@ fn mount_card_screen(
 
 /// Mounts the card screen route at `/cards/{id}`, with `fetch` answered by `fake`.
 fn mount_card_route(id: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
-    mount_at(&format!("/cards/{id}"), fake)
-}
-
-/// Mounts the card's routes (the card, its rewards, one reward) at `url`, with `fetch` answered
-/// by `fake`.
-fn mount_at(url: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
     let history = web_sys::window().unwrap().history().unwrap();
     history
-        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+        .push_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("/cards/{id}")),
+        )
         .unwrap();
     mount_faked(fake, || {
         provide_context(Auth::from_storage());
@@ -467,13 +464,51 @@ fn mount_at(url: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
                 <Router>
                     <Routes fallback=|| "no route">
                         <Route path=path!("/cards/:id") view=CardPage />
-                        <Route path=path!("/cards/:id/rewards") view=RewardsPage />
-                        <Route path=path!("/cards/:id/rewards/:reward") view=RewardPage />
                     </Routes>
                 </Router>
             </I18nContextProvider>
         }
     })
+}
+
+/// Mounts the screen of the areas at `path` (as the areas module shows it in the wallet's
+/// page), with `fetch` answered by `fake`.
+fn mount_area(path: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
+    let area = Area::of(path).expect("an address of the areas");
+    mount_faked(fake, move || {
+        provide_context(Auth::from_storage());
+        view! { <I18nContextProvider>{area.view()}</I18nContextProvider> }
+    })
+}
+
+#[wasm_bindgen_test]
+fn each_address_of_the_areas_has_its_screen() {
+    let card = |s: &str| s.to_owned();
+    assert_eq!(
+        Area::of("/cards/c1/rewards"),
+        Some(Area::Rewards { card: card("c1") })
+    );
+    assert_eq!(
+        Area::of("/cards/c1/rewards/coffee"),
+        Some(Area::Reward {
+            card: card("c1"),
+            reward: card("coffee")
+        })
+    );
+    assert_eq!(Area::of("/vouchers"), Some(Area::Vouchers));
+    assert_eq!(
+        Area::of("/vouchers/v1/"),
+        Some(Area::Voucher { id: card("v1") })
+    );
+    for other in [
+        "/",
+        "/cards/c1",
+        "/cards//rewards",
+        "/vouchers/v1/cancel",
+        "/settings",
+    ] {
+        assert_eq!(Area::of(other), None, "{other}");
+    }
 }
 
 /// A reward of the catalog costing `cost`, refused for `refusal` (with `missing` points short).
@@ -495,6 +530,15 @@ fn reward(id: &str, cost: i64, refusal: Option<ErrorCode>, missing: i64) -> Rewa
         partners: Vec::new(),
         refusal,
         missing_points: missing,
+    }
+}
+
+/// The example card with nothing due to mature or expire: its balance stays as it is.
+fn steady_card() -> Card {
+    Card {
+        pending: Vec::new(),
+        expiring: Vec::new(),
+        ..example_card()
     }
 }
 
@@ -534,7 +578,7 @@ async fn the_catalog_shows_what_stands_between_the_member_and_each_reward() {
         (
             "/api/v1/cards/c1",
             200,
-            serde_json::to_string(&example_card()).unwrap(),
+            serde_json::to_string(&steady_card()).unwrap(),
         ),
         (
             "/api/v1/programs/mziuri/rewards",
@@ -542,7 +586,7 @@ async fn the_catalog_shows_what_stands_between_the_member_and_each_reward() {
             serde_json::to_string(&catalog()).unwrap(),
         ),
     ];
-    let (root, _api) = mount_at("/cards/c1/rewards", &fake_api(&routes));
+    let (root, _api) = mount_area("/cards/c1/rewards", &fake_api(&routes));
     wait_for("the catalog", || texts(&root, ".reward").len() == 5).await;
     assert_eq!(
         texts(&root, "[data-testid=rewards-balance]"),
@@ -608,14 +652,14 @@ async fn redeeming_confirms_with_the_balance_after_and_a_double_tap_sends_once()
         voucher: voucher(VoucherStatus::Active),
         card: Card {
             balance: 262,
-            ..example_card()
+            ..steady_card()
         },
     };
     let routes = [
         (
             "/api/v1/cards/c1",
             200,
-            serde_json::to_string(&example_card()).unwrap(),
+            serde_json::to_string(&steady_card()).unwrap(),
         ),
         (
             "/api/v1/programs/mziuri/rewards",
@@ -628,7 +672,7 @@ async fn redeeming_confirms_with_the_balance_after_and_a_double_tap_sends_once()
             serde_json::to_string(&redeemed).unwrap(),
         ),
     ];
-    let (root, _api) = mount_at("/cards/c1/rewards/coffee", &fake_api(&routes));
+    let (root, _api) = mount_area("/cards/c1/rewards/coffee", &fake_api(&routes));
     wait_for("the reward", || !texts(&root, ".reward-detail").is_empty()).await;
     assert_eq!(texts(&root, "h1"), ["The coffee"]);
     let redeem: web_sys::HtmlButtonElement = query(&root, ".btn--primary").unchecked_into();
@@ -670,7 +714,7 @@ async fn a_reward_the_member_cannot_redeem_cannot_be_confirmed() {
         (
             "/api/v1/cards/c1",
             200,
-            serde_json::to_string(&example_card()).unwrap(),
+            serde_json::to_string(&steady_card()).unwrap(),
         ),
         (
             "/api/v1/programs/mziuri/rewards",
@@ -678,7 +722,7 @@ async fn a_reward_the_member_cannot_redeem_cannot_be_confirmed() {
             serde_json::to_string(&catalog()).unwrap(),
         ),
     ];
-    let (root, _api) = mount_at("/cards/c1/rewards/mug", &fake_api(&routes));
+    let (root, _api) = mount_area("/cards/c1/rewards/mug", &fake_api(&routes));
     wait_for("the reward", || !texts(&root, ".reward-detail").is_empty()).await;
     let redeem: web_sys::HtmlButtonElement = query(&root, ".btn--primary").unchecked_into();
     assert!(redeem.disabled());

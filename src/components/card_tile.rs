@@ -1,9 +1,9 @@
 //! A loyalty card as a tile: program, level, big balance, point name and what matters next. The
 //! whole tile links to the card's screen.
 
-use crate::code_module::CodeModule;
 use crate::format::Fmt;
 use crate::i18n::*;
+use crate::modules::CodeModule;
 use crate::next_step::{next_step, step_text, NextStep};
 use leptos::prelude::*;
 use tessera_core::api::Card;

@@ -15,7 +15,7 @@ pub use card::CardPage;
 pub use cards::CardsPage;
 pub use join::JoinPage;
 pub use not_found::NotFoundPage;
-pub use rewards::{RewardPage, RewardsPage};
+pub use rewards::CardRewards;
 pub use settings::SettingsPage;
 pub use sign_in::SignInPage;
 pub use vouchers::{VoucherPage, VouchersPage};

@@ -2,7 +2,7 @@
 //! `/cards/:id/rewards/:reward`: one reward, and redeeming it after a confirmation that shows the
 //! balance after. The redeemed voucher is shown at once (`super::vouchers::voucher_card`).
 //!
-//! Both read the card (usually kept from the card screen just left: the balance, point name and
+//! Shown by the areas module (`crate::areas`), not the wallet's own wasm. Both read the card (usually kept from the card screen just left: the balance, point name and
 //! currency) and, once its program is known, the catalog; each is a [`Remote`], so both show
 //! offline from what the device kept.
 
@@ -15,42 +15,12 @@ use crate::format::Fmt;
 use crate::i18n::*;
 use crate::messages::error_message;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use tessera_core::api::{Card, ErrorCode, RewardView, Rewards, VoucherWithCard};
 use web_sys::js_sys::Date;
 
-/// The catalog of the card named by the path.
-#[component]
-pub fn RewardsPage() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let (card_id, _) = path_ids(params);
-        view! { <CardRewards card_id=card_id reward_id=None /> }
-    }
-}
-
-/// One reward of the card named by the path.
-#[component]
-pub fn RewardPage() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let (card_id, reward_id) = path_ids(params);
-        view! { <CardRewards card_id=card_id reward_id=Some(reward_id) /> }
-    }
-}
-
-fn path_ids(params: Memo<leptos_router::params::ParamsMap>) -> (String, String) {
-    params.with(|p| {
-        (
-            p.get("id").unwrap_or_default(),
-            p.get("reward").unwrap_or_default(),
-        )
-    })
-}
-
 /// The card, and once its program is known the catalog (all of it, or the one reward).
 #[component]
-fn CardRewards(card_id: String, reward_id: Option<String>) -> impl IntoView {
+pub fn CardRewards(card_id: String, reward_id: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let card = Remote::<Card>::new(api::card_path(&card_id));
     // A memo: the card's answers (kept, then fresh) do not start the catalog again.

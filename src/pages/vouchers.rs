@@ -1,7 +1,8 @@
 //! `/vouchers`: the customer's vouchers, active first; `/vouchers/:id`: one voucher to show at the
 //! till (its QR code, drawn by the server, and its typed code), and cancelling an unused one.
 //!
-//! Both read `GET /vouchers` as a [`Remote`], so active vouchers show offline from what the
+//! Shown by the areas module (`crate::areas`), not the wallet's own wasm. Both read
+//! `GET /vouchers` as a [`Remote`], so active vouchers show offline from what the
 //! device kept, QR code included.
 
 use super::card::failure;
@@ -11,7 +12,6 @@ use crate::format::Fmt;
 use crate::i18n::*;
 use crate::messages::error_message;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use tessera_core::api::{ErrorCode, Voucher, VoucherStatus, VoucherValue, Vouchers};
 use tessera_core::Currency;
 
@@ -193,12 +193,11 @@ enum Cancelling {
     Done(i64),
 }
 
-/// One voucher, named by the path.
+/// One voucher.
 #[component]
-pub fn VoucherPage() -> impl IntoView {
+pub fn VoucherPage(id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let id = StoredValue::new(id);
     let vouchers = Remote::<Vouchers>::new(api::VOUCHERS_PATH);
     let state = RwSignal::new(Cancelling::Idle);
     let cancel = move || {
@@ -206,7 +205,7 @@ pub fn VoucherPage() -> impl IntoView {
             return;
         }
         state.set(Cancelling::Sending);
-        let id = id.get_untracked();
+        let id = id.get_value();
         leptos::task::spawn_local(async move {
             match api::cancel_voucher(&id).await {
                 Ok(done) => {
@@ -225,7 +224,11 @@ pub fn VoucherPage() -> impl IntoView {
         match vouchers.get() {
             None => loading(i18n).into_any(),
             Some(Err(error)) => failure(&error, move || vouchers.refetch(), i18n).into_any(),
-            Some(Ok(list)) => match list.vouchers.iter().find(|v| v.id == id.get()) {
+            Some(Ok(list)) => match list
+                .vouchers
+                .iter()
+                .find(|v| id.with_value(|id| &v.id == id))
+            {
                 None => failure(&ApiError::refused(ErrorCode::NotFound), || {}, i18n).into_any(),
                 Some(voucher) => {
                     let active = voucher.status == VoucherStatus::Active;

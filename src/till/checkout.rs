@@ -7,6 +7,7 @@
 
 use super::amount::{parse_amount, parse_points, InputError};
 use super::api;
+use super::camera::{Camera, CameraState};
 use super::field::focus_when_shown;
 use super::member::Found;
 use crate::api::idempotency::{new_key, Attempts};
@@ -80,6 +81,9 @@ pub fn CheckoutPanel(
     let voucher_error = RwSignal::new(None::<String>);
     // The voucher the server checked for this member, applied to the bill below.
     let voucher = RwSignal::new(None::<TillVoucher>);
+    // The camera reading a voucher's QR code, while the cashier scans one.
+    let scanning = RwSignal::new(false);
+    let camera = RwSignal::new(CameraState::Starting);
     let alert = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let purchases = StoredValue::new(Attempts::default());
@@ -321,6 +325,25 @@ pub fn CheckoutPanel(
             });
         }
     };
+    // A voucher's QR code carries its typed code: read, it is applied like a typed one. A camera
+    // that cannot be used says so at the field, which stays for typing.
+    let on_voucher_text = {
+        let apply = apply.clone();
+        Callback::new(move |text: String| {
+            scanning.set(false);
+            voucher_code.set(text);
+            apply();
+        })
+    };
+    Effect::new(move |_| {
+        if scanning.get() && camera.get().failed() {
+            scanning.set(false);
+            camera.set(CameraState::Starting);
+            voucher_error.set(Some(
+                t_string!(i18n, till.checkout.voucher_no_camera).to_owned(),
+            ));
+        }
+    });
     let voucher_part = move || match voucher.get() {
         Some(applied) => view! {
             <div class="checkout__voucher" data-testid="voucher-applied">
@@ -354,6 +377,18 @@ pub fn CheckoutPanel(
                         on:click=move |_| apply()>
                         {t_string!(i18n, till.checkout.voucher_apply)}
                     </button>
+                    <button type="button" class="btn btn--secondary"
+                        aria-pressed=move || if scanning.get() { "true" } else { "false" }
+                        on:click=move |_| {
+                            // Each time shown, the camera starts afresh.
+                            camera.set(CameraState::Starting);
+                            scanning.update(|s| *s = !*s);
+                        }>
+                        {t_string!(i18n, till.checkout.voucher_scan)}
+                    </button>
+                    <Show when=move || scanning.get()>
+                        <Camera paused=busy state=camera on_text=on_voucher_text />
+                    </Show>
                 </div>
             }
             .into_any()

@@ -7,15 +7,16 @@ use std::process::Command;
 
 /// The wallet's other apps, each a binary of the wallet crate with its own page: the directory
 /// of its `index.html`, which is also its directory in `dist/` and its public URL. The checkout
-/// code screen (served at `/cards/{id}/code`), sign-in and join (`/sign-in`, `/join`) and the
-/// cashier console (`/till/`).
-pub const APPS: [&str; 3] = ["code", "welcome", "till"];
+/// code screen (served at `/cards/{id}/code`), the areas (rewards and vouchers, only ever shown
+/// in the wallet's page), sign-in and join (`/sign-in`, `/join`) and the cashier console
+/// (`/till/`).
+pub const APPS: [&str; 4] = ["code", "areas", "welcome", "till"];
 
-/// The app whose files keep their names without a hash: the wallet's page imports its module
-/// (`/code/tessera-code.js`) and stylesheet (`/code/code.css`) by name (`src/code_module.rs`).
-/// The server revalidates unhashed code on every load and the service worker's cache version
-/// follows their content, so a new build is still picked up.
-const UNHASHED: &str = "code";
+/// The apps whose files keep their names without a hash: the wallet's page imports their modules
+/// (`/{app}/tessera-{app}.js`) and the code's stylesheet (`/code/code.css`) by name
+/// (`src/modules.rs`). The server revalidates unhashed code on every load and the service
+/// worker's cache version follows their content, so a new build is still picked up.
+const UNHASHED: [&str; 2] = ["code", "areas"];
 
 /// `trunk build --release` of the wallet into `dist/`, then of each of [`APPS`] into its
 /// directory of `dist/`.
@@ -32,7 +33,11 @@ pub fn build_release(tools: &Tools) -> Result<()> {
             format!("/{app}/"),
             format!("{app}/index.html"),
         );
-        let filehash = if app == UNHASHED { "false" } else { "true" };
+        let filehash = if UNHASHED.contains(&app) {
+            "false"
+        } else {
+            "true"
+        };
         trunk_build(
             tools,
             &[

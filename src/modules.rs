@@ -1,0 +1,215 @@
+//! The wallet's other apps shown inside its page, with no page load: each is a wasm module of its
+//! own (a binary of this crate built into `dist/<name>/` without hashes in its file names), which
+//! the wallet imports after its first paint (`index.html`'s `tesseraLoadApp`: from the service
+//! worker's cache, compiled off the main thread) and asks to show a screen in an element of a
+//! route of its own. Two reasons to be apart: the wallet's first load has a byte budget, and a
+//! module can grow without the wallet's first paint paying for it.
+//!
+//! - The checkout code ([`CodeModule`], `src/bin/tessera-code.rs`, `crate::code_screen`): a tap
+//!   on "Show code" shows it at once. Until the module is loaded (or if it cannot be), "Show
+//!   code" stays a link that loads the code page, which the server and the service worker serve
+//!   at the same address.
+//! - The wallet's areas ([`AreasModule`], `src/bin/tessera-areas.rs`, `crate::areas`): rewards
+//!   and vouchers (in the wallet they cost its first load 35 KB, `bench size`, 2026-12-07). A
+//!   route reached before the module is loaded shows a loading state until it is.
+//!
+//! Each module exports `show(host, path)` (a screen in place of any shown before; `Err` if the
+//! module failed: it is another wasm, and its failure must not become this one's) and `hide()`.
+//! Links in a module's screens are the wallet's router's (it handles every anchor's click in
+//! the page), so moving between them changes the wallet's route, which shows the next.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The module of app `name` (`/{name}/tessera-{name}.js`), instantiated, once its stylesheet
+    /// `/{name}/{css}` has loaded too when it has one (`index.html`'s script).
+    #[wasm_bindgen(catch, js_name = tesseraLoadApp)]
+    async fn load_app(name: &str, css: Option<&str>) -> Result<JsValue, JsValue>;
+
+    /// An app's module.
+    pub type AppModule;
+
+    /// Shows the screen of `path` in `host`, in place of any shown before.
+    #[wasm_bindgen(method, catch)]
+    fn show(this: &AppModule, host: &web_sys::HtmlElement, path: &str) -> Result<(), JsValue>;
+
+    /// Removes the screen shown.
+    #[wasm_bindgen(method)]
+    fn hide(this: &AppModule);
+}
+
+/// An app's module as this page has it: `None` until it is loaded (and for good if it cannot
+/// be).
+#[derive(Clone, Copy)]
+struct Loaded(RwSignal<Option<AppModule>, LocalStorage>);
+
+impl Loaded {
+    /// Loads app `name`'s module (and stylesheet `css`) once the first frame is painted, which it
+    /// must not delay; `failed` is set if it cannot be loaded.
+    fn after_first_paint(
+        name: &'static str,
+        css: Option<&'static str>,
+        failed: Option<RwSignal<bool>>,
+    ) -> Self {
+        let module = Loaded(RwSignal::new_local(None));
+        crate::after_next_paint(move || {
+            leptos::task::spawn_local(async move {
+                match load_app(name, css).await {
+                    Ok(app) => {
+                        module.0.try_set(Some(app.unchecked_into()));
+                    }
+                    Err(_) => {
+                        failed.map(|f| f.try_set(true));
+                    }
+                }
+            });
+        });
+        module
+    }
+
+    /// Shows `path` in `host`: `None` while the module is not loaded (untracked).
+    fn show(self, host: &web_sys::HtmlElement, path: &str) -> Option<Result<(), JsValue>> {
+        self.0
+            .with_untracked(|app| app.as_ref().map(|app| app.show(host, path)))
+    }
+
+    /// Removes what the module shows, if it is loaded.
+    fn hide(self) {
+        self.0
+            .try_with_untracked(|app| app.as_ref().map(AppModule::hide));
+    }
+}
+
+/// The checkout code app's module, provided by the wallet.
+#[derive(Clone, Copy)]
+pub struct CodeModule(Loaded);
+
+impl CodeModule {
+    /// Loads the module once the first frame is painted.
+    pub fn loading() -> Self {
+        CodeModule(Loaded::after_first_paint("code", Some("code.css"), None))
+    }
+
+    /// Whether "Show code" can show the screen in this page (tracked): the wallet provides the
+    /// module and it is loaded.
+    pub fn ready() -> bool {
+        use_context::<CodeModule>().is_some_and(|module| module.0 .0.with(Option::is_some))
+    }
+}
+
+/// `/cards/{id}/code` in the wallet's page: the code app's screen over the wallet. Reached by
+/// "Show code" once the module is loaded; reached before (Back or Forward to it), the address is
+/// loaded afresh, and the code page answers it.
+#[component]
+pub fn CodeRoute() -> impl IntoView {
+    let location = use_location();
+    let module = use_context::<CodeModule>();
+    let host = NodeRef::<Div>::new();
+    Effect::new(move |_| {
+        let Some(host) = host.get() else {
+            return;
+        };
+        let path = location.pathname.get();
+        match module.and_then(|module| module.0.show(&host, &path)) {
+            Some(Ok(())) => focus_screen(&host),
+            // Not loaded (or failed): the code page answers this address.
+            _ => {
+                let _ = window().location().reload();
+            }
+        }
+    });
+    on_cleanup(move || {
+        if let Some(module) = module {
+            module.0.hide();
+        }
+    });
+    view! { <div class="code-host" node_ref=host></div> }
+}
+
+/// The areas app's module (rewards and vouchers), provided by the wallet.
+#[derive(Clone, Copy)]
+pub struct AreasModule {
+    module: Loaded,
+    /// Set when the module could not be loaded (offline before the service worker had it).
+    failed: RwSignal<bool>,
+}
+
+impl AreasModule {
+    /// Loads the module once the first frame is painted.
+    pub fn loading() -> Self {
+        let failed = RwSignal::new(false);
+        AreasModule {
+            module: Loaded::after_first_paint("areas", None, Some(failed)),
+            failed,
+        }
+    }
+}
+
+/// A route of the areas app (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`, `/vouchers`,
+/// `/vouchers/{id}`): its screen for the address, shown by the module as soon as it is loaded,
+/// and again for each new address of the same route.
+#[component]
+pub fn AreaRoute() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    let location = use_location();
+    let areas = expect_context::<AreasModule>();
+    let host = NodeRef::<Div>::new();
+    let shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        let Some(host) = host.get() else {
+            return;
+        };
+        let path = location.pathname.get();
+        // Tracked: the module arriving shows the screen.
+        areas.module.0.track();
+        if let Some(result) = areas.module.show(&host, &path) {
+            shown.set(result.is_ok());
+            if result.is_err() {
+                areas.failed.set(true);
+            }
+        }
+    });
+    on_cleanup(move || areas.module.hide());
+    let waiting = move || {
+        (!shown.get()).then(|| {
+            if areas.failed.get() {
+                view! {
+                    <div class="state state--error" role="alert">
+                        <h1 class="state__title">{crate::i18n::t_string!(i18n, areas.error_title)}</h1>
+                        <p class="state__body">{crate::i18n::t_string!(i18n, errors.network)}</p>
+                        <button class="btn btn--secondary" type="button"
+                            on:click=move |_| { let _ = window().location().reload(); }>
+                            {crate::i18n::t_string!(i18n, cards.retry)}
+                        </button>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <div class="cards" aria-busy="true">
+                        <p class="sr-only" role="status">{crate::i18n::t_string!(i18n, loading)}</p>
+                        <crate::components::CardTileSkeleton />
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <div class="area-host" node_ref=host></div>
+        {waiting}
+    }
+}
+
+/// Moves the focus to the code screen shown in `host`, as a page load would move it to the top:
+/// the link tapped is under the screen now.
+fn focus_screen(host: &web_sys::HtmlElement) {
+    if let Ok(Some(screen)) = host.query_selector("section") {
+        let _ = screen.set_attribute("tabindex", "-1");
+        let _ = screen.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
