@@ -43,9 +43,16 @@ extern "C" {
 }
 
 /// An app's module as this page has it: `None` until it is loaded (and for good if it cannot
-/// be).
+/// be); and the element it shows a screen in.
 #[derive(Clone, Copy)]
-struct Loaded(RwSignal<Option<AppModule>, LocalStorage>);
+struct Loaded(RwSignal<Option<AppModule>, LocalStorage>, StoredValue<u64>);
+
+/// A number for each route element that shows a module's screen, so that one that goes knows
+/// whether the screen shown is still its own.
+fn next_route_number() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 
 impl Loaded {
     /// Loads app `name`'s module (and stylesheet `css`) once the first frame is painted, which it
@@ -55,7 +62,7 @@ impl Loaded {
         css: Option<&'static str>,
         failed: Option<RwSignal<bool>>,
     ) -> Self {
-        let module = Loaded(RwSignal::new_local(None));
+        let module = Loaded(RwSignal::new_local(None), StoredValue::new(0));
         crate::after_next_paint(move || {
             leptos::task::spawn_local(async move {
                 match load_app(name, css).await {
@@ -71,14 +78,26 @@ impl Loaded {
         module
     }
 
-    /// Shows `path` in `host`: `None` while the module is not loaded (untracked).
-    fn show(self, host: &web_sys::HtmlElement, path: &str) -> Option<Result<(), JsValue>> {
-        self.0
-            .with_untracked(|app| app.as_ref().map(|app| app.show(host, path)))
+    /// Shows `path` in `host` for route element `by` ([`next_route_number`]): `None` while the
+    /// module is not loaded (untracked).
+    fn show(self, host: &web_sys::HtmlElement, path: &str, by: u64) -> Option<Result<(), JsValue>> {
+        let shown = self
+            .0
+            .with_untracked(|app| app.as_ref().map(|app| app.show(host, path)));
+        if shown.is_some() {
+            self.1.set_value(by);
+        }
+        shown
     }
 
-    /// Removes what the module shows, if it is loaded.
-    fn hide(self) {
+    /// Removes what the module shows for route element `by`, if the screen is still its own: a
+    /// route left for another of the same module's (a reward from the catalog) is cleaned up
+    /// after the new one showed its screen, which must stay.
+    fn hide(self, by: u64) {
+        if self.1.try_get_value() != Some(by) {
+            return;
+        }
+        self.1.try_set_value(0);
         self.0
             .try_with_untracked(|app| app.as_ref().map(AppModule::hide));
     }
@@ -109,12 +128,13 @@ pub fn CodeRoute() -> impl IntoView {
     let location = use_location();
     let module = use_context::<CodeModule>();
     let host = NodeRef::<Div>::new();
+    let number = next_route_number();
     Effect::new(move |_| {
         let Some(host) = host.get() else {
             return;
         };
         let path = location.pathname.get();
-        match module.and_then(|module| module.0.show(&host, &path)) {
+        match module.and_then(|module| module.0.show(&host, &path, number)) {
             Some(Ok(())) => focus_screen(&host),
             // Not loaded (or failed): the code page answers this address.
             _ => {
@@ -124,7 +144,7 @@ pub fn CodeRoute() -> impl IntoView {
     });
     on_cleanup(move || {
         if let Some(module) = module {
-            module.0.hide();
+            module.0.hide(number);
         }
     });
     view! { <div class="code-host" node_ref=host></div> }
@@ -158,6 +178,7 @@ pub fn AreaRoute() -> impl IntoView {
     let location = use_location();
     let areas = expect_context::<AreasModule>();
     let host = NodeRef::<Div>::new();
+    let number = next_route_number();
     let shown = RwSignal::new(false);
     Effect::new(move |_| {
         let Some(host) = host.get() else {
@@ -166,14 +187,14 @@ pub fn AreaRoute() -> impl IntoView {
         let path = location.pathname.get();
         // Tracked: the module arriving shows the screen.
         areas.module.0.track();
-        if let Some(result) = areas.module.show(&host, &path) {
+        if let Some(result) = areas.module.show(&host, &path, number) {
             shown.set(result.is_ok());
             if result.is_err() {
                 areas.failed.set(true);
             }
         }
     });
-    on_cleanup(move || areas.module.hide());
+    on_cleanup(move || areas.module.hide(number));
     let waiting = move || {
         (!shown.get()).then(|| {
             if areas.failed.get() {

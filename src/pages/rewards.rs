@@ -290,10 +290,18 @@ fn RewardScreen(card: Remote<Card>, program_id: String, reward_id: String) -> im
         let locale = i18n.get_locale_untracked();
         done.track();
         if let Redeeming::Done(done) = state.get_untracked() {
+            let lead = fill(
+                td_string!(locale, rewards.redeemed),
+                &[
+                    ("cost", &points_text(done.voucher.cost, &card, &fmt, locale)),
+                    ("points", &fmt.points(done.card.balance)),
+                    ("unit", &card.point_name),
+                ],
+            );
             return Some(
                 view! {
                     <h1 class="page__title">{td_string!(locale, rewards.redeemed_title)}</h1>
-                    <p class="page__lead" role="status">{td_string!(locale, rewards.redeemed)}</p>
+                    <p class="page__lead" role="status" data-testid="redeemed">{lead}</p>
                     {voucher_card(&done.voucher, &fmt, locale)}
                     <a class="btn btn--secondary" href="/vouchers">
                         {td_string!(locale, rewards.my_vouchers)}

@@ -74,8 +74,12 @@ test('a reward redeemed in the wallet is applied at the other partner\'s till', 
   // A double tap redeems once (the button is disabled while the request is in flight).
   await page.getByRole('button', { name: 'Redeem', exact: true }).dblclick();
   await expect(page.getByRole('heading', { name: "It's yours" })).toBeVisible();
+  await expect(page.getByTestId('redeemed')).toHaveText(
+    `Redeemed for ${CROISSANT.cost} points. Your balance is now ${await points(page, before.balance - CROISSANT.cost)} points.`,
+  );
   const code = ((await page.getByTestId('voucher-code').textContent()) ?? '').replace('-', '');
-  expect(code).toMatch(/^[A-Z2-7]{10}$/);
+  // Crockford's base32: no I, L, O or U to misread.
+  expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}$/);
   await expect(page.getByText('At Mziuri Bakery')).toBeVisible();
 
   // The QR code carries the typed code.
@@ -124,6 +128,7 @@ test('a reward redeemed in the wallet is applied at the other partner\'s till', 
   // and the balance.
   await page.goto('/vouchers');
   await expect(page.getByTestId('vouchers')).toContainText('Used');
+  await shot(page, 'vouchers', true);
   const after = await customer.card();
   const earned = (await customer.history())[0];
   expect(earned.kind).toBe('earned');
