@@ -709,6 +709,65 @@ async fn redeeming_confirms_with_the_balance_after_and_a_double_tap_sends_once()
 }
 
 #[wasm_bindgen_test]
+async fn cancelling_a_voucher_is_confirmed_first_and_says_what_came_back() {
+    let list = tessera_core::api::Vouchers {
+        vouchers: vec![voucher(VoucherStatus::Active)],
+    };
+    let cancelled = VoucherWithCard {
+        voucher: voucher(VoucherStatus::Cancelled),
+        card: steady_card(),
+    };
+    let routes = [
+        (
+            "/api/v1/vouchers",
+            200,
+            serde_json::to_string(&list).unwrap(),
+        ),
+        (
+            "/api/v1/vouchers/v1/cancel",
+            200,
+            serde_json::to_string(&cancelled).unwrap(),
+        ),
+    ];
+    let (root, _api) = mount_area("/vouchers/v1", &fake_api(&routes));
+    wait_for("the voucher", || {
+        !texts(&root, "[data-testid=voucher]").is_empty()
+    })
+    .await;
+    assert_eq!(texts(&root, ".badge"), ["Ready to use"]);
+    let open: web_sys::HtmlButtonElement = query(&root, ".btn--secondary").unchecked_into();
+    assert_eq!(open.text_content().unwrap(), "Cancel voucher");
+    open.click();
+    wait_for("the confirmation", || !texts(&root, ".confirm").is_empty()).await;
+    assert_eq!(
+        texts(&root, ".confirm__line"),
+        ["Its 150 points go back to your card, with the dates they had."]
+    );
+    assert!(
+        requests("/api/v1/vouchers/v1/cancel").is_empty(),
+        "nothing before confirming"
+    );
+    let confirm: web_sys::HtmlButtonElement =
+        query(&root, ".confirm .btn--danger").unchecked_into();
+    confirm.click();
+    confirm.click();
+    wait_for("the points back", || {
+        !texts(&root, ".alert--success").is_empty()
+    })
+    .await;
+    assert_eq!(
+        texts(&root, ".alert--success"),
+        ["Cancelled: 150 points are back on your card."]
+    );
+    assert_eq!(
+        requests("/api/v1/vouchers/v1/cancel").len(),
+        1,
+        "a double tap cancels once"
+    );
+    root.remove();
+}
+
+#[wasm_bindgen_test]
 async fn a_reward_the_member_cannot_redeem_cannot_be_confirmed() {
     let routes = [
         (

@@ -1,6 +1,7 @@
 //! Building blocks shared by the screens.
 
 mod card_tile;
+mod confirm;
 mod form;
 mod near_end;
 mod offline_line;
@@ -9,6 +10,7 @@ mod sign_in_form;
 mod update_banner;
 
 pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
+pub use confirm::{confirm_panel, ConfirmText, Confirming};
 pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton};
 pub use near_end::watch_near_end;
 pub use offline_line::OfflineLine;

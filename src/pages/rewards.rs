@@ -10,10 +10,11 @@ use super::card::failure;
 use super::vouchers::{value_text, voucher_card};
 use crate::api::idempotency::{new_key, Attempts};
 use crate::api::{self, ApiError, Remote};
-use crate::components::{reader_fmt, CardTileSkeleton, FormAlert, OfflineLine};
+use crate::components::{
+    confirm_panel, reader_fmt, CardTileSkeleton, ConfirmText, Confirming, OfflineLine,
+};
 use crate::format::Fmt;
 use crate::i18n::*;
-use crate::messages::error_message;
 use leptos::prelude::*;
 use tessera_core::api::{Card, ErrorCode, RewardView, Rewards, VoucherWithCard};
 use web_sys::js_sys::Date;
@@ -229,20 +230,9 @@ fn note(reward: &RewardView, card: &Card, fmt: &Fmt, locale: Locale) -> (&'stati
     }
 }
 
-/// Where redeeming one reward stands.
-#[derive(Clone, Debug, PartialEq)]
-enum Redeeming {
-    /// Not asked yet.
-    Idle,
-    /// The confirmation is shown.
-    Confirming,
-    /// The request is on its way.
-    Sending,
-    /// It was refused, or got no answer (then confirming again resends the same key).
-    Failed(ApiError),
-    /// The voucher.
-    Done(Box<VoucherWithCard>),
-}
+/// Where redeeming one reward stands: its end is the voucher (a failed attempt confirmed again
+/// resends the same key).
+type Redeeming = Confirming<Box<VoucherWithCard>>;
 
 /// One reward in full, and redeeming it.
 #[component]
@@ -253,7 +243,7 @@ fn RewardScreen(card: Remote<Card>, program_id: String, reward_id: String) -> im
     let attempts = StoredValue::new(Attempts::default());
     let ids = StoredValue::new((program_id, reward_id));
     let send = move || {
-        if state.get_untracked() == Redeeming::Sending {
+        if state.with_untracked(|s| matches!(s, Redeeming::Sending)) {
             return;
         }
         state.set(Redeeming::Sending);
@@ -356,44 +346,25 @@ fn reward_details(
     let redeem_label = fill(td_string!(locale, rewards.redeem), &[("cost", &cost)]);
     let can = reward.refusal.is_none();
     let cost_line = cost.clone();
-    let action = move || match state.get() {
-        Redeeming::Idle | Redeeming::Done(_) => view! {
-            <button class="btn btn--primary" type="button" disabled=!can
-                on:click=move |_| state.set(Redeeming::Confirming)>
-                {redeem_label.clone()}
-            </button>
-        }
-        .into_any(),
-        other => {
-            let sending = other == Redeeming::Sending;
-            let error = match &other {
-                Redeeming::Failed(error) => Some(error_message(error)),
-                _ => None,
+    // Only opening and closing the confirmation rebuilds it: its steps keep its focus.
+    let asking = Memo::new(move |_| state.with(Redeeming::asking));
+    let action = move || {
+        if asking.get() {
+            let text = ConfirmText {
+                title: confirm_title.clone(),
+                lines: vec![("", cost_line.clone()), ("balance-after", after.clone())],
+                go: td_string!(locale, rewards.confirm),
+                going: td_string!(locale, rewards.redeeming),
+                back: td_string!(locale, rewards.not_now),
+                danger: false,
             };
+            confirm_panel(state, text, send).into_any()
+        } else {
             view! {
-                <section class="panel confirm" aria-labelledby="confirm-title">
-                    <h2 class="panel__title" id="confirm-title">{confirm_title.clone()}</h2>
-                    <ul class="lines" role="list">
-                        <li class="confirm__line">{cost_line.clone()}</li>
-                        <li class="confirm__line confirm__line--after" data-testid="balance-after">
-                            {after.clone()}
-                        </li>
-                    </ul>
-                    <FormAlert message=Signal::stored(error) />
-                    <button class="btn btn--primary" type="button" disabled=sending
-                        aria-busy=if sending { "true" } else { "false" }
-                        on:click=move |_| send()>
-                        {if sending {
-                            td_string!(locale, rewards.redeeming)
-                        } else {
-                            td_string!(locale, rewards.confirm)
-                        }}
-                    </button>
-                    <button class="btn btn--secondary" type="button" disabled=sending
-                        on:click=move |_| state.set(Redeeming::Idle)>
-                        {td_string!(locale, rewards.not_now)}
-                    </button>
-                </section>
+                <button class="btn btn--primary" type="button" disabled=!can
+                    on:click=move |_| state.set(Redeeming::Asking)>
+                    {redeem_label.clone()}
+                </button>
             }
             .into_any()
         }

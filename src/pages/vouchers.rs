@@ -7,10 +7,11 @@
 
 use super::card::failure;
 use crate::api::{self, ApiError, Remote};
-use crate::components::{reader_fmt, CardTileSkeleton, FormAlert, OfflineLine};
+use crate::components::{
+    confirm_panel, reader_fmt, CardTileSkeleton, ConfirmText, Confirming, OfflineLine,
+};
 use crate::format::Fmt;
 use crate::i18n::*;
-use crate::messages::error_message;
 use leptos::prelude::*;
 use tessera_core::api::{ErrorCode, Voucher, VoucherStatus, VoucherValue, Vouchers};
 use tessera_core::Currency;
@@ -182,16 +183,8 @@ fn loading(i18n: I18nContext) -> impl IntoView {
     }
 }
 
-/// Where cancelling a voucher stands.
-#[derive(Clone, Debug, PartialEq)]
-enum Cancelling {
-    Idle,
-    Confirming,
-    Sending,
-    Failed(ApiError),
-    /// Cancelled: the points that came back.
-    Done(i64),
-}
+/// Where cancelling a voucher stands: its end is the points that came back.
+type Cancelling = Confirming<i64>;
 
 /// One voucher.
 #[component]
@@ -201,7 +194,7 @@ pub fn VoucherPage(id: String) -> impl IntoView {
     let vouchers = Remote::<Vouchers>::new(api::VOUCHERS_PATH);
     let state = RwSignal::new(Cancelling::Idle);
     let cancel = move || {
-        if state.get_untracked() == Cancelling::Sending {
+        if state.with_untracked(|s| matches!(s, Cancelling::Sending)) {
             return;
         }
         state.set(Cancelling::Sending);
@@ -278,40 +271,25 @@ fn cancel_action(
     body: String,
     locale: Locale,
 ) -> impl IntoView {
-    move || match state.get() {
-        Cancelling::Idle | Cancelling::Done(_) => view! {
-            <button class="btn btn--secondary" type="button"
-                on:click=move |_| state.set(Cancelling::Confirming)>
-                {td_string!(locale, vouchers.cancel)}
-            </button>
-        }
-        .into_any(),
-        other => {
-            let sending = other == Cancelling::Sending;
-            let error = match &other {
-                Cancelling::Failed(error) => Some(error_message(error)),
-                _ => None,
+    // Only opening and closing the confirmation rebuilds it: its steps keep its focus.
+    let asking = Memo::new(move |_| state.with(Cancelling::asking));
+    move || {
+        if asking.get() {
+            let text = ConfirmText {
+                title: td_string!(locale, vouchers.cancel_title).to_owned(),
+                lines: vec![("", body.clone())],
+                go: td_string!(locale, vouchers.cancel),
+                going: td_string!(locale, vouchers.cancelling),
+                back: td_string!(locale, vouchers.keep),
+                danger: true,
             };
+            confirm_panel(state, text, cancel).into_any()
+        } else {
             view! {
-                <section class="panel confirm" aria-labelledby="cancel-title">
-                    <h2 class="panel__title" id="cancel-title">
-                        {td_string!(locale, vouchers.cancel_title)}
-                    </h2>
-                    <p>{body.clone()}</p>
-                    <FormAlert message=Signal::stored(error) />
-                    <button class="btn btn--danger" type="button" disabled=sending
-                        on:click=move |_| cancel()>
-                        {if sending {
-                            td_string!(locale, vouchers.cancelling)
-                        } else {
-                            td_string!(locale, vouchers.cancel)
-                        }}
-                    </button>
-                    <button class="btn btn--secondary" type="button" disabled=sending
-                        on:click=move |_| state.set(Cancelling::Idle)>
-                        {td_string!(locale, vouchers.keep)}
-                    </button>
-                </section>
+                <button class="btn btn--secondary" type="button"
+                    on:click=move |_| state.set(Cancelling::Asking)>
+                    {td_string!(locale, vouchers.cancel)}
+                </button>
             }
             .into_any()
         }
