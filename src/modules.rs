@@ -134,6 +134,10 @@ pub fn CodeRoute() -> impl IntoView {
             return;
         };
         let path = location.pathname.get();
+        // The address changes before the route goes: not one of its own is not for it.
+        if crate::code_screen::card_id(&path).is_none() {
+            return;
+        }
         match module.and_then(|module| module.0.show(&host, &path, number)) {
             Some(Ok(())) => focus_screen(&host),
             // Not loaded (or failed): the code page answers this address.
@@ -185,6 +189,10 @@ pub fn AreaRoute() -> impl IntoView {
             return;
         };
         let path = location.pathname.get();
+        // The address changes before the route goes: not one of its own is not for it.
+        if crate::areas::Area::of(&path).is_none() {
+            return;
+        }
         // Tracked: the module arriving shows the screen.
         areas.module.0.track();
         if let Some(result) = areas.module.show(&host, &path, number) {

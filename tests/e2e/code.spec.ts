@@ -11,7 +11,16 @@ import { test as base, expect, Page, APIRequestContext, request as apiRequest } 
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { lanAddress, phone, signInAsDemo, startServer, Server, watchConsole, workDir } from './support';
+import {
+  lanAddress,
+  phone,
+  serviceWorkerReady,
+  signInAsDemo,
+  startServer,
+  Server,
+  watchConsole,
+  workDir,
+} from './support';
 
 type Card = { id: string; balance: number; program_name: string };
 type Member = { ticket: string; can_spend: boolean; name: string; card: Card };
@@ -130,14 +139,6 @@ async function keptKeys(page: Page): Promise<{ type: string; extractable: boolea
         };
       }),
   );
-}
-
-/** Waits until the page's service worker controls it (it has the wallet for offline use). */
-async function serviceWorkerReady(page: Page) {
-  await page.waitForFunction(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    return registration.active?.state === 'activated' && !!navigator.serviceWorker.controller;
-  });
 }
 
 /** A test's own server (a fresh database in `dir`, the demo loaded; a test may stop it and start

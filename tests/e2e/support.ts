@@ -233,3 +233,11 @@ export const discountOf = (minor: number, rateBp: number) =>
 
 /** Minor units of GEL as the console writes them: `₾12.50`. */
 export const lari = (minor: number) => `₾${(minor / 100).toFixed(2)}`;
+
+/** Waits until the page's service worker controls it (it has the wallet for offline use). */
+export async function serviceWorkerReady(page: Page) {
+  await page.waitForFunction(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return registration.active?.state === 'activated' && !!navigator.serviceWorker.controller;
+  });
+}
