@@ -3,6 +3,7 @@
 //! `/cards/{id}/rewards/{reward}`) and vouchers (`/vouchers`, `/vouchers/{id}`). The screens are
 //! `crate::pages::rewards` and `crate::pages::vouchers`; here, which one an address shows.
 
+use crate::api::Wake;
 use crate::i18n::*;
 use crate::pages::{CardRewards, NotFoundPage, VoucherPage, VouchersPage};
 use crate::session::Auth;
@@ -53,14 +54,23 @@ impl Area {
     }
 }
 
+thread_local! {
+    /// Rings when the server may be reachable again (online, the app back in front), so the
+    /// screens' unanswered requests go again at once rather than at their next timed retry.
+    static WAKE: Wake = Wake::listening();
+}
+
 /// Shows the screen of `path` in `host`, an element of the wallet's page, until the returned
 /// handle is dropped (the wallet's route is left, or shows another address). A session that
 /// ends meanwhile (a 401 here) goes to sign-in, as the wallet's guard would.
 pub fn show_in(host: web_sys::HtmlElement, path: &str) -> Box<dyn std::any::Any> {
     let area = Area::of(path);
+    // Made outside the screen's owner, once for the module, so it outlives every screen.
+    let wake = WAKE.with(|wake| *wake);
     Box::new(leptos::mount::mount_to(host, move || {
         let auth = Auth::from_storage();
         provide_context(auth);
+        provide_context(wake);
         Effect::new(move |_| {
             if !auth.signed_in() {
                 crate::leave_to("/sign-in");
