@@ -8,6 +8,7 @@ pub mod api;
 pub mod bill;
 pub mod catalog;
 pub mod checkout;
+pub mod club;
 pub mod discount;
 pub mod money;
 pub mod points;

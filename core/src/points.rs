@@ -25,13 +25,29 @@ impl EarnRate {
     /// Points earned for `amount_minor` at a tier multiplier of `multiplier_percent` (100 = x1),
     /// rounded down; never negative.
     pub fn points_for(&self, amount_minor: i64, multiplier_percent: u32) -> i64 {
+        self.points_with(amount_minor, &[multiplier_percent])
+    }
+
+    /// Points earned for `amount_minor` at several multipliers at once, in percent (a level's and
+    /// a club's): they multiply (125 % at a 150 % club earns at 187.5 %), exactly, and the
+    /// purchase's points are rounded down once; never negative.
+    pub fn points_with(&self, amount_minor: i64, multipliers_percent: &[u32]) -> i64 {
         if amount_minor <= 0 || self.points <= 0 || self.per_minor <= 0 {
             return 0;
         }
-        let exact =
-            i128::from(amount_minor) * i128::from(self.points) * i128::from(multiplier_percent);
-        let points = exact / (i128::from(self.per_minor) * 100);
-        i64::try_from(points).unwrap_or(i64::MAX)
+        let mut exact = i128::from(amount_minor) * i128::from(self.points);
+        let mut divisor = i128::from(self.per_minor);
+        for &multiplier in multipliers_percent {
+            // Past i128 the purchase earns more points than a card can hold anyway.
+            let (Some(e), Some(d)) = (
+                exact.checked_mul(i128::from(multiplier)),
+                divisor.checked_mul(100),
+            ) else {
+                return i64::MAX;
+            };
+            (exact, divisor) = (e, d);
+        }
+        i64::try_from(exact / divisor).unwrap_or(i64::MAX)
     }
 }
 
@@ -410,6 +426,27 @@ mod tests {
             per_minor: 1,
         };
         assert_eq!(generous.points_for(i64::MAX, 100), i64::MAX, "saturates");
+    }
+
+    #[test]
+    fn multipliers_multiply_and_the_purchase_rounds_down_once() {
+        let rate = EarnRate {
+            points: 1,
+            per_minor: 100,
+        };
+        // Silver 125 % in a 150 % club: 187.5 %; GEL 10.01 earns 18.76875, so 18.
+        assert_eq!(rate.points_with(1_001, &[125, 150]), 18);
+        assert_eq!(rate.points_with(1_001, &[150, 125]), 18);
+        // Rounded once, on the whole: 0.99 points at 225 % is 2.2275, so 2 (rounding each step
+        // would give 0, then 0).
+        assert_eq!(rate.points_with(99, &[150, 150]), 2);
+        assert_eq!(rate.points_with(1_001, &[125]), rate.points_for(1_001, 125));
+        assert_eq!(rate.points_with(1_001, &[]), 10);
+        assert_eq!(
+            rate.points_with(i64::MAX, &[u32::MAX; 8]),
+            i64::MAX,
+            "saturates"
+        );
     }
 
     fn lot(amount: i64, available_at: i64, expires_at: Option<i64>) -> Lot {
