@@ -4,10 +4,14 @@
 //! progress the server sends and the wallet words ("3 of 5 purchases in the last 30 days",
 //! "GEL 120 of GEL 200").
 //!
+//! The clubs themselves ([`Club`]: open, paid or closed, fees, entry, benefits) are read from the
+//! configuration and checked by [`Club::validate`].
+//!
 //! A purchase counts with the money paid (the till's money rule: what is left after the
 //! discount, a voucher and points), like spend towards levels. Time is UTC; a window of `days`
 //! is the `days` × 24 hours up to now.
 
+use crate::catalog::{is_id, Text};
 use serde::{Deserialize, Serialize};
 
 /// One day, in milliseconds.
@@ -124,6 +128,270 @@ pub fn progress(rules: &[HistoryRule], purchases: &[PurchaseFact], now: i64) -> 
 /// Whether every rule holds (a club asks for all of its rules, never some).
 pub fn all_met(progress: &[RuleProgress]) -> bool {
     progress.iter().all(RuleProgress::met)
+}
+
+/// A club of a program, as configured (`[[programs.clubs]]`): open (anyone with a card joins),
+/// paid (a fee to join and/or to stay) or closed (joining asks for [`Entry`]), and what members
+/// get.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Club {
+    /// Unique in the program: 1-40 lowercase letters, digits or dashes.
+    pub id: String,
+    pub name: Text,
+    pub description: Text,
+    /// Its drawing: an SVG file name in the wallet's `clubs/` directory.
+    pub picture: String,
+    pub kind: ClubKind,
+    /// A paid club's fees.
+    pub fees: Option<Fees>,
+    /// What joining a closed club asks.
+    pub entry: Option<Entry>,
+    #[serde(default)]
+    pub benefits: Benefits,
+}
+
+/// How a club is joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClubKind {
+    /// Anyone with a card joins at once.
+    Open,
+    /// Joining (and staying) costs a fee.
+    Paid,
+    /// Joining asks for rules, answers, an invitation and/or approval.
+    Closed,
+}
+
+/// What a paid club costs: to join once, and/or every period to stay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fees {
+    pub entrance: Option<Price>,
+    pub recurring: Option<Recurring>,
+}
+
+/// A fee payable with points, or in money at the till, or either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    pub points: Option<i64>,
+    /// Minor units of the program's currency.
+    pub minor: Option<i64>,
+}
+
+/// A fee for every month or year of membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recurring {
+    pub every: Period,
+    pub points: Option<i64>,
+    pub minor: Option<i64>,
+}
+
+/// A membership period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Month,
+    Year,
+}
+
+/// What joining a closed club asks: any of them, all that are given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// What the purchase history must show.
+    #[serde(default)]
+    pub rules: Vec<HistoryRule>,
+    /// A questionnaire.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// An invitation code from a current member.
+    pub invitations: Option<Invitations>,
+    /// Staff approve each application.
+    #[serde(default)]
+    pub approval: bool,
+}
+
+/// One question of a closed club's questionnaire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Unique in the club: 1-40 lowercase letters, digits or dashes.
+    pub id: String,
+    pub text: Text,
+    pub kind: QuestionKind,
+    /// The choices of a single or multiple choice.
+    #[serde(default)]
+    pub options: Vec<Text>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// What a question's answer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    Text,
+    SingleChoice,
+    MultipleChoice,
+    YesNo,
+    Date,
+}
+
+/// Invitation codes: each member gets `per_year`; a code is used once and expires after
+/// `valid_days` (or when its member leaves).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invitations {
+    pub per_year: u32,
+    pub valid_days: u32,
+}
+
+/// What members get. The discount competes with the member's others (the highest rate wins,
+/// `crate::bill::highest_rate`); the multiplier multiplies the level's
+/// (`crate::points::EarnRate::points_with`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Benefits {
+    /// In basis points.
+    pub discount_bp: Option<u32>,
+    /// In percent (100 = x1).
+    pub multiplier_percent: Option<u32>,
+    /// Perks in words.
+    #[serde(default)]
+    pub perks: Vec<Text>,
+}
+
+impl Club {
+    /// Checks the club against its kind; `Err` starts with the key (`fees.entrance: ...`).
+    /// `language` is the program's (every text needs it).
+    pub fn validate(&self, language: &str) -> Result<(), String> {
+        if !is_id(&self.id) {
+            return Err(format!(
+                "id: `{}` must be 1-40 lowercase letters, digits or dashes",
+                self.id
+            ));
+        }
+        self.name
+            .validate(language)
+            .map_err(|e| format!("name: {e}"))?;
+        self.description
+            .validate(language)
+            .map_err(|e| format!("description: {e}"))?;
+        if !self.picture.ends_with(".svg") || self.picture.contains('/') {
+            return Err("picture: an SVG file name, like `club.svg`".into());
+        }
+        match (self.kind, &self.fees, &self.entry) {
+            (ClubKind::Open, None, None) => {}
+            (ClubKind::Paid, Some(fees), None) => fees.validate()?,
+            (ClubKind::Closed, None, Some(entry)) => {
+                entry.validate(language).map_err(|e| format!("entry.{e}"))?
+            }
+            (ClubKind::Paid, None, _) => return Err("fees: a paid club needs them".into()),
+            (ClubKind::Closed, _, None) => {
+                return Err("entry: a closed club needs what joining asks".into())
+            }
+            (_, Some(_), _) => return Err("fees: only a paid club has fees".into()),
+            (_, _, Some(_)) => return Err("entry: only a closed club has an entry".into()),
+        }
+        self.benefits.validate(language)
+    }
+}
+
+/// A price or a recurring fee's amounts: at least one, each positive.
+fn valid_amounts(key: &str, points: Option<i64>, minor: Option<i64>) -> Result<(), String> {
+    match (points, minor) {
+        (None, None) => Err(format!("{key}: points, minor or both")),
+        _ if points.is_some_and(|p| p <= 0) || minor.is_some_and(|m| m <= 0) => {
+            Err(format!("{key}: amounts must be positive"))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Fees {
+    fn validate(&self) -> Result<(), String> {
+        if self.entrance.is_none() && self.recurring.is_none() {
+            return Err("fees: an entrance fee, a recurring fee or both".into());
+        }
+        if let Some(p) = self.entrance {
+            valid_amounts("fees.entrance", p.points, p.minor)?;
+        }
+        if let Some(r) = self.recurring {
+            valid_amounts("fees.recurring", r.points, r.minor)?;
+        }
+        Ok(())
+    }
+}
+
+impl Entry {
+    fn validate(&self, language: &str) -> Result<(), String> {
+        if self.rules.is_empty()
+            && self.questions.is_empty()
+            && self.invitations.is_none()
+            && !self.approval
+        {
+            return Err("rules, questions, invitations or approval: at least one".into());
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            rule.validate().map_err(|e| format!("rules[{i}]: {e}"))?;
+        }
+        let mut ids = std::collections::HashSet::new();
+        for (i, q) in self.questions.iter().enumerate() {
+            let key = |field: &str| format!("questions[{i}].{field}");
+            if !is_id(&q.id) || !ids.insert(q.id.as_str()) {
+                return Err(format!("{}: `{}` must be a unique id", key("id"), q.id));
+            }
+            q.text
+                .validate(language)
+                .map_err(|e| format!("{}: {e}", key("text")))?;
+            let choices = matches!(
+                q.kind,
+                QuestionKind::SingleChoice | QuestionKind::MultipleChoice
+            );
+            if choices && q.options.len() < 2 {
+                return Err(format!(
+                    "{}: a choice needs two options or more",
+                    key("options")
+                ));
+            }
+            if !choices && !q.options.is_empty() {
+                return Err(format!("{}: only a choice has options", key("options")));
+            }
+            for option in &q.options {
+                option
+                    .validate(language)
+                    .map_err(|e| format!("{}: {e}", key("options")))?;
+            }
+        }
+        if let Some(inv) = self.invitations {
+            if inv.per_year == 0 || inv.valid_days == 0 {
+                return Err("invitations: per_year and valid_days at least 1".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Benefits {
+    fn validate(&self, language: &str) -> Result<(), String> {
+        if self.discount_bp.is_some_and(|bp| bp == 0 || bp > 10_000) {
+            return Err("benefits.discount_bp: 1 to 10000".into());
+        }
+        if self
+            .multiplier_percent
+            .is_some_and(|m| !(100..=1_000).contains(&m))
+        {
+            return Err("benefits.multiplier_percent: 100 (x1) to 1000 (x10)".into());
+        }
+        for perk in &self.perks {
+            perk.validate(language)
+                .map_err(|e| format!("benefits.perks: {e}"))?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -251,6 +519,137 @@ mod tests {
         let unknown =
             toml::from_str::<Club>(r#"rules = [{ kind = "purchases", count = 5, ever = true }]"#);
         assert!(unknown.is_err(), "an unknown key is refused");
+    }
+
+    /// The demo's three clubs, as the configuration file has them.
+    const CLUBS: &str = r#"
+        [[clubs]]
+        id = "morning"
+        name = { en = "Morning club", ka = "დილის კლუბი" }
+        description = "For early birds."
+        picture = "morning.svg"
+        kind = "open"
+        benefits = { perks = ["A biscuit with every coffee before 9"] }
+
+        [[clubs]]
+        id = "beans"
+        name = "Bean subscription"
+        description = "A bag of beans every month."
+        picture = "beans.svg"
+        kind = "paid"
+        fees = { entrance = { points = 200 }, recurring = { every = "month", points = 300, minor = 1500 } }
+        benefits = { discount_bp = 1000, multiplier_percent = 150 }
+
+        [[clubs]]
+        id = "tasters"
+        name = "Tasters"
+        description = "Taste new roasts first."
+        picture = "tasters.svg"
+        kind = "closed"
+        [clubs.entry]
+        rules = [{ kind = "recent_purchases", count = 3, days = 30 }, { kind = "spend", minor = 20000 }]
+        invitations = { per_year = 3, valid_days = 14 }
+        approval = true
+        questions = [
+            { id = "favourite", text = "Your favourite roast?", kind = "single_choice", options = ["Light", "Dark"], required = true },
+            { id = "why", text = "Why join?", kind = "text" },
+        ]
+    "#;
+
+    #[derive(Deserialize)]
+    struct Clubs {
+        clubs: Vec<Club>,
+    }
+
+    fn clubs() -> Vec<Club> {
+        toml::from_str::<Clubs>(CLUBS).unwrap().clubs
+    }
+
+    #[test]
+    fn open_paid_and_closed_clubs_read_from_the_configuration() {
+        let clubs = clubs();
+        for club in &clubs {
+            club.validate("en").unwrap();
+        }
+        assert_eq!(
+            clubs.iter().map(|c| c.kind).collect::<Vec<_>>(),
+            [ClubKind::Open, ClubKind::Paid, ClubKind::Closed]
+        );
+        let fees = clubs[1].fees.unwrap();
+        assert_eq!(fees.entrance.and_then(|p| p.points), Some(200));
+        assert_eq!(
+            fees.recurring.map(|r| (r.every, r.minor)),
+            Some((Period::Month, Some(1500)))
+        );
+        let entry = clubs[2].entry.as_ref().unwrap();
+        assert_eq!(entry.rules.len(), 2);
+        assert_eq!(entry.questions[0].kind, QuestionKind::SingleChoice);
+        assert!(entry.approval);
+    }
+
+    #[test]
+    fn a_club_that_does_not_fit_its_kind_is_refused_naming_the_key() {
+        let base = clubs();
+        let refused = |change: &dyn Fn(&mut Club), club: usize| {
+            let mut club = base[club].clone();
+            change(&mut club);
+            club.validate("en").unwrap_err()
+        };
+        assert!(refused(&|c| c.kind = ClubKind::Paid, 0).starts_with("fees"));
+        assert!(refused(&|c| c.fees = None, 1).starts_with("fees"));
+        assert!(refused(&|c| c.kind = ClubKind::Open, 1).starts_with("fees"));
+        assert!(refused(&|c| c.entry = None, 2).starts_with("entry"));
+        assert!(refused(&|c| c.entry = Some(Entry::default()), 2).starts_with("entry"));
+        assert!(refused(
+            &|c| c.fees.as_mut().unwrap().entrance = Some(Price {
+                points: None,
+                minor: None
+            }),
+            1
+        )
+        .starts_with("fees.entrance"));
+        assert!(refused(
+            &|c| c.fees.as_mut().unwrap().recurring.as_mut().unwrap().points = Some(0),
+            1
+        )
+        .starts_with("fees.recurring"));
+        assert!(refused(
+            &|c| c.entry.as_mut().unwrap().questions[0].options.truncate(1),
+            2
+        )
+        .starts_with("entry.questions[0].options"));
+        assert!(refused(
+            &|c| c.entry.as_mut().unwrap().questions[1].id = "favourite".into(),
+            2
+        )
+        .starts_with("entry.questions[1].id"));
+        assert!(refused(
+            &|c| c.entry.as_mut().unwrap().rules[0] = HistoryRule::Spend { minor: 0 },
+            2
+        )
+        .starts_with("entry.rules[0]"));
+        assert!(refused(&|c| c.benefits.multiplier_percent = Some(50), 1)
+            .starts_with("benefits.multiplier_percent"));
+        assert!(refused(&|c| c.benefits.discount_bp = Some(10_001), 1)
+            .starts_with("benefits.discount_bp"));
+        assert!(refused(&|c| c.picture = "../x.svg".into(), 0).starts_with("picture"));
+        assert!(refused(&|c| c.id = "Morning".into(), 0).starts_with("id"));
+        // Every text needs the program's language.
+        assert!(clubs()[0].validate("ka").is_ok());
+        assert!(
+            clubs()[1].validate("ka").is_ok(),
+            "plain texts are every language's"
+        );
+        let mut georgian_only = base[0].clone();
+        georgian_only.name =
+            toml::from_str::<std::collections::HashMap<String, Text>>(r#"name = { ka = "კლუბი" }"#)
+                .unwrap()
+                .remove("name")
+                .unwrap();
+        assert!(georgian_only
+            .validate("en")
+            .unwrap_err()
+            .starts_with("name"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
 use tessera_core::catalog::{is_id, Known, Reward};
+use tessera_core::club::Club;
 use tessera_core::discount::DiscountRule;
 use tessera_core::points::EarningRules;
 use tessera_core::tier::TierRules;
@@ -106,6 +107,9 @@ pub struct Program {
     /// The rewards catalog.
     #[serde(default)]
     pub rewards: Vec<Reward>,
+    /// Clubs: open, paid or closed (`tessera_core::club`).
+    #[serde(default)]
+    pub clubs: Vec<Club>,
 }
 
 impl Program {
@@ -140,12 +144,23 @@ impl Program {
             .flat_map(|t| t.levels.iter().map(|l| l.name.as_str()))
             .collect();
         let partners: Vec<&str> = self.partners.iter().map(|p| p.id.as_str()).collect();
+        let mut clubs = Vec::new();
+        for (i, club) in self.clubs.iter().enumerate() {
+            club.validate(&self.language)
+                .map_err(|e| format!("clubs[{i}].{e}"))?;
+            if clubs.contains(&club.id.as_str()) {
+                return Err(format!(
+                    "clubs[{i}].id: `{}` is used by another club",
+                    club.id
+                ));
+            }
+            clubs.push(club.id.as_str());
+        }
         let known = Known {
             language: &self.language,
             tiers: &tiers,
             partners: &partners,
-            // Clubs come with the clubs issue; until then a reward names none.
-            clubs: &[],
+            clubs: &clubs,
         };
         let mut ids = HashSet::new();
         for (i, reward) in self.rewards.iter().enumerate() {
@@ -509,6 +524,34 @@ mod tests {
                 "voucher_days",
             ),
         ]);
+    }
+
+    #[test]
+    fn clubs_load_and_a_reward_for_club_members_names_one_of_them() {
+        let club = "\n[[programs.clubs]]\nid = \"tasters\"\nname = \"Tasters\"\n\
+                    description = \"New roasts first.\"\npicture = \"tasters.svg\"\n\
+                    kind = \"closed\"\nentry = { approval = true }\n";
+        let with_club = format!("{DEMO}{club}");
+        let config = ProgramConfig::parse(&with_club).unwrap();
+        assert_eq!(config.programs[0].clubs[0].id, "tasters");
+        let for_members = with_club.replacen(
+            "voucher_days = 14\npartners",
+            "voucher_days = 14\nclubs = [\"tasters\"]\npartners",
+            1,
+        );
+        assert!(ProgramConfig::parse(&for_members).is_ok());
+        let unknown = for_members.replacen("clubs = [\"tasters\"]", "clubs = [\"bakers\"]", 1);
+        let err = ProgramConfig::parse(&unknown).unwrap_err();
+        assert!(err.contains("programs[0].rewards[1].clubs"), "{err}");
+        let twice = format!("{with_club}{club}");
+        let err = ProgramConfig::parse(&twice).unwrap_err();
+        assert!(err.contains("programs[0].clubs[1].id"), "{err}");
+        let paid_without_fees = with_club.replace(
+            "kind = \"closed\"\nentry = { approval = true }",
+            "kind = \"paid\"",
+        );
+        let err = ProgramConfig::parse(&paid_without_fees).unwrap_err();
+        assert!(err.contains("programs[0].clubs[0].fees"), "{err}");
     }
 
     #[test]
