@@ -43,7 +43,7 @@ extern "C" {
 }
 
 /// An app's module as this page has it: `None` until it is loaded (and for good if it cannot
-/// be); and the element it shows a screen in.
+/// be); and the number of the route element whose screen it shows (0: none).
 #[derive(Clone, Copy)]
 struct Loaded(RwSignal<Option<AppModule>, LocalStorage>, StoredValue<u64>);
 
@@ -134,7 +134,7 @@ pub fn CodeRoute() -> impl IntoView {
             return;
         };
         let path = location.pathname.get();
-        // The address changes before the route goes: not one of its own is not for it.
+        // The address changes before the route goes: another route's address is not for this one.
         if crate::code_screen::card_id(&path).is_none() {
             return;
         }
@@ -189,7 +189,7 @@ pub fn AreaRoute() -> impl IntoView {
             return;
         };
         let path = location.pathname.get();
-        // The address changes before the route goes: not one of its own is not for it.
+        // The address changes before the route goes: another route's address is not for this one.
         if crate::areas::Area::of(&path).is_none() {
             return;
         }

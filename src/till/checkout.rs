@@ -297,8 +297,12 @@ pub fn CheckoutPanel(
     let apply = {
         let ticket = ticket.clone();
         move || {
+            // One request at a time: a purchase or a check is on its way.
+            if busy.get_untracked() {
+                return;
+            }
             let code = voucher_code.get_untracked().trim().to_owned();
-            if code.is_empty() || busy.get_untracked() {
+            if code.is_empty() {
                 voucher_error.set(field_text(FieldCode::Required, false));
                 return;
             }

@@ -24,8 +24,12 @@ test('a new build waits for the customer to reload, then takes over', async ({ b
       await (await navigator.serviceWorker.ready).update();
     });
     await expect(banner).toBeVisible();
-    // It waits: the page is still the old build's until the customer says so.
-    expect(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting)).toBe(true);
+    // It waits: the page is still the old build's until the customer says so. (The new worker
+    // tells the pages from its install step, so it may still be finishing installing when the
+    // banner shows: "Reload" takes it over either way.)
+    await expect
+      .poll(() => page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting))
+      .toBe(true);
 
     await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
     await expect(page.getByRole('article', { name: 'Mziuri Coffee' })).toBeVisible();
