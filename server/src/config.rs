@@ -527,31 +527,43 @@ mod tests {
     }
 
     #[test]
-    fn clubs_load_and_a_reward_for_club_members_names_one_of_them() {
-        let club = "\n[[programs.clubs]]\nid = \"tasters\"\nname = \"Tasters\"\n\
-                    description = \"New roasts first.\"\npicture = \"tasters.svg\"\n\
-                    kind = \"closed\"\nentry = { approval = true }\n";
-        let with_club = format!("{DEMO}{club}");
-        let config = ProgramConfig::parse(&with_club).unwrap();
-        assert_eq!(config.programs[0].clubs[0].id, "tasters");
-        let for_members = with_club.replacen(
+    fn the_demo_has_a_club_of_each_kind() {
+        use tessera_core::club::ClubKind;
+        let config = ProgramConfig::parse(DEMO).unwrap();
+        let kinds: Vec<ClubKind> = config.programs[0].clubs.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, [ClubKind::Open, ClubKind::Paid, ClubKind::Closed]);
+    }
+
+    #[test]
+    fn a_reward_for_club_members_names_one_of_the_programs_clubs() {
+        let for_members = DEMO.replacen(
             "voucher_days = 14\npartners",
             "voucher_days = 14\nclubs = [\"tasters\"]\npartners",
             1,
         );
         assert!(ProgramConfig::parse(&for_members).is_ok());
-        let unknown = for_members.replacen("clubs = [\"tasters\"]", "clubs = [\"bakers\"]", 1);
-        let err = ProgramConfig::parse(&unknown).unwrap_err();
-        assert!(err.contains("programs[0].rewards[1].clubs"), "{err}");
-        let twice = format!("{with_club}{club}");
-        let err = ProgramConfig::parse(&twice).unwrap_err();
-        assert!(err.contains("programs[0].clubs[1].id"), "{err}");
-        let paid_without_fees = with_club.replace(
-            "kind = \"closed\"\nentry = { approval = true }",
-            "kind = \"paid\"",
-        );
-        let err = ProgramConfig::parse(&paid_without_fees).unwrap_err();
-        assert!(err.contains("programs[0].clubs[0].fees"), "{err}");
+        assert_each_edit_is_refused_naming(&[
+            (
+                "voucher_days = 14\npartners",
+                "voucher_days = 14\nclubs = [\"bakers\"]\npartners",
+                "programs[0].rewards[1].clubs",
+            ),
+            (
+                "id = \"beans\"",
+                "id = \"morning\"",
+                "programs[0].clubs[1].id",
+            ),
+            (
+                "fees = { entrance = { points = 200 }, ",
+                "fees = { entrance = { points = 0 }, ",
+                "programs[0].clubs[1].fees.entrance",
+            ),
+            (
+                "kind = \"closed\"",
+                "kind = \"open\"",
+                "programs[0].clubs[2].entry",
+            ),
+        ]);
     }
 
     #[test]
