@@ -768,6 +768,26 @@ async fn cancelling_a_voucher_is_confirmed_first_and_says_what_came_back() {
 }
 
 #[wasm_bindgen_test]
+async fn a_voucher_that_is_not_the_customers_says_so_in_its_own_words() {
+    let list = tessera_core::api::Vouchers {
+        vouchers: vec![voucher(VoucherStatus::Active)],
+    };
+    let routes = [(
+        "/api/v1/vouchers",
+        200,
+        serde_json::to_string(&list).unwrap(),
+    )];
+    let (root, _api) = mount_area("/vouchers/someone-elses", &fake_api(&routes));
+    wait_for("the missing state", || {
+        !texts(&root, ".state--missing h1").is_empty()
+    })
+    .await;
+    assert_eq!(texts(&root, ".state--missing h1"), ["Voucher not found"]);
+    assert_eq!(texts(&root, "[data-testid=voucher]").len(), 0);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
 async fn a_reward_the_member_cannot_redeem_cannot_be_confirmed() {
     let routes = [
         (

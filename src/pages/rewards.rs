@@ -7,7 +7,7 @@
 //! offline from what the device kept.
 
 use super::card::failure;
-use super::vouchers::{value_text, voucher_card};
+use super::vouchers::{missing, value_text, voucher_card};
 use crate::api::idempotency::{new_key, Attempts};
 use crate::api::{self, ApiError, Remote};
 use crate::components::{
@@ -309,9 +309,11 @@ fn RewardScreen(card: Remote<Card>, program_id: String, reward_id: String) -> im
                     Some(reward) => {
                         reward_details(&reward, &card, state, send, &fmt, locale).into_any()
                     }
-                    None => {
-                        failure(&ApiError::refused(ErrorCode::NotFound), || {}, i18n).into_any()
-                    }
+                    None => missing(
+                        td_string!(locale, rewards.not_found_title),
+                        td_string!(locale, rewards.not_found_body),
+                    )
+                    .into_any(),
                 }
             }
         };

@@ -6,14 +6,14 @@
 //! device kept, QR code included.
 
 use super::card::failure;
-use crate::api::{self, ApiError, Remote};
+use crate::api::{self, Remote};
 use crate::components::{
     confirm_panel, reader_fmt, CardTileSkeleton, ConfirmText, Confirming, OfflineLine,
 };
 use crate::format::Fmt;
 use crate::i18n::*;
 use leptos::prelude::*;
-use tessera_core::api::{ErrorCode, Voucher, VoucherStatus, VoucherValue, Vouchers};
+use tessera_core::api::{Voucher, VoucherStatus, VoucherValue, Vouchers};
 use tessera_core::Currency;
 
 /// What a voucher or reward is worth: "Worth GEL 6.50", "GEL 5.00 off one purchase", "10% off
@@ -174,6 +174,18 @@ pub fn VouchersPage() -> impl IntoView {
     }
 }
 
+/// A voucher or reward the answer does not have (an old link, another customer's): its own
+/// state, with the screen's back link as the way on.
+pub(super) fn missing(title: &'static str, body: &'static str) -> impl IntoView {
+    view! {
+        <div class="state state--missing" role="status">
+            <div class="state__art state__art--missing" aria-hidden="true"></div>
+            <h1 class="state__title">{title}</h1>
+            <p class="state__body">{body}</p>
+        </div>
+    }
+}
+
 fn loading(i18n: I18nContext) -> impl IntoView {
     view! {
         <div class="cards" aria-busy="true">
@@ -222,7 +234,11 @@ pub fn VoucherPage(id: String) -> impl IntoView {
                 .iter()
                 .find(|v| id.with_value(|id| &v.id == id))
             {
-                None => failure(&ApiError::refused(ErrorCode::NotFound), || {}, i18n).into_any(),
+                None => missing(
+                    td_string!(locale, vouchers.not_found_title),
+                    td_string!(locale, vouchers.not_found_body),
+                )
+                .into_any(),
                 Some(voucher) => {
                     let active = voucher.status == VoucherStatus::Active;
                     let points = fill(
