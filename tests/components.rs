@@ -572,9 +572,9 @@ fn catalog() -> Rewards {
     }
 }
 
-#[wasm_bindgen_test]
-async fn the_catalog_shows_what_stands_between_the_member_and_each_reward() {
-    let routes = [
+/// The card `c1` and its program's [`catalog`], as the server answers them.
+fn catalog_routes() -> Vec<(&'static str, u16, String)> {
+    vec![
         (
             "/api/v1/cards/c1",
             200,
@@ -585,7 +585,12 @@ async fn the_catalog_shows_what_stands_between_the_member_and_each_reward() {
             200,
             serde_json::to_string(&catalog()).unwrap(),
         ),
-    ];
+    ]
+}
+
+#[wasm_bindgen_test]
+async fn the_catalog_shows_what_stands_between_the_member_and_each_reward() {
+    let routes = catalog_routes();
     let (root, _api) = mount_area("/cards/c1/rewards", &fake_api(&routes));
     wait_for("the catalog", || texts(&root, ".reward").len() == 5).await;
     assert_eq!(
@@ -655,23 +660,12 @@ async fn redeeming_confirms_with_the_balance_after_and_a_double_tap_sends_once()
             ..steady_card()
         },
     };
-    let routes = [
-        (
-            "/api/v1/cards/c1",
-            200,
-            serde_json::to_string(&steady_card()).unwrap(),
-        ),
-        (
-            "/api/v1/programs/mziuri/rewards",
-            200,
-            serde_json::to_string(&catalog()).unwrap(),
-        ),
-        (
-            "/api/v1/programs/mziuri/rewards/coffee/redeem",
-            201,
-            serde_json::to_string(&redeemed).unwrap(),
-        ),
-    ];
+    let mut routes = catalog_routes();
+    routes.push((
+        "/api/v1/programs/mziuri/rewards/coffee/redeem",
+        201,
+        serde_json::to_string(&redeemed).unwrap(),
+    ));
     let (root, _api) = mount_area("/cards/c1/rewards/coffee", &fake_api(&routes));
     wait_for("the reward", || !texts(&root, ".reward-detail").is_empty()).await;
     assert_eq!(texts(&root, "h1"), ["The coffee"]);
@@ -789,18 +783,7 @@ async fn a_voucher_that_is_not_the_customers_says_so_in_its_own_words() {
 
 #[wasm_bindgen_test]
 async fn a_reward_the_member_cannot_redeem_cannot_be_confirmed() {
-    let routes = [
-        (
-            "/api/v1/cards/c1",
-            200,
-            serde_json::to_string(&steady_card()).unwrap(),
-        ),
-        (
-            "/api/v1/programs/mziuri/rewards",
-            200,
-            serde_json::to_string(&catalog()).unwrap(),
-        ),
-    ];
+    let routes = catalog_routes();
     let (root, _api) = mount_area("/cards/c1/rewards/mug", &fake_api(&routes));
     wait_for("the reward", || !texts(&root, ".reward-detail").is_empty()).await;
     let redeem: web_sys::HtmlButtonElement = query(&root, ".btn--primary").unchecked_into();

@@ -7,12 +7,10 @@
 //! offline from what the device kept.
 
 use super::card::failure;
-use super::vouchers::{missing, value_text, voucher_card};
+use super::vouchers::{loading, missing, value_text, voucher_card};
 use crate::api::idempotency::{new_key, Attempts};
 use crate::api::{self, ApiError, Remote};
-use crate::components::{
-    confirm_panel, reader_fmt, CardTileSkeleton, ConfirmText, Confirming, OfflineLine,
-};
+use crate::components::{confirm_panel, reader_fmt, ConfirmText, Confirming, OfflineLine};
 use crate::format::Fmt;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -36,7 +34,7 @@ pub fn CardRewards(card_id: String, reward_id: Option<String>) -> impl IntoView 
     };
     let reward_id = StoredValue::new(reward_id);
     let status = move || match card.get() {
-        None => Some(loading(i18n).into_any()),
+        None => Some(loading(t_string!(i18n, rewards.loading)).into_any()),
         Some(Err(error)) => Some(failure(&error, move || card.refetch(), i18n).into_any()),
         Some(Ok(_)) => None,
     };
@@ -69,15 +67,6 @@ pub fn CardRewards(card_id: String, reward_id: Option<String>) -> impl IntoView 
     }
 }
 
-fn loading(i18n: I18nContext) -> impl IntoView {
-    view! {
-        <div class="cards" aria-busy="true">
-            <p class="sr-only" role="status">{t_string!(i18n, rewards.loading)}</p>
-            <CardTileSkeleton />
-        </div>
-    }
-}
-
 /// The catalog: the balance, where points are earned and spent, and every reward.
 #[component]
 fn Catalog(card: Remote<Card>, card_id: String, program_id: String) -> impl IntoView {
@@ -91,7 +80,7 @@ fn Catalog(card: Remote<Card>, card_id: String, program_id: String) -> impl Into
         let fmt = reader_fmt();
         let locale = i18n.get_locale_untracked();
         let body = match rewards.get() {
-            None => loading(i18n).into_any(),
+            None => loading(t_string!(i18n, rewards.loading)).into_any(),
             Some(Err(error)) => failure(&error, move || rewards.refetch(), i18n).into_any(),
             Some(Ok(catalog)) if catalog.rewards.is_empty() => view! {
                 <div class="state state--empty">
@@ -301,7 +290,7 @@ fn RewardScreen(card: Remote<Card>, program_id: String, reward_id: String) -> im
             );
         }
         let body = match rewards.get() {
-            None => loading(i18n).into_any(),
+            None => loading(t_string!(i18n, rewards.loading)).into_any(),
             Some(Err(error)) => failure(&error, move || rewards.refetch(), i18n).into_any(),
             Some(Ok(catalog)) => {
                 let (_, reward_id) = ids.get_value();

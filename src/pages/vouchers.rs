@@ -128,7 +128,7 @@ pub fn VouchersPage() -> impl IntoView {
         let fmt = reader_fmt();
         let locale = i18n.get_locale_untracked();
         match vouchers.get() {
-            None => loading(i18n).into_any(),
+            None => loading(t_string!(i18n, vouchers.loading)).into_any(),
             Some(Err(error)) => failure(&error, move || vouchers.refetch(), i18n).into_any(),
             Some(Ok(list)) if list.vouchers.is_empty() => view! {
                 <div class="state state--empty">
@@ -186,10 +186,11 @@ pub(super) fn missing(title: &'static str, body: &'static str) -> impl IntoView 
     }
 }
 
-fn loading(i18n: I18nContext) -> impl IntoView {
+/// A screen's placeholder while its answer comes, saying `what` loads to screen readers.
+pub(super) fn loading(what: &'static str) -> impl IntoView {
     view! {
         <div class="cards" aria-busy="true">
-            <p class="sr-only" role="status">{t_string!(i18n, vouchers.loading)}</p>
+            <p class="sr-only" role="status">{what}</p>
             <CardTileSkeleton />
         </div>
     }
@@ -227,7 +228,7 @@ pub fn VoucherPage(id: String) -> impl IntoView {
         let fmt = reader_fmt();
         let locale = i18n.get_locale_untracked();
         match vouchers.get() {
-            None => loading(i18n).into_any(),
+            None => loading(t_string!(i18n, vouchers.loading)).into_any(),
             Some(Err(error)) => failure(&error, move || vouchers.refetch(), i18n).into_any(),
             Some(Ok(list)) => match list
                 .vouchers
