@@ -306,6 +306,14 @@ fn the_ticket_counts_down_on_the_servers_clock() {
     assert_eq!(clock(0), "0:00");
 }
 
+/// The text of the first element `selector` finds in `root` (empty when none).
+fn text_of(root: &web_sys::HtmlElement, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
 fn button(root: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlButtonElement {
     root.query_selector(selector)
         .unwrap()
@@ -458,12 +466,7 @@ async fn a_voucher_is_checked_then_comes_off_the_bill_saying_what_is_lost_and_go
         root.query_selector("#voucher").unwrap().is_some()
     })
     .await;
-    let text = |selector: &str| {
-        root.query_selector(selector)
-            .unwrap()
-            .and_then(|e| e.text_content())
-            .unwrap_or_default()
-    };
+    let text = |selector: &str| text_of(&root, selector);
     // GEL 2.50, no discount, a GEL 3.00 voucher: nothing to pay, 0.50 of it lost (the issue's
     // example), said before the cashier confirms.
     type_into(&root, "#amount", "2.50");
@@ -536,12 +539,7 @@ async fn the_bill_its_discount_and_the_points_show_what_is_left_to_pay_before_co
         root.query_selector("#amount").unwrap().is_some()
     })
     .await;
-    let text = |selector: &str| {
-        root.query_selector(selector)
-            .unwrap()
-            .and_then(|e| e.text_content())
-            .unwrap_or_default()
-    };
+    let text = |selector: &str| text_of(&root, selector);
     // GEL 20.00 at 5 %: 1.00 off; 100 points at 5 tetri pay 5.00; 14.00 is paid in money.
     type_into(&root, "#amount", "20");
     wait_for("the total", || {

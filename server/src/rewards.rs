@@ -65,6 +65,17 @@ async fn card_in_program<'a>(
 }
 
 /// The reward's title in the program's language (the member's, with the languages issue).
+/// The ids of the partners reward `reward_id` is limited to (empty: every partner, or a reward
+/// no longer in the catalog).
+fn reward_partners<'a>(program: &'a Program, reward_id: &str) -> &'a [String] {
+    program
+        .rewards
+        .iter()
+        .find(|r| r.id == reward_id)
+        .map(|r| r.partners.as_slice())
+        .unwrap_or_default()
+}
+
 /// The names of the partners with these ids (a reward's restriction).
 fn partner_names(program: &Program, ids: &[String]) -> Vec<String> {
     ids.iter()
@@ -439,13 +450,7 @@ fn voucher_view(program: Option<&Program>, row: &VoucherRow, now: i64) -> ApiRes
     };
     let kind: RewardKind = serde_json::from_str(&row.voucher).map_err(ApiError::internal)?;
     let partners = program.map_or_else(Vec::new, |program| {
-        let ids = program
-            .rewards
-            .iter()
-            .find(|r| r.id == row.reward_id)
-            .map(|r| r.partners.as_slice())
-            .unwrap_or_default();
-        partner_names(program, ids)
+        partner_names(program, reward_partners(program, &row.reward_id))
     });
     Ok(Voucher {
         id: row.id.clone(),
@@ -556,12 +561,7 @@ pub async fn voucher_for_till(
     if let Some(refusal) = ended(&row, now) {
         return Err(refusal);
     }
-    let partners = program
-        .rewards
-        .iter()
-        .find(|r| r.id == row.reward_id)
-        .map(|r| r.partners.as_slice())
-        .unwrap_or_default();
+    let partners = reward_partners(program, &row.reward_id);
     if !partners.is_empty() && !partner.is_some_and(|p| partners.iter().any(|q| q == p)) {
         return Err(ApiError::new(
             ErrorCode::VoucherWrongPartner,

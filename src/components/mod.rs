@@ -14,6 +14,6 @@ pub use confirm::{confirm_panel, ConfirmText, Confirming};
 pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton};
 pub use near_end::watch_near_end;
 pub use offline_line::OfflineLine;
-pub use shell::{Logo, Shell};
+pub use shell::{back_link, Logo, Shell};
 pub use sign_in_form::{field_error, sign_in_action, CredentialFields, SignInForm};
 pub use update_banner::UpdateBanner;

@@ -15,6 +15,19 @@ pub fn Logo() -> impl IntoView {
     }
 }
 
+/// A screen's way back, at its top: a plain link (the router handles its click; `A` would add
+/// code for an `aria-current` it never needs).
+pub fn back_link(href: String, text: &'static str) -> impl IntoView {
+    view! {
+        <a class="back" href=href>
+            <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
+                <path d="M15 5l-7 7 7 7"></path>
+            </svg>
+            {text}
+        </a>
+    }
+}
+
 /// Header, main area and (when signed in) the bottom tab bar.
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {

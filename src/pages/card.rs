@@ -7,7 +7,9 @@
 //! reactive text costs wasm), and the history is one signal.
 
 use crate::api::{self, ApiError, Remote};
-use crate::components::{card_tile, reader_fmt, watch_near_end, CardTileSkeleton, OfflineLine};
+use crate::components::{
+    back_link, card_tile, reader_fmt, watch_near_end, CardTileSkeleton, OfflineLine,
+};
 use crate::format::Fmt;
 use crate::i18n::*;
 use crate::messages::error_message;
@@ -170,14 +172,7 @@ fn CardScreen(id: String) -> impl IntoView {
 
     view! {
         <section class="page page--card">
-            // Plain links: the router handles their clicks, and `A` would add code for an
-            // `aria-current` these never need.
-            <a class="back" href="/">
-                <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
-                    <path d="M15 5l-7 7 7 7"></path>
-                </svg>
-                {t_string!(i18n, card.back)}
-            </a>
+            {back_link("/".into(), t_string!(i18n, card.back))}
             <OfflineLine since=Signal::derive(move || card.stale_since()) />
             {body}
         </section>

@@ -10,7 +10,9 @@ use super::card::failure;
 use super::vouchers::{loading, missing, value_text, voucher_card};
 use crate::api::idempotency::{new_key, Attempts};
 use crate::api::{self, ApiError, Remote};
-use crate::components::{confirm_panel, reader_fmt, ConfirmText, Confirming, OfflineLine};
+use crate::components::{
+    back_link, confirm_panel, reader_fmt, ConfirmText, Confirming, OfflineLine,
+};
 use crate::format::Fmt;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -54,17 +56,20 @@ pub fn CardRewards(card_id: String, reward_id: Option<String>) -> impl IntoView 
     };
     view! {
         <section class="page page--card page--rewards">
-            <a class="back" href=back>
-                <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
-                    <path d="M15 5l-7 7 7 7"></path>
-                </svg>
-                {back_text}
-            </a>
+            {back_link(back, back_text)}
             <OfflineLine since=Signal::derive(move || card.stale_since()) />
             {status}
             {catalog}
         </section>
     }
+}
+
+/// The card as of now (what time alone changed since its answer, kept or fresh), once it is
+/// read (tracked).
+fn card_now(card: Remote<Card>) -> Option<Card> {
+    card.get()
+        .and_then(Result::ok)
+        .map(|card| card.as_of(Date::now() as i64))
 }
 
 /// The catalog: the balance, where points are earned and spent, and every reward.
@@ -73,10 +78,7 @@ fn Catalog(card: Remote<Card>, card_id: String, program_id: String) -> impl Into
     let i18n = use_i18n();
     let rewards = Remote::<Rewards>::new(api::rewards_path(&program_id));
     move || {
-        let Some(Ok(card)) = card.get() else {
-            return None;
-        };
-        let card = card.as_of(Date::now() as i64);
+        let card = card_now(card)?;
         let fmt = reader_fmt();
         let locale = i18n.get_locale_untracked();
         let body = match rewards.get() {
@@ -261,10 +263,7 @@ fn RewardScreen(card: Remote<Card>, program_id: String, reward_id: String) -> im
     // so the confirmation keeps its focus.
     let done = Memo::new(move |_| state.with(|s| matches!(s, Redeeming::Done(_))));
     move || {
-        let Some(Ok(card)) = card.get() else {
-            return None;
-        };
-        let card = card.as_of(Date::now() as i64);
+        let card = card_now(card)?;
         let fmt = reader_fmt();
         let locale = i18n.get_locale_untracked();
         done.track();

@@ -8,7 +8,7 @@
 use super::card::failure;
 use crate::api::{self, Remote};
 use crate::components::{
-    confirm_panel, reader_fmt, CardTileSkeleton, ConfirmText, Confirming, OfflineLine,
+    back_link, confirm_panel, reader_fmt, CardTileSkeleton, ConfirmText, Confirming, OfflineLine,
 };
 use crate::format::Fmt;
 use crate::i18n::*;
@@ -269,12 +269,7 @@ pub fn VoucherPage(id: String) -> impl IntoView {
     };
     view! {
         <section class="page page--card">
-            <a class="back" href="/vouchers">
-                <svg class="tabbar__icon" viewBox="0 0 24 24" aria-hidden="true">
-                    <path d="M15 5l-7 7 7 7"></path>
-                </svg>
-                {t_string!(i18n, vouchers.title)}
-            </a>
+            {back_link("/vouchers".into(), t_string!(i18n, vouchers.title))}
             <OfflineLine since=Signal::derive(move || vouchers.stale_since()) />
             {body}
         </section>
