@@ -85,6 +85,17 @@ impl Audience for Customer {
             | ErrorCode::VoucherUnknown
             | ErrorCode::VoucherNotYours
             | ErrorCode::VoucherWrongPartner
+            // Clubs: the clubs screen words them (it comes with the wallet's part of clubs).
+            | ErrorCode::AlreadyMember
+            | ErrorCode::NotAMember
+            | ErrorCode::MembershipLapsed
+            | ErrorCode::ApplicationPending
+            | ErrorCode::ApplicationDecided
+            | ErrorCode::InvitationInvalid
+            | ErrorCode::InvitationUsed
+            | ErrorCode::InvitationExpired
+            | ErrorCode::InvitationsUsedUp
+            | ErrorCode::ManagersOnly
             | ErrorCode::Unknown => td_string!(locale, errors.unexpected),
         }
     }
@@ -217,6 +228,17 @@ impl Audience for Cashier {
             ErrorCode::VoucherWrongPartner => {
                 td_string!(locale, till.errors.voucher_wrong_partner)
             }
+            // Clubs: the console's club parts word them (they come with the console's part).
+            ErrorCode::ManagersOnly
+            | ErrorCode::ApplicationDecided
+            | ErrorCode::AlreadyMember
+            | ErrorCode::NotAMember
+            | ErrorCode::MembershipLapsed
+            | ErrorCode::ApplicationPending
+            | ErrorCode::InvitationInvalid
+            | ErrorCode::InvitationUsed
+            | ErrorCode::InvitationExpired
+            | ErrorCode::InvitationsUsedUp => td_string!(locale, till.errors.internal),
             // Not what a till request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
             | ErrorCode::InvalidBody

@@ -111,6 +111,7 @@ mod tests {
                 },
             ],
             last_code_at: None,
+            clubs: Vec::new(),
         }
     }
 

@@ -126,6 +126,26 @@ pub enum ErrorCode {
     VoucherCancelled,
     /// Vouchers: its reward is only for other partners than this till's.
     VoucherWrongPartner,
+    /// Clubs: the member belongs to the club already.
+    AlreadyMember,
+    /// Clubs: the member does not belong to the club (leaving, renewing, invitations).
+    NotAMember,
+    /// Clubs: the paid membership ended unrenewed; join again.
+    MembershipLapsed,
+    /// Clubs: an application to the club waits for staff.
+    ApplicationPending,
+    /// Clubs (staff): the application was approved or rejected already.
+    ApplicationDecided,
+    /// Clubs: no invitation of the club has this code (or its member left).
+    InvitationInvalid,
+    /// Clubs: the invitation code was used already.
+    InvitationUsed,
+    /// Clubs: the invitation code's time ran out.
+    InvitationExpired,
+    /// Clubs: the member made this year's invitation codes already.
+    InvitationsUsedUp,
+    /// Till: only a manager's account may do this.
+    ManagersOnly,
     /// A write needs an `Idempotency-Key` header (1–100 visible ASCII characters).
     IdempotencyKeyRequired,
     /// The `Idempotency-Key` was used for a different request.
@@ -143,7 +163,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this build knows, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 52] = [
         ErrorCode::MalformedJson,
         ErrorCode::InvalidBody,
         ErrorCode::UnsupportedMediaType,
@@ -180,6 +200,16 @@ impl ErrorCode {
         ErrorCode::VoucherExpired,
         ErrorCode::VoucherCancelled,
         ErrorCode::VoucherWrongPartner,
+        ErrorCode::AlreadyMember,
+        ErrorCode::NotAMember,
+        ErrorCode::MembershipLapsed,
+        ErrorCode::ApplicationPending,
+        ErrorCode::ApplicationDecided,
+        ErrorCode::InvitationInvalid,
+        ErrorCode::InvitationUsed,
+        ErrorCode::InvitationExpired,
+        ErrorCode::InvitationsUsedUp,
+        ErrorCode::ManagersOnly,
         ErrorCode::IdempotencyKeyRequired,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::ServerBusy,
@@ -227,6 +257,16 @@ impl ErrorCode {
             ErrorCode::VoucherExpired => "voucher_expired",
             ErrorCode::VoucherCancelled => "voucher_cancelled",
             ErrorCode::VoucherWrongPartner => "voucher_wrong_partner",
+            ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::NotAMember => "not_a_member",
+            ErrorCode::MembershipLapsed => "membership_lapsed",
+            ErrorCode::ApplicationPending => "application_pending",
+            ErrorCode::ApplicationDecided => "application_decided",
+            ErrorCode::InvitationInvalid => "invitation_invalid",
+            ErrorCode::InvitationUsed => "invitation_used",
+            ErrorCode::InvitationExpired => "invitation_expired",
+            ErrorCode::InvitationsUsedUp => "invitations_used_up",
+            ErrorCode::ManagersOnly => "managers_only",
             ErrorCode::IdempotencyKeyRequired => "idempotency_key_required",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::ServerBusy => "server_busy",
@@ -398,6 +438,10 @@ pub struct Card {
     /// `None` when no code of the card was ever accepted (or from an older server).
     #[serde(default)]
     pub last_code_at: Option<i64>,
+    /// The clubs whose benefits the card has now (their discount competes with `discount`: the
+    /// highest rate applies at the till; their multipliers multiply the level's).
+    #[serde(default)]
+    pub clubs: Vec<ClubBenefit>,
 }
 
 /// The level and discount a card shows from `at` on if nothing else happens (no purchase): a
@@ -635,6 +679,9 @@ pub struct TillMember {
     pub point_value_minor: Option<i64>,
     /// The card, as the member sees it now (balance, tier, discount).
     pub card: Card,
+    /// The paid clubs whose fee the cashier may take in money from this member now.
+    #[serde(default)]
+    pub club_fees: Vec<TillClubOffer>,
 }
 
 /// `POST /till/purchases` (with an `Idempotency-Key` header): a sale on the ticket's card. The
@@ -891,6 +938,293 @@ pub struct VoucherWithCard {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Vouchers {
     pub vouchers: Vec<Voucher>,
+}
+
+impl Card {
+    /// The discount rate the till applies now, in basis points: the highest of the program's
+    /// and the clubs' (rates compete, never add).
+    pub fn rate_bp(&self) -> u32 {
+        crate::bill::highest_rate(
+            std::iter::once(self.discount.rate_bp)
+                .chain(self.clubs.iter().filter_map(|c| c.discount_bp)),
+        )
+    }
+}
+
+/// A club as the member asking sees it: what it gives, what it costs or asks, and where they
+/// stand (`GET /programs/{id}/clubs`). Texts in their language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClubView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The drawing's path, e.g. `/clubs/beans.svg`.
+    pub picture: String,
+    pub kind: crate::club::ClubKind,
+    /// Extra discount for members, in basis points (it competes with the member's others: the
+    /// highest rate applies).
+    pub discount_bp: Option<u32>,
+    /// Earn multiplier for members, in percent (it multiplies the level's).
+    pub multiplier_percent: Option<u32>,
+    /// Perks in words.
+    pub perks: Vec<String>,
+    /// Titles of the rewards only its members may redeem.
+    pub rewards: Vec<String>,
+    /// A paid club's entrance fee (once per card) and recurring fee.
+    pub entrance: Option<FeeView>,
+    pub recurring: Option<FeeView>,
+    pub every: Option<crate::club::Period>,
+    /// A closed club's rules on the purchase history, with the member's progress on each.
+    pub rules: Vec<crate::club::RuleProgress>,
+    /// A closed club's questionnaire.
+    pub questions: Vec<QuestionView>,
+    /// Joining needs an invitation code from a member.
+    pub invitation: bool,
+    /// Staff approve each application.
+    pub approval: bool,
+    pub state: ClubState,
+    /// While a member (or after): the membership.
+    pub membership: Option<MembershipView>,
+    /// The member's latest application, if the club takes them.
+    pub application: Option<ApplicationView>,
+    /// A member's invitation codes (an invitation club), newest first.
+    pub invitations: Vec<InvitationView>,
+    /// How many more codes the member may make this year.
+    pub invitations_left: u32,
+}
+
+/// A fee in points and/or money (minor units of the program's currency).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeeView {
+    pub points: Option<i64>,
+    pub minor: Option<i64>,
+}
+
+/// One question of a closed club's questionnaire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuestionView {
+    pub id: String,
+    pub text: String,
+    pub kind: crate::club::QuestionKind,
+    /// A choice's options, in order; answers name them by index.
+    pub options: Vec<String>,
+    pub required: bool,
+}
+
+/// Where the member stands with a club.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ClubState {
+    /// A member now: benefits apply.
+    Member,
+    /// May join now (open, paid, or a closed club whose rules hold).
+    Eligible,
+    /// A closed club whose purchase rules do not hold yet (see `rules`).
+    NotEligible,
+    /// An application waits for staff.
+    Pending,
+    /// A paid membership ended unrenewed; may join again.
+    Lapsed,
+}
+
+/// A card's membership of a club.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembershipView {
+    /// UTC unix ms.
+    pub joined_at: i64,
+    /// When a paid period ends (benefits stop then unless renewed); `None`: no end.
+    pub ends_at: Option<i64>,
+    /// The periodic job renews it with points on its end date.
+    pub auto_renew: bool,
+    /// Renewal with points is on and due within a week, and the balance is short of the fee.
+    pub renewal_short: bool,
+}
+
+/// Where an application stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+/// A member's application to a club.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationView {
+    pub id: String,
+    pub status: ApplicationStatus,
+    pub applied_at: i64,
+    pub decided_at: Option<i64>,
+    /// Staff's reason for a rejection.
+    pub reason: Option<String>,
+}
+
+/// An invitation code a member made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationView {
+    pub code: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// Somebody joined with it (a code is used once).
+    pub used: bool,
+}
+
+/// `GET /programs/{id}/clubs`: the program's clubs, for the member asking.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Clubs {
+    pub program_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "GEL"))]
+    pub currency: Currency,
+    /// The card's spendable points, for the fees payable with them.
+    pub balance: i64,
+    pub clubs: Vec<ClubView>,
+}
+
+/// An answer to one question: `text` for text, `date` (`YYYY-MM-DD`) for a date, `yes` for
+/// yes/no, `choices` (option indexes) for a choice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Answer {
+    pub question: String,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub yes: Option<bool>,
+    #[serde(default)]
+    pub choices: Vec<u32>,
+}
+
+/// `POST /programs/{id}/clubs/{club}/join`: a paid club's fees are paid with points (in money,
+/// the cashier takes them); a closed club's answers and invitation code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinClub {
+    #[serde(default)]
+    pub answers: Vec<Answer>,
+    #[serde(default)]
+    pub invitation: Option<String>,
+    /// Renew with points on the end date (a paid club with a recurring fee).
+    #[serde(default)]
+    pub auto_renew: bool,
+}
+
+/// A club after a change the member made, and their card after it (points may have moved).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClubWithCard {
+    pub club: ClubView,
+    pub card: Card,
+}
+
+/// `PUT /programs/{id}/clubs/{club}/auto-renew`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AutoRenew {
+    pub on: bool,
+}
+
+/// A club whose benefits a card has now, for its figures (`Card::clubs`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClubBenefit {
+    pub id: String,
+    pub name: String,
+    pub discount_bp: Option<u32>,
+    pub multiplier_percent: Option<u32>,
+    /// When the benefits stop unless renewed; `None`: no end.
+    pub until: Option<i64>,
+}
+
+/// `POST /till/club-fees`: take a paid club's fee in money from the identified member: joining
+/// (the entrance fee if not paid before, and the first period's) or renewing (one period from
+/// the current end date).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillClubFeeRequest {
+    pub ticket: String,
+    pub club_id: String,
+}
+
+/// A club fee taken at the till: what was charged and until when the membership runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillClubFee {
+    pub club_name: String,
+    /// Minor units of `currency`.
+    pub amount_minor: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "GEL"))]
+    pub currency: Currency,
+    pub ends_at: Option<i64>,
+}
+
+/// A paid club the till may take a fee for, with what it would charge the identified member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillClubOffer {
+    pub club_id: String,
+    pub club_name: String,
+    /// What taking the fee does: join, or renew an active membership.
+    pub renewal: bool,
+    /// Minor units of `currency`.
+    pub amount_minor: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "GEL"))]
+    pub currency: Currency,
+    /// The member's current end date, for a renewal.
+    pub ends_at: Option<i64>,
+}
+
+/// An application in the managers' queue (`GET /till/club-applications`), oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillApplication {
+    pub id: String,
+    pub club_id: String,
+    pub club_name: String,
+    /// The applicant's name and card number.
+    pub member_name: String,
+    pub card_number: String,
+    pub applied_at: i64,
+    /// The questionnaire as asked and answered, in the club's order.
+    pub answers: Vec<AnsweredQuestion>,
+    /// An invitation code came with it.
+    pub invited: bool,
+}
+
+/// A question with the applicant's answer in words (empty when skipped).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnsweredQuestion {
+    pub question: String,
+    pub answer: String,
+}
+
+/// `GET /till/club-applications`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillApplications {
+    pub applications: Vec<TillApplication>,
+}
+
+/// `POST /till/club-applications/{id}/decide`: approve, or reject with a reason the member
+/// reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecideApplication {
+    pub approve: bool,
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 #[cfg(test)]

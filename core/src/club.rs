@@ -11,7 +11,9 @@
 //! discount, a voucher and points), like spend towards levels. Time is UTC; a window of `days`
 //! is the `days` × 24 hours up to now.
 
+use crate::api::Answer;
 use crate::catalog::{is_id, Text};
+use crate::validation::{validate_text, FieldCode};
 use serde::{Deserialize, Serialize};
 
 /// One day, in milliseconds.
@@ -153,6 +155,7 @@ pub struct Club {
 
 /// How a club is joined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClubKind {
     /// Anyone with a card joins at once.
@@ -191,6 +194,7 @@ pub struct Recurring {
 
 /// A membership period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     Month,
@@ -231,6 +235,7 @@ pub struct Question {
 
 /// What a question's answer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     Text,
@@ -262,6 +267,108 @@ pub struct Benefits {
     /// Perks in words.
     #[serde(default)]
     pub perks: Vec<Text>,
+}
+
+/// The most characters a text answer may have.
+pub const ANSWER_MAX_CHARS: usize = 500;
+
+impl Question {
+    /// Why `answer` to this question cannot be taken, if it cannot: skipped (`None`, or nothing
+    /// in it) while required, of another kind than the question's, or not one of its options.
+    pub fn refusal(&self, answer: Option<&Answer>) -> Option<FieldCode> {
+        let Some(a) = answer.filter(|a| !is_empty(a)) else {
+            return self.required.then_some(FieldCode::Required);
+        };
+        let options = self.options.len();
+        let fits = match self.kind {
+            QuestionKind::Text => a.date.is_none() && a.yes.is_none() && a.choices.is_empty(),
+            QuestionKind::Date => {
+                a.text.is_none()
+                    && a.yes.is_none()
+                    && a.choices.is_empty()
+                    && a.date.as_deref().is_some_and(|d| {
+                        d.len() == 10 && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()
+                    })
+            }
+            QuestionKind::YesNo => a.text.is_none() && a.date.is_none() && a.choices.is_empty(),
+            QuestionKind::SingleChoice | QuestionKind::MultipleChoice => {
+                let mut seen = a.choices.clone();
+                seen.sort_unstable();
+                seen.dedup();
+                a.text.is_none()
+                    && a.date.is_none()
+                    && a.yes.is_none()
+                    && seen.len() == a.choices.len()
+                    && a.choices.iter().all(|&c| (c as usize) < options)
+                    && (self.kind == QuestionKind::MultipleChoice || a.choices.len() == 1)
+            }
+        };
+        if !fits {
+            return Some(FieldCode::Invalid);
+        }
+        let text = a.text.as_deref().unwrap_or("");
+        if text.chars().count() > ANSWER_MAX_CHARS {
+            return Some(FieldCode::TooLong);
+        }
+        validate_text(text, false)
+    }
+
+    /// `answer` in words for staff reading an application: the text, the date, Yes or No, the
+    /// options chosen (in `language`, else `fallback`); empty when skipped.
+    pub fn answer_in_words(
+        &self,
+        answer: Option<&Answer>,
+        language: &str,
+        fallback: &str,
+    ) -> String {
+        let Some(a) = answer else {
+            return String::new();
+        };
+        match self.kind {
+            QuestionKind::Text => a.text.clone().unwrap_or_default(),
+            QuestionKind::Date => a.date.clone().unwrap_or_default(),
+            QuestionKind::YesNo => match a.yes {
+                Some(true) => "Yes".into(),
+                Some(false) => "No".into(),
+                None => String::new(),
+            },
+            QuestionKind::SingleChoice | QuestionKind::MultipleChoice => a
+                .choices
+                .iter()
+                .filter_map(|&c| self.options.get(c as usize))
+                .map(|o| o.get(language, fallback))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+/// Whether an answer says nothing (a skipped question).
+fn is_empty(a: &Answer) -> bool {
+    a.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        && a.date.is_none()
+        && a.yes.is_none()
+        && a.choices.is_empty()
+}
+
+/// Why `answers` to `questions` cannot be taken, each as `(answers.{question id}, why)` in the
+/// questions' order: a required one skipped, an answer of the wrong kind, a choice not offered;
+/// an answer to no question, or a second one to the same, is `answers` itself.
+pub fn answer_refusals(questions: &[Question], answers: &[Answer]) -> Vec<(String, FieldCode)> {
+    let mut refusals = Vec::new();
+    let mut asked = std::collections::HashSet::new();
+    for a in answers {
+        if !questions.iter().any(|q| q.id == a.question) || !asked.insert(a.question.as_str()) {
+            refusals.push(("answers".to_owned(), FieldCode::Invalid));
+            return refusals;
+        }
+    }
+    for q in questions {
+        if let Some(code) = q.refusal(answers.iter().find(|a| a.question == q.id)) {
+            refusals.push((format!("answers.{}", q.id), code));
+        }
+    }
+    refusals
 }
 
 impl Club {
@@ -308,6 +415,45 @@ fn valid_amounts(key: &str, points: Option<i64>, minor: Option<i64>) -> Result<(
             Err(format!("{key}: amounts must be positive"))
         }
         _ => Ok(()),
+    }
+}
+
+impl Period {
+    /// Its length in calendar months.
+    pub fn months(self) -> u32 {
+        match self {
+            Period::Month => 1,
+            Period::Year => 12,
+        }
+    }
+}
+
+impl Fees {
+    /// What joining costs: the entrance fee unless the card paid it before, and the first
+    /// period's fee. Payable with points (or in money) only when every part is.
+    pub fn to_join(&self, entrance_paid: bool) -> Price {
+        let parts: Vec<Price> = [self.entrance.filter(|_| !entrance_paid), self.to_renew()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let sum = |part: fn(&Price) -> Option<i64>| {
+            parts
+                .iter()
+                .try_fold(0i64, |sum, p| part(p).and_then(|v| sum.checked_add(v)))
+                .filter(|total| *total > 0)
+        };
+        Price {
+            points: sum(|p| p.points),
+            minor: sum(|p| p.minor),
+        }
+    }
+
+    /// What renewing for one more period costs; `None` without a recurring fee.
+    pub fn to_renew(&self) -> Option<Price> {
+        self.recurring.map(|r| Price {
+            points: r.points,
+            minor: r.minor,
+        })
     }
 }
 
@@ -588,6 +734,38 @@ mod tests {
     }
 
     #[test]
+    fn joining_costs_the_entrance_fee_once_and_the_first_period() {
+        let fees = Fees {
+            entrance: Some(Price {
+                points: Some(200),
+                minor: Some(1_000),
+            }),
+            recurring: Some(Recurring {
+                every: Period::Month,
+                points: Some(300),
+                minor: Some(1_500),
+            }),
+        };
+        let both = |points, minor| Price { points, minor };
+        assert_eq!(fees.to_join(false), both(Some(500), Some(2_500)));
+        assert_eq!(fees.to_join(true), both(Some(300), Some(1_500)));
+        assert_eq!(fees.to_renew(), Some(both(Some(300), Some(1_500))));
+        // A part not payable with points makes the whole payable in money only.
+        let money_entrance = Fees {
+            entrance: Some(both(None, Some(1_000))),
+            ..fees
+        };
+        assert_eq!(money_entrance.to_join(false), both(None, Some(2_500)));
+        assert_eq!(money_entrance.to_join(true), both(Some(300), Some(1_500)));
+        let once = Fees {
+            recurring: None,
+            ..fees
+        };
+        assert_eq!(once.to_join(true), both(None, None), "nothing left to pay");
+        assert_eq!(once.to_renew(), None);
+    }
+
+    #[test]
     fn a_club_that_does_not_fit_its_kind_is_refused_naming_the_key() {
         let base = clubs();
         let refused = |change: &dyn Fn(&mut Club), club: usize| {
@@ -665,6 +843,111 @@ mod tests {
         assert!(HistoryRule::RecentPurchases { count: 2, days: 30 }
             .validate()
             .is_ok());
+    }
+
+    fn answer(question: &str) -> Answer {
+        Answer {
+            question: question.into(),
+            ..Answer::default()
+        }
+    }
+
+    #[test]
+    fn a_questionnaire_takes_answers_of_each_kind_and_refuses_the_rest() {
+        let q = |kind, options: &[&str], required| Question {
+            id: "q".into(),
+            text: Text::Plain("?".into()),
+            kind,
+            options: options.iter().map(|o| Text::Plain((*o).into())).collect(),
+            required,
+        };
+        let text = q(QuestionKind::Text, &[], true);
+        let with = |f: &dyn Fn(&mut Answer)| {
+            let mut a = answer("q");
+            f(&mut a);
+            a
+        };
+        assert_eq!(text.refusal(None), Some(FieldCode::Required));
+        assert_eq!(
+            text.refusal(Some(&with(&|a| a.text = Some("  ".into())))),
+            Some(FieldCode::Required)
+        );
+        assert_eq!(
+            text.refusal(Some(&with(&|a| a.text = Some("Dark, always".into())))),
+            None
+        );
+        assert_eq!(
+            text.refusal(Some(&with(&|a| a.text = Some("x".repeat(501))))),
+            Some(FieldCode::TooLong)
+        );
+        assert_eq!(
+            text.refusal(Some(&with(&|a| a.yes = Some(true)))),
+            Some(FieldCode::Invalid)
+        );
+        let date = q(QuestionKind::Date, &[], false);
+        assert_eq!(date.refusal(None), None, "not required: may be skipped");
+        assert_eq!(
+            date.refusal(Some(&with(&|a| a.date = Some("1990-02-28".into())))),
+            None
+        );
+        for bad in ["1990-02-30", "28.02.1990", "1990-2-28"] {
+            assert_eq!(
+                date.refusal(Some(&with(&|a| a.date = Some(bad.into())))),
+                Some(FieldCode::Invalid),
+                "{bad}"
+            );
+        }
+        let yes_no = q(QuestionKind::YesNo, &[], true);
+        assert_eq!(yes_no.refusal(Some(&with(&|a| a.yes = Some(false)))), None);
+        let single = q(QuestionKind::SingleChoice, &["Light", "Dark"], true);
+        assert_eq!(single.refusal(Some(&with(&|a| a.choices = vec![1]))), None);
+        assert_eq!(
+            single.refusal(Some(&with(&|a| a.choices = vec![0, 1]))),
+            Some(FieldCode::Invalid)
+        );
+        assert_eq!(
+            single.refusal(Some(&with(&|a| a.choices = vec![2]))),
+            Some(FieldCode::Invalid)
+        );
+        let multiple = q(
+            QuestionKind::MultipleChoice,
+            &["Light", "Dark", "Decaf"],
+            true,
+        );
+        let both = with(&|a| a.choices = vec![0, 2]);
+        assert_eq!(multiple.refusal(Some(&both)), None);
+        assert_eq!(
+            multiple.answer_in_words(Some(&both), "en", "en"),
+            "Light, Decaf"
+        );
+        assert_eq!(
+            multiple.refusal(Some(&with(&|a| a.choices = vec![1, 1]))),
+            Some(FieldCode::Invalid)
+        );
+    }
+
+    #[test]
+    fn answers_are_named_by_their_question_and_stray_ones_refused() {
+        let clubs = clubs();
+        let questions = &clubs[2].entry.as_ref().unwrap().questions;
+        // `favourite` is required, `why` is not.
+        assert_eq!(
+            answer_refusals(questions, &[]),
+            [("answers.favourite".to_owned(), FieldCode::Required)]
+        );
+        let favourite = Answer {
+            choices: vec![1],
+            ..answer("favourite")
+        };
+        assert!(answer_refusals(questions, std::slice::from_ref(&favourite)).is_empty());
+        assert_eq!(
+            answer_refusals(questions, &[favourite.clone(), answer("colour")]),
+            [("answers".to_owned(), FieldCode::Invalid)]
+        );
+        assert_eq!(
+            answer_refusals(questions, &[favourite.clone(), favourite]),
+            [("answers".to_owned(), FieldCode::Invalid)]
+        );
     }
 
     fn rule() -> impl Strategy<Value = HistoryRule> {

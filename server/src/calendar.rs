@@ -1,7 +1,7 @@
 //! The program's calendar: day- and month-based rules (pending days, expiry at month end, tier
 //! months) are computed in the program's IANA time zone and stored as UTC unix milliseconds.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone};
 use chrono_tz::Tz;
 use tessera_core::points::ExpiryRule;
 use tessera_core::tier::{month, Month};
@@ -43,6 +43,16 @@ pub fn month_start(tz: Tz, m: Month) -> i64 {
 pub fn day_start_after(tz: Tz, at: i64, days: u32) -> i64 {
     let date = local_date(tz, at) + Days::new(u64::from(days));
     start_of(tz, date)
+}
+
+/// The start of the local day `months` months after the day of `at` (a club's period: 7 March
+/// to 7 April; the 31st to the month's last day when it is shorter).
+pub fn months_after(tz: Tz, at: i64, months: u32) -> i64 {
+    let date = local_date(tz, at);
+    start_of(
+        tz,
+        date.checked_add_months(Months::new(months)).unwrap_or(date),
+    )
 }
 
 /// The local day of `at` in `tz`, as `YYYY-MM-DD`.

@@ -89,7 +89,10 @@ async fn card_as_of(
     let changes = look.changes_after(now, &current);
     let (tier, discount) = current;
     let level = tier.as_ref().map(|t| t.name.as_str());
-    let next_reward = crate::rewards::next_goal(conn, program, balance, level, now).await?;
+    let clubs = crate::clubs::benefits(conn, program, id, now).await?;
+    let club_ids: Vec<&str> = clubs.iter().map(|c| c.id.as_str()).collect();
+    let next_reward =
+        crate::rewards::next_goal(conn, program, balance, level, &club_ids, now).await?;
 
     Ok(Card {
         id: id.to_owned(),
@@ -107,6 +110,7 @@ async fn card_as_of(
         next_reward,
         changes,
         last_code_at: (stored.last_code_step > 0).then(|| stored.last_code_step * STEP_MS),
+        clubs,
     })
 }
 

@@ -25,6 +25,24 @@ pub fn router() -> Router<AppState> {
         .route("/cards/{id}/history", get(history))
 }
 
+/// The customer's card in `program_id`, and the program (for its resources: rewards, clubs): "not found" when either is missing.
+pub async fn customers_card<'a>(
+    state: &'a AppState,
+    customer_id: &str,
+    program_id: &str,
+) -> ApiResult<(StoredCard, &'a Program)> {
+    let program = state
+        .config
+        .program(program_id)
+        .ok_or_else(ApiError::not_found)?;
+    let card = store::cards::of_customer(&state.store, customer_id)
+        .await?
+        .into_iter()
+        .find(|card| card.program_id == program_id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok((card, program))
+}
+
 /// Enrols a customer in every program open for enrolment, recording each program's terms
 /// version and the time; a card that exists already is left as it is.
 pub async fn enrol_in_open_programs(

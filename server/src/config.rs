@@ -454,7 +454,7 @@ mod tests {
         let start = DEMO.find("[[staff]]").unwrap();
         let twice = format!("{DEMO}\n{}", &DEMO[start..]);
         let err = ProgramConfig::parse(&twice).unwrap_err();
-        assert!(err.contains("staff[2].email"), "{err}");
+        assert!(err.contains("staff[3].email"), "{err}");
     }
 
     #[test]
@@ -554,8 +554,8 @@ mod tests {
                 "programs[0].clubs[1].id",
             ),
             (
-                "fees = { entrance = { points = 200 }, ",
-                "fees = { entrance = { points = 0 }, ",
+                "fees = { entrance = { points = 200, ",
+                "fees = { entrance = { points = 0, ",
                 "programs[0].clubs[1].fees.entrance",
             ),
             (

@@ -19,7 +19,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::TicketCannotSpend
         | ErrorCode::NotEligible
         | ErrorCode::VoucherNotYours
-        | ErrorCode::VoucherWrongPartner => StatusCode::FORBIDDEN,
+        | ErrorCode::VoucherWrongPartner
+        | ErrorCode::ManagersOnly => StatusCode::FORBIDDEN,
         ErrorCode::NotFound | ErrorCode::CardUnknown | ErrorCode::MemberNotFound => {
             StatusCode::NOT_FOUND
         }
@@ -34,7 +35,15 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::NoLongerAvailable
         | ErrorCode::VoucherUsed
         | ErrorCode::VoucherExpired
-        | ErrorCode::VoucherCancelled => StatusCode::CONFLICT,
+        | ErrorCode::VoucherCancelled
+        | ErrorCode::AlreadyMember
+        | ErrorCode::NotAMember
+        | ErrorCode::MembershipLapsed
+        | ErrorCode::ApplicationPending
+        | ErrorCode::ApplicationDecided
+        | ErrorCode::InvitationUsed
+        | ErrorCode::InvitationExpired
+        | ErrorCode::InvitationsUsedUp => StatusCode::CONFLICT,
         ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::InvalidBody
@@ -46,6 +55,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::InsufficientPoints
         | ErrorCode::PointsNotAccepted
         | ErrorCode::VoucherUnknown
+        | ErrorCode::InvitationInvalid
         | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::RateLimited | ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
         // `Unknown` is the wallet's reading of a newer code; this server never sends it.

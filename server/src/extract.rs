@@ -10,8 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
-    ErrorCode, FieldError, IdentifyRequest, LoginRequest, PhoneLookupRequest, RegisterRequest,
-    TillPurchaseRequest, TillVoucherRequest,
+    AutoRenew, DecideApplication, ErrorCode, FieldError, IdentifyRequest, JoinClub, LoginRequest,
+    PhoneLookupRequest, RegisterRequest, TillClubFeeRequest, TillPurchaseRequest,
+    TillVoucherRequest,
 };
 use tessera_core::validation::{is_forbidden_char, FieldCode};
 
@@ -143,3 +144,7 @@ impl RequestBody for IdentifyRequest {}
 impl RequestBody for PhoneLookupRequest {}
 impl RequestBody for TillPurchaseRequest {}
 impl RequestBody for TillVoucherRequest {}
+impl RequestBody for TillClubFeeRequest {}
+impl RequestBody for DecideApplication {}
+impl RequestBody for JoinClub {}
+impl RequestBody for AutoRenew {}

@@ -10,6 +10,7 @@ pub mod card_status;
 pub mod cards;
 pub mod checkout;
 pub mod client_address;
+pub mod clubs;
 pub mod config;
 pub mod connections;
 pub mod demo;
@@ -24,6 +25,7 @@ pub mod rewards;
 pub mod state;
 pub mod store;
 pub mod till;
+pub mod typed_code;
 pub mod wallet_files;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -58,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(checkout::router())
         .merge(till::router())
         .merge(rewards::router())
+        .merge(clubs::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

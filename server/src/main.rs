@@ -154,6 +154,12 @@ async fn serve() -> anyhow::Result<()> {
         state.store.clone(),
         std::time::Duration::from_secs(60),
     ));
+    // Renews (with points, when chosen) or lapses paid club memberships at their end date.
+    tokio::spawn(tessera_server::jobs::clubs(
+        state.store.clone(),
+        state.config.clone(),
+        std::time::Duration::from_secs(300),
+    ));
     // Deletes ended sessions, expired tickets and old idempotency keys.
     tokio::spawn(tessera_server::jobs::housekeeping(
         state.store.clone(),

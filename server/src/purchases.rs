@@ -164,8 +164,13 @@ pub async fn record(
         .tiers
         .as_ref()
         .map(|tiers| &tiers.levels[tiers.level(state, &buckets, month)]);
-    let multiplier = level.map_or(100, |l| l.multiplier_percent);
-    let discount_bp = highest_rate([program
+    // The clubs whose benefits the member has now: their rates compete with the program's,
+    // their multipliers multiply the level's.
+    let clubs = crate::clubs::benefits(tx, program, purchase.card_id, now).await?;
+    let multipliers: Vec<u32> = std::iter::once(level.map_or(100, |l| l.multiplier_percent))
+        .chain(clubs.iter().filter_map(|c| c.multiplier_percent))
+        .collect();
+    let program_rate = program
         .discount
         .status(
             &card
@@ -173,7 +178,10 @@ pub async fn record(
                 .discount_inputs(level.map_or(0, |l| l.discount_bp)),
             now,
         )
-        .rate_bp]);
+        .rate_bp;
+    let discount_bp = highest_rate(
+        std::iter::once(program_rate).chain(clubs.iter().filter_map(|c| c.discount_bp)),
+    );
     let bill = Bill {
         discount_bp,
         voucher: purchase
@@ -209,7 +217,7 @@ pub async fn record(
     let amount = bill.money_paid;
     let (points, mut welcome_points) = match &program.earning {
         Some(rules) => (
-            rules.rate.points_for(amount, multiplier),
+            rules.rate.points_with(amount, &multipliers),
             if card.totals.purchase_count == 0 {
                 rules.welcome_bonus
             } else {

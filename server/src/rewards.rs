@@ -17,19 +17,18 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdPath};
 use crate::openapi::refusals::{refusals, SessionRefusals, IDEMPOTENCY_KEY, SIGNED_IN};
 use crate::state::AppState;
-use crate::store::card_row::StoredCard;
 use crate::store::ledger::{self, Deduction, LedgerError};
 use crate::store::purchases::tier_window;
 use crate::store::vouchers::{self, NewVoucher, VoucherRow};
-use crate::store::{self, now_ms, StoreError, Tx, Write};
+use crate::store::{now_ms, StoreError, Tx, Write};
 use crate::till::idempotency::{self, Claim, IdempotencyKey};
+use crate::typed_code;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use rand::RngCore;
 use std::sync::Arc;
 use tessera_core::api::{
     ErrorCode, PartnerView, RewardGoal, RewardView, Rewards, Voucher, VoucherStatus,
@@ -46,25 +45,6 @@ pub fn router() -> Router<AppState> {
         .route("/vouchers/{id}/cancel", post(cancel))
 }
 
-/// The customer's card in `program_id`, and the program: "not found" when either is missing.
-async fn card_in_program<'a>(
-    state: &'a AppState,
-    customer_id: &str,
-    program_id: &str,
-) -> ApiResult<(StoredCard, &'a Program)> {
-    let program = state
-        .config
-        .program(program_id)
-        .ok_or_else(ApiError::not_found)?;
-    let card = store::cards::of_customer(&state.store, customer_id)
-        .await?
-        .into_iter()
-        .find(|card| card.program_id == program_id)
-        .ok_or_else(ApiError::not_found)?;
-    Ok((card, program))
-}
-
-/// The reward's title in the program's language (the member's, with the languages issue).
 /// The ids of the partners reward `reward_id` is limited to (empty: every partner, or a reward
 /// no longer in the catalog).
 fn reward_partners<'a>(program: &'a Program, reward_id: &str) -> &'a [String] {
@@ -89,6 +69,7 @@ fn partner_names(program: &Program, ids: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The reward's title in the program's language (the member's, with the languages issue).
 fn title_of(program: &Program, reward: &Reward) -> String {
     reward
         .title
@@ -97,7 +78,7 @@ fn title_of(program: &Program, reward: &Reward) -> String {
 }
 
 /// The cheapest reward the member can work towards and cannot yet afford, for a card showing
-/// `balance` at `tier` on `now`: in its window, for their level and clubs, not out of stock (the
+/// `balance` at `tier` in `clubs` on `now`: in its window, for their level and clubs, not out of stock (the
 /// stock issued is read only when a reward with stock comes first). `None` when every reward
 /// they may redeem is affordable, or there is none.
 pub async fn next_goal(
@@ -105,6 +86,7 @@ pub async fn next_goal(
     program: &Program,
     balance: i64,
     tier: Option<&str>,
+    clubs: &[&str],
     now: i64,
 ) -> Result<Option<RewardGoal>, StoreError> {
     let today = calendar::day_of(program.tz(), now);
@@ -116,7 +98,7 @@ pub async fn next_goal(
             let facts = MemberFacts {
                 balance: reward.cost,
                 tier,
-                clubs: &[],
+                clubs,
                 issued: 0,
                 redeemed_ever: 0,
                 redeemed_this_month: 0,
@@ -163,12 +145,14 @@ pub async fn catalog(
     session: CustomerSession,
     IdPath(program_id): IdPath,
 ) -> ApiResult<ApiJson<Rewards>> {
-    let (card, program) = card_in_program(&state, &session.customer_id, &program_id).await?;
+    let (card, program) =
+        crate::cards::customers_card(&state, &session.customer_id, &program_id).await?;
     let now = now_ms();
     let mut conn = state.store.reader().await?;
     // The card as the member sees it: its balance and level now.
     let shown = card_status::card(&mut conn, program, &card, now).await?;
     let tier = shown.tier.as_ref().map(|t| t.name.as_str());
+    let clubs: Vec<&str> = shown.clubs.iter().map(|c| c.id.as_str()).collect();
     let month = i64::from(calendar::month_of(program.tz(), now));
     let redeemed = vouchers::redeemed_by_card(&mut conn, &card.id, month).await?;
     let issued = vouchers::issued_on(&mut conn, &program.id).await?;
@@ -188,7 +172,7 @@ pub async fn catalog(
             let facts = MemberFacts {
                 balance: shown.balance,
                 tier,
-                clubs: &[],
+                clubs: &clubs,
                 issued,
                 redeemed_ever: ever,
                 redeemed_this_month: this_month,
@@ -270,7 +254,8 @@ pub async fn redeem(
     if !is_id(&path.id) || !is_id(&path.reward) {
         return Err(ApiError::not_found());
     }
-    let (card, program) = card_in_program(&state, &session.customer_id, &path.id).await?;
+    let (card, program) =
+        crate::cards::customers_card(&state, &session.customer_id, &path.id).await?;
     if !program.rewards.iter().any(|r| r.id == path.reward) {
         return Err(ApiError::not_found());
     }
@@ -297,23 +282,6 @@ struct Redeem {
     key: String,
 }
 
-/// The idempotency keys' scope of a customer's writes (staff accounts' are their e-mails, which
-/// never start so).
-fn customer_scope(customer_id: &str) -> String {
-    format!("customer:{customer_id}")
-}
-
-/// A voucher code: 10 characters of Crockford's base32 (no I, L, O, U), 50 random bits.
-fn voucher_code() -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut bytes = [0u8; 10];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(b & 31)] as char)
-        .collect()
-}
-
 impl Write for Redeem {
     type Output = Response;
     type Error = ApiError;
@@ -328,7 +296,7 @@ impl Write for Redeem {
             .iter()
             .find(|r| r.id == self.reward_id)
             .ok_or_else(ApiError::not_found)?;
-        let scope = customer_scope(&self.customer_id);
+        let scope = idempotency::customer_scope(&self.customer_id);
         let hash = idempotency::request_hash("redeem", &(&self.program_id, &self.reward_id));
         if let Claim::Replay(response) = idempotency::claim(tx, &scope, &self.key, &hash).await? {
             return Ok(response);
@@ -348,6 +316,8 @@ impl Write for Redeem {
                 .name
                 .as_str()
         });
+        let clubs = crate::clubs::benefits(tx, program, &card.id, now).await?;
+        let clubs: Vec<&str> = clubs.iter().map(|c| c.id.as_str()).collect();
         let redeemed = vouchers::redeemed_by_card(tx, &card.id, i64::from(month)).await?;
         let (ever, this_month) = redeemed
             .iter()
@@ -356,7 +326,7 @@ impl Write for Redeem {
         let facts = MemberFacts {
             balance: card.balance,
             tier,
-            clubs: &[],
+            clubs: &clubs,
             // Stock is taken below by one conditional update, which decides.
             issued: 0,
             redeemed_ever: ever,
@@ -368,7 +338,7 @@ impl Write for Redeem {
         if !vouchers::claim_stock(tx, &program.id, &reward.id, reward.stock).await? {
             return Err(refused(Refusal::OutOfStock));
         }
-        let code = voucher_code();
+        let code = typed_code::random();
         let spend_reference = format!("voucher:{code}");
         let title = title_of(program, reward);
         let spend = Deduction {
@@ -523,14 +493,6 @@ fn ended(row: &VoucherRow, now: i64) -> Option<ApiError> {
     Some(ApiError::new(code, message))
 }
 
-/// A voucher's code as typed or scanned: upper case, without spaces or dashes.
-fn normalized_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
 /// The voucher with `code` as a till may apply it to `card_id`'s bill at `partner` on `now`:
 /// read on `conn` (the purchase's transaction, or a reader to check it first). Refused when no
 /// voucher has the code, it is another card's, it was used, cancelled or has expired, or its
@@ -543,7 +505,7 @@ pub async fn voucher_for_till(
     partner: Option<&str>,
     now: i64,
 ) -> ApiResult<(VoucherRow, RewardKind)> {
-    let row = vouchers::by_code(conn, &normalized_code(code))
+    let row = vouchers::by_code(conn, &typed_code::normalized(code))
         .await?
         .filter(|row| row.program_id == program.id)
         .ok_or_else(|| {

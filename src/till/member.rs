@@ -82,10 +82,10 @@ pub fn MemberSummary(
         ..
     } = found.member;
     let pending: i64 = card.pending.iter().map(|p| p.points).sum();
-    let discount = if card.discount.rate_bp > 0 {
+    let discount = if card.rate_bp() > 0 {
         fill(
             td_string!(locale, till.member.discount_rate),
-            &[("rate", &fmt.percent(card.discount.rate_bp))],
+            &[("rate", &fmt.percent(card.rate_bp()))],
         )
     } else {
         td_string!(locale, till.member.discount_none).to_owned()

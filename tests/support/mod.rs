@@ -151,5 +151,6 @@ pub fn bare_card() -> Card {
         next_reward: None,
         changes: Vec::new(),
         last_code_at: None,
+        clubs: Vec::new(),
     }
 }

@@ -2,7 +2,7 @@
 
 pub mod refusals;
 
-use crate::{accounts, cards, checkout, health, rewards, till};
+use crate::{accounts, cards, checkout, clubs, health, rewards, till};
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -28,10 +28,19 @@ use utoipa::{Modify, OpenApi};
         till::identify::phone_lookup,
         till::operations::purchase,
         till::vouchers::check,
+        till::operations::club_fee,
+        till::clubs::queue,
+        till::clubs::decide,
         rewards::catalog,
         rewards::redeem,
         rewards::list,
         rewards::cancel,
+        clubs::list,
+        clubs::join,
+        clubs::renew,
+        clubs::leave,
+        clubs::auto_renew,
+        clubs::invite,
     ),
     // Refusals refer to `ErrorBody` by name (`refusals`), so it is not collected from the paths.
     components(schemas(ErrorBody)),

@@ -14,6 +14,7 @@ pub mod attempts;
 pub mod card_row;
 pub mod cards;
 pub mod checkout;
+pub mod clubs;
 pub mod housekeeping;
 pub mod ledger;
 pub mod purchases;

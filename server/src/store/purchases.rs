@@ -160,3 +160,19 @@ pub async fn tier_window(
         .map(|(month, value)| (Month::try_from(month).unwrap_or(0), value))
         .collect())
 }
+
+/// The card's purchases as the clubs' rules count them: when, and the money paid.
+pub async fn purchase_facts(
+    conn: &mut AnyConnection,
+    card_id: &str,
+) -> Result<Vec<tessera_core::club::PurchaseFact>, StoreError> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT created_at, amount_minor FROM purchases WHERE card_id = $1")
+            .bind(card_id)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, paid_minor)| tessera_core::club::PurchaseFact { at, paid_minor })
+        .collect())
+}

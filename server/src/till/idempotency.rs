@@ -95,3 +95,9 @@ fn json_response(status: StatusCode, body: String) -> Response {
     )
         .into_response()
 }
+
+/// The idempotency keys' scope of a customer's writes (staff accounts' are their e-mails, which
+/// never start so).
+pub fn customer_scope(customer_id: &str) -> String {
+    format!("customer:{customer_id}")
+}

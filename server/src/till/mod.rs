@@ -3,6 +3,7 @@
 //! customers' (`till_sessions`).
 
 pub mod auth;
+pub mod clubs;
 pub mod idempotency;
 pub mod identify;
 pub mod operations;
@@ -17,4 +18,5 @@ pub fn router() -> Router<AppState> {
         .merge(identify::router())
         .merge(operations::router())
         .merge(vouchers::router())
+        .merge(clubs::router())
 }

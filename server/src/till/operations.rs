@@ -22,12 +22,16 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use std::sync::Arc;
-use tessera_core::api::{ErrorCode, FieldError, TillPurchase, TillPurchaseRequest};
+use tessera_core::api::{
+    ErrorCode, FieldError, TillClubFee, TillClubFeeRequest, TillPurchase, TillPurchaseRequest,
+};
 use tessera_core::validation::{normalize_email, FieldCode};
 use tessera_core::Money;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/till/purchases", post(purchase))
+    Router::new()
+        .route("/till/purchases", post(purchase))
+        .route("/till/club-fees", post(club_fee))
 }
 
 fn invalid_field(field: &str, code: FieldCode) -> ApiError {
@@ -130,6 +134,41 @@ pub async fn record_purchase(
         slots.succeeded(&state.store).await?;
     }
     result
+}
+
+refusals! {
+    ClubFeeRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, &[
+        ErrorCode::TicketInvalid,
+        ErrorCode::NotFound,
+    ]
+}
+
+/// Takes a paid club's fee in money from the ticket's member (the offers of
+/// `TillMember::club_fees`): joins the club (the entrance fee unless paid before, and the first
+/// period) or renews it for one period from its current end date. A fee, not a purchase: it
+/// earns no points and counts towards no spend. `not_found`: the program has no such club, or
+/// it takes no money fee from this member now.
+#[utoipa::path(post, path = "/api/v1/till/club-fees", tag = "till", security(("bearer" = [])),
+    request_body = TillClubFeeRequest,
+    params(IdempotencyKey),
+    responses((status = 201, body = TillClubFee), ClubFeeRefusals))]
+pub async fn club_fee(
+    State(state): State<AppState>,
+    till: TillSession,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(req): ApiJson<TillClubFeeRequest>,
+) -> ApiResult<Response> {
+    till.program(&state.config)?;
+    let now = now_ms();
+    let card = store::till::ticket(&state.store, &till.session_id, &req.ticket, now).await?;
+    let write = TillWrite::new(&state, till, key, card, now);
+    state
+        .store
+        .write(Idempotent {
+            till: write,
+            operation: TakeClubFee(req),
+        })
+        .await
 }
 
 /// A till write as the transaction needs it: owned, since the writer may run it more than once.
@@ -302,4 +341,42 @@ fn points_not_accepted() -> ApiError {
         ErrorCode::PointsNotAccepted,
         "This program does not take points as payment.",
     )
+}
+
+/// Taking a club fee in money from the ticket's member.
+struct TakeClubFee(TillClubFeeRequest);
+
+impl TillOperation for TakeClubFee {
+    const ENDPOINT: &'static str = "club-fees";
+    type Request = TillClubFeeRequest;
+    type Body = TillClubFee;
+
+    fn request(&self) -> &TillClubFeeRequest {
+        &self.0
+    }
+
+    async fn apply(
+        &self,
+        till: &TillWrite,
+        tx: &mut Tx,
+        program: &Program,
+    ) -> ApiResult<TillClubFee> {
+        let card = till.card()?;
+        let club = program
+            .clubs
+            .iter()
+            .find(|c| c.id == self.0.club_id)
+            .ok_or_else(ApiError::not_found)?;
+        let staff = &till.till.staff;
+        crate::clubs::take_fee(
+            tx,
+            program,
+            club,
+            &card.card_id,
+            &till.email,
+            staff.location.as_deref(),
+            till.now,
+        )
+        .await
+    }
 }

@@ -6,6 +6,7 @@
 mod accounts;
 mod cards;
 mod checkout;
+mod clubs;
 mod common;
 mod connections;
 mod demo;

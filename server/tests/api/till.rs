@@ -22,7 +22,7 @@ const NOBODYS_PHONE: &str = "+995599000000";
 
 // --- Staff and members -------------------------------------------------------------------------
 
-async fn till_login(t: &TestApp, email: &str, password: &str) -> Reply {
+pub(crate) async fn till_login(t: &TestApp, email: &str, password: &str) -> Reply {
     t.post(
         "/api/v1/till/auth/login",
         None,
@@ -32,28 +32,28 @@ async fn till_login(t: &TestApp, email: &str, password: &str) -> Reply {
 }
 
 /// The demo's cashier signed in at the till (a new till session each call).
-async fn signed_in_cashier(t: &TestApp) -> TillSession {
+pub(crate) async fn signed_in_cashier(t: &TestApp) -> TillSession {
     till_login(t, "till@example.com", "tessera-till")
         .await
         .decode(StatusCode::OK)
 }
 
 /// A new till session's token.
-async fn cashier(t: &TestApp) -> String {
+pub(crate) async fn cashier(t: &TestApp) -> String {
     signed_in_cashier(t).await.token
 }
 
 /// A signed-in customer whose phone holds a checkout secret for their card.
-struct Member {
-    token: String,
-    card: String,
-    number: String,
+pub(crate) struct Member {
+    pub(crate) token: String,
+    pub(crate) card: String,
+    pub(crate) number: String,
     secret: CardSecret,
 }
 
 impl Member {
     /// The code the phone shows to be scanned at time step `step`.
-    fn code(&self, step: i64) -> String {
+    pub(crate) fn code(&self, step: i64) -> String {
         checkout::scanned_code(&self.secret, "mziuri", &self.number, step)
     }
 
@@ -64,7 +64,7 @@ impl Member {
 }
 
 /// Registers a customer (named Nino, phone [`MEMBERS_PHONE`]) and fetches a checkout secret.
-async fn member(t: &TestApp, email: &str) -> Member {
+pub(crate) async fn member(t: &TestApp, email: &str) -> Member {
     let token = t.register(email).await;
     let wallet: Wallet = t
         .get("/api/v1/wallet", Some(&token))
@@ -93,7 +93,7 @@ async fn cashier_and_member(t: &TestApp, email: &str) -> (String, Member) {
     (cashier(t).await, member(t, email).await)
 }
 
-fn now_step() -> i64 {
+pub(crate) fn now_step() -> i64 {
     checkout::step_at(tessera_server::store::now_ms())
 }
 
@@ -112,7 +112,7 @@ async fn identify_by_phone(t: &TestApp, till: &str, phone: &str) -> Reply {
 }
 
 /// Identifies by a code the till accepts: the member and the ticket.
-async fn identified_by_code(t: &TestApp, till: &str, code: &str) -> TillMember {
+pub(crate) async fn identified_by_code(t: &TestApp, till: &str, code: &str) -> TillMember {
     identify_by_code(t, till, code).await.decode(StatusCode::OK)
 }
 
@@ -165,7 +165,13 @@ async fn close_card(t: &TestApp, card: &str) {
 // --- Till writes -------------------------------------------------------------------------------
 
 /// A till write, with its `Idempotency-Key` when there is one.
-async fn till_write(t: &TestApp, path: &str, till: &str, key: Option<&str>, body: Value) -> Reply {
+pub(crate) async fn till_write(
+    t: &TestApp,
+    path: &str,
+    till: &str,
+    key: Option<&str>,
+    body: Value,
+) -> Reply {
     let mut req = request(
         Method::POST,
         path,
@@ -182,7 +188,7 @@ async fn till_write(t: &TestApp, path: &str, till: &str, key: Option<&str>, body
 
 /// Three first attempts of one till write at once, as a double (triple) tap sends them: all
 /// succeed with the same response, which it returns.
-async fn double_tap<T>(t: &TestApp, path: &str, till: &str, key: &str, body: Value) -> T
+pub(crate) async fn double_tap<T>(t: &TestApp, path: &str, till: &str, key: &str, body: Value) -> T
 where
     T: DeserializeOwned + PartialEq + Debug,
 {
@@ -197,10 +203,10 @@ where
 }
 
 /// A cashier with a ticket for a member identified by a scanned code.
-struct Checkout {
-    till: String,
-    ticket: String,
-    card: String,
+pub(crate) struct Checkout {
+    pub(crate) till: String,
+    pub(crate) ticket: String,
+    pub(crate) card: String,
 }
 
 impl Checkout {
@@ -219,7 +225,7 @@ impl Checkout {
 }
 
 /// A new cashier's ticket for a new member identified by code.
-async fn checkout(t: &TestApp, email: &str) -> Checkout {
+pub(crate) async fn checkout(t: &TestApp, email: &str) -> Checkout {
     let (till, member) = cashier_and_member(t, email).await;
     let found = identified_by_code(t, &till, &member.code(now_step())).await;
     Checkout {
@@ -230,12 +236,17 @@ async fn checkout(t: &TestApp, email: &str) -> Checkout {
 }
 
 /// A purchase of `amount_minor` at the checkout's till, under the idempotency key `key`.
-async fn buy(t: &TestApp, at: &Checkout, key: &str, amount_minor: i64) -> Reply {
+pub(crate) async fn buy(t: &TestApp, at: &Checkout, key: &str, amount_minor: i64) -> Reply {
     till_write(t, PURCHASES, &at.till, Some(key), at.sale(amount_minor)).await
 }
 
 /// A purchase the till records.
-async fn bought(t: &TestApp, at: &Checkout, key: &str, amount_minor: i64) -> TillPurchase {
+pub(crate) async fn bought(
+    t: &TestApp,
+    at: &Checkout,
+    key: &str,
+    amount_minor: i64,
+) -> TillPurchase {
     buy(t, at, key, amount_minor)
         .await
         .decode(StatusCode::CREATED)
@@ -256,7 +267,7 @@ async fn paid(t: &TestApp, at: &Checkout, key: &str, bill_minor: i64, points: i6
 }
 
 /// Gives `card` `points` to spend now, a goodwill gift (no purchase, no welcome bonus).
-async fn gift(t: &TestApp, card: &str, points: i64) {
+pub(crate) async fn gift(t: &TestApp, card: &str, points: i64) {
     let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
     let now = tessera_server::store::now_ms();
     let gift = tessera_server::store::ledger::Addition {
@@ -282,7 +293,7 @@ async fn checkout_with_points(t: &TestApp, email: &str, points: i64) -> Checkout
     at
 }
 
-async fn count(t: &TestApp, sql: &str, card: &str) -> i64 {
+pub(crate) async fn count(t: &TestApp, sql: &str, card: &str) -> i64 {
     sqlx::query(sql)
         .bind(card)
         .fetch_one(t.state.store.pool_for_checks())
@@ -308,7 +319,7 @@ async fn stored_balance(t: &TestApp, card: &str) -> i64 {
 }
 
 /// The card as its member sees it.
-async fn card_seen(t: &TestApp, token: &str, card: &str) -> Card {
+pub(crate) async fn card_seen(t: &TestApp, token: &str, card: &str) -> Card {
     t.get(&format!("/api/v1/cards/{card}"), Some(token))
         .await
         .decode(StatusCode::OK)
