@@ -7,6 +7,7 @@ use crate::config::Program;
 use crate::purchases::{self, Purchase};
 use crate::state::AppState;
 use crate::store::accounts::{self, NewCustomer};
+use crate::store::clubs::NewMembership;
 use crate::store::ledger::{self, Deduction};
 use crate::store::{self, now_ms};
 use tessera_core::points::EntryKind;
@@ -14,33 +15,78 @@ use tessera_core::Money;
 
 pub const DEMO_EMAIL: &str = "demo@example.com";
 pub const DEMO_PASSWORD: &str = "tessera-demo";
+/// A friend of the demo customer's (same password), a member of every club that takes
+/// invitations: whose codes let the demo customer apply.
+pub const FRIEND_EMAIL: &str = "friend@example.com";
 
 /// Creates the demo customer if missing (idempotent), enrols it in the open programs and gives
-/// each card a history.
+/// each card a history; and its friend, a member of the clubs that take invitations.
 pub async fn load(state: &AppState) -> anyhow::Result<()> {
-    let existing = accounts::credentials(&state.store, DEMO_EMAIL).await?;
+    let id = customer(state, DEMO_EMAIL, "Nino Beridze", "+995555000111").await?;
+    for program in state.config.programs.iter().filter(|p| p.earning.is_some()) {
+        seed_history(state, program, &id, now_ms()).await?;
+    }
+    let friend = customer(state, FRIEND_EMAIL, "Tamar Kapanadze", "+995555000222").await?;
+    join_inviting_clubs(state, &friend).await
+}
+
+/// The demo account with `email`, created if missing and enrolled in the open programs.
+async fn customer(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    phone: &str,
+) -> anyhow::Result<String> {
+    let existing = accounts::credentials(&state.store, email).await?;
     let mut tx = state.store.transaction().await?;
     let id = match existing {
         Some(account) => account.id,
         None => {
             let customer = NewCustomer {
-                email: DEMO_EMAIL.to_owned(),
+                email: email.to_owned(),
                 password_hash: state.passwords.hash_now(DEMO_PASSWORD.to_owned()).await?,
-                display_name: "Nino Beridze".to_owned(),
-                phone: Some("+995555000111".to_owned()),
+                display_name: name.to_owned(),
+                phone: Some(phone.to_owned()),
                 terms_version: state.config.terms.version.clone(),
                 marketing_opt_in: false,
                 is_demo: true,
             };
             accounts::insert(&mut tx, &customer, now_ms())
                 .await?
-                .ok_or_else(|| anyhow::anyhow!("the demo e-mail was taken meanwhile"))?
+                .ok_or_else(|| anyhow::anyhow!("the demo e-mail {email} was taken meanwhile"))?
         }
     };
     enrol_in_open_programs(&mut tx, &state.config, &id).await?;
     store::commit(tx).await?;
-    for program in state.config.programs.iter().filter(|p| p.earning.is_some()) {
-        seed_history(state, program, &id, now_ms()).await?;
+    Ok(id)
+}
+
+/// Makes the customer's cards members of every club that takes invitations (idempotent).
+async fn join_inviting_clubs(state: &AppState, customer_id: &str) -> anyhow::Result<()> {
+    let now = now_ms();
+    for card in store::cards::of_customer(&state.store, customer_id).await? {
+        let Some(program) = state.config.program(&card.program_id) else {
+            continue;
+        };
+        let inviting = program
+            .clubs
+            .iter()
+            .filter(|c| c.entry.as_ref().is_some_and(|e| e.invitations.is_some()));
+        for club in inviting {
+            let mut tx = state.store.transaction().await?;
+            let membership = NewMembership {
+                card_id: &card.id,
+                program_id: &program.id,
+                club_id: &club.id,
+                joined_at: now,
+                ends_at: None,
+                auto_renew: false,
+                entrance_paid: false,
+            };
+            // `None`: a member already.
+            store::clubs::start(&mut tx, &membership).await?;
+            store::commit(tx).await?;
+        }
     }
     Ok(())
 }

@@ -61,7 +61,11 @@ async fn the_demo_customer_exists_only_while_the_demo_is_loaded() {
         assert_demo_card_shows_everything(&t, &token, &wallet.body["cards"][0]).await;
 
         let real = t.register("real@example.com").await;
-        assert_eq!(demo::remove(&t.state).await.unwrap(), 1);
+        assert_eq!(
+            demo::remove(&t.state).await.unwrap(),
+            2,
+            "the customer and the friend"
+        );
         assert_eq!(
             t.get("/api/v1/me", Some(&token)).await.status,
             StatusCode::UNAUTHORIZED
@@ -73,6 +77,51 @@ async fn the_demo_customer_exists_only_while_the_demo_is_loaded() {
             StatusCode::OK,
             "real accounts stay"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_demo_customer_is_part_way_to_the_tasters_whose_member_friend_can_invite() {
+    use tessera_core::api::{ClubState, ClubWithCard, Clubs};
+    use tessera_core::club::RuleKind;
+    each_engine(|t| async move {
+        demo::load(&t.state).await.unwrap();
+        demo::load(&t.state).await.unwrap();
+        let token = t.login(demo::DEMO_EMAIL, demo::DEMO_PASSWORD).await.body["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let clubs: Clubs = t
+            .get("/api/v1/programs/mziuri/clubs", Some(&token))
+            .await
+            .decode(StatusCode::OK);
+        let tasters = clubs.clubs.iter().find(|c| c.id == "tasters").unwrap();
+        assert_eq!(tasters.state, ClubState::NotEligible);
+        // Everyday coffees every 9 days, the last two days' purchases, and one on the 20th of
+        // last month when that was within 30 days: 4 or 5 of 6.
+        let recent = tasters.rules[0];
+        assert_eq!(
+            (recent.kind, recent.required),
+            (RuleKind::RecentPurchases, 6)
+        );
+        assert!((4..=5).contains(&recent.current), "{recent:?}");
+        assert!(tasters.rules[1].met(), "GEL 200 spent long ago");
+
+        let friend = t.login(demo::FRIEND_EMAIL, demo::DEMO_PASSWORD).await.body["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let invited: ClubWithCard = t
+            .post(
+                "/api/v1/programs/mziuri/clubs/tasters/invitations",
+                Some(&friend),
+                Value::Null,
+            )
+            .await
+            .decode(StatusCode::CREATED);
+        assert_eq!(invited.club.state, ClubState::Member);
+        assert_eq!(invited.club.invitations.len(), 1);
     })
     .await;
 }
