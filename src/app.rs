@@ -45,6 +45,8 @@ pub fn App() -> impl IntoView {
                 // The areas app's (`crate::areas`), shown in this page.
                 <Route path=path!("/cards/:id/rewards") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/cards/:id/rewards/:reward") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/cards/:id/clubs") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/cards/:id/clubs/:club") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", SettingsPage) />

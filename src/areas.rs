@@ -1,21 +1,28 @@
-//! The wallet's areas shown by a module of their own (`src/bin/tessera-areas.rs`, loaded into the
-//! wallet's page after its first paint: `crate::modules`): rewards (`/cards/{id}/rewards`,
-//! `/cards/{id}/rewards/{reward}`) and vouchers (`/vouchers`, `/vouchers/{id}`). The screens are
-//! `crate::pages::rewards` and `crate::pages::vouchers`; here, which one an address shows.
+//! The wallet's areas shown by modules of their own (loaded into the wallet's page:
+//! `crate::modules`): the areas module (`src/bin/tessera-areas.rs`) shows rewards
+//! (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`) and vouchers (`/vouchers`,
+//! `/vouchers/{id}`); the memberships module (`src/bin/tessera-memberships.rs`) shows clubs
+//! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`). The screens are `crate::pages::rewards`,
+//! `crate::pages::vouchers` and `crate::pages::clubs`; here, which one an address shows, and
+//! [`show_in`], what every screen of a module is shown within.
 
 use crate::api::Wake;
 use crate::i18n::*;
-use crate::pages::{CardRewards, NotFoundPage, VoucherPage, VouchersPage};
+use crate::pages::{CardClubs, CardRewards, NotFoundPage, VoucherPage, VouchersPage};
 use crate::session::Auth;
 use leptos::prelude::*;
 
-/// A screen of the areas, by its address.
+/// A screen of a module's, by its address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Area {
     /// `/cards/{card}/rewards`: the catalog of the card's program.
     Rewards { card: String },
     /// `/cards/{card}/rewards/{reward}`: one reward, and redeeming it.
     Reward { card: String, reward: String },
+    /// `/cards/{card}/clubs`: the clubs of the card's program.
+    Clubs { card: String },
+    /// `/cards/{card}/clubs/{club}`: one club, and joining, renewing or leaving it.
+    Club { card: String, club: String },
     /// `/vouchers`: every voucher of the customer.
     Vouchers,
     /// `/vouchers/{id}`: one voucher.
@@ -33,15 +40,28 @@ impl Area {
                 card: id(card)?,
                 reward: id(reward)?,
             }),
+            ["cards", card, "clubs"] => Some(Area::Clubs { card: id(card)? }),
+            ["cards", card, "clubs", club] => Some(Area::Club {
+                card: id(card)?,
+                club: id(club)?,
+            }),
             ["vouchers"] => Some(Area::Vouchers),
             ["vouchers", voucher] => Some(Area::Voucher { id: id(voucher)? }),
             _ => None,
         }
     }
 
-    /// The screen.
-    pub fn view(self) -> AnyView {
+    /// The module that shows it: `areas` or `memberships` (`/{name}/tessera-{name}.js`).
+    pub fn module(&self) -> &'static str {
         match self {
+            Area::Clubs { .. } | Area::Club { .. } => "memberships",
+            _ => "areas",
+        }
+    }
+
+    /// The screen, if the areas module shows it.
+    pub fn rewards_or_vouchers(self) -> Option<AnyView> {
+        Some(match self {
             Area::Rewards { card } => {
                 view! { <CardRewards card_id=card reward_id=None /> }.into_any()
             }
@@ -50,7 +70,19 @@ impl Area {
             }
             Area::Vouchers => view! { <VouchersPage /> }.into_any(),
             Area::Voucher { id } => view! { <VoucherPage id=id /> }.into_any(),
-        }
+            Area::Clubs { .. } | Area::Club { .. } => return None,
+        })
+    }
+
+    /// The screen, if the memberships module shows it.
+    pub fn clubs(self) -> Option<AnyView> {
+        Some(match self {
+            Area::Clubs { card } => view! { <CardClubs card_id=card club_id=None /> }.into_any(),
+            Area::Club { card, club } => {
+                view! { <CardClubs card_id=card club_id=Some(club) /> }.into_any()
+            }
+            _ => return None,
+        })
     }
 }
 
@@ -60,10 +92,15 @@ thread_local! {
     static WAKE: Wake = Wake::listening();
 }
 
-/// Shows the screen of `path` in `host`, an element of the wallet's page, until the returned
-/// handle is dropped (the wallet's route is left, or shows another address). A session that
-/// ends meanwhile (a 401 here) goes to sign-in, as the wallet's guard would.
-pub fn show_in(host: web_sys::HtmlElement, path: &str) -> Box<dyn std::any::Any> {
+/// Shows the screen `screen` makes of `path`'s [`Area`] (`None`: not this module's) in `host`,
+/// an element of the wallet's page, until the returned handle is dropped (the wallet's route is
+/// left, or shows another address). A session that ends meanwhile (a 401 here) goes to sign-in,
+/// as the wallet's guard would.
+pub fn show_in(
+    host: web_sys::HtmlElement,
+    path: &str,
+    screen: fn(Area) -> Option<AnyView>,
+) -> Box<dyn std::any::Any> {
     let area = Area::of(path);
     // Made outside the screen's owner, once for the module, so it outlives every screen.
     let wake = WAKE.with(|wake| *wake);
@@ -78,7 +115,7 @@ pub fn show_in(host: web_sys::HtmlElement, path: &str) -> Box<dyn std::any::Any>
         });
         view! {
             <I18nContextProvider>
-                {area.map(Area::view).unwrap_or_else(|| view! { <NotFoundPage /> }.into_any())}
+                {area.and_then(screen).unwrap_or_else(|| view! { <NotFoundPage /> }.into_any())}
             </I18nContextProvider>
         }
     }))

@@ -59,6 +59,14 @@ impl Audience for Customer {
             ErrorCode::VoucherUsed => td_string!(locale, errors.voucher_used),
             ErrorCode::VoucherExpired => td_string!(locale, errors.voucher_expired),
             ErrorCode::VoucherCancelled => td_string!(locale, errors.voucher_cancelled),
+            ErrorCode::AlreadyMember => td_string!(locale, errors.already_member),
+            ErrorCode::NotAMember => td_string!(locale, errors.not_a_member),
+            ErrorCode::MembershipLapsed => td_string!(locale, errors.membership_lapsed),
+            ErrorCode::ApplicationPending => td_string!(locale, errors.application_pending),
+            ErrorCode::InvitationInvalid => td_string!(locale, errors.invitation_invalid),
+            ErrorCode::InvitationUsed => td_string!(locale, errors.invitation_used),
+            ErrorCode::InvitationExpired => td_string!(locale, errors.invitation_expired),
+            ErrorCode::InvitationsUsedUp => td_string!(locale, errors.invitations_used_up),
             // Not what a customer's request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
             | ErrorCode::InvalidBody
@@ -85,16 +93,8 @@ impl Audience for Customer {
             | ErrorCode::VoucherUnknown
             | ErrorCode::VoucherNotYours
             | ErrorCode::VoucherWrongPartner
-            // Clubs: the clubs screen words them (it comes with the wallet's part of clubs).
-            | ErrorCode::AlreadyMember
-            | ErrorCode::NotAMember
-            | ErrorCode::MembershipLapsed
-            | ErrorCode::ApplicationPending
+            // The till's, for managers.
             | ErrorCode::ApplicationDecided
-            | ErrorCode::InvitationInvalid
-            | ErrorCode::InvitationUsed
-            | ErrorCode::InvitationExpired
-            | ErrorCode::InvitationsUsedUp
             | ErrorCode::ManagersOnly
             | ErrorCode::Unknown => td_string!(locale, errors.unexpected),
         }
@@ -116,7 +116,8 @@ impl Customer {
             FieldCode::PhoneInvalid => td_string!(locale, field_errors.phone_invalid),
             FieldCode::TermsNotAccepted => td_string!(locale, field_errors.terms_not_accepted),
             FieldCode::InvalidCharacters => td_string!(locale, field_errors.invalid_characters),
-            // Not what the wallet's forms get: the console's checks, or a newer server.
+            // A questionnaire's answer of the wrong kind; else not what the wallet's forms get:
+            // the console's checks, or a newer server.
             FieldCode::NotPositive
             | FieldCode::TooLarge
             | FieldCode::Invalid
@@ -133,7 +134,7 @@ impl Cashier {
     /// Every error the console can meet, each with its own message: no answer (`None`), then
     /// the server's codes that till requests get. Any other code says "something unexpected
     /// happened".
-    pub const CODES: [Option<ErrorCode>; 29] = [
+    pub const CODES: [Option<ErrorCode>; 31] = [
         None,
         Some(ErrorCode::Unauthenticated),
         Some(ErrorCode::RateLimited),
@@ -163,6 +164,8 @@ impl Cashier {
         Some(ErrorCode::VoucherExpired),
         Some(ErrorCode::VoucherCancelled),
         Some(ErrorCode::VoucherWrongPartner),
+        Some(ErrorCode::ManagersOnly),
+        Some(ErrorCode::ApplicationDecided),
     ];
 
     /// The message for a field error code: the console's own input checks
@@ -228,10 +231,10 @@ impl Audience for Cashier {
             ErrorCode::VoucherWrongPartner => {
                 td_string!(locale, till.errors.voucher_wrong_partner)
             }
-            // Clubs: the console's club parts word them (they come with the console's part).
-            ErrorCode::ManagersOnly
-            | ErrorCode::ApplicationDecided
-            | ErrorCode::AlreadyMember
+            ErrorCode::ManagersOnly => td_string!(locale, till.errors.managers_only),
+            ErrorCode::ApplicationDecided => td_string!(locale, till.errors.application_decided),
+            // The wallet's, from clubs: not what a till request gets.
+            ErrorCode::AlreadyMember
             | ErrorCode::NotAMember
             | ErrorCode::MembershipLapsed
             | ErrorCode::ApplicationPending

@@ -9,9 +9,12 @@
 //!   on "Show code" shows it at once. Until the module is loaded (or if it cannot be), "Show
 //!   code" stays a link that loads the code page, which the server and the service worker serve
 //!   at the same address.
-//! - The wallet's areas ([`AreasModule`], `src/bin/tessera-areas.rs`, `crate::areas`): rewards
-//!   and vouchers (in the wallet they cost its first load 35 KB, `bench size`, 2026-12-07). A
-//!   route reached before the module is loaded shows a loading state until it is.
+//! - The wallet's areas ([`AreasModule`], `crate::areas`): the areas module
+//!   (`src/bin/tessera-areas.rs`: rewards and vouchers, which in the wallet cost its first load
+//!   35 KB, `bench size`, 2026-12-07), loaded after the first paint; and the memberships module
+//!   (`src/bin/tessera-memberships.rs`: clubs, which put the areas module 40 KB over its budget),
+//!   loaded when a clubs screen is first opened. A route reached before its module is loaded
+//!   shows a loading state until it is.
 //!
 //! Each module exports `show(host, path)` (a screen in place of any shown before; `Err` if the
 //! module failed: it is another wasm, and its failure must not become this one's) and `hide()`.
@@ -55,6 +58,10 @@ fn next_route_number() -> u64 {
 }
 
 impl Loaded {
+    fn new() -> Self {
+        Loaded(RwSignal::new_local(None), StoredValue::new(0))
+    }
+
     /// Loads app `name`'s module (and stylesheet `css`) once the first frame is painted, which it
     /// must not delay; `failed` is set if it cannot be loaded.
     fn after_first_paint(
@@ -62,20 +69,23 @@ impl Loaded {
         css: Option<&'static str>,
         failed: Option<RwSignal<bool>>,
     ) -> Self {
-        let module = Loaded(RwSignal::new_local(None), StoredValue::new(0));
-        crate::after_next_paint(move || {
-            leptos::task::spawn_local(async move {
-                match load_app(name, css).await {
-                    Ok(app) => {
-                        module.0.try_set(Some(app.unchecked_into()));
-                    }
-                    Err(_) => {
-                        failed.map(|f| f.try_set(true));
-                    }
-                }
-            });
-        });
+        let module = Loaded::new();
+        crate::after_next_paint(move || module.load(name, css, failed));
         module
+    }
+
+    /// Starts loading app `name`'s module; `failed` is set if it cannot be loaded.
+    fn load(self, name: &'static str, css: Option<&'static str>, failed: Option<RwSignal<bool>>) {
+        leptos::task::spawn_local(async move {
+            match load_app(name, css).await {
+                Ok(app) => {
+                    self.0.try_set(Some(app.unchecked_into()));
+                }
+                Err(_) => {
+                    failed.map(|f| f.try_set(true));
+                }
+            }
+        });
     }
 
     /// Shows `path` in `host` for route element `by` ([`next_route_number`]): `None` while the
@@ -154,28 +164,49 @@ pub fn CodeRoute() -> impl IntoView {
     view! { <div class="code-host" node_ref=host></div> }
 }
 
-/// The areas app's module (rewards and vouchers), provided by the wallet.
+/// The modules of the wallet's areas (`crate::areas`), provided by the wallet: the areas module
+/// (rewards and vouchers), loaded after the first paint, and the memberships module (clubs),
+/// loaded when a clubs screen is first opened.
 #[derive(Clone, Copy)]
 pub struct AreasModule {
-    module: Loaded,
-    /// Set when the module could not be loaded (offline before the service worker had it).
+    areas: Loaded,
+    memberships: Loaded,
+    /// Whether the memberships module was asked for.
+    memberships_asked: StoredValue<bool>,
+    /// Set when a module could not be loaded (offline before the service worker had it).
     failed: RwSignal<bool>,
 }
 
 impl AreasModule {
-    /// Loads the module once the first frame is painted.
+    /// Loads the areas module once the first frame is painted.
     pub fn loading() -> Self {
         let failed = RwSignal::new(false);
         AreasModule {
-            module: Loaded::after_first_paint("areas", None, Some(failed)),
+            areas: Loaded::after_first_paint("areas", None, Some(failed)),
+            memberships: Loaded::new(),
+            memberships_asked: StoredValue::new(false),
             failed,
         }
     }
+
+    /// The module of the module named `name` ([`crate::areas::Area::module`]), asked for now
+    /// if it was not.
+    fn module(self, name: &'static str) -> Loaded {
+        if name == "areas" {
+            return self.areas;
+        }
+        if !self.memberships_asked.get_value() {
+            self.memberships_asked.set_value(true);
+            self.memberships.load(name, None, Some(self.failed));
+        }
+        self.memberships
+    }
 }
 
-/// A route of the areas app (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`, `/vouchers`,
-/// `/vouchers/{id}`): its screen for the address, shown by the module as soon as it is loaded,
-/// and again for each new address of the same route.
+/// A route of the areas (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`,
+/// `/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`, `/vouchers`, `/vouchers/{id}`): its screen
+/// for the address, shown by its module as soon as it is loaded, and again for each new address
+/// of the same route.
 #[component]
 pub fn AreaRoute() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
@@ -184,25 +215,33 @@ pub fn AreaRoute() -> impl IntoView {
     let host = NodeRef::<Div>::new();
     let number = next_route_number();
     let shown = RwSignal::new(false);
+    // The module showing this route's screen, once it showed one.
+    let showing = StoredValue::new(None::<Loaded>);
     Effect::new(move |_| {
         let Some(host) = host.get() else {
             return;
         };
         let path = location.pathname.get();
         // The address changes before the route goes: another route's address is not for this one.
-        if crate::areas::Area::of(&path).is_none() {
+        let Some(area) = crate::areas::Area::of(&path) else {
             return;
-        }
+        };
+        let module = areas.module(area.module());
         // Tracked: the module arriving shows the screen.
-        areas.module.0.track();
-        if let Some(result) = areas.module.show(&host, &path, number) {
+        module.0.track();
+        if let Some(result) = module.show(&host, &path, number) {
+            showing.set_value(Some(module));
             shown.set(result.is_ok());
             if result.is_err() {
                 areas.failed.set(true);
             }
         }
     });
-    on_cleanup(move || areas.module.hide(number));
+    on_cleanup(move || {
+        if let Some(Some(module)) = showing.try_get_value() {
+            module.hide(number);
+        }
+    });
     let waiting = move || {
         (!shown.get()).then(|| {
             if areas.failed.get() {

@@ -6,11 +6,13 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use tessera_core::api::{
-    Card, CheckoutSecret, DiscountView, ErrorCode, HistoryEntry, HistoryPage, Me, PartnerView,
-    PointsOn, RewardGoal, RewardView, Rewards, Session, TierGoal, TierStatus, Voucher,
-    VoucherStatus, VoucherValue, VoucherWithCard, Wallet,
+    ApplicationStatus, ApplicationView, Card, CheckoutSecret, ClubState, ClubView, Clubs,
+    DiscountView, ErrorCode, HistoryEntry, HistoryPage, Me, MembershipView, PartnerView, PointsOn,
+    RewardGoal, RewardView, Rewards, Session, TierGoal, TierStatus, Voucher, VoucherStatus,
+    VoucherValue, VoucherWithCard, Wallet,
 };
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
+use tessera_core::club::{ClubKind, RuleKind, RuleProgress};
 use tessera_core::discount::DiscountKind;
 use tessera_core::points::EntryKind;
 use tessera_core::tier::QualifyBy;
@@ -477,7 +479,13 @@ fn mount_area(path: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
     let area = Area::of(path).expect("an address of the areas");
     mount_faked(fake, move || {
         provide_context(Auth::from_storage());
-        view! { <I18nContextProvider>{area.view()}</I18nContextProvider> }
+        // Made inside the provider, as the module makes it.
+        let screen = move || {
+            area.clone()
+                .rewards_or_vouchers()
+                .or_else(|| area.clone().clubs())
+        };
+        view! { <I18nContextProvider>{screen()}</I18nContextProvider> }
     })
 }
 
@@ -496,6 +504,18 @@ fn each_address_of_the_areas_has_its_screen() {
         })
     );
     assert_eq!(Area::of("/vouchers"), Some(Area::Vouchers));
+    // Clubs are the memberships module's; the rest the areas module's.
+    let clubs = Area::of("/cards/c1/clubs/beans").unwrap();
+    assert_eq!(
+        clubs,
+        Area::Club {
+            card: card("c1"),
+            club: card("beans")
+        }
+    );
+    assert_eq!(clubs.module(), "memberships");
+    assert_eq!(Area::of("/cards/c1/clubs").unwrap().module(), "memberships");
+    assert_eq!(Area::of("/vouchers").unwrap().module(), "areas");
     assert_eq!(
         Area::of("/vouchers/v1/"),
         Some(Area::Voucher { id: card("v1") })
@@ -624,6 +644,114 @@ async fn the_catalog_shows_what_stands_between_the_member_and_each_reward() {
         requests("/api/v1/programs/"),
         ["/api/v1/programs/mziuri/rewards"]
     );
+    root.remove();
+}
+
+/// A club of the demo's program as the server lists it for the member, in `state`.
+fn club(id: &str, kind: ClubKind, state: ClubState) -> ClubView {
+    ClubView {
+        id: id.into(),
+        name: id.to_uppercase(),
+        description: String::new(),
+        picture: format!("/clubs/{id}.svg"),
+        kind,
+        discount_bp: None,
+        multiplier_percent: None,
+        perks: Vec::new(),
+        rewards: Vec::new(),
+        entrance: None,
+        recurring: None,
+        every: None,
+        rules: Vec::new(),
+        questions: Vec::new(),
+        invitation: false,
+        approval: false,
+        state,
+        membership: None,
+        application: None,
+        invitations: Vec::new(),
+        invitations_left: 0,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_clubs_say_what_they_give_and_where_the_member_stands() {
+    let mut beans = club("beans", ClubKind::Paid, ClubState::Member);
+    beans.discount_bp = Some(1000);
+    beans.multiplier_percent = Some(150);
+    beans.membership = Some(MembershipView {
+        joined_at: 1_765_000_000_000,
+        ends_at: Some(1_767_225_600_000),
+        auto_renew: true,
+        renewal_short: false,
+    });
+    let mut tasters = club("tasters", ClubKind::Closed, ClubState::NotEligible);
+    tasters.rules = vec![
+        RuleProgress {
+            kind: RuleKind::RecentPurchases,
+            current: 3,
+            required: 5,
+            window_days: Some(30),
+        },
+        RuleProgress {
+            kind: RuleKind::Spend,
+            current: 12_000,
+            required: 20_000,
+            window_days: None,
+        },
+    ];
+    let mut chess = club("chess", ClubKind::Closed, ClubState::Eligible);
+    chess.application = Some(ApplicationView {
+        id: "a1".into(),
+        status: ApplicationStatus::Rejected,
+        applied_at: 1_765_000_000_000,
+        decided_at: Some(1_765_100_000_000),
+        reason: Some("Full until spring".into()),
+    });
+    let clubs = Clubs {
+        program_id: "mziuri".into(),
+        currency: Currency::new(GEL).unwrap(),
+        balance: 412,
+        clubs: vec![beans, tasters, chess],
+    };
+    let routes = vec![
+        (
+            "/api/v1/cards/c1",
+            200,
+            serde_json::to_string(&steady_card()).unwrap(),
+        ),
+        (
+            "/api/v1/programs/mziuri/clubs",
+            200,
+            serde_json::to_string(&clubs).unwrap(),
+        ),
+    ];
+    let (root, _api) = mount_area("/cards/c1/clubs", &fake_api(&routes));
+    wait_for("the clubs", || texts(&root, ".reward").len() == 3).await;
+    assert_eq!(
+        texts(&root, ".reward__cost")[0],
+        "10% off every purchase · ×1.5 points on every purchase"
+    );
+    let notes = texts(&root, ".reward__note");
+    assert!(notes[0].starts_with("Renews on "), "{notes:?}");
+    // Only the rules not met yet, in the member's words and money.
+    assert_eq!(
+        notes[1],
+        "3 of 5 purchases in the last 30 days · ₾120.00 of ₾200.00 spent"
+    );
+    assert_eq!(notes[2], "Not approved: Full until spring");
+    // The decision is a notice until dismissed.
+    assert_eq!(
+        texts(&root, "[data-testid=club-notice] p"),
+        ["Your application to CHESS was not approved: Full until spring"]
+    );
+    query(&root, "[data-testid=club-notice] button")
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    wait_for("the notice gone", || {
+        texts(&root, "[data-testid=club-notice]").is_empty()
+    })
+    .await;
     root.remove();
 }
 

@@ -139,6 +139,8 @@ fn every_error_code_has_its_own_message() {
         "voucher_expired",
         "voucher_cancelled",
         "voucher_wrong_partner",
+        "managers_only",
+        "application_decided",
     ] {
         assert!(
             Cashier::CODES.contains(&Some(ErrorCode::from_name(code))),

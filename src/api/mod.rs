@@ -14,8 +14,8 @@ use serde::Serialize;
 use std::marker::PhantomData;
 use std::time::Duration;
 use tessera_core::api::{
-    Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage, LoginRequest, Me,
-    RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
+    AutoRenew, Card, CheckoutSecret, ClubWithCard, ErrorBody, ErrorCode, FieldError, HistoryPage,
+    JoinClub, LoginRequest, Me, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
@@ -636,6 +636,52 @@ pub async fn cancel_voucher(id: &str) -> Result<VoucherWithCard, ApiError> {
         String::from(encode_uri_component(id))
     );
     decode(&request(Method::POST, &path, &[], None).await?)
+}
+
+/// The path of `GET /programs/{id}/clubs`, the program's clubs for a [`Remote`].
+pub fn clubs_path(program_id: &str) -> String {
+    format!(
+        "/programs/{}/clubs",
+        String::from(encode_uri_component(program_id))
+    )
+}
+
+/// What the member asks of a club.
+pub enum ClubAction<'a> {
+    /// Join (open), pay the fees with points (paid), or apply (closed).
+    Join(&'a JoinClub),
+    /// One more period, with points.
+    Renew,
+    Leave,
+    /// Renewal with points on the end date, on or off.
+    AutoRenew(bool),
+    /// A new invitation code.
+    Invite,
+}
+
+/// One of the club writes (`POST /programs/{id}/clubs/{club}/join|renew|leave|invitations`,
+/// `PUT .../auto-renew`), with `key` as the `Idempotency-Key` of those that pay: the club and
+/// the card after it. Not generic: one function for all of them.
+pub async fn club_action(
+    program_id: &str,
+    club_id: &str,
+    action: ClubAction<'_>,
+    key: Option<&str>,
+) -> Result<ClubWithCard, ApiError> {
+    let (method, name, body) = match action {
+        ClubAction::Join(join) => (Method::POST, "join", Some(encode(join)?)),
+        ClubAction::Renew => (Method::POST, "renew", None),
+        ClubAction::Leave => (Method::POST, "leave", None),
+        ClubAction::AutoRenew(on) => (Method::PUT, "auto-renew", Some(encode(&AutoRenew { on })?)),
+        ClubAction::Invite => (Method::POST, "invitations", None),
+    };
+    let path = format!(
+        "{}/{}/{name}",
+        clubs_path(program_id),
+        String::from(encode_uri_component(club_id))
+    );
+    let response = send(Realm::Customer, method, &path, &[], body, key).await?;
+    decode(&answer(Realm::Customer, response).await?)
 }
 
 /// Keeps `body` as the signed-in customer's last answer for `path`.

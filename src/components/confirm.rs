@@ -33,6 +33,7 @@ impl<T> Confirming<T> {
 
 /// What a confirmation says: its question, what the action does (each a line, with a test id
 /// that may be empty), and its buttons' words.
+#[derive(Clone)]
 pub struct ConfirmText {
     pub title: String,
     pub lines: Vec<(&'static str, String)>,

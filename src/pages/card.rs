@@ -240,9 +240,14 @@ fn card_details(card: &Card, history: History, i18n: I18nContext) -> impl IntoVi
             // the outline.
             <h1 class="sr-only">{card.program_name.clone()}</h1>
             {card_tile(card, false)}
-            <a class="btn btn--secondary" href=format!("/cards/{}/rewards", card.id)>
-                {td_string!(locale, card.rewards)}
-            </a>
+            <div class="card-links">
+                <a class="btn btn--secondary" href=format!("/cards/{}/rewards", card.id)>
+                    {td_string!(locale, card.rewards)}
+                </a>
+                <a class="btn btn--secondary" href=format!("/cards/{}/clubs", card.id)>
+                    {td_string!(locale, card.clubs)}
+                </a>
+            </div>
             {upcoming(card, &fmt, locale)}
             {card.tier.as_ref().map(|tier| tier_panel(tier, card, &fmt, locale))}
             {(card.discount.kind != DiscountKind::None).then(|| discount_panel(card, &fmt, locale))}

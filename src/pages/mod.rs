@@ -2,6 +2,8 @@
 
 mod card;
 mod cards;
+mod club_apply;
+mod clubs;
 mod join;
 mod not_found;
 mod rewards;
@@ -13,6 +15,7 @@ mod vouchers;
 pub(crate) use card::failure as card_failure;
 pub use card::CardPage;
 pub use cards::CardsPage;
+pub use clubs::CardClubs;
 pub use join::JoinPage;
 pub use not_found::NotFoundPage;
 pub use rewards::CardRewards;

@@ -6,7 +6,8 @@ use crate::api::{answer, decode, encode, send, sign_out, ApiError, Realm};
 use gloo_net::http::{Method, Response};
 use serde::de::DeserializeOwned;
 use tessera_core::api::{
-    IdentifyRequest, LoginRequest, PhoneLookupRequest, PhoneMembers, Staff, TillMember,
+    ApplicationView, DecideApplication, IdentifyRequest, LoginRequest, PhoneLookupRequest,
+    PhoneMembers, Staff, TillApplications, TillClubFee, TillClubFeeRequest, TillMember,
     TillPurchase, TillPurchaseRequest, TillSession, TillVoucher, TillVoucherRequest,
 };
 use web_sys::js_sys::Date;
@@ -65,6 +66,25 @@ pub async fn check_voucher(request: &TillVoucherRequest) -> Result<TillVoucher, 
 /// `POST /till/purchases` with `key` as its `Idempotency-Key`.
 pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPurchase, ApiError> {
     body(post("/till/purchases", encode(request)?, Some(key)).await?).await
+}
+
+/// `POST /till/club-fees` with `key` as its `Idempotency-Key`: a club's fee taken in money.
+pub async fn club_fee(request: &TillClubFeeRequest, key: &str) -> Result<TillClubFee, ApiError> {
+    body(post("/till/club-fees", encode(request)?, Some(key)).await?).await
+}
+
+/// `GET /till/club-applications` (managers): the pending applications, oldest first.
+pub async fn applications() -> Result<TillApplications, ApiError> {
+    body(till(Method::GET, "/till/club-applications", None, None).await?).await
+}
+
+/// `POST /till/club-applications/{id}/decide` (managers).
+pub async fn decide(id: &str, decision: &DecideApplication) -> Result<ApplicationView, ApiError> {
+    let path = format!(
+        "/till/club-applications/{}/decide",
+        String::from(web_sys::js_sys::encode_uri_component(id))
+    );
+    body(post(&path, encode(decision)?, None).await?).await
 }
 
 /// `POST`s a request's JSON, with `key` as its `Idempotency-Key` when given. Not generic over

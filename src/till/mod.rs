@@ -11,6 +11,7 @@ pub mod amount;
 pub mod api;
 pub mod camera;
 pub mod checkout;
+pub mod clubs;
 pub mod decode;
 pub mod done;
 pub mod field;
@@ -23,13 +24,14 @@ pub mod sign_in;
 use crate::i18n::*;
 use crate::session::TILL;
 use checkout::CheckoutPanel;
+use clubs::{ApplicationsView, ClubFees};
 use done::DoneView;
 use leptos::prelude::*;
 use member::{seconds_left, Found, MemberSummary};
 use scan::{ScanMode, ScanView};
 use session::TillAuth;
 use shell::TillShell;
-use tessera_core::api::TillPurchase;
+use tessera_core::api::{StaffRole, TillPurchase};
 use web_sys::js_sys::Date;
 
 /// Mounts the console in place of the static shell `till/index.html` paints.
@@ -82,6 +84,8 @@ enum Step {
     Member(Found),
     /// The sale is recorded.
     Done(Found, Box<TillPurchase>),
+    /// A manager's list of club applications.
+    Applications,
 }
 
 /// The signed-in console: one step at a time.
@@ -100,8 +104,20 @@ fn Console() -> impl IntoView {
     let on_found =
         Callback::new(move |identified| go(Step::Member(Found::new(identified, Date::now()))));
     let next_customer = Callback::new(move |()| go(Step::Scan));
+    let auth = TillAuth::use_context();
+    let manager = move || auth.staff().is_some_and(|s| s.role == StaffRole::Manager);
     move || match step.get() {
-        Step::Scan => view! { <ScanView mode=mode on_found=on_found /> }.into_any(),
+        Step::Scan => view! {
+            {manager().then(|| view! {
+                <button class="btn btn--secondary till-applications__open" type="button"
+                    on:click=move |_| go(Step::Applications)>
+                    {t_string!(use_i18n(), till.clubs.open)}
+                </button>
+            })}
+            <ScanView mode=mode on_found=on_found />
+        }
+        .into_any(),
+        Step::Applications => view! { <ApplicationsView on_back=next_customer /> }.into_any(),
         Step::Member(found) => {
             let on_done = {
                 let found = found.clone();
@@ -144,6 +160,7 @@ fn MemberView(
             <div class="till-member__grid">
                 <div class="till-member__card">
                     <MemberSummary found=found.clone() left=left />
+                    <ClubFees found=found.clone() />
                 </div>
                 <div class="till-member__sale">
                     <CheckoutPanel

@@ -7,16 +7,16 @@ use std::process::Command;
 
 /// The wallet's other apps, each a binary of the wallet crate with its own page: the directory
 /// of its `index.html`, which is also its directory in `dist/` and its public URL. The checkout
-/// code screen (served at `/cards/{id}/code`), the areas (rewards and vouchers, only ever shown
-/// in the wallet's page), sign-in and join (`/sign-in`, `/join`) and the cashier console
-/// (`/till/`).
-pub const APPS: [&str; 4] = ["code", "areas", "welcome", "till"];
+/// code screen (served at `/cards/{id}/code`), the areas (rewards and vouchers) and the
+/// memberships (clubs), both only ever shown in the wallet's page, sign-in and join (`/sign-in`,
+/// `/join`) and the cashier console (`/till/`).
+pub const APPS: [&str; 5] = ["code", "areas", "memberships", "welcome", "till"];
 
 /// The apps whose files keep their names without a hash: the wallet's page imports their modules
 /// (`/{app}/tessera-{app}.js`) and the code's stylesheet (`/code/code.css`) by name
 /// (`src/modules.rs`). The server revalidates unhashed code on every load and the service
 /// worker's cache version follows their content, so a new build is still picked up.
-const UNHASHED: [&str; 2] = ["code", "areas"];
+const UNHASHED: [&str; 3] = ["code", "areas", "memberships"];
 
 /// `trunk build --release` of the wallet into `dist/`, then of each of [`APPS`] into its
 /// directory of `dist/`.

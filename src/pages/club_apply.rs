@@ -1,0 +1,371 @@
+//! A closed club's application form (its questionnaire, each question by its kind, and the
+//! invitation code it asks for; the server's refusals shown by the question they name), and a
+//! member's invitation codes to share (the Web Share API where the browser has it, the
+//! clipboard otherwise). Part of `super::clubs`.
+
+use super::clubs::{Acting, ClubAct, Shown};
+use crate::api::idempotency::{new_key, Attempts};
+use crate::api::{self, ApiError, ClubAction};
+use crate::components::FormAlert;
+use crate::format::Fmt;
+use crate::i18n::*;
+use crate::messages::{error_message, field_error_message};
+use leptos::prelude::*;
+use tessera_core::api::{Answer, Card, ClubView, JoinClub, QuestionView};
+use tessera_core::club::QuestionKind;
+use wasm_bindgen::JsValue;
+
+/// The application form of a closed club: its questions, the invitation code, and the button
+/// that sends them. `on_done` learns whether the customer is a member at once (no approval) or
+/// the application waits.
+#[component]
+pub fn ApplyForm(club: ClubView, program_id: String, on_done: Callback<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let answers = RwSignal::new(
+        club.questions
+            .iter()
+            .map(|q| Answer {
+                question: q.id.clone(),
+                ..Answer::default()
+            })
+            .collect::<Vec<_>>(),
+    );
+    let invitation = RwSignal::new(String::new());
+    let state = RwSignal::new(Acting::Idle);
+    let attempts = StoredValue::new(Attempts::default());
+    let ids = StoredValue::new((program_id, club.id.clone()));
+    let field_error = move |field: String| {
+        Signal::derive(move || {
+            state.with(|s| match s {
+                Acting::Failed(error) => error
+                    .fields()
+                    .iter()
+                    .find(|f| f.field == field)
+                    .map(|f| field_error_message(f.code)),
+                _ => None,
+            })
+        })
+    };
+    // A refusal that names no question (an invitation's, a network failure) goes above the
+    // button.
+    let form_error = Signal::derive(move || {
+        state.with(|s| match s {
+            Acting::Failed(error) if error.fields().is_empty() => Some(error_message(error)),
+            _ => None,
+        })
+    });
+    let submit = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        if state.with_untracked(|s| matches!(s, Acting::Sending)) {
+            return;
+        }
+        let request = JoinClub {
+            // Unanswered questions are left out: the server names the required ones.
+            answers: answers.with_untracked(|all| {
+                all.iter()
+                    .filter(|a| {
+                        a.text.as_deref().is_some_and(|t| !t.trim().is_empty())
+                            || a.date.is_some()
+                            || a.yes.is_some()
+                            || !a.choices.is_empty()
+                    })
+                    .cloned()
+                    .collect()
+            }),
+            invitation: Some(invitation.get_untracked()).filter(|c| !c.trim().is_empty()),
+            auto_renew: false,
+        };
+        state.set(Acting::Sending);
+        let (program_id, club_id) = ids.get_value();
+        // The request itself tells one attempt from another.
+        let fingerprint = api::encode(&request).unwrap_or_default();
+        let key = attempts
+            .try_update_value(|a| a.key(&fingerprint, new_key))
+            .unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let result = api::club_action(
+                &program_id,
+                &club_id,
+                ClubAction::Join(&request),
+                Some(&key),
+            )
+            .await;
+            attempts.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
+            match result {
+                Ok(after) => {
+                    state.try_set(Acting::Done(Box::new(after.clone())));
+                    on_done.run(after.club.state == tessera_core::api::ClubState::Member);
+                }
+                Err(error) => {
+                    state.try_set(Acting::Failed(error));
+                    crate::components::focus_first_invalid();
+                }
+            }
+        });
+    };
+    let questions = club
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            question(
+                i,
+                q,
+                answers,
+                field_error(format!("answers.{}", q.id)),
+                locale,
+            )
+        })
+        .collect_view();
+    let code = club.invitation.then(|| {
+        view! {
+            <div class="field">
+                <label class="field__label" for="invitation">{td_string!(locale, clubs.invitation_label)}</label>
+                <input class="field__input" id="invitation" name="invitation" type="text"
+                    autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20"
+                    prop:value=move || invitation.get()
+                    on:input=move |e| invitation.set(event_target_value(&e)) />
+                <p class="field__hint">{td_string!(locale, clubs.invitation_hint)}</p>
+            </div>
+        }
+    });
+    let sending = move || state.with(|s| matches!(s, Acting::Sending));
+    let label = if club.approval {
+        td_string!(locale, clubs.apply)
+    } else {
+        td_string!(locale, clubs.join)
+    };
+    view! {
+        <form class="panel form" novalidate on:submit=submit data-testid="club-apply">
+            <h2 class="panel__title">{td_string!(locale, clubs.apply_title)}</h2>
+            {questions}
+            {code}
+            <FormAlert message=form_error />
+            <button class="btn btn--primary" type="submit" disabled=sending>
+                {move || if sending() { td_string!(locale, clubs.sending) } else { label }}
+            </button>
+        </form>
+    }
+}
+
+/// One question of the form, by its kind: a text or date field, yes/no, or its options.
+fn question(
+    index: usize,
+    q: &QuestionView,
+    answers: RwSignal<Vec<Answer>>,
+    error: Signal<Option<String>>,
+    locale: Locale,
+) -> impl IntoView {
+    let id = format!("q-{}", q.id);
+    let label = if q.required {
+        q.text.clone()
+    } else {
+        fill(td_string!(locale, clubs.optional), &[("question", &q.text)])
+    };
+    let set = move |f: Box<dyn FnOnce(&mut Answer)>| {
+        answers.update(|all| {
+            if let Some(a) = all.get_mut(index) {
+                f(a)
+            }
+        })
+    };
+    let error_id = format!("{id}-error");
+    let invalid = move || {
+        if error.get().is_some() {
+            "true"
+        } else {
+            "false"
+        }
+    };
+    let input = match q.kind {
+        QuestionKind::Text | QuestionKind::Date => {
+            let date = q.kind == QuestionKind::Date;
+            view! {
+                <input class="field__input" id=id.clone() type=if date { "date" } else { "text" }
+                    maxlength="500" aria-invalid=invalid aria-describedby=error_id.clone()
+                    on:input=move |e| {
+                        let value = event_target_value(&e);
+                        set(Box::new(move |a| {
+                            if date {
+                                a.date = Some(value).filter(|v| !v.is_empty());
+                            } else {
+                                a.text = Some(value);
+                            }
+                        }))
+                    } />
+            }
+            .into_any()
+        }
+        QuestionKind::YesNo => {
+            let choice = |yes: bool, word: &'static str| {
+                view! {
+                    <label class="check">
+                        <input class="check__input" type="radio" name=id.clone()
+                            on:change=move |_| set(Box::new(move |a| a.yes = Some(yes))) />
+                        <span class="check__label">{word}</span>
+                    </label>
+                }
+            };
+            view! {
+                {choice(true, td_string!(locale, clubs.yes))}
+                {choice(false, td_string!(locale, clubs.no))}
+            }
+            .into_any()
+        }
+        QuestionKind::SingleChoice | QuestionKind::MultipleChoice => {
+            let multiple = q.kind == QuestionKind::MultipleChoice;
+            q.options
+                .iter()
+                .enumerate()
+                .map(|(option, text)| {
+                    let option = option as u32;
+                    let change = move |e: web_sys::Event| {
+                        let on = event_target_checked(&e);
+                        set(Box::new(move |a| {
+                            if !multiple {
+                                a.choices.clear();
+                            }
+                            a.choices.retain(|c| *c != option);
+                            if on {
+                                a.choices.push(option);
+                            }
+                        }))
+                    };
+                    view! {
+                        <label class="check">
+                            <input class="check__input" type=if multiple { "checkbox" } else { "radio" }
+                                name=id.clone() on:change=change />
+                            <span class="check__label">{text.clone()}</span>
+                        </label>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }
+    };
+    let error_line =
+        view! { <p class="field__error" id=error_id role="alert">{move || error.get()}</p> };
+    // A field is labelled by its label; a group of choices by its legend.
+    if matches!(q.kind, QuestionKind::Text | QuestionKind::Date) {
+        view! {
+            <div class="field">
+                <label class="field__label" for=id>{label}</label>
+                {input}
+                {error_line}
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <fieldset class="field question" aria-invalid=invalid>
+                <legend class="field__label">{label}</legend>
+                {input}
+                {error_line}
+            </fieldset>
+        }
+        .into_any()
+    }
+}
+
+/// A member's invitation codes: each with its date and a way to share it, and a button for a
+/// new one while this year's are not all made.
+pub(super) fn invitations(
+    club: &ClubView,
+    card: &Card,
+    shown: &Shown,
+    done: RwSignal<Option<&'static str>>,
+    fmt: &Fmt,
+    locale: Locale,
+) -> impl IntoView {
+    let codes = club
+        .invitations
+        .iter()
+        .map(|invitation| {
+            let when = if invitation.used {
+                td_string!(locale, clubs.invitation_used).to_owned()
+            } else {
+                fill(
+                    td_string!(locale, clubs.invitation_valid),
+                    &[("date", &fmt.local_day(invitation.expires_at - 1))],
+                )
+            };
+            let message = fill(
+                td_string!(locale, clubs.share_text),
+                &[
+                    ("club", &club.name),
+                    ("program", &card.program_name),
+                    ("code", &invitation.code),
+                ],
+            );
+            let share = (!invitation.used).then(|| share_button(message, locale));
+            view! {
+                <li class="event invitation">
+                    <span class="invitation__code" data-testid="invitation-code">{invitation.code.clone()}</span>
+                    <span class="reward__note">{when}</span>
+                    {share}
+                </li>
+            }
+        })
+        .collect_view();
+    let act = ClubAct::new(shown, &club.id, done);
+    let left = fill(
+        td_string!(locale, clubs.invitations_left),
+        &[("count", &fmt.points(i64::from(club.invitations_left)))],
+    );
+    let none_left = club.invitations_left == 0;
+    let state = act.state;
+    let sending = move || state.with(|s| matches!(s, Acting::Sending));
+    let error = Signal::derive(move || state.with(super::clubs::failed));
+    view! {
+        <section class="panel" aria-labelledby="invitations-title">
+            <h2 class="panel__title" id="invitations-title">{td_string!(locale, clubs.invitations_title)}</h2>
+            <p class="reward__note">{left}</p>
+            <ul class="lines" role="list">{codes}</ul>
+            <FormAlert message=error />
+            <button class="btn btn--secondary" type="button" disabled=move || none_left || sending()
+                on:click=move |_| act.send(ClubAction::Invite, false, td_string!(locale, clubs.invited))>
+                {td_string!(locale, clubs.invite)}
+            </button>
+        </section>
+    }
+}
+
+/// "Share" (the system's share sheet) where the browser has the Web Share API, else "Copy"
+/// (the clipboard), which says "Copied" once done.
+fn share_button(message: String, locale: Locale) -> impl IntoView {
+    let navigator = web_sys::window().map(|w| w.navigator());
+    let has = |name: &str| {
+        navigator.as_ref().is_some_and(|n| {
+            web_sys::js_sys::Reflect::has(n, &JsValue::from_str(name)).unwrap_or(false)
+        })
+    };
+    let can_share = has("share");
+    let can_copy = has("clipboard");
+    let copied = RwSignal::new(false);
+    let press = move |_| {
+        let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+            return;
+        };
+        if can_share {
+            let data = web_sys::ShareData::new();
+            data.set_text(&message);
+            // Dismissing the sheet rejects the promise: nothing to say about it.
+            let _ = navigator.share_with_data(&data);
+        } else if can_copy {
+            let _ = navigator.clipboard().write_text(&message);
+            copied.set(true);
+        }
+    };
+    (can_share || can_copy).then(|| {
+        view! {
+            <button class="btn btn--secondary btn--inline" type="button" on:click=press>
+                {move || match (can_share, copied.get()) {
+                    (true, _) => td_string!(locale, clubs.share),
+                    (false, false) => td_string!(locale, clubs.copy),
+                    (false, true) => td_string!(locale, clubs.copied),
+                }}
+            </button>
+        }
+    })
+}
