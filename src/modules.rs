@@ -16,6 +16,9 @@
 //!   loaded when a clubs screen is first opened. A route reached before its module is loaded
 //!   shows a loading state until it is.
 //!
+//! - The console's club parts (`crate::till::clubs`, `src/bin/tessera-till-clubs.rs`): taking
+//!   club fees and the managers' applications, loaded when the console first needs one.
+//!
 //! Each module exports `show(host, path)` (a screen in place of any shown before; `Err` if the
 //! module failed: it is another wasm, and its failure must not become this one's) and `hide()`.
 //! Links in a module's screens are the wallet's router's (it handles every anchor's click in
@@ -48,17 +51,17 @@ extern "C" {
 /// An app's module as this page has it: `None` until it is loaded (and for good if it cannot
 /// be); and the number of the route element whose screen it shows (0: none).
 #[derive(Clone, Copy)]
-struct Loaded(RwSignal<Option<AppModule>, LocalStorage>, StoredValue<u64>);
+pub(crate) struct Loaded(RwSignal<Option<AppModule>, LocalStorage>, StoredValue<u64>);
 
 /// A number for each route element that shows a module's screen, so that one that goes knows
 /// whether the screen shown is still its own.
-fn next_route_number() -> u64 {
+pub(crate) fn next_route_number() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Loaded {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Loaded(RwSignal::new_local(None), StoredValue::new(0))
     }
 
@@ -74,8 +77,18 @@ impl Loaded {
         module
     }
 
+    /// Whether the module is loaded (tracked).
+    pub(crate) fn ready(self) -> bool {
+        self.0.with(Option::is_some)
+    }
+
     /// Starts loading app `name`'s module; `failed` is set if it cannot be loaded.
-    fn load(self, name: &'static str, css: Option<&'static str>, failed: Option<RwSignal<bool>>) {
+    pub(crate) fn load(
+        self,
+        name: &'static str,
+        css: Option<&'static str>,
+        failed: Option<RwSignal<bool>>,
+    ) {
         leptos::task::spawn_local(async move {
             match load_app(name, css).await {
                 Ok(app) => {
@@ -90,7 +103,12 @@ impl Loaded {
 
     /// Shows `path` in `host` for route element `by` ([`next_route_number`]): `None` while the
     /// module is not loaded (untracked).
-    fn show(self, host: &web_sys::HtmlElement, path: &str, by: u64) -> Option<Result<(), JsValue>> {
+    pub(crate) fn show(
+        self,
+        host: &web_sys::HtmlElement,
+        path: &str,
+        by: u64,
+    ) -> Option<Result<(), JsValue>> {
         let shown = self
             .0
             .with_untracked(|app| app.as_ref().map(|app| app.show(host, path)));
@@ -103,7 +121,7 @@ impl Loaded {
     /// Removes what the module shows for route element `by`, if the screen is still its own: a
     /// route left for another of the same module's (a reward from the catalog) is cleaned up
     /// after the new one showed its screen, which must stay.
-    fn hide(self, by: u64) {
+    pub(crate) fn hide(self, by: u64) {
         if self.1.try_get_value() != Some(by) {
             return;
         }

@@ -710,22 +710,17 @@ async fn the_clubs_say_what_they_give_and_where_the_member_stands() {
     });
     let clubs = Clubs {
         program_id: "mziuri".into(),
+        program_name: "Mziuri Coffee".into(),
+        point_name: "points".into(),
         currency: Currency::new(GEL).unwrap(),
         balance: 412,
         clubs: vec![beans, tasters, chess],
     };
-    let routes = vec![
-        (
-            "/api/v1/cards/c1",
-            200,
-            serde_json::to_string(&steady_card()).unwrap(),
-        ),
-        (
-            "/api/v1/programs/mziuri/clubs",
-            200,
-            serde_json::to_string(&clubs).unwrap(),
-        ),
-    ];
+    let routes = vec![(
+        "/api/v1/cards/c1/clubs",
+        200,
+        serde_json::to_string(&clubs).unwrap(),
+    )];
     let (root, _api) = mount_area("/cards/c1/clubs", &fake_api(&routes));
     wait_for("the clubs", || texts(&root, ".reward").len() == 3).await;
     assert_eq!(

@@ -291,7 +291,6 @@ fn member(can_spend: bool) -> TillMember {
         name: "Nino".into(),
         point_value_minor: Some(5),
         card: card(),
-        club_fees: Vec::new(),
     }
 }
 

@@ -679,9 +679,6 @@ pub struct TillMember {
     pub point_value_minor: Option<i64>,
     /// The card, as the member sees it now (balance, tier, discount).
     pub card: Card,
-    /// The paid clubs whose fee the cashier may take in money from this member now.
-    #[serde(default)]
-    pub club_fees: Vec<TillClubOffer>,
 }
 
 /// `POST /till/purchases` (with an `Idempotency-Key` header): a sale on the ticket's card. The
@@ -952,7 +949,7 @@ impl Card {
 }
 
 /// A club as the member asking sees it: what it gives, what it costs or asks, and where they
-/// stand (`GET /programs/{id}/clubs`). Texts in their language.
+/// stand (`GET /cards/{id}/clubs`). Texts in their language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClubView {
@@ -1078,11 +1075,15 @@ pub struct InvitationView {
     pub used: bool,
 }
 
-/// `GET /programs/{id}/clubs`: the program's clubs, for the member asking.
+/// `GET /cards/{id}/clubs`: the clubs of the card's program, for its member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Clubs {
+    /// The program, for the club writes (`/programs/{id}/clubs/{club}/...`).
     pub program_id: String,
+    pub program_name: String,
+    /// What the program calls its points.
+    pub point_name: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "GEL"))]
     pub currency: Currency,
     /// The card's spendable points, for the fees payable with them.
@@ -1167,6 +1168,21 @@ pub struct TillClubFee {
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "GEL"))]
     pub currency: Currency,
     pub ends_at: Option<i64>,
+}
+
+/// `POST /till/club-fees/offers`: the paid clubs whose fee the cashier may take in money from
+/// the ticket's member now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillClubOffers {
+    pub offers: Vec<TillClubOffer>,
+}
+
+/// `POST /till/club-fees/offers`: the identified member's ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillTicket {
+    pub ticket: String,
 }
 
 /// A paid club the till may take a fee for, with what it would charge the identified member.

@@ -1,4 +1,4 @@
-//! Clubs: a program's clubs for the member asking (what each gives, costs or asks, and where
+//! Clubs: the clubs of a card's program for its member (what each gives, costs or asks, and where
 //! they stand, with their progress on a closed club's rules), joining (open at once; paid with
 //! points; closed with answers, an invitation and staff approval), renewing, leaving, renewal
 //! with points, invitation codes, and the benefits a card has now. The rules are
@@ -16,7 +16,7 @@ use crate::cards::customers_card;
 use crate::config::{Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdPath};
-use crate::openapi::refusals::{refusals, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
+use crate::openapi::refusals::{refusals, CUSTOMER_CARD, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
 use crate::state::AppState;
 use crate::store::card_row::StoredCard;
 use crate::store::clubs::{
@@ -24,7 +24,7 @@ use crate::store::clubs::{
 };
 use crate::store::ledger::{self, Deduction, LedgerError};
 use crate::store::purchases::purchase_facts;
-use crate::store::{now_ms, StoreError, Tx, Write};
+use crate::store::{self, now_ms, StoreError, Tx, Write};
 use crate::till::idempotency::{self, customer_scope, Claim, IdempotencyKey};
 use crate::typed_code;
 use axum::extract::rejection::PathRejection;
@@ -49,7 +49,7 @@ const WEEK_MS: i64 = 7 * 86_400_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/programs/{id}/clubs", get(list))
+        .route("/cards/{id}/clubs", get(list))
         .route("/programs/{id}/clubs/{club}/join", post(join))
         .route("/programs/{id}/clubs/{club}/renew", post(renew))
         .route("/programs/{id}/clubs/{club}/leave", post(leave))
@@ -304,28 +304,35 @@ pub fn next_period_end(program: &Program, club: &Club, ends_at: i64) -> Option<i
 }
 
 refusals! {
-    ListRefusals = SIGNED_IN, &[ErrorCode::NotFound]
+    ListRefusals = SIGNED_IN, CUSTOMER_CARD
 }
 
-/// The program's clubs for the signed-in member: what each gives, costs or asks; their state
-/// (member, eligible, progress on each rule, pending, lapsed), their latest application with
-/// its decision, and a member's invitation codes. A program the member has no card in is "not
-/// found".
-#[utoipa::path(get, path = "/api/v1/programs/{id}/clubs", tag = "clubs",
+/// The clubs of the card's program for its member: what each gives, costs or asks; their
+/// state (member, eligible, progress on each rule, pending, lapsed), their latest application
+/// with its decision, and a member's invitation codes. Another customer's card is "not found".
+#[utoipa::path(get, path = "/api/v1/cards/{id}/clubs", tag = "clubs",
     security(("bearer" = [])), params(IdPath),
     responses((status = 200, body = Clubs), ListRefusals))]
 pub async fn list(
     State(state): State<AppState>,
     session: CustomerSession,
-    IdPath(program_id): IdPath,
+    IdPath(card_id): IdPath,
 ) -> ApiResult<ApiJson<Clubs>> {
-    let (card, program) = customers_card(&state, &session.customer_id, &program_id).await?;
+    let card = store::cards::customers(&state.store, &card_id, &session.customer_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let program = state
+        .config
+        .program(&card.program_id)
+        .ok_or_else(ApiError::not_found)?;
     let now = now_ms();
     let mut conn = state.store.reader().await?;
     let balance = balance_now(&mut conn, &card, now).await?;
     let standing = Standing::read(&mut conn, program, &card.id, balance, now).await?;
     Ok(ApiJson(Clubs {
         program_id: program.id.clone(),
+        program_name: program.name.clone(),
+        point_name: program.point_name.clone(),
         currency: program.currency,
         balance,
         clubs: program

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
     AutoRenew, DecideApplication, ErrorCode, FieldError, IdentifyRequest, JoinClub, LoginRequest,
-    PhoneLookupRequest, RegisterRequest, TillClubFeeRequest, TillPurchaseRequest,
+    PhoneLookupRequest, RegisterRequest, TillClubFeeRequest, TillPurchaseRequest, TillTicket,
     TillVoucherRequest,
 };
 use tessera_core::validation::{is_forbidden_char, FieldCode};
@@ -145,6 +145,7 @@ impl RequestBody for PhoneLookupRequest {}
 impl RequestBody for TillPurchaseRequest {}
 impl RequestBody for TillVoucherRequest {}
 impl RequestBody for TillClubFeeRequest {}
+impl RequestBody for TillTicket {}
 impl RequestBody for DecideApplication {}
 impl RequestBody for JoinClub {}
 impl RequestBody for AutoRenew {}

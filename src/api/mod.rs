@@ -14,8 +14,8 @@ use serde::Serialize;
 use std::marker::PhantomData;
 use std::time::Duration;
 use tessera_core::api::{
-    AutoRenew, Card, CheckoutSecret, ClubWithCard, ErrorBody, ErrorCode, FieldError, HistoryPage,
-    JoinClub, LoginRequest, Me, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
+    AutoRenew, Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage, JoinClub,
+    LoginRequest, Me, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
@@ -638,12 +638,9 @@ pub async fn cancel_voucher(id: &str) -> Result<VoucherWithCard, ApiError> {
     decode(&request(Method::POST, &path, &[], None).await?)
 }
 
-/// The path of `GET /programs/{id}/clubs`, the program's clubs for a [`Remote`].
-pub fn clubs_path(program_id: &str) -> String {
-    format!(
-        "/programs/{}/clubs",
-        String::from(encode_uri_component(program_id))
-    )
+/// The path of `GET /cards/{id}/clubs`, the clubs of the card's program for a [`Remote`].
+pub fn clubs_path(card_id: &str) -> String {
+    format!("{}/clubs", card_path(card_id))
 }
 
 /// What the member asks of a club.
@@ -660,14 +657,15 @@ pub enum ClubAction<'a> {
 }
 
 /// One of the club writes (`POST /programs/{id}/clubs/{club}/join|renew|leave|invitations`,
-/// `PUT .../auto-renew`), with `key` as the `Idempotency-Key` of those that pay: the club and
-/// the card after it. Not generic: one function for all of them.
+/// `PUT .../auto-renew`), with `key` as the `Idempotency-Key` of those that pay. Not generic:
+/// one function for all of them. The answer (the club and the card after it) is not read: the
+/// screen reads the clubs again, so the module carries no reader of the whole card.
 pub async fn club_action(
     program_id: &str,
     club_id: &str,
     action: ClubAction<'_>,
     key: Option<&str>,
-) -> Result<ClubWithCard, ApiError> {
+) -> Result<(), ApiError> {
     let (method, name, body) = match action {
         ClubAction::Join(join) => (Method::POST, "join", Some(encode(join)?)),
         ClubAction::Renew => (Method::POST, "renew", None),
@@ -676,12 +674,12 @@ pub async fn club_action(
         ClubAction::Invite => (Method::POST, "invitations", None),
     };
     let path = format!(
-        "{}/{}/{name}",
-        clubs_path(program_id),
+        "/programs/{}/clubs/{}/{name}",
+        String::from(encode_uri_component(program_id)),
         String::from(encode_uri_component(club_id))
     );
     let response = send(Realm::Customer, method, &path, &[], body, key).await?;
-    decode(&answer(Realm::Customer, response).await?)
+    answer(Realm::Customer, response).await.map(drop)
 }
 
 /// Keeps `body` as the signed-in customer's last answer for `path`.

@@ -11,7 +11,7 @@ use crate::format::Fmt;
 use crate::i18n::*;
 use crate::messages::{error_message, field_error_message};
 use leptos::prelude::*;
-use tessera_core::api::{Answer, Card, ClubView, JoinClub, QuestionView};
+use tessera_core::api::{Answer, ClubView, Clubs, JoinClub, QuestionView};
 use tessera_core::club::QuestionKind;
 use wasm_bindgen::JsValue;
 
@@ -19,11 +19,20 @@ use wasm_bindgen::JsValue;
 /// that sends them. `on_done` learns whether the customer is a member at once (no approval) or
 /// the application waits.
 #[component]
-pub fn ApplyForm(club: ClubView, program_id: String, on_done: Callback<bool>) -> impl IntoView {
+pub fn ApplyForm(
+    club_id: String,
+    questions: Vec<QuestionView>,
+    /// It asks for an invitation code.
+    invitation: bool,
+    /// Staff approve each application.
+    approval: bool,
+    program_id: String,
+    on_done: Callback<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let answers = RwSignal::new(
-        club.questions
+        questions
             .iter()
             .map(|q| Answer {
                 question: q.id.clone(),
@@ -31,10 +40,10 @@ pub fn ApplyForm(club: ClubView, program_id: String, on_done: Callback<bool>) ->
             })
             .collect::<Vec<_>>(),
     );
-    let invitation = RwSignal::new(String::new());
+    let typed_code = RwSignal::new(String::new());
     let state = RwSignal::new(Acting::Idle);
     let attempts = StoredValue::new(Attempts::default());
-    let ids = StoredValue::new((program_id, club.id.clone()));
+    let ids = StoredValue::new((program_id, club_id));
     let field_error = move |field: String| {
         Signal::derive(move || {
             state.with(|s| match s {
@@ -73,7 +82,7 @@ pub fn ApplyForm(club: ClubView, program_id: String, on_done: Callback<bool>) ->
                     .cloned()
                     .collect()
             }),
-            invitation: Some(invitation.get_untracked()).filter(|c| !c.trim().is_empty()),
+            invitation: Some(typed_code.get_untracked()).filter(|c| !c.trim().is_empty()),
             auto_renew: false,
         };
         state.set(Acting::Sending);
@@ -93,9 +102,10 @@ pub fn ApplyForm(club: ClubView, program_id: String, on_done: Callback<bool>) ->
             .await;
             attempts.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
             match result {
-                Ok(after) => {
-                    state.try_set(Acting::Done(Box::new(after.clone())));
-                    on_done.run(after.club.state == tessera_core::api::ClubState::Member);
+                Ok(()) => {
+                    state.try_set(Acting::Done(()));
+                    // Without approval, a member at once; with it, an application waits.
+                    on_done.run(!approval);
                 }
                 Err(error) => {
                     state.try_set(Acting::Failed(error));
@@ -104,8 +114,7 @@ pub fn ApplyForm(club: ClubView, program_id: String, on_done: Callback<bool>) ->
             }
         });
     };
-    let questions = club
-        .questions
+    let questions = questions
         .iter()
         .enumerate()
         .map(|(i, q)| {
@@ -118,20 +127,20 @@ pub fn ApplyForm(club: ClubView, program_id: String, on_done: Callback<bool>) ->
             )
         })
         .collect_view();
-    let code = club.invitation.then(|| {
+    let code = invitation.then(|| {
         view! {
             <div class="field">
                 <label class="field__label" for="invitation">{td_string!(locale, clubs.invitation_label)}</label>
                 <input class="field__input" id="invitation" name="invitation" type="text"
                     autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20"
-                    prop:value=move || invitation.get()
-                    on:input=move |e| invitation.set(event_target_value(&e)) />
+                    prop:value=move || typed_code.get()
+                    on:input=move |e| typed_code.set(event_target_value(&e)) />
                 <p class="field__hint">{td_string!(locale, clubs.invitation_hint)}</p>
             </div>
         }
     });
     let sending = move || state.with(|s| matches!(s, Acting::Sending));
-    let label = if club.approval {
+    let label = if approval {
         td_string!(locale, clubs.apply)
     } else {
         td_string!(locale, clubs.join)
@@ -272,7 +281,7 @@ fn question(
 /// new one while this year's are not all made.
 pub(super) fn invitations(
     club: &ClubView,
-    card: &Card,
+    list: &Clubs,
     shown: &Shown,
     done: RwSignal<Option<&'static str>>,
     fmt: &Fmt,
@@ -294,7 +303,7 @@ pub(super) fn invitations(
                 td_string!(locale, clubs.share_text),
                 &[
                     ("club", &club.name),
-                    ("program", &card.program_name),
+                    ("program", &list.program_name),
                     ("code", &invitation.code),
                 ],
             );
@@ -308,7 +317,7 @@ pub(super) fn invitations(
             }
         })
         .collect_view();
-    let act = ClubAct::new(shown, &club.id, done);
+    let act = ClubAct::new(shown, list, &club.id, done);
     let left = fill(
         td_string!(locale, clubs.invitations_left),
         &[("count", &fmt.points(i64::from(club.invitations_left)))],

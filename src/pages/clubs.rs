@@ -18,19 +18,15 @@ use crate::components::{
 use crate::format::Fmt;
 use crate::i18n::*;
 use leptos::prelude::*;
-use tessera_core::api::{
-    ApplicationStatus, Card, ClubState, ClubView, ClubWithCard, Clubs, FeeView, JoinClub,
-};
+use tessera_core::api::{ApplicationStatus, ClubState, ClubView, Clubs, FeeView, JoinClub};
 use tessera_core::club::{ClubKind, Period, RuleKind, RuleProgress};
 use tessera_core::Currency;
-use web_sys::js_sys::Date;
 
-/// The card, and once its program is known its clubs (all of them, or the one club).
+/// The clubs of the card's program (all of them, or the one club).
 #[component]
 pub fn CardClubs(card_id: String, club_id: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let card = Remote::<Card>::new(api::card_path(&card_id));
-    let program = Memo::new(move |_| card.get().and_then(Result::ok).map(|c| c.program_id));
+    let clubs = Remote::<Clubs>::new(api::clubs_path(&card_id));
     let (back, back_text) = match &club_id {
         Some(_) => (
             format!("/cards/{card_id}/clubs"),
@@ -38,59 +34,37 @@ pub fn CardClubs(card_id: String, club_id: Option<String>) -> impl IntoView {
         ),
         None => (format!("/cards/{card_id}"), t_string!(i18n, clubs.back)),
     };
-    let club_id = StoredValue::new(club_id);
-    let status = move || match card.get() {
-        None => Some(loading(t_string!(i18n, clubs.loading)).into_any()),
-        Some(Err(error)) => Some(failure(&error, move || card.refetch(), i18n).into_any()),
-        Some(Ok(_)) => None,
-    };
-    let screen = move || {
-        program.get().map(|program_id| {
-            let clubs = Remote::<Clubs>::new(api::clubs_path(&program_id));
-            let shown = Shown {
-                card,
-                clubs,
-                card_id: card_id.clone(),
-                program_id,
-            };
-            match club_id.get_value() {
-                None => view! { <ClubList shown=shown /> }.into_any(),
-                Some(club_id) => view! { <ClubScreen shown=shown club_id=club_id /> }.into_any(),
-            }
-        })
+    let shown = Shown { clubs, card_id };
+    let screen = match club_id {
+        None => view! { <ClubList shown=shown /> }.into_any(),
+        Some(club_id) => view! { <ClubScreen shown=shown club_id=club_id /> }.into_any(),
     };
     view! {
         <section class="page page--card page--clubs">
             {back_link(back, back_text)}
-            <OfflineLine since=Signal::derive(move || card.stale_since()) />
-            {status}
+            <OfflineLine since=Signal::derive(move || clubs.stale_since()) />
             {screen}
         </section>
     }
 }
 
-/// What both screens read: the card and its program's clubs.
+/// What both screens read: the clubs of the card's program (with its balance, currency and
+/// point name: the screens need no more of the card).
 #[derive(Clone)]
 pub(super) struct Shown {
-    card: Remote<Card>,
     clubs: Remote<Clubs>,
     card_id: String,
-    program_id: String,
 }
 
 impl Shown {
-    /// The card as of now, once read (tracked).
-    fn card(&self) -> Option<Card> {
-        self.card
-            .get()
-            .and_then(Result::ok)
-            .map(|card| card.as_of(Date::now() as i64))
-    }
-
-    /// Both read again, after a change.
-    fn refetch(&self) {
-        self.card.refetch();
-        self.clubs.refetch();
+    /// The clubs once read, or the screen that says they are loading or could not be.
+    fn read(&self, i18n: I18nContext) -> Result<Clubs, AnyView> {
+        let clubs = self.clubs;
+        match clubs.get() {
+            None => Err(loading(t_string!(i18n, clubs.loading)).into_any()),
+            Some(Err(error)) => Err(failure(&error, move || clubs.refetch(), i18n).into_any()),
+            Some(Ok(list)) => Ok(list),
+        }
     }
 }
 
@@ -100,19 +74,17 @@ fn ClubList(shown: Shown) -> impl IntoView {
     let i18n = use_i18n();
     let seen = RwSignal::new(0u32);
     move || {
-        let card = shown.card()?;
         let fmt = reader_fmt();
         let locale = i18n.get_locale_untracked();
         seen.track();
-        let body = match shown.clubs.get() {
-            None => loading(t_string!(i18n, clubs.loading)).into_any(),
-            Some(Err(error)) => failure(&error, move || shown.clubs.refetch(), i18n).into_any(),
-            Some(Ok(list)) if list.clubs.is_empty() => missing(
+        let body = match shown.read(i18n) {
+            Err(state) => state,
+            Ok(list) if list.clubs.is_empty() => missing(
                 td_string!(locale, clubs.empty_title),
                 td_string!(locale, clubs.empty_body),
             )
             .into_any(),
-            Some(Ok(list)) => {
+            Ok(list) => {
                 let notices = list
                     .clubs
                     .iter()
@@ -123,7 +95,7 @@ fn ClubList(shown: Shown) -> impl IntoView {
                     .iter()
                     .map(|club| {
                         let href = format!("/cards/{}/clubs/{}", shown.card_id, club.id);
-                        club_item(club, &card, &list, href, &fmt, locale)
+                        club_item(club, &list, href, &fmt, locale)
                     })
                     .collect_view();
                 view! {
@@ -133,11 +105,11 @@ fn ClubList(shown: Shown) -> impl IntoView {
                 .into_any()
             }
         };
-        Some(view! {
+        view! {
             <h1 class="page__title">{td_string!(locale, clubs.title)}</h1>
             <p class="page__lead">{td_string!(locale, clubs.lead)}</p>
             {body}
-        })
+        }
     }
 }
 
@@ -194,13 +166,12 @@ fn notice(club: &ClubView, seen: RwSignal<u32>, locale: Locale) -> Option<impl I
 /// One club as a line of the list, linking to its screen.
 fn club_item(
     club: &ClubView,
-    card: &Card,
     list: &Clubs,
     href: String,
     fmt: &Fmt,
     locale: Locale,
 ) -> impl IntoView {
-    let gives = gives(club, card, fmt, locale).join(" · ");
+    let gives = gives(club, list, fmt, locale).join(" · ");
     let (class, state) = state_text(club, list, fmt, locale);
     view! {
         <li>
@@ -217,7 +188,7 @@ fn club_item(
 }
 
 /// What members get, each in words: the discount, the multiplier, the perks, members' rewards.
-fn gives(club: &ClubView, card: &Card, fmt: &Fmt, locale: Locale) -> Vec<String> {
+fn gives(club: &ClubView, list: &Clubs, fmt: &Fmt, locale: Locale) -> Vec<String> {
     let mut gives = Vec::new();
     if let Some(rate) = club.discount_bp {
         gives.push(fill(
@@ -230,7 +201,7 @@ fn gives(club: &ClubView, card: &Card, fmt: &Fmt, locale: Locale) -> Vec<String>
             td_string!(locale, card.benefit_multiplier),
             &[
                 ("multiplier", &fmt.multiplier(multiplier)),
-                ("unit", &card.point_name),
+                ("unit", &list.point_name),
             ],
         ));
     }
@@ -245,14 +216,14 @@ fn gives(club: &ClubView, card: &Card, fmt: &Fmt, locale: Locale) -> Vec<String>
 }
 
 /// A fee in words: "200 points or GEL 10.00", "300 points", "GEL 15.00".
-fn price(fee: FeeView, card: &Card, fmt: &Fmt, locale: Locale) -> String {
+fn price(fee: FeeView, list: &Clubs, fmt: &Fmt, locale: Locale) -> String {
     let points = fee.points.map(|p| {
         fill(
             td_string!(locale, rewards.cost),
-            &[("points", &fmt.points(p)), ("unit", &card.point_name)],
+            &[("points", &fmt.points(p)), ("unit", &list.point_name)],
         )
     });
-    let money = fee.minor.map(|m| fmt.money(m, &card.currency));
+    let money = fee.minor.map(|m| fmt.money(m, &list.currency));
     match (points, money) {
         (Some(points), Some(money)) => fill(
             td_string!(locale, clubs.price_or),
@@ -265,13 +236,13 @@ fn price(fee: FeeView, card: &Card, fmt: &Fmt, locale: Locale) -> String {
 
 /// What a paid club costs, each in words: to join (the entrance fee and the first period, as
 /// the server sums them), then every period.
-fn costs(club: &ClubView, card: &Card, fmt: &Fmt, locale: Locale) -> Vec<String> {
+fn costs(club: &ClubView, list: &Clubs, fmt: &Fmt, locale: Locale) -> Vec<String> {
     let mut costs = Vec::new();
     // A member pays only to stay.
     if let Some(join) = join_fee(club).filter(|_| club.state != ClubState::Member) {
         costs.push(fill(
             td_string!(locale, clubs.fee_join),
-            &[("price", &price(join, card, fmt, locale))],
+            &[("price", &price(join, list, fmt, locale))],
         ));
     }
     if let (Some(recurring), Some(every)) = (club.recurring, club.every) {
@@ -281,7 +252,7 @@ fn costs(club: &ClubView, card: &Card, fmt: &Fmt, locale: Locale) -> Vec<String>
         };
         costs.push(fill(
             then,
-            &[("price", &price(recurring, card, fmt, locale))],
+            &[("price", &price(recurring, list, fmt, locale))],
         ));
     }
     costs
@@ -402,24 +373,29 @@ fn state_text(club: &ClubView, list: &Clubs, fmt: &Fmt, locale: Locale) -> (&'st
     }
 }
 
-/// Where a club action stands; its end is the club and card after it.
-pub(super) type Acting = Confirming<Box<ClubWithCard>>;
+/// Where a club action stands (its answer is read again with the list).
+pub(super) type Acting = Confirming<()>;
 
 /// One button's action on the shown club: where it stands, its attempt's key (for those that
 /// pay), and where to say what it did. `Copy`, as a confirmation's action must be.
 #[derive(Clone, Copy)]
 pub(super) struct ClubAct {
-    /// What is shown, and the club's id.
-    target: StoredValue<(Shown, String)>,
+    /// What is shown, the program's id and the club's.
+    target: StoredValue<(Shown, String, String)>,
     pub(super) state: RwSignal<Acting>,
     attempts: StoredValue<Attempts>,
     done: RwSignal<Option<&'static str>>,
 }
 
 impl ClubAct {
-    pub(super) fn new(shown: &Shown, club_id: &str, done: RwSignal<Option<&'static str>>) -> Self {
+    pub(super) fn new(
+        shown: &Shown,
+        list: &Clubs,
+        club_id: &str,
+        done: RwSignal<Option<&'static str>>,
+    ) -> Self {
         Self {
-            target: StoredValue::new((shown.clone(), club_id.to_owned())),
+            target: StoredValue::new((shown.clone(), list.program_id.clone(), club_id.to_owned())),
             state: RwSignal::new(Acting::Idle),
             attempts: StoredValue::new(Attempts::default()),
             done,
@@ -439,7 +415,7 @@ impl ClubAct {
         if state.with_untracked(|s| matches!(s, Acting::Sending)) {
             return;
         }
-        let Some((shown, club_id)) = target.try_get_value() else {
+        let Some((shown, program_id, club_id)) = target.try_get_value() else {
             return;
         };
         state.set(Acting::Sending);
@@ -449,16 +425,15 @@ impl ClubAct {
                 .unwrap_or_default()
         });
         leptos::task::spawn_local(async move {
-            let result =
-                api::club_action(&shown.program_id, &club_id, action, key.as_deref()).await;
+            let result = api::club_action(&program_id, &club_id, action, key.as_deref()).await;
             if keyed {
                 attempts.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
             }
             match result {
-                Ok(after) => {
+                Ok(()) => {
                     done.try_set(Some(said));
-                    state.try_set(Acting::Done(Box::new(after)));
-                    shown.refetch();
+                    state.try_set(Acting::Done(()));
+                    shown.clubs.refetch();
                 }
                 Err(error) => {
                     state.try_set(Acting::Failed(error));
@@ -476,24 +451,19 @@ fn ClubScreen(shown: Shown, club_id: String) -> impl IntoView {
     let done = RwSignal::new(None::<&'static str>);
     let club_id = StoredValue::new(club_id);
     move || {
-        let card = shown.card()?;
         let fmt = reader_fmt();
         let locale = i18n.get_locale_untracked();
-        let body = match shown.clubs.get() {
-            None => loading(t_string!(i18n, clubs.loading)).into_any(),
-            Some(Err(error)) => failure(&error, move || shown.clubs.refetch(), i18n).into_any(),
-            Some(Ok(list)) => match list.clubs.iter().find(|c| c.id == club_id.get_value()) {
-                Some(club) => {
-                    club_details(club, &card, &list, &shown, done, &fmt, locale).into_any()
-                }
+        match shown.read(i18n) {
+            Err(state) => state,
+            Ok(list) => match list.clubs.iter().find(|c| c.id == club_id.get_value()) {
+                Some(club) => club_details(club, &list, &shown, done, &fmt, locale).into_any(),
                 None => missing(
                     td_string!(locale, clubs.not_found_title),
                     td_string!(locale, clubs.not_found_body),
                 )
                 .into_any(),
             },
-        };
-        Some(body)
+        }
     }
 }
 
@@ -501,32 +471,27 @@ fn ClubScreen(shown: Shown, club_id: String) -> impl IntoView {
 /// where the customer stands, and the actions of that state.
 fn club_details(
     club: &ClubView,
-    card: &Card,
     list: &Clubs,
     shown: &Shown,
     done: RwSignal<Option<&'static str>>,
     fmt: &Fmt,
     locale: Locale,
 ) -> impl IntoView {
-    let lines = |items: Vec<String>, class: &'static str| {
-        items
-            .into_iter()
-            .map(|text| view! { <li class=class>{text}</li> })
-            .collect_view()
-    };
-    let mut asks: Vec<String> = club
-        .rules
-        .iter()
-        .map(|r| rule_text(r, &card.currency, fmt, locale))
-        .collect();
+    // What it takes: its fees, then what joining asks (the rules with the member's progress).
+    let mut takes = costs(club, list, fmt, locale);
+    takes.extend(
+        club.rules
+            .iter()
+            .map(|r| rule_text(r, &list.currency, fmt, locale)),
+    );
     if !club.questions.is_empty() {
-        asks.push(td_string!(locale, clubs.asks_questions).to_owned());
+        takes.push(td_string!(locale, clubs.asks_questions).to_owned());
     }
     if club.invitation {
-        asks.push(td_string!(locale, clubs.asks_invitation).to_owned());
+        takes.push(td_string!(locale, clubs.asks_invitation).to_owned());
     }
     if club.approval {
-        asks.push(td_string!(locale, clubs.asks_approval).to_owned());
+        takes.push(td_string!(locale, clubs.asks_approval).to_owned());
     }
     let (state_class, state) = state_text(club, list, fmt, locale);
     let said = move || {
@@ -536,41 +501,50 @@ fn club_details(
     };
     view! {
         {said}
-        <article class="reward-detail" data-club=club.id.clone()>
+        <article class="reward-detail">
             <img class="reward-detail__picture" src=club.picture.clone() alt="" width="120" height="120" />
             <h1 class="page__title">{club.name.clone()}</h1>
             <p class="reward-detail__description">{club.description.clone()}</p>
-            <h2 class="panel__title">{td_string!(locale, clubs.gives_title)}</h2>
-            <ul class="lines" role="list">{lines(gives(club, card, fmt, locale), "event")}</ul>
-            {(!asks.is_empty() || club.entrance.is_some() || club.recurring.is_some()).then(|| view! {
-                <h2 class="panel__title">{td_string!(locale, clubs.takes_title)}</h2>
-                <ul class="lines" role="list">
-                    {lines(costs(club, card, fmt, locale), "event")}
-                    {lines(asks, "event")}
-                </ul>
-            })}
+            {section(td_string!(locale, clubs.gives_title), gives(club, list, fmt, locale))}
+            {section(td_string!(locale, clubs.takes_title), takes)}
             <p class=state_class data-testid="club-state">{state}</p>
         </article>
-        {actions(club, card, shown, done, fmt, locale)}
+        {actions(club, list, shown, done, fmt, locale)}
     }
+}
+
+/// A titled list of lines, or nothing without lines. One view for both of a club's lists.
+fn section(title: &'static str, lines: Vec<String>) -> Option<impl IntoView> {
+    (!lines.is_empty()).then(|| {
+        let lines = lines
+            .into_iter()
+            .map(|text| view! { <li class="event">{text}</li> })
+            .collect_view();
+        view! {
+            <h2 class="panel__title">{title}</h2>
+            <ul class="lines" role="list">{lines}</ul>
+        }
+    })
 }
 
 /// What the customer may do in the club's state.
 fn actions(
     club: &ClubView,
-    card: &Card,
+    list: &Clubs,
     shown: &Shown,
     done: RwSignal<Option<&'static str>>,
     fmt: &Fmt,
     locale: Locale,
 ) -> AnyView {
     match club.state {
-        ClubState::Member => member_actions(club, card, shown, done, fmt, locale).into_any(),
+        ClubState::Member => member_actions(club, list, shown, done, fmt, locale).into_any(),
         ClubState::Eligible | ClubState::Lapsed => match club.kind {
-            ClubKind::Open => join_open(club, shown, done, locale).into_any(),
-            ClubKind::Paid => join_paid(club, card, shown, done, fmt, locale).into_any(),
+            ClubKind::Open => join_open(club, list, shown, done, locale).into_any(),
+            ClubKind::Paid => join_paid(club, list, shown, done, fmt, locale).into_any(),
             ClubKind::Closed => view! {
-                <ApplyForm club=club.clone() program_id=shown.program_id.clone()
+                <ApplyForm club_id=club.id.clone() questions=club.questions.clone()
+                    invitation=club.invitation approval=club.approval
+                    program_id=list.program_id.clone()
                     on_done=Callback::new({
                         let shown = shown.clone();
                         move |member: bool| {
@@ -579,7 +553,7 @@ fn actions(
                             } else {
                                 td_string!(locale, clubs.applied)
                             }));
-                            shown.refetch();
+                            shown.clubs.refetch();
                         }
                     }) />
             }
@@ -589,30 +563,25 @@ fn actions(
     }
 }
 
-/// "Join": an open club, at once.
+/// "Join": an open club, at once (its panel shows only while joining, or to try again).
 fn join_open(
     club: &ClubView,
+    list: &Clubs,
     shown: &Shown,
     done: RwSignal<Option<&'static str>>,
     locale: Locale,
 ) -> impl IntoView {
-    let act = ClubAct::new(shown, &club.id, done);
-    let state = act.state;
-    let join = move |_| {
-        act.send(
-            ClubAction::Join(&NO_ANSWERS),
-            true,
-            td_string!(locale, clubs.joined),
-        )
+    let act = ClubAct::new(shown, list, &club.id, done);
+    let text = ConfirmText {
+        title: fill(td_string!(locale, clubs.pay_title), &[("club", &club.name)]),
+        lines: Vec::new(),
+        go: td_string!(locale, clubs.join),
+        going: td_string!(locale, clubs.joining),
+        back: td_string!(locale, rewards.not_now),
+        danger: false,
     };
-    let sending = move || state.with(|s| matches!(s, Acting::Sending));
-    let error = Signal::derive(move || state.with(failed));
-    view! {
-        <crate::components::FormAlert message=error />
-        <button class="btn btn--primary" type="button" disabled=sending on:click=join>
-            {move || if sending() { td_string!(locale, clubs.joining) } else { td_string!(locale, clubs.join) }}
-        </button>
-    }
+    let label = td_string!(locale, clubs.join).to_owned();
+    confirmed(act, Confirmed::JoinOpen, text, label, false, locale)
 }
 
 /// An empty join request (an open or paid club asks for nothing).
@@ -630,11 +599,11 @@ pub(super) fn failed(state: &Acting) -> Option<String> {
     }
 }
 
-/// A paid club: pay with points (a confirmation with the balance after; renewal with points
-/// chosen there), or pay at the till (the checkout code).
+/// A paid club: pay with points (a confirmation with the balance after), or pay at the till
+/// (the checkout code).
 fn join_paid(
     club: &ClubView,
-    card: &Card,
+    list: &Clubs,
     shown: &Shown,
     done: RwSignal<Option<&'static str>>,
     fmt: &Fmt,
@@ -645,11 +614,10 @@ fn join_paid(
         minor: None,
     });
     let in_points = fee.points.map(|points| {
-        let act = ClubAct::new(shown, &club.id, done);
-        let auto_renew = RwSignal::new(false);
+        let act = ClubAct::new(shown, list, &club.id, done);
         let cost = fill(
             td_string!(locale, rewards.cost),
-            &[("points", &fmt.points(points)), ("unit", &card.point_name)],
+            &[("points", &fmt.points(points)), ("unit", &list.point_name)],
         );
         let text = ConfirmText {
             title: fill(td_string!(locale, clubs.pay_title), &[("club", &club.name)]),
@@ -660,8 +628,8 @@ fn join_paid(
                     fill(
                         td_string!(locale, rewards.balance_after),
                         &[
-                            ("points", &fmt.points(card.balance - points)),
-                            ("unit", &card.point_name),
+                            ("points", &fmt.points(list.balance - points)),
+                            ("unit", &list.point_name),
                         ],
                     ),
                 ),
@@ -671,15 +639,20 @@ fn join_paid(
             back: td_string!(locale, rewards.not_now),
             danger: false,
         };
-        let renewable = club.recurring.is_some_and(|r| r.points.is_some());
-        let what = Confirmed::Join(renewable.then_some(auto_renew));
         let label = fill(td_string!(locale, clubs.pay_points), &[("cost", &cost)]);
-        confirmed(act, what, text, label, card.balance < points, locale)
+        confirmed(
+            act,
+            Confirmed::Join,
+            text,
+            label,
+            list.balance < points,
+            locale,
+        )
     });
     let at_till = fee.minor.map(|minor| {
         let body = fill(
             td_string!(locale, clubs.pay_till_body),
-            &[("money", &fmt.money(minor, &card.currency))],
+            &[("money", &fmt.money(minor, &list.currency))],
         );
         view! {
             <p class="reward__note">{body}</p>
@@ -691,29 +664,13 @@ fn join_paid(
     view! { {in_points} {at_till} }
 }
 
-/// A join request that asks for renewal with points.
-static AUTO_RENEW: JoinClub = JoinClub {
-    answers: Vec::new(),
-    invitation: None,
-    auto_renew: true,
-};
-
-/// "Renew with points on the end date", a checkbox bound to `on`.
-fn auto_renew_box(on: RwSignal<bool>, locale: Locale) -> impl IntoView {
-    view! {
-        <label class="check">
-            <input class="check__input" type="checkbox" prop:checked=move || on.get()
-                on:change=move |e| on.set(event_target_checked(&e)) />
-            <span class="check__label">{td_string!(locale, clubs.auto_renew)}</span>
-        </label>
-    }
-}
-
-/// What a confirmed action does: join a paid club with points (renewal with points chosen in
-/// the confirmation, when the club renews with points), renew, or leave.
-#[derive(Clone, Copy)]
+/// What a confirmed action does: join a paid club with points (renewal with points is chosen
+/// on the member's screen afterwards), renew, or leave.
+#[derive(Clone, Copy, PartialEq)]
 enum Confirmed {
-    Join(Option<RwSignal<bool>>),
+    /// An open club: sent at once, no question asked.
+    JoinOpen,
+    Join,
     Renew,
     Leave,
 }
@@ -722,16 +679,11 @@ impl Confirmed {
     /// Sends it through `act`.
     fn send(self, act: ClubAct, locale: Locale) {
         match self {
-            Confirmed::Join(auto_renew) => {
-                let request: &'static JoinClub = if auto_renew.is_some_and(|on| on.get_untracked())
-                {
-                    &AUTO_RENEW
-                } else {
-                    &NO_ANSWERS
-                };
-                let said = td_string!(locale, clubs.joined);
-                act.send(ClubAction::Join(request), true, said)
-            }
+            Confirmed::JoinOpen | Confirmed::Join => act.send(
+                ClubAction::Join(&NO_ANSWERS),
+                true,
+                td_string!(locale, clubs.joined),
+            ),
             Confirmed::Renew => {
                 act.send(ClubAction::Renew, true, td_string!(locale, clubs.renewed))
             }
@@ -740,8 +692,7 @@ impl Confirmed {
     }
 }
 
-/// A button that opens `text`'s confirmation of `what` (with the renewal checkbox of a join),
-/// disabled when `blocked`. One function for every confirmed action: each copy of a view is
+/// A button that opens `text`'s confirmation of `what`, disabled when `blocked`. One function for every confirmed action: each copy of a view is
 /// code of its own in the wasm.
 fn confirmed(
     act: ClubAct,
@@ -755,21 +706,17 @@ fn confirmed(
     let asking = Memo::new(move |_| state.with(Acting::asking));
     let text = StoredValue::new(text);
     let class = match what {
-        Confirmed::Join(_) => "btn btn--primary",
+        Confirmed::JoinOpen | Confirmed::Join => "btn btn--primary",
         _ => "btn btn--secondary",
     };
     let send = move || what.send(act, locale);
     move || {
         if asking.get() {
-            let extra = match what {
-                Confirmed::Join(Some(on)) => Some(auto_renew_box(on, locale)),
-                _ => None,
-            };
-            view! { {extra} {confirm_panel(state, text.get_value(), send)} }.into_any()
+            confirm_panel(state, text.get_value(), send).into_any()
         } else {
             view! {
                 <button class=class type="button" disabled=blocked
-                    on:click=move |_| state.set(Acting::Asking)>
+                    on:click=move |_| if what == Confirmed::JoinOpen { send() } else { state.set(Acting::Asking) }>
                     {label.clone()}
                 </button>
             }
@@ -782,7 +729,7 @@ fn confirmed(
 /// renewal with points, invitation codes, leaving.
 fn member_actions(
     club: &ClubView,
-    card: &Card,
+    list: &Clubs,
     shown: &Shown,
     done: RwSignal<Option<&'static str>>,
     fmt: &Fmt,
@@ -805,9 +752,9 @@ fn member_actions(
                     "date",
                     &fmt.local_day(membership.ends_at.unwrap_or_default()),
                 ),
-                ("points", &fmt.points(card.balance)),
+                ("points", &fmt.points(list.balance)),
                 ("fee", &fmt.points(renew_points.unwrap_or_default())),
-                ("unit", &card.point_name),
+                ("unit", &list.point_name),
             ],
         );
         view! {
@@ -820,10 +767,10 @@ fn member_actions(
     let renew = renew_points
         .zip(membership.ends_at)
         .map(|(points, ends_at)| {
-            let act = ClubAct::new(shown, &club.id, done);
+            let act = ClubAct::new(shown, list, &club.id, done);
             let cost = fill(
                 td_string!(locale, rewards.cost),
-                &[("points", &fmt.points(points)), ("unit", &card.point_name)],
+                &[("points", &fmt.points(points)), ("unit", &list.point_name)],
             );
             let text = ConfirmText {
                 title: fill(
@@ -844,8 +791,8 @@ fn member_actions(
                         fill(
                             td_string!(locale, rewards.balance_after),
                             &[
-                                ("points", &fmt.points(card.balance - points)),
-                                ("unit", &card.point_name),
+                                ("points", &fmt.points(list.balance - points)),
+                                ("unit", &list.point_name),
                             ],
                         ),
                     ),
@@ -856,17 +803,18 @@ fn member_actions(
                 danger: false,
             };
             let label = fill(td_string!(locale, clubs.renew), &[("cost", &cost)]);
-            let auto = auto_renew_toggle(club, membership.auto_renew, shown, done, locale);
+            let toggle = ClubAct::new(shown, list, &club.id, done);
+            let auto = auto_renew_toggle(toggle, membership.auto_renew, locale);
             view! {
-                {confirmed(act, Confirmed::Renew, text, label, card.balance < points, locale)}
+                {confirmed(act, Confirmed::Renew, text, label, list.balance < points, locale)}
                 {auto}
             }
         });
     let invitations = club
         .invitation
-        .then(|| super::club_apply::invitations(club, card, shown, done, fmt, locale));
+        .then(|| super::club_apply::invitations(club, list, shown, done, fmt, locale));
     let leave = {
-        let act = ClubAct::new(shown, &club.id, done);
+        let act = ClubAct::new(shown, list, &club.id, done);
         let text = ConfirmText {
             title: fill(
                 td_string!(locale, clubs.leave_title),
@@ -885,14 +833,7 @@ fn member_actions(
 }
 
 /// "Renew with points on the end date", saved as soon as it is changed.
-fn auto_renew_toggle(
-    club: &ClubView,
-    on: bool,
-    shown: &Shown,
-    done: RwSignal<Option<&'static str>>,
-    locale: Locale,
-) -> impl IntoView {
-    let act = ClubAct::new(shown, &club.id, done);
+fn auto_renew_toggle(act: ClubAct, on: bool, locale: Locale) -> impl IntoView {
     let state = act.state;
     let checked = RwSignal::new(on);
     let change = move |e: web_sys::Event| {

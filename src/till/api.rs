@@ -7,8 +7,9 @@ use gloo_net::http::{Method, Response};
 use serde::de::DeserializeOwned;
 use tessera_core::api::{
     ApplicationView, DecideApplication, IdentifyRequest, LoginRequest, PhoneLookupRequest,
-    PhoneMembers, Staff, TillApplications, TillClubFee, TillClubFeeRequest, TillMember,
-    TillPurchase, TillPurchaseRequest, TillSession, TillVoucher, TillVoucherRequest,
+    PhoneMembers, Staff, TillApplications, TillClubFee, TillClubFeeRequest, TillClubOffers,
+    TillMember, TillPurchase, TillPurchaseRequest, TillSession, TillTicket, TillVoucher,
+    TillVoucherRequest,
 };
 use web_sys::js_sys::Date;
 
@@ -71,6 +72,11 @@ pub async fn purchase(request: &TillPurchaseRequest, key: &str) -> Result<TillPu
 /// `POST /till/club-fees` with `key` as its `Idempotency-Key`: a club's fee taken in money.
 pub async fn club_fee(request: &TillClubFeeRequest, key: &str) -> Result<TillClubFee, ApiError> {
     body(post("/till/club-fees", encode(request)?, Some(key)).await?).await
+}
+
+/// `POST /till/club-fees/offers`: the fees the till may take from the ticket's member.
+pub async fn club_fee_offers(ticket: &TillTicket) -> Result<TillClubOffers, ApiError> {
+    body(post("/till/club-fees/offers", encode(ticket)?, None).await?).await
 }
 
 /// `GET /till/club-applications` (managers): the pending applications, oldest first.

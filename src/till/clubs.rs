@@ -1,36 +1,54 @@
-//! Clubs at the till: taking a paid club's fee in money from the identified member (the offers
-//! the server made with the member: join, or renew), and, for managers, the club applications
-//! to approve or reject with a reason.
+//! Clubs at the till: taking a paid club's fee in money from the identified member (the
+//! server's offers for the ticket: join, or renew), and, for managers, the club applications to
+//! approve or reject with a reason.
+//!
+//! Shown by a module of their own (`src/bin/tessera-till-clubs.rs`, [`show_in`]), which the
+//! console loads the first time it needs one ([`TillClubsModule`], [`TillClubsHost`]): the
+//! console's page has a budget (`bench size`), and these parts are not every customer's.
 
 use super::api;
-use super::member::Found;
 use crate::api::idempotency::{new_key, Attempts};
 use crate::api::ApiError;
 use crate::components::{reader_fmt, FormAlert};
 use crate::i18n::*;
 use crate::messages::{error_text, Cashier};
+use crate::modules::{next_route_number, Loaded};
+use leptos::html::Div;
 use leptos::prelude::*;
-use tessera_core::api::{DecideApplication, TillApplication, TillClubFeeRequest, TillClubOffer};
+use tessera_core::api::{
+    DecideApplication, TillApplication, TillClubFeeRequest, TillClubOffer, TillTicket,
+};
 
-/// The fees the cashier may take in money from the member, each with its button; the answer
-/// of each says until when the membership runs.
+/// The fees the cashier may take in money from the ticket's member, each with its button; the
+/// answer of each says until when the membership runs. Nothing while there are none.
 #[component]
-pub fn ClubFees(found: Found) -> impl IntoView {
-    let offers = found.member.club_fees.clone();
-    (!offers.is_empty()).then(|| {
-        let i18n = use_i18n();
-        let ticket = found.member.ticket.clone();
-        let items = offers
-            .into_iter()
-            .map(|offer| fee_item(offer, ticket.clone(), i18n.get_locale_untracked()))
-            .collect_view();
-        view! {
-            <section class="panel" aria-labelledby="club-fees-title">
-                <h2 class="panel__title" id="club-fees-title">{t_string!(i18n, till.clubs.fees_title)}</h2>
-                <ul class="lines" role="list">{items}</ul>
-            </section>
+pub fn ClubFees(ticket: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let offers = RwSignal::new(Vec::<TillClubOffer>::new());
+    let asked = TillTicket {
+        ticket: ticket.clone(),
+    };
+    leptos::task::spawn_local(async move {
+        // Without an answer the cashier can still sell: the fees are not the sale.
+        if let Ok(answer) = api::club_fee_offers(&asked).await {
+            offers.try_set(answer.offers);
         }
-    })
+    });
+    move || {
+        let offers = offers.get();
+        (!offers.is_empty()).then(|| {
+            let items = offers
+                .into_iter()
+                .map(|offer| fee_item(offer, ticket.clone(), i18n.get_locale_untracked()))
+                .collect_view();
+            view! {
+                <section class="panel" aria-labelledby="club-fees-title">
+                    <h2 class="panel__title" id="club-fees-title">{t_string!(i18n, till.clubs.fees_title)}</h2>
+                    <ul class="lines" role="list">{items}</ul>
+                </section>
+            }
+        })
+    }
 }
 
 /// Where taking one fee stands: its end says until when the membership runs.
@@ -124,7 +142,7 @@ fn fee_item(offer: TillClubOffer, ticket: String, locale: Locale) -> impl IntoVi
 /// The managers' list of club applications: each with the questionnaire as answered, "Approve",
 /// and "Reject" with the reason the applicant reads.
 #[component]
-pub fn ApplicationsView(on_back: Callback<()>) -> impl IntoView {
+pub fn ApplicationsView() -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let list = RwSignal::new(None::<Result<Vec<TillApplication>, ApiError>>);
@@ -158,9 +176,6 @@ pub fn ApplicationsView(on_back: Callback<()>) -> impl IntoView {
             <h1 class="page__title" id="applications-title">{td_string!(locale, till.clubs.applications_title)}</h1>
             {move || said.get().map(|text| view! { <p class="note" role="status" data-testid="decided">{text}</p> })}
             {body}
-            <button class="btn btn--secondary" type="button" on:click=move |_| on_back.run(())>
-                {td_string!(locale, till.clubs.back)}
-            </button>
         </section>
     }
 }
@@ -268,4 +283,72 @@ fn application_item(
             </button>
         </article>
     }
+}
+
+/// The path of the applications screen.
+pub const APPLICATIONS: &str = "/till/club-applications";
+
+/// The path of the fees screen for a member's ticket (a name for the module, never an address).
+pub fn fees_path(ticket: &str) -> String {
+    format!("/till/club-fees/{ticket}")
+}
+
+/// Shows the club part `path` names in `host`, an element of the console's page, until the
+/// returned handle is dropped: the module's side of [`TillClubsHost`].
+pub fn show_in(host: web_sys::HtmlElement, path: &str) -> Box<dyn std::any::Any> {
+    let ticket = path.strip_prefix("/till/club-fees/").map(str::to_owned);
+    Box::new(leptos::mount::mount_to(host, move || {
+        // Made inside the provider (its children), where the parts find the translations.
+        view! {
+            <I18nContextProvider>
+                {match ticket {
+                    Some(ticket) => view! { <ClubFees ticket=ticket /> }.into_any(),
+                    None => view! { <ApplicationsView /> }.into_any(),
+                }}
+            </I18nContextProvider>
+        }
+    }))
+}
+
+/// The console's club module, provided by the console: loaded when a part is first needed.
+#[derive(Clone, Copy)]
+pub struct TillClubsModule {
+    module: Loaded,
+    asked: StoredValue<bool>,
+}
+
+impl TillClubsModule {
+    pub fn new() -> Self {
+        TillClubsModule {
+            module: Loaded::new(),
+            asked: StoredValue::new(false),
+        }
+    }
+}
+
+impl Default for TillClubsModule {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An element of the console where the club module shows the part `path` names, as soon as the
+/// module is loaded (nothing before: the console works without it).
+#[component]
+pub fn TillClubsHost(path: String) -> impl IntoView {
+    let clubs = expect_context::<TillClubsModule>();
+    let host = NodeRef::<Div>::new();
+    let number = next_route_number();
+    if !clubs.asked.get_value() {
+        clubs.asked.set_value(true);
+        clubs.module.load("till-clubs", None, None);
+    }
+    Effect::new(move |_| {
+        let (Some(host), true) = (host.get(), clubs.module.ready()) else {
+            return;
+        };
+        let _ = clubs.module.show(&host, &path, number);
+    });
+    on_cleanup(move || clubs.module.hide(number));
+    view! { <div class="till-clubs" node_ref=host></div> }
 }

@@ -24,7 +24,7 @@ pub mod sign_in;
 use crate::i18n::*;
 use crate::session::TILL;
 use checkout::CheckoutPanel;
-use clubs::{ApplicationsView, ClubFees};
+use clubs::{TillClubsHost, TillClubsModule};
 use done::DoneView;
 use leptos::prelude::*;
 use member::{seconds_left, Found, MemberSummary};
@@ -92,6 +92,7 @@ enum Step {
 #[component]
 fn Console() -> impl IntoView {
     let step = RwSignal::new(Step::Scan);
+    provide_context(TillClubsModule::new());
     // Kept across customers: the next one starts the way the cashier last worked.
     let mode = RwSignal::new(ScanMode::preferred());
     let go = move |next: Step| {
@@ -117,7 +118,13 @@ fn Console() -> impl IntoView {
             <ScanView mode=mode on_found=on_found />
         }
         .into_any(),
-        Step::Applications => view! { <ApplicationsView on_back=next_customer /> }.into_any(),
+        Step::Applications => view! {
+            <TillClubsHost path=clubs::APPLICATIONS.to_owned() />
+            <button class="btn btn--secondary" type="button" on:click=move |_| go(Step::Scan)>
+                {t_string!(use_i18n(), till.clubs.back)}
+            </button>
+        }
+        .into_any(),
         Step::Member(found) => {
             let on_done = {
                 let found = found.clone();
@@ -160,7 +167,7 @@ fn MemberView(
             <div class="till-member__grid">
                 <div class="till-member__card">
                     <MemberSummary found=found.clone() left=left />
-                    <ClubFees found=found.clone() />
+                    <TillClubsHost path=clubs::fees_path(&found.member.ticket) />
                 </div>
                 <div class="till-member__sale">
                     <CheckoutPanel

@@ -207,3 +207,28 @@ test('a customer joins an open, a closed and a paid club and gets their benefits
   await cashier.close();
   await context.close();
 });
+
+test('the cashier takes a club fee in money, and the member is a member until a month on', async ({
+  browser,
+}) => {
+  // The demo's friend, not yet in the Bean subscription.
+  const page = await browser.newPage({ baseURL: server.url, viewport: { width: 390, height: 844 } });
+  const problems = watchConsole(page);
+  const friend = await demoCustomer(page.request, 'friend@example.com');
+  await till(page, CASHIER);
+  await page.getByRole('tab', { name: 'Type code' }).click();
+  await page.getByLabel('Code').fill(scannedCode(friend.secret, nowStep()));
+  await page.getByRole('button', { name: 'Find member' }).click();
+  await expect(page.getByTestId('member-name')).toHaveText('Tamar Kapanadze');
+  // The club parts come with the console's club module, once it is loaded.
+  const fee = page.locator('.club-fee[data-club="beans"]');
+  await expect(fee).toContainText('Join Bean subscription');
+  await shot(page, 'till-club-fee', true);
+  await fee.getByRole('button', { name: 'Take ₾25.00' }).click();
+  await expect(fee.getByTestId('club-fee-taken')).toHaveText(/^₾25\.00 taken\. Member until /);
+  // The card has the club's benefits now.
+  const card = await friend.card();
+  expect(card.clubs.map((c) => c.name)).toContain('Bean subscription');
+  expect(problems).toEqual([]);
+  await page.close();
+});

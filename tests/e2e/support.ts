@@ -198,16 +198,18 @@ export type Card = {
   program_id: string;
   balance: number;
   point_name: string;
-  discount: { rate_bp: number };
+  discount: { rate_bp: number   /** The clubs whose benefits the card has now. */
+  clubs: { name: string; discount_bp: number | null; until: number | null }[];
+};
 };
 
 /** A history entry as the API answers it. */
 export type Entry = { seq: number; kind: string; points: number; spend_minor: number | null };
 
 /** The demo customer's session, Mziuri card and its checkout secret, through the API. */
-export async function demoCustomer(request: APIRequestContext) {
+export async function demoCustomer(request: APIRequestContext, email = 'demo@example.com') {
   const login = await request.post('/api/v1/auth/login', {
-    data: { email: 'demo@example.com', password: 'tessera-demo' },
+    data: { email, password: 'tessera-demo' },
   });
   expect(login.status()).toBe(200);
   const auth = { Authorization: `Bearer ${(await login.json()).token}` };

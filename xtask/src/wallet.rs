@@ -9,14 +9,23 @@ use std::process::Command;
 /// of its `index.html`, which is also its directory in `dist/` and its public URL. The checkout
 /// code screen (served at `/cards/{id}/code`), the areas (rewards and vouchers) and the
 /// memberships (clubs), both only ever shown in the wallet's page, sign-in and join (`/sign-in`,
-/// `/join`) and the cashier console (`/till/`).
-pub const APPS: [&str; 5] = ["code", "areas", "memberships", "welcome", "till"];
+/// `/join`), the cashier console (`/till/`) and its club parts (only ever shown in the console's
+/// page).
+pub const APPS: [&str; 6] = [
+    "code",
+    "areas",
+    "memberships",
+    "welcome",
+    "till",
+    "till-clubs",
+];
 
-/// The apps whose files keep their names without a hash: the wallet's page imports their modules
+/// The apps whose files keep their names without a hash: the wallet's (and the console's) page
+/// imports their modules
 /// (`/{app}/tessera-{app}.js`) and the code's stylesheet (`/code/code.css`) by name
 /// (`src/modules.rs`). The server revalidates unhashed code on every load and the service
 /// worker's cache version follows their content, so a new build is still picked up.
-const UNHASHED: [&str; 3] = ["code", "areas", "memberships"];
+const UNHASHED: [&str; 4] = ["code", "areas", "memberships", "till-clubs"];
 
 /// `trunk build --release` of the wallet into `dist/`, then of each of [`APPS`] into its
 /// directory of `dist/`.

@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         till::identify::phone_lookup,
         till::operations::purchase,
         till::vouchers::check,
+        till::operations::club_fee_offers,
         till::operations::club_fee,
         till::clubs::queue,
         till::clubs::decide,

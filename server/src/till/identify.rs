@@ -121,7 +121,6 @@ pub async fn identify(
     };
     let mut conn = state.store.reader().await?;
     let card = card_status::card(&mut conn, program, &member.card, now).await?;
-    let club_fees = crate::clubs::till_offers(&mut conn, program, &member.card.id, now).await?;
     drop(conn);
     Ok(ApiJson(TillMember {
         ticket,
@@ -130,7 +129,6 @@ pub async fn identify(
         name: member.name,
         point_value_minor: program.point_value_minor,
         card,
-        club_fees,
     }))
 }
 

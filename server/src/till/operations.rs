@@ -23,7 +23,8 @@ use axum::routing::post;
 use axum::Router;
 use std::sync::Arc;
 use tessera_core::api::{
-    ErrorCode, FieldError, TillClubFee, TillClubFeeRequest, TillPurchase, TillPurchaseRequest,
+    ErrorCode, FieldError, TillClubFee, TillClubFeeRequest, TillClubOffers, TillPurchase,
+    TillPurchaseRequest, TillTicket,
 };
 use tessera_core::validation::{normalize_email, FieldCode};
 use tessera_core::Money;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/till/purchases", post(purchase))
         .route("/till/club-fees", post(club_fee))
+        .route("/till/club-fees/offers", post(club_fee_offers))
 }
 
 fn invalid_field(field: &str, code: FieldCode) -> ApiError {
@@ -143,8 +145,33 @@ refusals! {
     ]
 }
 
-/// Takes a paid club's fee in money from the ticket's member (the offers of
-/// `TillMember::club_fees`): joins the club (the entrance fee unless paid before, and the first
+refusals! {
+    OffersRefusals = SIGNED_IN, JSON_BODY, &[ErrorCode::TicketInvalid]
+}
+
+/// The paid clubs whose fee the till may take in money from the ticket's member now, each with
+/// what it charges: joining (the entrance fee unless paid before, and the first period) or
+/// renewing from the membership's end date.
+#[utoipa::path(post, path = "/api/v1/till/club-fees/offers", tag = "till",
+    security(("bearer" = [])), request_body = TillTicket,
+    responses((status = 200, body = TillClubOffers), OffersRefusals))]
+pub async fn club_fee_offers(
+    State(state): State<AppState>,
+    till: TillSession,
+    ApiJson(req): ApiJson<TillTicket>,
+) -> ApiResult<ApiJson<TillClubOffers>> {
+    let program = till.program(&state.config)?;
+    let now = now_ms();
+    let card = store::till::ticket(&state.store, &till.session_id, &req.ticket, now)
+        .await?
+        .ok_or_else(ticket_invalid)?;
+    let mut conn = state.store.reader().await?;
+    let offers = crate::clubs::till_offers(&mut conn, program, &card.card_id, now).await?;
+    Ok(ApiJson(TillClubOffers { offers }))
+}
+
+/// Takes a paid club's fee in money from the ticket's member (one of
+/// `POST /till/club-fees/offers`): joins the club (the entrance fee unless paid before, and the first
 /// period) or renews it for one period from its current end date. A fee, not a purchase: it
 /// earns no points and counts towards no spend. `not_found`: the program has no such club, or
 /// it takes no money fee from this member now.

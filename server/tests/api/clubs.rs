@@ -10,16 +10,22 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use tessera_core::api::{
     ApplicationStatus, ApplicationView, ClubState, ClubView, ClubWithCard, Clubs, ErrorCode,
-    FieldCode, TillApplications, TillClubFee, TillPurchase, TillSession,
+    FieldCode, TillApplications, TillClubFee, TillClubOffer, TillClubOffers, TillPurchase,
+    TillSession,
 };
 use tessera_core::club::RuleKind;
 use tessera_server::config::ProgramConfig;
 use tessera_server::jobs::{renew_or_lapse_due, PeriodEnd};
 
+/// Where the demo program's club writes go.
 const CLUBS: &str = "/api/v1/programs/mziuri/clubs";
 
+/// The clubs of the customer's card, as listed for them.
 async fn clubs(t: &TestApp, token: &str) -> Clubs {
-    t.get(CLUBS, Some(token)).await.decode(StatusCode::OK)
+    let card = t.first_card(token).await;
+    t.get(&format!("/api/v1/cards/{card}/clubs"), Some(token))
+        .await
+        .decode(StatusCode::OK)
 }
 
 async fn club(t: &TestApp, token: &str, id: &str) -> ClubView {
@@ -155,7 +161,15 @@ async fn the_clubs_list_says_what_each_gives_costs_and_asks_with_the_members_pro
         assert!(tasters.invitation && tasters.approval);
         assert!(tasters.membership.is_none() && tasters.application.is_none());
 
-        let other = t.get("/api/v1/programs/cinema/clubs", Some(&token)).await;
+        assert_eq!(
+            (listed.program_name.as_str(), listed.point_name.as_str()),
+            ("Mziuri Coffee", "points")
+        );
+        // Another customer's card is not found.
+        let (_, others) = t.customer("other@example.com").await;
+        let other = t
+            .get(&format!("/api/v1/cards/{others}/clubs"), Some(&token))
+            .await;
         assert_eq!(
             other.refusal(),
             (StatusCode::NOT_FOUND, ErrorCode::NotFound)
@@ -819,17 +833,24 @@ async fn a_rejection_needs_a_reason_which_the_applicant_reads() {
     .await;
 }
 
+/// The fees the till may take from the ticket's member.
+async fn fee_offers(t: &TestApp, till: &str, ticket: &str) -> Vec<TillClubOffer> {
+    let body = json!({ "ticket": ticket });
+    let offers: TillClubOffers = t
+        .post("/api/v1/till/club-fees/offers", Some(till), body)
+        .await
+        .decode(StatusCode::OK);
+    offers.offers
+}
+
 #[tokio::test]
 async fn a_till_takes_a_club_fee_in_money_as_a_fee_not_a_purchase() {
     each_engine(|t| async move {
         let till = cashier(&t).await;
         let m = member(&t, "cashfee@example.com").await;
         let found = identified_by_code(&t, &till, &m.code(now_step())).await;
-        let offer = found
-            .club_fees
-            .iter()
-            .find(|o| o.club_id == "beans")
-            .unwrap();
+        let offers = fee_offers(&t, &till, &found.ticket).await;
+        let offer = offers.iter().find(|o| o.club_id == "beans").unwrap();
         // The entrance fee and the first month, in money.
         assert_eq!((offer.renewal, offer.amount_minor), (false, 2_500));
         let body = json!({ "ticket": found.ticket, "club_id": "beans" });
@@ -878,15 +899,21 @@ async fn a_till_takes_a_club_fee_in_money_as_a_fee_not_a_purchase() {
         );
         // Next time the till offers the renewal.
         let found = identified_by_code(&t, &till, &m.code(now_step() + 1)).await;
-        let offer = found
-            .club_fees
-            .iter()
-            .find(|o| o.club_id == "beans")
-            .unwrap();
+        let offers = fee_offers(&t, &till, &found.ticket).await;
+        let offer = offers.iter().find(|o| o.club_id == "beans").unwrap();
         assert_eq!((offer.renewal, offer.amount_minor), (true, 1_500));
         let other = json!({ "ticket": found.ticket, "club_id": "morning" });
         let open = till_write(&t, "/api/v1/till/club-fees", &till, Some("fee-2"), other).await;
         assert_eq!(open.refusal(), (StatusCode::NOT_FOUND, ErrorCode::NotFound));
+        // Only for a live ticket of this till.
+        let stale = t
+            .post(
+                "/api/v1/till/club-fees/offers",
+                Some(&till),
+                json!({ "ticket": "nope" }),
+            )
+            .await;
+        assert_eq!(stale.error_body().error, ErrorCode::TicketInvalid);
     })
     .await;
 }

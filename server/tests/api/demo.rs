@@ -92,8 +92,9 @@ async fn the_demo_customer_is_part_way_to_the_tasters_whose_member_friend_can_in
             .as_str()
             .unwrap()
             .to_owned();
+        let card = t.first_card(&token).await;
         let clubs: Clubs = t
-            .get("/api/v1/programs/mziuri/clubs", Some(&token))
+            .get(&format!("/api/v1/cards/{card}/clubs"), Some(&token))
             .await
             .decode(StatusCode::OK);
         let tasters = clubs.clubs.iter().find(|c| c.id == "tasters").unwrap();
