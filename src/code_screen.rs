@@ -424,10 +424,10 @@ fn code_view(
     let facts = move || {
         let fmt = &facts_fmt;
         card.get().map(|card| {
-            let discount = (card.discount.rate_bp > 0).then(|| {
+            let discount = (card.rate_bp() > 0).then(|| {
                 fill(
                     t_string!(i18n, code.discount),
-                    &[("rate", &fmt.percent(card.discount.rate_bp))],
+                    &[("rate", &fmt.percent(card.rate_bp()))],
                 )
             });
             let balance = fmt.points(card.balance);

@@ -17,6 +17,7 @@ use crate::config::{Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdPath};
 use crate::openapi::refusals::{refusals, CUSTOMER_CARD, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
+use crate::rewards::ledger_error;
 use crate::state::AppState;
 use crate::store::card_row::StoredCard;
 use crate::store::clubs::{
@@ -601,20 +602,33 @@ fn lapsed() -> ApiError {
     )
 }
 
-fn ledger_error(e: LedgerError) -> ApiError {
-    match e {
-        LedgerError::CardNotFound => ApiError::not_found(),
-        LedgerError::Insufficient { spendable } => ApiError::new(
-            ErrorCode::InsufficientPoints,
-            format!("The card has {spendable} points to spend."),
-        ),
-        LedgerError::Store(e) => e.into(),
-        other => ApiError::internal(other),
-    }
+/// Takes a club fee of `points` for the membership `membership_id` in its period `period`, on
+/// the locked and settled `card`: one spend whose reference names both, so nothing pays for the
+/// same period twice. The member's join or renewal here, and the renewal job (`crate::jobs`).
+#[allow(clippy::too_many_arguments)]
+pub async fn take_fee_in_points(
+    tx: &mut Tx,
+    card: &mut StoredCard,
+    program: &Program,
+    club: &Club,
+    membership_id: &str,
+    period: i64,
+    points: i64,
+    now: i64,
+) -> Result<(), LedgerError> {
+    let reason = format!("{} (club fee)", text(program, &club.name));
+    let reference = format!("club:{membership_id}:{period}");
+    let fee = Deduction {
+        kind: EntryKind::Spent,
+        points,
+        reason: &reason,
+        reference: &reference,
+        place: None,
+    };
+    ledger::take_settled(tx, card, &fee, now).await.map(drop)
 }
 
-/// Takes a club fee in points for the membership's period `period` (its reference names both,
-/// so a period is paid once).
+/// [`take_fee_in_points`] for `membership` as it stands (its current period).
 async fn pay_with_points(
     tx: &mut Tx,
     card: &mut StoredCard,
@@ -624,19 +638,18 @@ async fn pay_with_points(
     points: i64,
     now: i64,
 ) -> ApiResult<()> {
-    let reason = format!("{} (club fee)", text(program, &club.name));
-    let reference = format!("club:{}:{}", membership.id, membership.period);
-    let fee = Deduction {
-        kind: EntryKind::Spent,
+    take_fee_in_points(
+        tx,
+        card,
+        program,
+        club,
+        &membership.id,
+        membership.period,
         points,
-        reason: &reason,
-        reference: &reference,
-        place: None,
-    };
-    ledger::take_settled(tx, card, &fee, now)
-        .await
-        .map_err(ledger_error)?;
-    Ok(())
+        now,
+    )
+    .await
+    .map_err(ledger_error)
 }
 
 /// What a fee costs in points, or why it cannot be paid with them.

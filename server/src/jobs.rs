@@ -2,15 +2,14 @@
 //! servers sharing a database may run them at once (each card is settled under its lock, expiry
 //! entries are idempotent, and deletions are bounded).
 
-use crate::clubs::next_period_end;
+use crate::clubs::{next_period_end, take_fee_in_points};
 use crate::config::ProgramConfig;
 use crate::housekeeping::{sweep, Swept};
 use crate::store::clubs::{self as memberships, MembershipRow};
-use crate::store::ledger::{self, Deduction, LedgerError, SettleCard};
+use crate::store::ledger::{self, LedgerError, SettleCard};
 use crate::store::{now_ms, Store, Tx, Write};
 use std::sync::Arc;
 use std::time::Duration;
-use tessera_core::points::EntryKind;
 
 /// Cards settled per pass of the expiry job.
 const EXPIRY_BATCH: i64 = 500;
@@ -163,19 +162,17 @@ impl Write for RenewOrLapse {
                 if !memberships::extend(tx, &m.id, m.period, next).await? {
                     return Ok(PeriodEnd::Unchanged);
                 }
-                let reason = format!(
-                    "{} (club fee)",
-                    club.name.get(&program.language, &program.language)
-                );
-                let reference = format!("club:{}:{}", m.id, m.period + 1);
-                let fee = Deduction {
-                    kind: EntryKind::Spent,
+                take_fee_in_points(
+                    tx,
+                    &mut card,
+                    program,
+                    club,
+                    &m.id,
+                    m.period + 1,
                     points,
-                    reason: &reason,
-                    reference: &reference,
-                    place: None,
-                };
-                ledger::take_settled(tx, &mut card, &fee, self.now).await?;
+                    self.now,
+                )
+                .await?;
                 ledger::save(tx, &card).await?;
                 return Ok(PeriodEnd::Renewed);
             }

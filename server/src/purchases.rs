@@ -1,9 +1,9 @@
 //! The purchase service: records a purchase on a card and applies the program's rules to it:
-//! the till's money rule (`tessera_core::bill`: the member's discount off the bill, points paying
-//! part of what is left, the rest in money), points earned on the money paid at the card's tier
-//! multiplier (pending and expiring per the program calendar), the welcome bonus on the first
-//! purchase, the tier window and retention, the discount's inputs. Used by the till and the demo
-//! seeding.
+//! the till's money rule (`tessera_core::bill`: the member's discount, the highest of the level's
+//! or program's and the clubs', off the bill, points paying part of what is left, the rest in
+//! money), points earned on the money paid at the card's tier multiplier times its clubs'
+//! (pending and expiring per the program calendar), the welcome bonus on the first purchase, the
+//! tier window and retention, the discount's inputs. Used by the till and the demo seeding.
 //!
 //! Idempotent by the caller's reference: a retried purchase returns what the first one recorded
 //! and changes nothing; the same reference with a different bill is refused.

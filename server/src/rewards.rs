@@ -397,7 +397,8 @@ fn refused(refusal: Refusal) -> ApiError {
     ApiError::new(refusal.code(), message)
 }
 
-fn ledger_error(e: LedgerError) -> ApiError {
+/// A ledger failure of a member's write, in the API's words.
+pub(crate) fn ledger_error(e: LedgerError) -> ApiError {
     match e {
         LedgerError::CardNotFound => ApiError::not_found(),
         LedgerError::Insufficient { spendable } => ApiError::new(

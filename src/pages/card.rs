@@ -415,7 +415,7 @@ fn discount_panel(card: &Card, fmt: &Fmt, locale: Locale) -> impl IntoView {
         line(
             "discount__rate",
             "discount-rate",
-            fmt.percent(card.discount.rate_bp),
+            fmt.percent(card.rate_bp()),
         ),
         line("discount__text", "", td_string!(locale, card.discount_now)),
     ];

@@ -615,25 +615,10 @@ fn join_paid(
     });
     let in_points = fee.points.map(|points| {
         let act = ClubAct::new(shown, list, &club.id, done);
-        let cost = fill(
-            td_string!(locale, rewards.cost),
-            &[("points", &fmt.points(points)), ("unit", &list.point_name)],
-        );
+        let (cost, lines) = paying(points, list, fmt, locale);
         let text = ConfirmText {
             title: fill(td_string!(locale, clubs.pay_title), &[("club", &club.name)]),
-            lines: vec![
-                ("", cost.clone()),
-                (
-                    "balance-after",
-                    fill(
-                        td_string!(locale, rewards.balance_after),
-                        &[
-                            ("points", &fmt.points(list.balance - points)),
-                            ("unit", &list.point_name),
-                        ],
-                    ),
-                ),
-            ],
+            lines,
             go: td_string!(locale, clubs.pay_confirm),
             going: td_string!(locale, clubs.joining),
             back: td_string!(locale, rewards.not_now),
@@ -662,6 +647,28 @@ fn join_paid(
         }
     });
     view! { {in_points} {at_till} }
+}
+
+/// Paying `points`: the cost in words ("500 points"), and a confirmation's lines: the cost,
+/// then the balance after.
+fn paying(
+    points: i64,
+    list: &Clubs,
+    fmt: &Fmt,
+    locale: Locale,
+) -> (String, Vec<(&'static str, String)>) {
+    let cost = fill(
+        td_string!(locale, rewards.cost),
+        &[("points", &fmt.points(points)), ("unit", &list.point_name)],
+    );
+    let after = fill(
+        td_string!(locale, rewards.balance_after),
+        &[
+            ("points", &fmt.points(list.balance - points)),
+            ("unit", &list.point_name),
+        ],
+    );
+    (cost.clone(), vec![("", cost), ("balance-after", after)])
 }
 
 /// What a confirmed action does: join a paid club with points (renewal with points is chosen
@@ -768,35 +775,18 @@ fn member_actions(
         .zip(membership.ends_at)
         .map(|(points, ends_at)| {
             let act = ClubAct::new(shown, list, &club.id, done);
-            let cost = fill(
-                td_string!(locale, rewards.cost),
-                &[("points", &fmt.points(points)), ("unit", &list.point_name)],
+            let (cost, mut lines) = paying(points, list, fmt, locale);
+            let from = fill(
+                td_string!(locale, clubs.renew_from),
+                &[("date", &fmt.local_day(ends_at))],
             );
+            lines.insert(0, ("", from));
             let text = ConfirmText {
                 title: fill(
                     td_string!(locale, clubs.renew_title),
                     &[("club", &club.name)],
                 ),
-                lines: vec![
-                    (
-                        "",
-                        fill(
-                            td_string!(locale, clubs.renew_from),
-                            &[("date", &fmt.local_day(ends_at))],
-                        ),
-                    ),
-                    ("", cost.clone()),
-                    (
-                        "balance-after",
-                        fill(
-                            td_string!(locale, rewards.balance_after),
-                            &[
-                                ("points", &fmt.points(list.balance - points)),
-                                ("unit", &list.point_name),
-                            ],
-                        ),
-                    ),
-                ],
+                lines,
                 go: td_string!(locale, clubs.renew_confirm),
                 going: td_string!(locale, clubs.renewing),
                 back: td_string!(locale, rewards.not_now),
