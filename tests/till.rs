@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use qrcode::{Color, EcLevel, QrCode};
-use tessera_core::api::{BillView, Card, ErrorCode, TillMember, TillPurchase};
+use tessera_core::api::{BillView, Card, ErrorCode, TillCard, TillMember, TillPurchase};
 use tessera_core::validation::FieldCode;
 use tessera_wallet::api::idempotency::Attempts;
 use tessera_wallet::api::ApiError;
@@ -259,13 +259,14 @@ fn camera_frames_decode_to_the_checkout_code() {
 }
 
 /// The member's card at the till: 400 points to spend.
-fn card() -> Card {
-    Card {
+/// The member's card as the till shows it.
+fn card() -> TillCard {
+    TillCard::from(&Card {
         program_name: "Mziuri Coffee".into(),
         point_name: "points".into(),
         balance: 400,
         ..support::bare_card()
-    }
+    })
 }
 
 /// The checkout for `member(can_spend)` with five minutes left on its ticket; `on_done` gets what
@@ -351,7 +352,7 @@ async fn a_purchase_records_once_and_retries_with_the_same_key() {
             points_paid_minor: 0,
             money_paid_minor: 1_250,
         },
-        card: Card {
+        card: TillCard {
             balance: 462,
             ..card()
         },
@@ -526,7 +527,7 @@ async fn the_bill_its_discount_and_the_points_show_what_is_left_to_pay_before_co
     let (root, _api) = mount_faked(fake, || {
         provide_context(TillAuth::from_storage());
         let mut member = member(true);
-        member.card.discount.rate_bp = 500;
+        member.card.discount_bp = 500;
         let found = Found {
             member,
             deadline: js_sys::Date::now() + 300_000.0,

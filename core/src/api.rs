@@ -677,8 +677,8 @@ pub struct TillMember {
     /// What one point is worth when paying with points, in minor units of the card's currency;
     /// `None` when the program takes no points as payment.
     pub point_value_minor: Option<i64>,
-    /// The card, as the member sees it now (balance, tier, discount).
-    pub card: Card,
+    /// The card now, as the till shows it.
+    pub card: TillCard,
 }
 
 /// `POST /till/purchases` (with an `Idempotency-Key` header): a sale on the ticket's card. The
@@ -825,7 +825,45 @@ pub struct TillPurchase {
     /// The bill: discount, points and money.
     pub bill: BillView,
     /// The card afterwards.
-    pub card: Card,
+    pub card: TillCard,
+}
+
+/// A card as the till shows it (`TillMember::card`, `TillPurchase::card`): what the cashier
+/// needs to serve the member, without the customer's own views (coming up, goals, changes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillCard {
+    pub id: String,
+    pub program_id: String,
+    pub program_name: String,
+    /// What the program calls its points.
+    pub point_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "GEL"))]
+    pub currency: Currency,
+    /// Spendable points.
+    pub balance: i64,
+    /// Points earned and not yet spendable.
+    pub pending: i64,
+    /// The level's name, when the program has tiers.
+    pub tier: Option<String>,
+    /// The discount the till applies now, in basis points ([`Card::rate_bp`]).
+    pub discount_bp: u32,
+}
+
+impl From<&Card> for TillCard {
+    fn from(card: &Card) -> Self {
+        TillCard {
+            id: card.id.clone(),
+            program_id: card.program_id.clone(),
+            program_name: card.program_name.clone(),
+            point_name: card.point_name.clone(),
+            currency: card.currency,
+            balance: card.balance,
+            pending: card.pending.iter().map(|p| p.points).sum(),
+            tier: card.tier.as_ref().map(|t| t.name.clone()),
+            discount_bp: card.rate_bp(),
+        }
+    }
 }
 
 /// A partner of a coalition program: where its points are earned and spent.

@@ -36,7 +36,7 @@ fn settle(
     let points_value = points.ok()?.checked_mul(value)?;
     Some(
         Bill {
-            discount_bp: card.rate_bp(),
+            discount_bp: card.discount_bp,
             voucher: voucher.map(|v| v.value.off(card.currency)),
             points_value: Money::new(points_value, card.currency),
             ..Bill::new(Money::new(gross_minor.ok()?, card.currency))
@@ -204,7 +204,7 @@ pub fn CheckoutPanel(
                 money(settled.gross),
             )];
             if settled.discount > 0 {
-                let rate = fmt.percent(found.member.card.rate_bp());
+                let rate = fmt.percent(found.member.card.discount_bp);
                 rows.push((
                     fill(
                         td_string!(locale, till.checkout.discount),

@@ -95,7 +95,7 @@ pub fn DoneView(
         ));
     }
     let title = td_string!(locale, till.done.purchase_title);
-    let pending: i64 = card.pending.iter().map(|p| p.points).sum();
+    let pending = card.pending;
     let pending = (pending > 0).then(|| {
         fill(
             td_string!(locale, till.member.pending),

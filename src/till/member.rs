@@ -7,7 +7,7 @@ use crate::components::reader_fmt;
 use crate::i18n::*;
 use leptos::prelude::*;
 use std::time::Duration;
-use tessera_core::api::{Card, TillMember};
+use tessera_core::api::{TillCard, TillMember};
 use web_sys::js_sys::Date;
 
 /// A found member, and when its ticket ends by this device's clock.
@@ -36,7 +36,7 @@ impl Found {
     }
 
     /// The same member with the card as an operation left it.
-    pub fn with_card(&self, card: Card) -> Self {
+    pub fn with_card(&self, card: TillCard) -> Self {
         let mut next = self.clone();
         next.member.card = card;
         next
@@ -81,16 +81,16 @@ pub fn MemberSummary(
         card,
         ..
     } = found.member;
-    let pending: i64 = card.pending.iter().map(|p| p.points).sum();
-    let discount = if card.rate_bp() > 0 {
+    let pending = card.pending;
+    let discount = if card.discount_bp > 0 {
         fill(
             td_string!(locale, till.member.discount_rate),
-            &[("rate", &fmt.percent(card.rate_bp()))],
+            &[("rate", &fmt.percent(card.discount_bp))],
         )
     } else {
         td_string!(locale, till.member.discount_none).to_owned()
     };
-    let tier = card.tier.as_ref().map(|t| t.name.clone());
+    let tier = card.tier.clone();
     view! {
         <article class=format!("card-tile member {}", hue_class(&card.program_id)) aria-labelledby="member-name">
             <div class="member__head">

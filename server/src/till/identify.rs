@@ -128,7 +128,7 @@ pub async fn identify(
         can_spend,
         name: member.name,
         point_value_minor: program.point_value_minor,
-        card,
+        card: (&card).into(),
     }))
 }
 

@@ -358,7 +358,7 @@ impl TillOperation for RecordPurchase {
             bill: recorded.bill,
             points: recorded.points,
             welcome_points: recorded.welcome_points,
-            card,
+            card: (&card).into(),
         })
     }
 }

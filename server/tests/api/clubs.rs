@@ -322,12 +322,12 @@ async fn a_clubs_discount_and_multiplier_apply_at_the_till_from_the_moment_of_jo
         let m = member(&t, "perks@example.com").await;
         gift(&t, &m.card, 500).await;
         let found = identified_by_code(&t, &till, &m.code(now_step())).await;
-        assert_eq!(found.card.rate_bp(), 300, "Red's 3% before joining");
+        assert_eq!(found.card.discount_bp, 300, "Red's 3% before joining");
         join(&t, &m.token, "beans", "k", json!({}))
             .await
             .decode::<ClubWithCard>(StatusCode::CREATED);
         let found = identified_by_code(&t, &till, &m.code(now_step() + 1)).await;
-        assert_eq!(found.card.rate_bp(), 1000);
+        assert_eq!(found.card.discount_bp, 1000);
         let body = json!({ "ticket": found.ticket, "amount_minor": 10_000, "points": 0 });
         let bought: TillPurchase = till_write(&t, "/api/v1/till/purchases", &till, Some("b"), body)
             .await
