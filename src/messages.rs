@@ -59,14 +59,6 @@ impl Audience for Customer {
             ErrorCode::VoucherUsed => td_string!(locale, errors.voucher_used),
             ErrorCode::VoucherExpired => td_string!(locale, errors.voucher_expired),
             ErrorCode::VoucherCancelled => td_string!(locale, errors.voucher_cancelled),
-            ErrorCode::AlreadyMember => td_string!(locale, errors.already_member),
-            ErrorCode::NotAMember => td_string!(locale, errors.not_a_member),
-            ErrorCode::MembershipLapsed => td_string!(locale, errors.membership_lapsed),
-            ErrorCode::ApplicationPending => td_string!(locale, errors.application_pending),
-            ErrorCode::InvitationInvalid => td_string!(locale, errors.invitation_invalid),
-            ErrorCode::InvitationUsed => td_string!(locale, errors.invitation_used),
-            ErrorCode::InvitationExpired => td_string!(locale, errors.invitation_expired),
-            ErrorCode::InvitationsUsedUp => td_string!(locale, errors.invitations_used_up),
             // Not what a customer's request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
             | ErrorCode::InvalidBody
@@ -93,6 +85,15 @@ impl Audience for Customer {
             | ErrorCode::VoucherUnknown
             | ErrorCode::VoucherNotYours
             | ErrorCode::VoucherWrongPartner
+            // The clubs screens' (`club_error_message`): kept out of every other build.
+            | ErrorCode::AlreadyMember
+            | ErrorCode::NotAMember
+            | ErrorCode::MembershipLapsed
+            | ErrorCode::ApplicationPending
+            | ErrorCode::InvitationInvalid
+            | ErrorCode::InvitationUsed
+            | ErrorCode::InvitationExpired
+            | ErrorCode::InvitationsUsedUp
             // The till's, for managers.
             | ErrorCode::ApplicationDecided
             | ErrorCode::ManagersOnly
@@ -272,6 +273,24 @@ impl Audience for Cashier {
 /// A refusal in the wallet's words, in the current language (tracked).
 pub fn error_message(error: &ApiError) -> String {
     error_text::<Customer>(error, use_i18n().get_locale())
+}
+
+/// A refusal of a club write in the wallet's words (tracked): the clubs' own codes, else
+/// [`error_message`]. Apart from `Customer`, so only the memberships module carries their words.
+pub fn club_error_message(error: &ApiError) -> String {
+    let locale = use_i18n().get_locale();
+    let text = match error.code() {
+        Some(ErrorCode::AlreadyMember) => td_string!(locale, errors.already_member),
+        Some(ErrorCode::NotAMember) => td_string!(locale, errors.not_a_member),
+        Some(ErrorCode::MembershipLapsed) => td_string!(locale, errors.membership_lapsed),
+        Some(ErrorCode::ApplicationPending) => td_string!(locale, errors.application_pending),
+        Some(ErrorCode::InvitationInvalid) => td_string!(locale, errors.invitation_invalid),
+        Some(ErrorCode::InvitationUsed) => td_string!(locale, errors.invitation_used),
+        Some(ErrorCode::InvitationExpired) => td_string!(locale, errors.invitation_expired),
+        Some(ErrorCode::InvitationsUsedUp) => td_string!(locale, errors.invitations_used_up),
+        _ => return error_message(error),
+    };
+    text.to_owned()
 }
 
 /// A wallet form's field error code in the current language (tracked).

@@ -111,7 +111,7 @@ mod tests {
                 },
             ],
             last_code_at: None,
-            clubs: Vec::new(),
+            club_discount_bp: None,
         }
     }
 

@@ -438,10 +438,10 @@ pub struct Card {
     /// `None` when no code of the card was ever accepted (or from an older server).
     #[serde(default)]
     pub last_code_at: Option<i64>,
-    /// The clubs whose benefits the card has now (their discount competes with `discount`: the
-    /// highest rate applies at the till; their multipliers multiply the level's).
+    /// The highest discount of the clubs the card is a member of now, in basis points: it
+    /// competes with `discount` (the highest rate applies at the till, [`Card::rate_bp`]).
     #[serde(default)]
-    pub clubs: Vec<ClubBenefit>,
+    pub club_discount_bp: Option<u32>,
 }
 
 /// The level and discount a card shows from `at` on if nothing else happens (no purchase): a
@@ -979,10 +979,7 @@ impl Card {
     /// The discount rate the till applies now, in basis points: the highest of the program's
     /// and the clubs' (rates compete, never add).
     pub fn rate_bp(&self) -> u32 {
-        crate::bill::highest_rate(
-            std::iter::once(self.discount.rate_bp)
-                .chain(self.clubs.iter().filter_map(|c| c.discount_bp)),
-        )
+        crate::bill::highest_rate([self.discount.rate_bp, self.club_discount_bp.unwrap_or(0)])
     }
 }
 
@@ -1172,18 +1169,6 @@ pub struct ClubWithCard {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AutoRenew {
     pub on: bool,
-}
-
-/// A club whose benefits a card has now, for its figures (`Card::clubs`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ClubBenefit {
-    pub id: String,
-    pub name: String,
-    pub discount_bp: Option<u32>,
-    pub multiplier_percent: Option<u32>,
-    /// When the benefits stop unless renewed; `None`: no end.
-    pub until: Option<i64>,
 }
 
 /// `POST /till/club-fees`: take a paid club's fee in money from the identified member: joining

@@ -90,7 +90,7 @@ async fn card_as_of(
     let (tier, discount) = current;
     let level = tier.as_ref().map(|t| t.name.as_str());
     let clubs = crate::clubs::benefits(conn, program, id, now).await?;
-    let club_ids: Vec<&str> = clubs.iter().map(|c| c.id.as_str()).collect();
+    let club_ids: Vec<&str> = clubs.iter().map(|c| c.club_id.as_str()).collect();
     let next_reward =
         crate::rewards::next_goal(conn, program, balance, level, &club_ids, now).await?;
 
@@ -110,7 +110,7 @@ async fn card_as_of(
         next_reward,
         changes,
         last_code_at: (stored.last_code_step > 0).then(|| stored.last_code_step * STEP_MS),
-        clubs,
+        club_discount_bp: clubs.iter().filter_map(|c| c.discount_bp).max(),
     })
 }
 

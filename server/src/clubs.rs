@@ -37,8 +37,8 @@ use axum::Router;
 use sqlx::AnyConnection;
 use std::sync::Arc;
 use tessera_core::api::{
-    ApplicationStatus, ApplicationView, AutoRenew, ClubBenefit, ClubState, ClubView, ClubWithCard,
-    Clubs, ErrorCode, FeeView, FieldError, InvitationView, JoinClub, MembershipView, QuestionView,
+    ApplicationStatus, ApplicationView, AutoRenew, ClubState, ClubView, ClubWithCard, Clubs,
+    ErrorCode, FeeView, FieldError, InvitationView, JoinClub, MembershipView, QuestionView,
     TillClubFee, TillClubOffer,
 };
 use tessera_core::catalog::is_id;
@@ -58,14 +58,25 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}/clubs/{club}/invitations", post(invite))
 }
 
-/// The clubs whose benefits `card_id` has at `now`, read on `conn` (nothing is read for a
-/// program without clubs).
+/// What a club a card is a member of gives it now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Benefit {
+    pub club_id: String,
+    /// Its discount, in basis points (competes with the others: the highest applies).
+    pub discount_bp: Option<u32>,
+    /// Its earn multiplier, in percent (multiplies the level's).
+    pub multiplier_percent: Option<u32>,
+}
+
+/// The benefits of the clubs `card_id` is a member of at `now` (active and before its end
+/// date, whatever the periodic job has done), read on `conn`; nothing is read for a program
+/// without clubs.
 pub async fn benefits(
     conn: &mut AnyConnection,
     program: &Program,
     card_id: &str,
     now: i64,
-) -> Result<Vec<ClubBenefit>, StoreError> {
+) -> Result<Vec<Benefit>, StoreError> {
     if program.clubs.is_empty() {
         return Ok(Vec::new());
     }
@@ -75,12 +86,10 @@ pub async fn benefits(
         .filter(|m| m.current(now))
         .filter_map(|m| {
             let club = program.clubs.iter().find(|c| c.id == m.club_id)?;
-            Some(ClubBenefit {
-                id: club.id.clone(),
-                name: text(program, &club.name),
+            Some(Benefit {
+                club_id: club.id.clone(),
                 discount_bp: club.benefits.discount_bp,
                 multiplier_percent: club.benefits.multiplier_percent,
-                until: m.ends_at,
             })
         })
         .collect())

@@ -152,7 +152,8 @@ pub async fn catalog(
     // The card as the member sees it: its balance and level now.
     let shown = card_status::card(&mut conn, program, &card, now).await?;
     let tier = shown.tier.as_ref().map(|t| t.name.as_str());
-    let clubs: Vec<&str> = shown.clubs.iter().map(|c| c.id.as_str()).collect();
+    let benefits = crate::clubs::benefits(&mut conn, program, &card.id, now).await?;
+    let clubs: Vec<&str> = benefits.iter().map(|c| c.club_id.as_str()).collect();
     let month = i64::from(calendar::month_of(program.tz(), now));
     let redeemed = vouchers::redeemed_by_card(&mut conn, &card.id, month).await?;
     let issued = vouchers::issued_on(&mut conn, &program.id).await?;
@@ -317,7 +318,7 @@ impl Write for Redeem {
                 .as_str()
         });
         let clubs = crate::clubs::benefits(tx, program, &card.id, now).await?;
-        let clubs: Vec<&str> = clubs.iter().map(|c| c.id.as_str()).collect();
+        let clubs: Vec<&str> = clubs.iter().map(|c| c.club_id.as_str()).collect();
         let redeemed = vouchers::redeemed_by_card(tx, &card.id, i64::from(month)).await?;
         let (ever, this_month) = redeemed
             .iter()

@@ -3,7 +3,6 @@
 //! (disabled while it runs, with the last attempt's error above it) and a way back.
 
 use crate::api::ApiError;
-use crate::messages::error_message;
 use leptos::prelude::*;
 
 /// Where an action with a confirmation stands; `T` is what it gave.
@@ -44,6 +43,8 @@ pub struct ConfirmText {
     pub back: &'static str,
     /// Whether the action destroys something (its button is red).
     pub danger: bool,
+    /// The words of a refusal (`messages::error_message`, or a screen's own).
+    pub message: fn(&ApiError) -> String,
 }
 
 /// The confirmation for `state` while it is [`Confirming::asking`]: `go` runs the action (the
@@ -60,6 +61,7 @@ pub fn confirm_panel<T: Clone + Send + Sync + 'static>(
         going,
         back,
         danger,
+        message,
     } = text;
     let lines = lines
         .into_iter()
@@ -68,7 +70,7 @@ pub fn confirm_panel<T: Clone + Send + Sync + 'static>(
     let sending = move || state.with(|s| matches!(s, Confirming::Sending));
     let error = Signal::derive(move || {
         state.with(|s| match s {
-            Confirming::Failed(error) => Some(error_message(error)),
+            Confirming::Failed(error) => Some(message(error)),
             _ => None,
         })
     });

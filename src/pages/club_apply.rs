@@ -9,7 +9,7 @@ use crate::api::{self, ApiError, ClubAction};
 use crate::components::FormAlert;
 use crate::format::Fmt;
 use crate::i18n::*;
-use crate::messages::{error_message, field_error_message};
+use crate::messages::{club_error_message, field_error_message};
 use leptos::prelude::*;
 use tessera_core::api::{Answer, ClubView, Clubs, JoinClub, QuestionView};
 use tessera_core::club::QuestionKind;
@@ -60,7 +60,7 @@ pub fn ApplyForm(
     // button.
     let form_error = Signal::derive(move || {
         state.with(|s| match s {
-            Acting::Failed(error) if error.fields().is_empty() => Some(error_message(error)),
+            Acting::Failed(error) if error.fields().is_empty() => Some(club_error_message(error)),
             _ => None,
         })
     });
@@ -267,7 +267,7 @@ fn question(
         .into_any()
     } else {
         view! {
-            <fieldset class="field question" aria-invalid=invalid>
+            <fieldset class="consents" aria-invalid=invalid>
                 <legend class="field__label">{label}</legend>
                 {input}
                 {error_line}
@@ -309,8 +309,8 @@ pub(super) fn invitations(
             );
             let share = (!invitation.used).then(|| share_button(message, locale));
             view! {
-                <li class="event invitation">
-                    <span class="invitation__code" data-testid="invitation-code">{invitation.code.clone()}</span>
+                <li class="event">
+                    <strong data-testid="invitation-code">{invitation.code.clone()}</strong>
                     <span class="reward__note">{when}</span>
                     {share}
                 </li>
@@ -368,7 +368,7 @@ fn share_button(message: String, locale: Locale) -> impl IntoView {
     };
     (can_share || can_copy).then(|| {
         view! {
-            <button class="btn btn--secondary btn--inline" type="button" on:click=press>
+            <button class="btn btn--secondary" type="button" on:click=press>
                 {move || match (can_share, copied.get()) {
                     (true, _) => td_string!(locale, clubs.share),
                     (false, false) => td_string!(locale, clubs.copy),

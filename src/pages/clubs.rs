@@ -17,6 +17,7 @@ use crate::components::{
 };
 use crate::format::Fmt;
 use crate::i18n::*;
+use crate::messages::club_error_message;
 use leptos::prelude::*;
 use tessera_core::api::{ApplicationStatus, ClubState, ClubView, Clubs, FeeView, JoinClub};
 use tessera_core::club::{ClubKind, Period, RuleKind, RuleProgress};
@@ -154,7 +155,7 @@ fn notice(club: &ClubView, seen: RwSignal<u32>, locale: Locale) -> Option<impl I
         seen.update(|n| *n += 1);
     };
     Some(view! {
-        <div class="panel notice" role="status" data-testid="club-notice">
+        <div class="panel" role="status" data-testid="club-notice">
             <p>{text}</p>
             <button class="btn btn--secondary" type="button" on:click=dismiss>
                 {td_string!(locale, clubs.dismiss)}
@@ -579,6 +580,7 @@ fn join_open(
         going: td_string!(locale, clubs.joining),
         back: td_string!(locale, rewards.not_now),
         danger: false,
+        message: club_error_message,
     };
     let label = td_string!(locale, clubs.join).to_owned();
     confirmed(act, Confirmed::JoinOpen, text, label, false, locale)
@@ -594,7 +596,7 @@ static NO_ANSWERS: JoinClub = JoinClub {
 /// The error message of a failed action, if it failed.
 pub(super) fn failed(state: &Acting) -> Option<String> {
     match state {
-        Acting::Failed(error) => Some(crate::messages::error_message(error)),
+        Acting::Failed(error) => Some(club_error_message(error)),
         _ => None,
     }
 }
@@ -623,6 +625,7 @@ fn join_paid(
             going: td_string!(locale, clubs.joining),
             back: td_string!(locale, rewards.not_now),
             danger: false,
+            message: club_error_message,
         };
         let label = fill(td_string!(locale, clubs.pay_points), &[("cost", &cost)]);
         confirmed(
@@ -791,6 +794,7 @@ fn member_actions(
                 going: td_string!(locale, clubs.renewing),
                 back: td_string!(locale, rewards.not_now),
                 danger: false,
+                message: club_error_message,
             };
             let label = fill(td_string!(locale, clubs.renew), &[("cost", &cost)]);
             let toggle = ClubAct::new(shown, list, &club.id, done);
@@ -815,6 +819,7 @@ fn member_actions(
             going: td_string!(locale, clubs.leaving),
             back: td_string!(locale, clubs.stay),
             danger: true,
+            message: club_error_message,
         };
         let label = td_string!(locale, clubs.leave).to_owned();
         confirmed(act, Confirmed::Leave, text, label, false, locale)

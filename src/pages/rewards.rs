@@ -347,6 +347,7 @@ fn reward_details(
                 going: td_string!(locale, rewards.redeeming),
                 back: td_string!(locale, rewards.not_now),
                 danger: false,
+                message: crate::messages::error_message,
             };
             confirm_panel(state, text, send).into_any()
         } else {

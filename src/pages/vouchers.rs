@@ -294,6 +294,7 @@ fn cancel_action(
                 going: td_string!(locale, vouchers.cancelling),
                 back: td_string!(locale, vouchers.keep),
                 danger: true,
+                message: crate::messages::error_message,
             };
             confirm_panel(state, text, cancel).into_any()
         } else {

@@ -198,8 +198,8 @@ export type Card = {
   program_id: string;
   balance: number;
   point_name: string;
-  discount: { rate_bp: number   /** The clubs whose benefits the card has now. */
-  clubs: { name: string; discount_bp: number | null; until: number | null }[];
+  discount: { rate_bp: number   /** The highest discount of the card's clubs now. */
+  club_discount_bp: number | null;
 };
 };
 

@@ -151,6 +151,6 @@ pub fn bare_card() -> Card {
         next_reward: None,
         changes: Vec::new(),
         last_code_at: None,
-        clubs: Vec::new(),
+        club_discount_bp: None,
     }
 }
