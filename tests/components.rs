@@ -539,6 +539,7 @@ fn reward(id: &str, cost: i64, refusal: Option<ErrorCode>, missing: i64) -> Rewa
         description: "Nice.".into(),
         picture: format!("/rewards/{id}.svg"),
         cost,
+        list_cost: None,
         value: VoucherValue {
             item_minor: Some(650),
             off_minor: None,

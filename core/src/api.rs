@@ -884,8 +884,11 @@ pub struct RewardView {
     pub description: String,
     /// The drawing's path, e.g. `/rewards/coffee.svg`.
     pub picture: String,
-    /// Points it costs.
+    /// Points it costs this member (a club price when one of theirs has one).
     pub cost: i64,
+    /// The price for other members, when this member's is a club price.
+    #[serde(default)]
+    pub list_cost: Option<i64>,
     /// What its voucher is worth.
     pub value: VoucherValue,
     /// How many are left; `None`: unlimited.

@@ -142,6 +142,20 @@ pub struct Reward {
     /// Only for members of these clubs (their ids); empty: every member.
     #[serde(default)]
     pub clubs: Vec<String>,
+    /// Lower prices for members of some clubs (`club_prices = [{ club = "beans", cost = 100 }]`):
+    /// the lowest of the member's applies.
+    #[serde(default)]
+    pub club_prices: Vec<ClubPrice>,
+}
+
+/// A reward's price for the members of one club.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClubPrice {
+    /// The club's id.
+    pub club: String,
+    /// Points it costs its members.
+    pub cost: i64,
 }
 
 /// What the program knows of its tiers, partners and clubs, to check a reward against.
@@ -256,7 +270,31 @@ impl Reward {
                 return Err(format!("{key}: the program has no `{name}`"));
             }
         }
+        for (i, price) in self.club_prices.iter().enumerate() {
+            if !known.clubs.contains(&price.club.as_str()) {
+                return Err(format!(
+                    "club_prices[{i}].club: the program has no `{}`",
+                    price.club
+                ));
+            }
+            if !(1..self.cost).contains(&price.cost) {
+                return Err(format!(
+                    "club_prices[{i}].cost: from 1 to less than the cost ({})",
+                    self.cost
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Points it costs a member of `clubs` (ids): the lowest of its prices for their clubs, else
+    /// its cost.
+    pub fn cost_for(&self, clubs: &[&str]) -> i64 {
+        self.club_prices
+            .iter()
+            .filter(|p| clubs.contains(&p.club.as_str()))
+            .map(|p| p.cost)
+            .fold(self.cost, i64::min)
     }
 
     /// Why `member` may not redeem this reward on `today` (`YYYY-MM-DD` in the program's zone),
@@ -300,9 +338,10 @@ impl Reward {
                 return Some(Refusal::LimitReached);
             }
         }
-        if member.balance < self.cost {
+        let cost = self.cost_for(member.clubs);
+        if member.balance < cost {
             return Some(Refusal::NotEnoughPoints {
-                missing: self.cost - member.balance,
+                missing: cost - member.balance,
             });
         }
         None
@@ -381,6 +420,7 @@ mod tests {
             tiers: vec![],
             partners: vec![],
             clubs: vec![],
+            club_prices: vec![],
         }
     }
 
@@ -388,7 +428,7 @@ mod tests {
         language: "en",
         tiers: &["Red", "Silver", "Gold"],
         partners: &["coffee", "bakery"],
-        clubs: &[],
+        clubs: &["beans", "tasters"],
     };
 
     fn member(balance: i64) -> MemberFacts<'static> {
@@ -473,6 +513,47 @@ mod tests {
     #[test]
     fn an_affordable_reward_in_its_window_may_be_redeemed() {
         assert_eq!(coffee().refusal(&member(100), "2027-01-10"), None);
+    }
+
+    #[test]
+    fn a_club_members_price_is_the_lowest_of_their_clubs_and_decides_what_they_can_afford() {
+        let mut reward = coffee();
+        reward.club_prices = vec![
+            ClubPrice {
+                club: "beans".into(),
+                cost: 80,
+            },
+            ClubPrice {
+                club: "tasters".into(),
+                cost: 60,
+            },
+        ];
+        assert_eq!(reward.validate(&KNOWN), Ok(()));
+        assert_eq!(reward.cost_for(&[]), 100);
+        assert_eq!(reward.cost_for(&["beans"]), 80);
+        assert_eq!(reward.cost_for(&["beans", "tasters"]), 60);
+        let in_beans = MemberFacts {
+            clubs: &["beans"],
+            ..member(80)
+        };
+        assert_eq!(reward.refusal(&in_beans, "2026-12-01"), None);
+        assert_eq!(
+            reward.refusal(&member(80), "2026-12-01"),
+            Some(Refusal::NotEnoughPoints { missing: 20 })
+        );
+        // A club price must name a club and be below the cost.
+        let mut unknown = reward.clone();
+        unknown.club_prices[0].club = "chess".into();
+        assert!(unknown
+            .validate(&KNOWN)
+            .unwrap_err()
+            .starts_with("club_prices[0].club"));
+        let mut dearer = reward.clone();
+        dearer.club_prices[1].cost = 100;
+        assert!(dearer
+            .validate(&KNOWN)
+            .unwrap_err()
+            .starts_with("club_prices[1].cost"));
     }
 
     #[test]

@@ -93,10 +93,10 @@ pub async fn next_goal(
     let mut candidates: Vec<&Reward> = program
         .rewards
         .iter()
-        .filter(|reward| reward.cost > balance && reward.stock != Some(0))
+        .filter(|reward| reward.cost_for(clubs) > balance && reward.stock != Some(0))
         .filter(|reward| {
             let facts = MemberFacts {
-                balance: reward.cost,
+                balance: reward.cost_for(clubs),
                 tier,
                 clubs,
                 issued: 0,
@@ -106,7 +106,7 @@ pub async fn next_goal(
             reward.refusal(&facts, &today).is_none()
         })
         .collect();
-    candidates.sort_by_key(|reward| reward.cost);
+    candidates.sort_by_key(|reward| reward.cost_for(clubs));
     let mut issued = None;
     for reward in candidates {
         if let Some(stock) = reward.stock {
@@ -123,8 +123,8 @@ pub async fn next_goal(
         }
         return Ok(Some(RewardGoal {
             name: title_of(program, reward),
-            points: reward.cost,
-            remaining: reward.cost - balance,
+            points: reward.cost_for(clubs),
+            remaining: reward.cost_for(clubs) - balance,
         }));
     }
     Ok(None)
@@ -187,14 +187,15 @@ pub async fn catalog(
                     .get(&program.language, &program.language)
                     .to_owned(),
                 picture: format!("/rewards/{}", reward.picture),
-                cost: reward.cost,
+                cost: reward.cost_for(&clubs),
+                list_cost: (reward.cost_for(&clubs) < reward.cost).then_some(reward.cost),
                 value: reward.voucher.into(),
                 stock_left: reward.stock.map(|stock| (stock - issued).max(0)),
                 available_until: reward.available_until.clone(),
                 tiers: reward.tiers.clone(),
                 partners: partner_names(program, &reward.partners),
                 refusal: refusal.map(Refusal::code),
-                missing_points: (reward.cost - shown.balance).max(0),
+                missing_points: (reward.cost_for(&clubs) - shown.balance).max(0),
             }
         })
         .collect();
@@ -342,9 +343,11 @@ impl Write for Redeem {
         let code = typed_code::random();
         let spend_reference = format!("voucher:{code}");
         let title = title_of(program, reward);
+        // The member's price: the lowest of their clubs' prices, else the reward's.
+        let cost = reward.cost_for(&clubs);
         let spend = Deduction {
             kind: EntryKind::Spent,
-            points: reward.cost,
+            points: cost,
             reason: &title,
             reference: &spend_reference,
             place: None,
@@ -364,7 +367,7 @@ impl Write for Redeem {
                 reward_id: &reward.id,
                 title: &title,
                 voucher: &voucher_json,
-                cost: reward.cost,
+                cost,
                 issued_at: now,
                 month: i64::from(month),
                 expires_at,

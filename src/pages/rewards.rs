@@ -199,6 +199,15 @@ fn note(reward: &RewardView, card: &Card, fmt: &Fmt, locale: Locale) -> (&'stati
             &[("partners", &reward.partners.join(", "))],
         ));
     }
+    if let Some(list_cost) = reward.list_cost {
+        parts.push(fill(
+            td_string!(locale, rewards.club_price),
+            &[
+                ("points", &fmt.points(list_cost)),
+                ("unit", &card.point_name),
+            ],
+        ));
+    }
     if let Some(left @ 1..=5) = reward.stock_left {
         parts.push(fill(
             td_string!(locale, rewards.left),

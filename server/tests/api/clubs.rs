@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use tessera_core::api::{
     ApplicationStatus, ApplicationView, ClubState, ClubView, ClubWithCard, Clubs, ErrorCode,
-    FieldCode, TillApplications, TillClubFee, TillClubOffer, TillClubOffers, TillPurchase,
-    TillSession,
+    FieldCode, Rewards, TillApplications, TillClubFee, TillClubOffer, TillClubOffers, TillPurchase,
+    TillSession, VoucherWithCard,
 };
 use tessera_core::club::RuleKind;
 use tessera_server::config::ProgramConfig;
@@ -911,6 +911,41 @@ async fn a_till_takes_a_club_fee_in_money_as_a_fee_not_a_purchase() {
             )
             .await;
         assert_eq!(stale.error_body().error, ErrorCode::TicketInvalid);
+    })
+    .await;
+}
+
+/// The catalog as the customer sees it.
+async fn catalog(t: &TestApp, token: &str) -> Rewards {
+    t.get("/api/v1/programs/mziuri/rewards", Some(token))
+        .await
+        .decode(StatusCode::OK)
+}
+
+#[tokio::test]
+async fn a_club_members_price_is_shown_in_the_catalog_and_spent_on_redeeming() {
+    each_engine(|t| async move {
+        let (token, card) = t.customer("member-price@example.com").await;
+        gift(&t, &card, 600).await;
+        let coffee = |rewards: &Rewards| rewards.rewards.iter().find(|r| r.id == "coffee").cloned();
+        let before = coffee(&catalog(&t, &token).await).unwrap();
+        assert_eq!((before.cost, before.list_cost), (150, None));
+        // The Bean subscription's 500 points; its members pay 100 for a coffee.
+        joined(&t, &token, "beans", "k").await;
+        let member = coffee(&catalog(&t, &token).await).unwrap();
+        assert_eq!((member.cost, member.list_cost), (100, Some(150)));
+        let mut req = request(
+            Method::POST,
+            "/api/v1/programs/mziuri/rewards/coffee/redeem",
+            Some(&token),
+            axum::body::Body::empty(),
+            None,
+        );
+        req.headers_mut()
+            .insert("idempotency-key", "coffee-1".parse().unwrap());
+        let redeemed: VoucherWithCard = t.send(req).await.decode(StatusCode::CREATED);
+        assert_eq!(redeemed.voucher.cost, 100);
+        assert_eq!(redeemed.card.balance, 0, "600 - 500 - 100");
     })
     .await;
 }
