@@ -7,9 +7,10 @@ staging="${TRUNK_STAGING_DIR:?run me as a trunk post_build hook}"
 
 # Only the wallet's build writes the service worker: the code screen's (code/index.html), the
 # areas' (areas/index.html), the memberships' (memberships/index.html), sign-in and join's
-# (welcome/index.html) and the till's (till/index.html) builds go into subdirectories of dist/,
-# and xtask runs this script once more on the whole dist/ after them (TRUNK_HTML_FILE unset), so
-# the code screen, the areas, the memberships and sign-in are precached too.
+# (welcome/index.html), the till's (till/index.html) and its club parts' (till-clubs/index.html)
+# builds go into subdirectories of dist/, and xtask runs this script once more on the whole dist/
+# after them (TRUNK_HTML_FILE unset), so the code screen, the areas, the memberships and sign-in
+# are precached too.
 # (Hooks run in the directory of Trunk.toml; trunk passes the target's canonical path.)
 if [ -n "${TRUNK_HTML_FILE:-}" ] && [ "$TRUNK_HTML_FILE" != "$(pwd -P)/index.html" ]; then
   echo "sw-assets: not the wallet's build ($TRUNK_HTML_FILE), no service worker"
@@ -20,8 +21,8 @@ template="$source_dir/public/sw.template.js"
 
 # Shell + every hashed js/wasm/css + manifest and icons, as root-relative URLs; the till needs
 # the network anyway, so its builds (the console and its club parts) are not precached on every
-# customer's phone, and the install
-# dialog's screenshots are only for the browser's dialog, which is online.
+# customer's phone, and the install dialog's screenshots are only for the browser's dialog,
+# which is online.
 list=$(cd "$staging" && find . \( -path ./till -o -path ./till-clubs -o -path ./screenshots \) -prune -o -type f \
   \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.webmanifest' -o -name '*.png' -o -name '*.svg' \) \
   ! -name 'sw.js' ! -name 'sw.template.js' -print | sed 's|^\./|/|' | LC_ALL=C sort)

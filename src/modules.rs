@@ -15,7 +15,6 @@
 //!   (`src/bin/tessera-memberships.rs`: clubs, which put the areas module 40 KB over its budget),
 //!   loaded when a clubs screen is first opened. A route reached before its module is loaded
 //!   shows a loading state until it is.
-//!
 //! - The console's club parts (`crate::till::clubs`, `src/bin/tessera-till-clubs.rs`): taking
 //!   club fees and the managers' applications, loaded when the console first needs one.
 //!
@@ -61,6 +60,7 @@ pub(crate) fn next_route_number() -> u64 {
 }
 
 impl Loaded {
+    /// A module not loaded yet (see [`Loaded::load`]).
     pub(crate) fn new() -> Self {
         Loaded(RwSignal::new_local(None), StoredValue::new(0))
     }
@@ -207,8 +207,7 @@ impl AreasModule {
         }
     }
 
-    /// The module of the module named `name` ([`crate::areas::Area::module`]), asked for now
-    /// if it was not.
+    /// The module named `name` ([`crate::areas::Area::module`]), asked for now if it was not.
     fn module(self, name: &'static str) -> Loaded {
         if name == "areas" {
             return self.areas;

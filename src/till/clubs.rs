@@ -263,7 +263,7 @@ fn application_item(
     view! {
         <article class="panel application" data-testid="application">
             <h2 class="panel__title">{application.club_name.clone()}</h2>
-            <p class="application__who">{who}</p>
+            <p>{who}</p>
             {application.invited.then(|| view! { <p class="note">{td_string!(locale, till.clubs.invited)}</p> })}
             <dl class="member__facts">{answers}</dl>
             <div class="field">
@@ -288,15 +288,18 @@ fn application_item(
 /// The path of the applications screen.
 pub const APPLICATIONS: &str = "/till/club-applications";
 
+/// Where the fees screen's path starts; the ticket follows.
+const FEES: &str = "/till/club-fees/";
+
 /// The path of the fees screen for a member's ticket (a name for the module, never an address).
 pub fn fees_path(ticket: &str) -> String {
-    format!("/till/club-fees/{ticket}")
+    format!("{FEES}{ticket}")
 }
 
 /// Shows the club part `path` names in `host`, an element of the console's page, until the
 /// returned handle is dropped: the module's side of [`TillClubsHost`].
 pub fn show_in(host: web_sys::HtmlElement, path: &str) -> Box<dyn std::any::Any> {
-    let ticket = path.strip_prefix("/till/club-fees/").map(str::to_owned);
+    let ticket = path.strip_prefix(FEES).map(str::to_owned);
     Box::new(leptos::mount::mount_to(host, move || {
         // Made inside the provider (its children), where the parts find the translations.
         view! {
@@ -318,6 +321,7 @@ pub struct TillClubsModule {
 }
 
 impl TillClubsModule {
+    /// Not loaded until a [`TillClubsHost`] asks for it.
     pub fn new() -> Self {
         TillClubsModule {
             module: Loaded::new(),
