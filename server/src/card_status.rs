@@ -3,6 +3,7 @@
 //! cost does not grow with the length of its history.
 
 use crate::calendar;
+use crate::clubs::Benefit;
 use crate::config::Program;
 use crate::store::card_row::{CardTotals, StoredCard};
 use crate::store::ledger::{self, ComingUp};
@@ -25,20 +26,33 @@ pub async fn card(
     stored: &StoredCard,
     now: i64,
 ) -> Result<Card, StoreError> {
-    card_as_of(conn, program, stored, None, now, false).await
+    card_as_of(conn, program, stored, None, None, now, false).await
+}
+
+/// [`card`], for a caller that has read the card's club benefits already (`clubs::benefits`).
+pub async fn card_in_clubs(
+    conn: &mut AnyConnection,
+    program: &Program,
+    stored: &StoredCard,
+    clubs: &[Benefit],
+    now: i64,
+) -> Result<Card, StoreError> {
+    card_as_of(conn, program, stored, None, Some(clubs), now, false).await
 }
 
 /// The card as a write transaction left it: `stored` is the row it locked, settled at `now` and
-/// changed (so its balance is already as of now), and `months` the tier window if it read it.
-/// Only the coming-up lists are read, on the transaction's connection.
+/// changed (so its balance is already as of now), `months` the tier window and `clubs` the
+/// club benefits if it read them (and did not change the memberships since). Only the rest is
+/// read, on the transaction's connection.
 pub async fn written_card(
     conn: &mut AnyConnection,
     program: &Program,
     stored: &StoredCard,
     months: Option<&[(Month, i64)]>,
+    clubs: Option<&[Benefit]>,
     now: i64,
 ) -> Result<Card, StoreError> {
-    card_as_of(conn, program, stored, months, now, true).await
+    card_as_of(conn, program, stored, months, clubs, now, true).await
 }
 
 async fn card_as_of(
@@ -46,6 +60,7 @@ async fn card_as_of(
     program: &Program,
     stored: &StoredCard,
     months: Option<&[(Month, i64)]>,
+    clubs: Option<&[Benefit]>,
     now: i64,
     settled: bool,
 ) -> Result<Card, StoreError> {
@@ -89,7 +104,14 @@ async fn card_as_of(
     let changes = look.changes_after(now, &current);
     let (tier, discount) = current;
     let level = tier.as_ref().map(|t| t.name.as_str());
-    let clubs = crate::clubs::benefits(conn, program, id, now).await?;
+    let read_clubs;
+    let clubs = match clubs {
+        Some(clubs) => clubs,
+        None => {
+            read_clubs = crate::clubs::benefits(conn, program, id, now).await?;
+            &read_clubs
+        }
+    };
     let club_ids: Vec<&str> = clubs.iter().map(|c| c.club_id.as_str()).collect();
     let next_reward =
         crate::rewards::next_goal(conn, program, balance, level, &club_ids, now).await?;

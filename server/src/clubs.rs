@@ -820,7 +820,8 @@ impl Write for Change {
             }
         };
         ledger::save(tx, &card).await.map_err(ledger_error)?;
-        let shown = card_status::written_card(tx, program, &card, None, now).await?;
+        // The memberships changed in this transaction: read again.
+        let shown = card_status::written_card(tx, program, &card, None, None, now).await?;
         let standing = Standing::read(tx, program, &card.id, card.balance, now).await?;
         let body = ClubWithCard {
             club: standing.view(program, club, now),

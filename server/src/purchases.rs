@@ -63,6 +63,8 @@ pub struct Recorded {
     /// The card's qualifying activity per month in the tier window, this purchase included
     /// (`None` when replayed), for showing the card without reading it again.
     pub months: Option<Vec<(Month, i64)>>,
+    /// The card's club benefits the purchase applied (`None` when replayed), likewise.
+    pub clubs: Option<Vec<crate::clubs::Benefit>>,
 }
 
 /// Why a purchase was not recorded.
@@ -147,6 +149,7 @@ pub async fn record(
                 replayed: true,
                 card,
                 months: None,
+                clubs: None,
             });
         }
     }
@@ -319,5 +322,6 @@ pub async fn record(
         replayed: false,
         card,
         months: Some(buckets),
+        clubs: Some(clubs),
     })
 }

@@ -150,9 +150,9 @@ pub async fn catalog(
     let now = now_ms();
     let mut conn = state.store.reader().await?;
     // The card as the member sees it: its balance and level now.
-    let shown = card_status::card(&mut conn, program, &card, now).await?;
-    let tier = shown.tier.as_ref().map(|t| t.name.as_str());
     let benefits = crate::clubs::benefits(&mut conn, program, &card.id, now).await?;
+    let shown = card_status::card_in_clubs(&mut conn, program, &card, &benefits, now).await?;
+    let tier = shown.tier.as_ref().map(|t| t.name.as_str());
     let clubs: Vec<&str> = benefits.iter().map(|c| c.club_id.as_str()).collect();
     let month = i64::from(calendar::month_of(program.tz(), now));
     let redeemed = vouchers::redeemed_by_card(&mut conn, &card.id, month).await?;
@@ -318,8 +318,8 @@ impl Write for Redeem {
                 .name
                 .as_str()
         });
-        let clubs = crate::clubs::benefits(tx, program, &card.id, now).await?;
-        let clubs: Vec<&str> = clubs.iter().map(|c| c.club_id.as_str()).collect();
+        let benefits = crate::clubs::benefits(tx, program, &card.id, now).await?;
+        let clubs: Vec<&str> = benefits.iter().map(|c| c.club_id.as_str()).collect();
         let redeemed = vouchers::redeemed_by_card(tx, &card.id, i64::from(month)).await?;
         let (ever, this_month) = redeemed
             .iter()
@@ -380,7 +380,15 @@ impl Write for Redeem {
             .ok_or_else(|| ApiError::internal("the voucher just issued"))?;
         let body = VoucherWithCard {
             voucher: voucher_view(Some(program), &row, now)?,
-            card: card_status::written_card(tx, program, &card, Some(&months), now).await?,
+            card: card_status::written_card(
+                tx,
+                program,
+                &card,
+                Some(&months),
+                Some(&benefits),
+                now,
+            )
+            .await?,
         };
         idempotency::store(tx, &scope, &self.key, StatusCode::CREATED, &body).await
     }
@@ -624,7 +632,7 @@ impl Write for Cancel {
             .ok_or_else(|| ApiError::internal("the voucher just cancelled"))?;
         Ok(VoucherWithCard {
             voucher: voucher_view(Some(program), &ended, now)?,
-            card: card_status::written_card(tx, program, &card, None, now).await?,
+            card: card_status::written_card(tx, program, &card, None, None, now).await?,
         })
     }
 }

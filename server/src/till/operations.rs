@@ -351,9 +351,15 @@ impl TillOperation for RecordPurchase {
                 ),
                 PurchaseError::Store(e) => e.into(),
             })?;
-        let card =
-            card_status::written_card(tx, program, &recorded.card, recorded.months.as_deref(), now)
-                .await?;
+        let card = card_status::written_card(
+            tx,
+            program,
+            &recorded.card,
+            recorded.months.as_deref(),
+            recorded.clubs.as_deref(),
+            now,
+        )
+        .await?;
         Ok(TillPurchase {
             bill: recorded.bill,
             points: recorded.points,

@@ -4,6 +4,7 @@
 //! benefits at the till.
 
 use crate::common::*;
+use crate::rewards::give;
 use crate::till::{cashier, gift, identified_by_code, member, now_step, till_login, till_write};
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -357,32 +358,12 @@ async fn leaving_stops_the_benefits_at_once_without_a_refund() {
         );
         // Joining again costs the month only: the entrance fee was paid once.
         assert_eq!(left.club.entrance, None);
-        gift_more(&t, &card, 300).await;
+        give(&t, &card, 300, "gift-2", None).await;
         let back = joined(&t, &token, "beans", "k-2").await;
         assert_eq!(back.card.balance, 0);
         assert_eq!(back.club.state, ClubState::Member);
     })
     .await;
-}
-
-/// Another goodwill gift (the `gift` helper's reference is used once per card).
-async fn gift_more(t: &TestApp, card: &str, points: i64) {
-    let now = tessera_server::store::now_ms();
-    let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
-    let addition = tessera_server::store::ledger::Addition {
-        kind: tessera_core::points::EntryKind::Adjusted,
-        points,
-        reason: "goodwill",
-        reference: &format!("gift-{now}"),
-        available_at: now,
-        expires_at: None,
-        place: None,
-        spend_minor: None,
-    };
-    tessera_server::store::ledger::add(&mut tx, card, &addition, now)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
 }
 
 #[tokio::test]
@@ -489,7 +470,7 @@ async fn a_week_before_a_renewal_the_club_says_when_the_balance_falls_short() {
         exec(&t, &sql, &card).await;
         let shown = club(&t, &token, "beans").await.membership.unwrap();
         assert!(shown.auto_renew && shown.renewal_short);
-        gift_more(&t, &card, 300).await;
+        give(&t, &card, 300, "gift-2", None).await;
         let shown = club(&t, &token, "beans").await.membership.unwrap();
         assert!(!shown.renewal_short);
         // Turned off, nothing is short.

@@ -26,7 +26,13 @@ fn catalog_with(from: &str, to: &str) -> Setup {
 
 /// Gives the card `points` spendable now, expiring at `expires_at` (a goodwill gift: no
 /// purchase).
-async fn give(t: &TestApp, card: &str, points: i64, reference: &str, expires_at: Option<i64>) {
+pub(crate) async fn give(
+    t: &TestApp,
+    card: &str,
+    points: i64,
+    reference: &str,
+    expires_at: Option<i64>,
+) {
     let now = tessera_server::store::now_ms();
     let mut tx = t.state.store.pool_for_checks().begin().await.unwrap();
     let gift = Addition {
