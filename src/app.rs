@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/cards/:id/rewards/:reward") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/cards/:id/clubs") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/cards/:id/clubs/:club") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/programs/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", SettingsPage) />

@@ -2,13 +2,15 @@
 //! `crate::modules`): the areas module (`src/bin/tessera-areas.rs`) shows rewards
 //! (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`) and vouchers (`/vouchers`,
 //! `/vouchers/{id}`); the memberships module (`src/bin/tessera-memberships.rs`) shows clubs
-//! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`). The screens are `crate::pages::rewards`,
+//! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`) and closed programs (`/programs/{id}`). The screens are `crate::pages::rewards`,
 //! `crate::pages::vouchers` and `crate::pages::clubs`; here, which one an address shows, and
 //! [`show_in`], what every screen of a module is shown within.
 
 use crate::api::Wake;
 use crate::i18n::*;
-use crate::pages::{CardClubs, CardRewards, NotFoundPage, VoucherPage, VouchersPage};
+use crate::pages::{
+    CardClubs, CardRewards, NotFoundPage, ProgramEntryPage, VoucherPage, VouchersPage,
+};
 use crate::session::Auth;
 use leptos::prelude::*;
 
@@ -23,6 +25,8 @@ pub enum Area {
     Clubs { card: String },
     /// `/cards/{card}/clubs/{club}`: one club, and joining, renewing or leaving it.
     Club { card: String, club: String },
+    /// `/programs/{program}`: a closed program, applying to it, and its cardholders' codes.
+    Program { program: String },
     /// `/vouchers`: every voucher of the customer.
     Vouchers,
     /// `/vouchers/{id}`: one voucher.
@@ -45,6 +49,9 @@ impl Area {
                 card: id(card)?,
                 club: id(club)?,
             }),
+            ["programs", program] => Some(Area::Program {
+                program: id(program)?,
+            }),
             ["vouchers"] => Some(Area::Vouchers),
             ["vouchers", voucher] => Some(Area::Voucher { id: id(voucher)? }),
             _ => None,
@@ -54,7 +61,7 @@ impl Area {
     /// The module that shows it: `areas` or `memberships` (`/{name}/tessera-{name}.js`).
     pub fn module(&self) -> &'static str {
         match self {
-            Area::Clubs { .. } | Area::Club { .. } => "memberships",
+            Area::Clubs { .. } | Area::Club { .. } | Area::Program { .. } => "memberships",
             _ => "areas",
         }
     }
@@ -70,7 +77,7 @@ impl Area {
             }
             Area::Vouchers => view! { <VouchersPage /> }.into_any(),
             Area::Voucher { id } => view! { <VoucherPage id=id /> }.into_any(),
-            Area::Clubs { .. } | Area::Club { .. } => return None,
+            Area::Clubs { .. } | Area::Club { .. } | Area::Program { .. } => return None,
         })
     }
 
@@ -80,6 +87,9 @@ impl Area {
             Area::Clubs { card } => view! { <CardClubs card_id=card club_id=None /> }.into_any(),
             Area::Club { card, club } => {
                 view! { <CardClubs card_id=card club_id=Some(club) /> }.into_any()
+            }
+            Area::Program { program } => {
+                view! { <ProgramEntryPage program_id=program /> }.into_any()
             }
             _ => return None,
         })

@@ -7,12 +7,13 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use tessera_core::api::{
     ApplicationStatus, ApplicationView, Card, CheckoutSecret, ClubState, ClubView, Clubs,
-    DiscountView, ErrorCode, HistoryEntry, HistoryPage, Me, MembershipView, PartnerView, PointsOn,
-    RewardGoal, RewardView, Rewards, Session, TierGoal, TierStatus, Voucher, VoucherStatus,
-    VoucherValue, VoucherWithCard, Wallet,
+    DiscountView, EntryState, ErrorCode, HistoryEntry, HistoryPage, InvitationView, Me,
+    MembershipView, PartnerView, PointsOn, ProgramEntry, ProgramOffer, QuestionView, RewardGoal,
+    RewardView, Rewards, Session, TierGoal, TierStatus, Voucher, VoucherStatus, VoucherValue,
+    VoucherWithCard, Wallet,
 };
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
-use tessera_core::club::{ClubKind, RuleKind, RuleProgress};
+use tessera_core::club::{ClubKind, QuestionKind, RuleKind, RuleProgress};
 use tessera_core::discount::DiscountKind;
 use tessera_core::points::EntryKind;
 use tessera_core::tier::QualifyBy;
@@ -751,6 +752,101 @@ async fn the_clubs_say_what_they_give_and_where_the_member_stands() {
     root.remove();
 }
 
+/// The demo's closed program as the server shows it to someone without its card.
+fn cellar_entry(state: EntryState) -> ProgramEntry {
+    ProgramEntry {
+        program_id: "cellar".into(),
+        name: "Mziuri Wine Cellar".into(),
+        description: "Members' tastings.".into(),
+        questions: vec![QuestionView {
+            id: "adult".into(),
+            text: "Are you 18 or older?".into(),
+            kind: QuestionKind::YesNo,
+            options: Vec::new(),
+            required: true,
+        }],
+        invitation: true,
+        approval: true,
+        state,
+        card_id: None,
+        application: None,
+        invitations: Vec::new(),
+        invitations_left: 0,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_applicant_to_a_closed_program_reads_why_above_a_new_application() {
+    let mut entry = cellar_entry(EntryState::CanApply);
+    entry.application = Some(ApplicationView {
+        id: "a1".into(),
+        status: ApplicationStatus::Rejected,
+        applied_at: 1_765_000_000_000,
+        decided_at: Some(1_765_100_000_000),
+        reason: Some("Full until spring".into()),
+    });
+    let routes = vec![(
+        "/api/v1/programs/cellar/entry",
+        200,
+        serde_json::to_string(&entry).unwrap(),
+    )];
+    let (root, _api) = mount_area("/programs/cellar", &fake_api(&routes));
+    wait_for("the program", || !texts(&root, "h1").is_empty()).await;
+    assert_eq!(texts(&root, "h1"), ["Mziuri Wine Cellar"]);
+    assert_eq!(
+        texts(&root, "[data-testid=program-state]"),
+        ["Not approved: Full until spring"]
+    );
+    assert_eq!(
+        texts(&root, ".lines .event"),
+        [
+            "A few questions",
+            "An invitation code from a member",
+            "Approval by the team"
+        ]
+    );
+    // The form asks the question and the code again.
+    assert_eq!(texts(&root, "legend"), ["Are you 18 or older?"]);
+    assert!(root.query_selector("#invitation").unwrap().is_some());
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_cardholder_of_a_closed_program_opens_the_card_and_shares_codes() {
+    let mut entry = cellar_entry(EntryState::Cardholder);
+    entry.card_id = Some("c9".into());
+    entry.invitations = vec![InvitationView {
+        code: "ABCDEFGHJK".into(),
+        created_at: 1_765_000_000_000,
+        expires_at: 1_767_600_000_000,
+        used: false,
+    }];
+    entry.invitations_left = 2;
+    let routes = vec![(
+        "/api/v1/programs/cellar/entry",
+        200,
+        serde_json::to_string(&entry).unwrap(),
+    )];
+    let (root, _api) = mount_area("/programs/cellar", &fake_api(&routes));
+    wait_for("the program", || !texts(&root, "h1").is_empty()).await;
+    assert_eq!(
+        query(&root, "a.btn--primary")
+            .get_attribute("href")
+            .as_deref(),
+        Some("/cards/c9")
+    );
+    assert_eq!(
+        texts(&root, "[data-testid=invitation-code]"),
+        ["ABCDEFGHJK"]
+    );
+    assert!(texts(&root, "#invitations-title ~ .reward__note")[0].starts_with("2 left"));
+    assert!(
+        root.query_selector("form").unwrap().is_none(),
+        "no form for a cardholder"
+    );
+    root.remove();
+}
+
 fn voucher(status: VoucherStatus) -> Voucher {
     Voucher {
         id: "v1".into(),
@@ -1252,6 +1348,7 @@ async fn the_cards_home_keeps_a_checkout_key_for_every_card_sealed_from_scripts(
     other.id = "c-other".into();
     let wallet = Wallet {
         cards: vec![example_card(), other],
+        by_invitation: Vec::new(),
     };
     let owned = vec![
         (
@@ -1403,6 +1500,7 @@ async fn the_code_shortcut_opens_the_card_shown_last_or_the_only_one() {
     let owner = signed_in_as_someone_new();
     let one = serde_json::to_string(&Wallet {
         cards: vec![example_card()],
+        by_invitation: Vec::new(),
     })
     .unwrap();
     assert_eq!(code_screen::last_card().await, None, "nothing kept");
@@ -1417,6 +1515,7 @@ async fn the_code_shortcut_opens_the_card_shown_last_or_the_only_one() {
     other.id = "c-second".into();
     let two = serde_json::to_string(&Wallet {
         cards: vec![example_card(), other],
+        by_invitation: Vec::new(),
     })
     .unwrap();
     kept::keep(&owner, "/wallet", &two).await;
@@ -1548,6 +1647,50 @@ fn offline_line(root: &web_sys::HtmlElement) -> Option<String> {
         .and_then(|l| l.text_content())
 }
 
+#[wasm_bindgen_test]
+async fn the_cards_home_lists_the_programs_to_apply_to_and_where_an_application_stands() {
+    signed_in_as_someone_new();
+    let offer = |id: &str, held: bool, application: Option<ApplicationStatus>| ProgramOffer {
+        program_id: id.into(),
+        name: id.to_uppercase(),
+        held,
+        application,
+        invitations: true,
+    };
+    let wallet = serde_json::to_string(&Wallet {
+        cards: vec![bare_card()],
+        by_invitation: vec![
+            offer("cellar", false, None),
+            offer("opera", false, Some(ApplicationStatus::Pending)),
+            offer("library", true, None),
+        ],
+    })
+    .unwrap();
+    let (root, _api) = mount_cards_home(
+        &fake_api(&[("/api/v1/wallet", 200, wallet)]),
+        Trigger::new(),
+    );
+    wait_for("the offers", || {
+        texts(&root, "[data-testid=by-invitation] a").len() == 3
+    })
+    .await;
+    assert_eq!(
+        texts(&root, "[data-testid=by-invitation] a"),
+        [
+            "CELLARApply to join",
+            "OPERAApplication sent: waiting for an answer",
+            "LIBRARYInvite friends"
+        ]
+    );
+    assert_eq!(
+        query(&root, "[data-program=cellar]")
+            .get_attribute("href")
+            .as_deref(),
+        Some("/programs/cellar")
+    );
+    root.remove();
+}
+
 /// The server unreachable (every request fails as a network error does).
 const NO_NETWORK: &str = "() => Promise.reject(new TypeError('Failed to fetch'))";
 
@@ -1561,7 +1704,11 @@ async fn the_cards_home_shows_the_kept_cards_offline_and_refreshes_when_the_serv
         date: "2026-12-06".into(),
         points: 20,
     }];
-    let wallet = serde_json::to_string(&Wallet { cards: vec![card] }).unwrap();
+    let wallet = serde_json::to_string(&Wallet {
+        cards: vec![card],
+        by_invitation: Vec::new(),
+    })
+    .unwrap();
     let wake = Trigger::new();
 
     let (root, online) = mount_cards_home(&fake_api(&[("/api/v1/wallet", 200, wallet)]), wake);
@@ -1589,7 +1736,11 @@ async fn the_cards_home_shows_the_kept_cards_offline_and_refreshes_when_the_serv
     drop(offline);
     let mut fresh = bare_card();
     fresh.balance = 500;
-    let fresh = serde_json::to_string(&Wallet { cards: vec![fresh] }).unwrap();
+    let fresh = serde_json::to_string(&Wallet {
+        cards: vec![fresh],
+        by_invitation: Vec::new(),
+    })
+    .unwrap();
     let _online = FakeFetch::install(&fake_api(&[("/api/v1/wallet", 200, fresh)]));
     wake.notify();
     wait_for("the fresh card", || {

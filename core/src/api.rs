@@ -395,6 +395,24 @@ pub struct Me {
 pub struct Wallet {
     /// One card per program, oldest enrolment first.
     pub cards: Vec<Card>,
+    /// The programs joined by application (`enrolment = "closed"`), in the configuration's
+    /// order: to apply to, or, for their cardholders, to invite to.
+    #[serde(default)]
+    pub by_invitation: Vec<ProgramOffer>,
+}
+
+/// A program joined by application, as the wallet's home lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramOffer {
+    pub program_id: String,
+    pub name: String,
+    /// The customer holds its card.
+    pub held: bool,
+    /// Their latest application's state, while they hold no card.
+    pub application: Option<ApplicationStatus>,
+    /// Its cardholders make invitation codes.
+    pub invitations: bool,
 }
 
 /// A customer's membership of one program (`GET /cards/{id}`).
@@ -1167,6 +1185,54 @@ pub struct ClubWithCard {
     pub card: Card,
 }
 
+/// Where a customer stands with a program joined by application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EntryState {
+    /// They hold its card.
+    Cardholder,
+    /// They may apply (again, after a rejection).
+    CanApply,
+    /// Their application waits for staff.
+    Pending,
+}
+
+/// `GET /programs/{id}/entry`: a program joined by application (`enrolment = "closed"`) for the
+/// signed-in customer: what applying asks, where they stand, and a cardholder's invitation
+/// codes of this calendar year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramEntry {
+    pub program_id: String,
+    pub name: String,
+    pub description: String,
+    pub questions: Vec<QuestionView>,
+    /// Applying needs an invitation code from a cardholder.
+    pub invitation: bool,
+    /// Staff approve each application.
+    pub approval: bool,
+    pub state: EntryState,
+    /// Their card in the program, once they hold one.
+    pub card_id: Option<String>,
+    /// Their latest application (a rejection with its reason).
+    pub application: Option<ApplicationView>,
+    /// A cardholder's codes made this year, newest first (unused ones to share).
+    pub invitations: Vec<InvitationView>,
+    pub invitations_left: u32,
+}
+
+/// `POST /programs/{id}/apply`: the answers to the program's questionnaire and an invitation
+/// code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplyToProgram {
+    #[serde(default)]
+    pub answers: Vec<Answer>,
+    #[serde(default)]
+    pub invitation: Option<String>,
+}
+
 /// `PUT /programs/{id}/clubs/{club}/auto-renew`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1227,16 +1293,18 @@ pub struct TillClubOffer {
     pub ends_at: Option<i64>,
 }
 
-/// An application in the managers' queue (`GET /till/club-applications`), oldest first.
+/// An application in the managers' queue (`GET /till/applications`), oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TillApplication {
     pub id: String,
-    pub club_id: String,
-    pub club_name: String,
-    /// The applicant's name and card number.
+    /// The club applied to; `None`: the program itself (`enrolment = "closed"`).
+    pub club_id: Option<String>,
+    /// The club's name, or the program's.
+    pub applies_to: String,
+    /// The applicant's name, and their card's number (none yet for the program itself).
     pub member_name: String,
-    pub card_number: String,
+    pub card_number: Option<String>,
     pub applied_at: i64,
     /// The questionnaire as asked and answered, in the club's order.
     pub answers: Vec<AnsweredQuestion>,
@@ -1252,14 +1320,14 @@ pub struct AnsweredQuestion {
     pub answer: String,
 }
 
-/// `GET /till/club-applications`.
+/// `GET /till/applications`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TillApplications {
     pub applications: Vec<TillApplication>,
 }
 
-/// `POST /till/club-applications/{id}/decide`: approve, or reject with a reason the member
+/// `POST /till/applications/{id}/decide`: approve, or reject with a reason the member
 /// reads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

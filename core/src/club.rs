@@ -473,6 +473,15 @@ impl Fees {
 }
 
 impl Entry {
+    /// What joining a closed *program* asks (`enrolment = "closed"`): the same, without rules,
+    /// since a customer without its card has no purchases in it. `Err` starts with the key.
+    pub fn validate_for_program(&self, language: &str) -> Result<(), String> {
+        if !self.rules.is_empty() {
+            return Err("rules: a program's entry asks for no purchases (questions, invitations or approval)".into());
+        }
+        self.validate(language)
+    }
+
     fn validate(&self, language: &str) -> Result<(), String> {
         if self.rules.is_empty()
             && self.questions.is_empty()

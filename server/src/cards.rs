@@ -7,6 +7,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdPath};
 use crate::openapi::refusals::{refusals, CustomerCardRefusals, SessionRefusals};
 use crate::openapi::refusals::{CUSTOMER_CARD, SIGNED_IN};
+use crate::program_entry;
 use crate::state::AppState;
 use crate::store::card_row::StoredCard;
 use crate::store::{self, now_ms, StoreError, Tx};
@@ -62,7 +63,7 @@ pub async fn enrol_in_open_programs(
 }
 
 /// Every card of the signed-in customer, with balance, pending and expiring points, tier and
-/// discount as of now.
+/// discount as of now; and the programs joined by application, to apply to or invite to.
 #[utoipa::path(get, path = "/api/v1/wallet", tag = "cards", security(("bearer" = [])),
     responses((status = 200, body = Wallet), SessionRefusals))]
 pub async fn wallet(
@@ -79,7 +80,13 @@ pub async fn wallet(
             cards.push(card_status::card(&mut conn, program, card, now).await?);
         }
     }
-    Ok(ApiJson(Wallet { cards }))
+    let held: Vec<&str> = stored.iter().map(|c| c.program_id.as_str()).collect();
+    let by_invitation =
+        program_entry::offers(&mut conn, &state.config, &session.customer_id, &held).await?;
+    Ok(ApiJson(Wallet {
+        cards,
+        by_invitation,
+    }))
 }
 
 /// One card of the signed-in customer; another customer's card is "not found".

@@ -37,12 +37,14 @@ use axum::Router;
 use sqlx::AnyConnection;
 use std::sync::Arc;
 use tessera_core::api::{
-    ApplicationStatus, ApplicationView, AutoRenew, ClubState, ClubView, ClubWithCard, Clubs,
-    ErrorCode, FeeView, FieldError, InvitationView, JoinClub, MembershipView, QuestionView,
+    Answer, ApplicationStatus, ApplicationView, AutoRenew, ClubState, ClubView, ClubWithCard,
+    Clubs, ErrorCode, FeeView, FieldError, InvitationView, JoinClub, MembershipView, QuestionView,
     TillClubFee, TillClubOffer,
 };
 use tessera_core::catalog::is_id;
-use tessera_core::club::{self, answer_refusals, Club, ClubKind, Price, PurchaseFact};
+use tessera_core::club::{
+    self, answer_refusals, Club, ClubKind, Invitations, Price, PurchaseFact, Question,
+};
 use tessera_core::points::EntryKind;
 
 /// A week, in milliseconds: how early the wallet warns that a renewal with points falls short.
@@ -96,7 +98,7 @@ pub async fn benefits(
 }
 
 /// A configured text in the program's language (the member's, with the languages issue).
-fn text(program: &Program, text: &tessera_core::catalog::Text) -> String {
+pub(crate) fn text(program: &Program, text: &tessera_core::catalog::Text) -> String {
     text.get(&program.language, &program.language).to_owned()
 }
 
@@ -217,18 +219,7 @@ impl Standing {
             recurring: fees.and_then(|f| f.to_renew()).map(fee_view),
             every: fees.and_then(|f| f.recurring).map(|r| r.every),
             rules,
-            questions: entry.map_or_else(Vec::new, |e| {
-                e.questions
-                    .iter()
-                    .map(|q| QuestionView {
-                        id: q.id.clone(),
-                        text: text(program, &q.text),
-                        kind: q.kind,
-                        options: q.options.iter().map(|o| text(program, o)).collect(),
-                        required: q.required,
-                    })
-                    .collect()
-            }),
+            questions: entry.map_or_else(Vec::new, |e| question_views(program, &e.questions)),
             invitation: entry.is_some_and(|e| e.invitations.is_some()),
             approval: entry.is_some_and(|e| e.approval),
             state,
@@ -245,36 +236,61 @@ impl Standing {
                 }),
             application: application.map(|a| ApplicationView {
                 id: a.id.clone(),
-                status: match a.status.as_str() {
-                    "approved" => ApplicationStatus::Approved,
-                    "rejected" => ApplicationStatus::Rejected,
-                    _ => ApplicationStatus::Pending,
-                },
+                status: application_status(&a.status),
                 applied_at: a.applied_at,
                 decided_at: a.decided_at,
                 reason: a.reason.clone(),
             }),
             invitations: if member {
-                codes
-                    .iter()
-                    .filter(|c| c.status != "dead")
-                    .map(|c| InvitationView {
-                        code: c.code.clone(),
-                        created_at: c.created_at,
-                        expires_at: c.expires_at,
-                        used: c.status == "used",
-                    })
-                    .collect()
+                invitation_views(codes)
             } else {
                 Vec::new()
             },
-            invitations_left: if member {
-                per_year.saturating_sub(u32::try_from(codes.len()).unwrap_or(u32::MAX))
-            } else {
-                0
-            },
+            invitations_left: if member { left(per_year, codes) } else { 0 },
         }
     }
+}
+
+/// An application's stored status as the API says it.
+pub(crate) fn application_status(stored: &str) -> ApplicationStatus {
+    match stored {
+        "approved" => ApplicationStatus::Approved,
+        "rejected" => ApplicationStatus::Rejected,
+        _ => ApplicationStatus::Pending,
+    }
+}
+
+/// A questionnaire as the wallet shows it, in the program's language.
+pub(crate) fn question_views(program: &Program, questions: &[Question]) -> Vec<QuestionView> {
+    questions
+        .iter()
+        .map(|q| QuestionView {
+            id: q.id.clone(),
+            text: text(program, &q.text),
+            kind: q.kind,
+            options: q.options.iter().map(|o| text(program, o)).collect(),
+            required: q.required,
+        })
+        .collect()
+}
+
+/// A member's invitation codes of the year as they see them (a dead one is gone).
+pub(crate) fn invitation_views(codes: &[InvitationRow]) -> Vec<InvitationView> {
+    codes
+        .iter()
+        .filter(|c| c.status != "dead")
+        .map(|c| InvitationView {
+            code: c.code.clone(),
+            created_at: c.created_at,
+            expires_at: c.expires_at,
+            used: c.status == "used",
+        })
+        .collect()
+}
+
+/// How many of `per_year` codes are left after `made` this year.
+pub(crate) fn left(per_year: u32, made: &[InvitationRow]) -> u32 {
+    per_year.saturating_sub(u32::try_from(made.len()).unwrap_or(u32::MAX))
 }
 
 fn fee_view(p: Price) -> FeeView {
@@ -285,7 +301,7 @@ fn fee_view(p: Price) -> FeeView {
 }
 
 /// The first instant of the program's calendar year of `now`: invitation codes count per year.
-fn year_start(program: &Program, now: i64) -> i64 {
+pub(crate) fn year_start(program: &Program, now: i64) -> i64 {
     let month = calendar::month_of(program.tz(), now);
     calendar::month_start(program.tz(), month - month.rem_euclid(12))
 }
@@ -792,30 +808,7 @@ impl Write for Change {
                     .as_ref()
                     .and_then(|e| e.invitations)
                     .ok_or_else(ApiError::not_found)?;
-                let made = stored::invitations(tx, &card.id, &club.id, year_start(program, now))
-                    .await?
-                    .len();
-                if made >= invitations.per_year as usize {
-                    return Err(ApiError::new(
-                        ErrorCode::InvitationsUsedUp,
-                        format!(
-                            "You have made this year's {} invitation codes.",
-                            invitations.per_year
-                        ),
-                    ));
-                }
-                let expires_at =
-                    calendar::day_start_after(program.tz(), now, invitations.valid_days + 1);
-                stored::invite(
-                    tx,
-                    &typed_code::random(),
-                    &card.id,
-                    &program.id,
-                    &club.id,
-                    now,
-                    expires_at,
-                )
-                .await?;
+                make_invitation(tx, program, &club.id, &card.id, invitations, now).await?;
                 StatusCode::CREATED
             }
         };
@@ -912,15 +905,7 @@ impl Change {
                         ));
                     }
                 }
-                let refusals = answer_refusals(&entry.questions, &request.answers);
-                if !refusals.is_empty() {
-                    return Err(ApiError::validation(
-                        refusals
-                            .into_iter()
-                            .map(|(field, code)| FieldError { field, code })
-                            .collect(),
-                    ));
-                }
+                check_answers(&entry.questions, &request.answers)?;
                 let invitation = match entry.invitations {
                     Some(_) => Some(
                         self.use_invitation(tx, program, club, &card.id, request, now)
@@ -952,7 +937,7 @@ impl Change {
     }
 
     /// Uses the invitation code of the request for `card_id`: refused when it is missing or
-    /// unknown, of a member who left, used, or expired. Returns the code.
+    /// unknown, the card's own, of a member who left, used, or expired. Returns the code.
     async fn use_invitation(
         &self,
         tx: &mut Tx,
@@ -962,51 +947,131 @@ impl Change {
         request: &JoinClub,
         now: i64,
     ) -> ApiResult<String> {
-        let invalid = || {
-            ApiError::new(
-                ErrorCode::InvitationInvalid,
-                "This club needs an invitation code from a member; this one is not valid.",
-            )
-        };
-        let code = typed_code::normalized(request.invitation.as_deref().unwrap_or_default());
-        if code.is_empty() || code.len() > 20 {
-            return Err(invalid());
-        }
-        let row = stored::invitation(tx, &program.id, &club.id, &code)
-            .await?
-            .ok_or_else(invalid)?;
-        match row.status.as_str() {
-            "dead" => return Err(invalid()),
-            "used" => {
-                return Err(ApiError::new(
-                    ErrorCode::InvitationUsed,
-                    "This invitation code was used already.",
-                ))
-            }
-            _ if row.expires_at <= now => {
-                return Err(ApiError::new(
-                    ErrorCode::InvitationExpired,
-                    "This invitation code has expired. Ask for a new one.",
-                ))
-            }
-            _ => {}
-        }
+        let row = live_invitation(
+            tx,
+            &program.id,
+            &club.id,
+            request.invitation.as_deref(),
+            now,
+        )
+        .await?;
         if row.card_id == card_id {
-            return Err(invalid());
+            return Err(invitation_invalid());
         }
         // Its member must still be one.
         let inviter = stored::membership(tx, &row.card_id, &club.id).await?;
         if !inviter.is_some_and(|m| m.current(now)) {
-            return Err(invalid());
+            return Err(invitation_invalid());
         }
-        if !stored::use_invitation(tx, &code, card_id, now).await? {
-            return Err(ApiError::new(
-                ErrorCode::InvitationUsed,
-                "This invitation code was used already.",
-            ));
-        }
-        Ok(code)
+        spend_invitation(tx, row, card_id, now).await
     }
+}
+
+/// Makes one of `card_id`'s invitation codes to `club_id` (`PROGRAM_ITSELF`: the program) for
+/// this calendar year, refused once `invitations.per_year` are made; each is valid for
+/// `valid_days` whole days after today.
+pub(crate) async fn make_invitation(
+    tx: &mut Tx,
+    program: &Program,
+    club_id: &str,
+    card_id: &str,
+    invitations: Invitations,
+    now: i64,
+) -> ApiResult<()> {
+    let made = stored::invitations(tx, card_id, club_id, year_start(program, now))
+        .await?
+        .len();
+    if made >= invitations.per_year as usize {
+        return Err(ApiError::new(
+            ErrorCode::InvitationsUsedUp,
+            format!(
+                "You have made this year's {} invitation codes.",
+                invitations.per_year
+            ),
+        ));
+    }
+    let expires_at = calendar::day_start_after(program.tz(), now, invitations.valid_days + 1);
+    stored::invite(
+        tx,
+        &typed_code::random(),
+        card_id,
+        &program.id,
+        club_id,
+        now,
+        expires_at,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Refuses `answers` that do not fit `questions` (`validation`, naming `answers.{question}`).
+pub(crate) fn check_answers(questions: &[Question], answers: &[Answer]) -> ApiResult<()> {
+    let refusals = answer_refusals(questions, answers);
+    if refusals.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        refusals
+            .into_iter()
+            .map(|(field, code)| FieldError { field, code })
+            .collect(),
+    ))
+}
+
+fn invitation_invalid() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvitationInvalid,
+        "This needs an invitation code from a member; this one is not valid.",
+    )
+}
+
+fn invitation_used() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvitationUsed,
+        "This invitation code was used already.",
+    )
+}
+
+/// The invitation `typed` (as typed: any case, spaces, dashes) to `club_id` of `program_id`
+/// (`store::program_entry::PROGRAM_ITSELF`: the program), while it may be used: refused when it
+/// is missing or unknown, dead, used or expired. Who made it is the caller's to check.
+pub(crate) async fn live_invitation(
+    tx: &mut Tx,
+    program_id: &str,
+    club_id: &str,
+    typed: Option<&str>,
+    now: i64,
+) -> ApiResult<InvitationRow> {
+    let code = typed_code::normalized(typed.unwrap_or_default());
+    if code.is_empty() || code.len() > 20 {
+        return Err(invitation_invalid());
+    }
+    let row = stored::invitation(tx, program_id, club_id, &code)
+        .await?
+        .ok_or_else(invitation_invalid)?;
+    match row.status.as_str() {
+        "dead" => Err(invitation_invalid()),
+        "used" => Err(invitation_used()),
+        _ if row.expires_at <= now => Err(ApiError::new(
+            ErrorCode::InvitationExpired,
+            "This invitation code has expired. Ask for a new one.",
+        )),
+        _ => Ok(row),
+    }
+}
+
+/// Uses `invitation` for `used_by` (a conditional update: refused when another use came
+/// first). Returns the code.
+pub(crate) async fn spend_invitation(
+    tx: &mut Tx,
+    invitation: InvitationRow,
+    used_by: &str,
+    now: i64,
+) -> ApiResult<String> {
+    if !stored::use_invitation(tx, &invitation.code, used_by, now).await? {
+        return Err(invitation_used());
+    }
+    Ok(invitation.code)
 }
 
 /// Starts a membership the caller checked is not active.

@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
-use tessera_core::catalog::{is_id, Known, Reward};
-use tessera_core::club::Club;
+use tessera_core::catalog::{is_id, Known, Reward, Text};
+use tessera_core::club::{Club, Entry};
 use tessera_core::discount::DiscountRule;
 use tessera_core::points::EarningRules;
 use tessera_core::tier::TierRules;
@@ -86,6 +86,11 @@ pub struct Program {
     pub point_name: String,
     pub time_zone: String,
     pub enrolment: Enrolment,
+    /// What applying to a closed program asks (questions, an invitation code, approval); a
+    /// closed program needs it, an open one has none.
+    pub entry: Option<Entry>,
+    /// What the program is, in a few words (the wallet shows it to those who may apply).
+    pub description: Option<Text>,
     pub terms_version: String,
     /// Earning, pending and expiry of points; without it the program earns nothing.
     pub earning: Option<EarningRules>,
@@ -264,6 +269,29 @@ impl ProgramConfig {
                 ));
             }
             non_empty(&key("language"), &p.language)?;
+            match (p.enrolment, &p.entry) {
+                (Enrolment::Closed, Some(entry)) => entry
+                    .validate_for_program(&p.language)
+                    .map_err(|e| format!("{}.{e}", key("entry")))?,
+                (Enrolment::Closed, None) => {
+                    return Err(format!(
+                        "{}: a closed program needs what applying asks (questions, invitations or approval)",
+                        key("entry")
+                    ))
+                }
+                (Enrolment::Open, Some(_)) => {
+                    return Err(format!(
+                        "{}: only a closed program has an entry",
+                        key("entry")
+                    ))
+                }
+                (Enrolment::Open, None) => {}
+            }
+            if let Some(description) = &p.description {
+                description
+                    .validate(&p.language)
+                    .map_err(|e| format!("{}: {e}", key("description")))?;
+            }
             p.validate_catalog()
                 .map_err(|e| format!("{}{e}", key("")))?;
         }
@@ -373,7 +401,8 @@ mod tests {
     #[test]
     fn the_shipped_demo_file_loads() {
         let config = ProgramConfig::parse(DEMO).unwrap();
-        assert_eq!(config.programs.len(), 1);
+        assert_eq!(config.programs.len(), 2);
+        assert_eq!(config.programs[1].enrolment, Enrolment::Closed);
         assert_eq!(config.programs[0].currency.code(), "GEL");
         assert!(config.programs[0].earning.is_some());
         assert_eq!(config.programs[0].tiers.as_ref().unwrap().levels.len(), 3);
@@ -454,7 +483,7 @@ mod tests {
         let start = DEMO.find("[[staff]]").unwrap();
         let twice = format!("{DEMO}\n{}", &DEMO[start..]);
         let err = ProgramConfig::parse(&twice).unwrap_err();
-        assert!(err.contains("staff[3].email"), "{err}");
+        assert!(err.contains("staff[4].email"), "{err}");
     }
 
     #[test]
@@ -567,10 +596,36 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_program_says_what_applying_asks_and_asks_for_no_purchases() {
+        assert_each_edit_is_refused_naming(&[
+            (
+                "enrolment = \"open\"",
+                "enrolment = \"closed\"",
+                "programs[0].entry: a closed program needs",
+            ),
+            (
+                "enrolment = \"closed\"",
+                "enrolment = \"open\"",
+                "programs[1].entry: only a closed program",
+            ),
+            (
+                "[programs.entry]\n",
+                "[programs.entry]\nrules = [{ kind = \"purchases\", count = 2 }]\n",
+                "programs[1].entry.rules",
+            ),
+            (
+                "invitations = { per_year = 3, valid_days = 30 }",
+                "invitations = { per_year = 0, valid_days = 30 }",
+                "programs[1].entry.invitations",
+            ),
+        ]);
+    }
+
+    #[test]
     fn duplicate_program_ids_are_refused() {
         let start = DEMO.find("[[programs]]").unwrap();
         let twice = format!("{DEMO}\n{}", &DEMO[start..]);
         let err = ProgramConfig::parse(&twice).unwrap_err();
-        assert!(err.contains("programs[1].id"), "{err}");
+        assert!(err.contains("programs[2].id"), "{err}");
     }
 }

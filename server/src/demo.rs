@@ -3,7 +3,8 @@
 
 use crate::calendar;
 use crate::cards::enrol_in_open_programs;
-use crate::config::Program;
+use crate::config::{Enrolment, Program};
+use crate::program_entry;
 use crate::purchases::{self, Purchase};
 use crate::state::AppState;
 use crate::store::accounts::{self, NewCustomer};
@@ -16,7 +17,8 @@ use tessera_core::Money;
 pub const DEMO_EMAIL: &str = "demo@example.com";
 pub const DEMO_PASSWORD: &str = "tessera-demo";
 /// A friend of the demo customer's (same password), a member of every club that takes
-/// invitations: whose codes let the demo customer apply.
+/// invitations and a cardholder of every closed program: whose codes let the demo customer
+/// apply.
 pub const FRIEND_EMAIL: &str = "friend@example.com";
 
 /// Creates the demo customer if missing (idempotent), enrols it in the open programs and gives
@@ -27,7 +29,24 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
         seed_history(state, program, &id, now_ms()).await?;
     }
     let friend = customer(state, FRIEND_EMAIL, "Tamar Kapanadze", "+995555000222").await?;
+    enrol_in_closed_programs(state, &friend).await?;
     join_inviting_clubs(state, &friend).await
+}
+
+/// Gives the customer a card of every closed program (idempotent): the friend's, whose codes let
+/// the demo customer apply.
+async fn enrol_in_closed_programs(state: &AppState, customer_id: &str) -> anyhow::Result<()> {
+    let mut tx = state.store.transaction().await?;
+    for program in state
+        .config
+        .programs
+        .iter()
+        .filter(|p| p.enrolment == Enrolment::Closed)
+    {
+        program_entry::enrol(&mut tx, program, customer_id, now_ms()).await?;
+    }
+    store::commit(tx).await?;
+    Ok(())
 }
 
 /// The demo account with `email`, created if missing and enrolled in the open programs.

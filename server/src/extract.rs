@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
-    AutoRenew, DecideApplication, ErrorCode, FieldError, IdentifyRequest, JoinClub, LoginRequest,
-    PhoneLookupRequest, RegisterRequest, TillClubFeeRequest, TillPurchaseRequest, TillTicket,
-    TillVoucherRequest,
+    ApplyToProgram, AutoRenew, DecideApplication, ErrorCode, FieldError, IdentifyRequest, JoinClub,
+    LoginRequest, PhoneLookupRequest, RegisterRequest, TillClubFeeRequest, TillPurchaseRequest,
+    TillTicket, TillVoucherRequest,
 };
 use tessera_core::validation::{is_forbidden_char, FieldCode};
 
@@ -148,4 +148,5 @@ impl RequestBody for TillClubFeeRequest {}
 impl RequestBody for TillTicket {}
 impl RequestBody for DecideApplication {}
 impl RequestBody for JoinClub {}
+impl RequestBody for ApplyToProgram {}
 impl RequestBody for AutoRenew {}

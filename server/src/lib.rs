@@ -20,6 +20,7 @@ pub mod health;
 pub mod housekeeping;
 pub mod jobs;
 pub mod openapi;
+pub mod program_entry;
 pub mod purchases;
 pub mod rewards;
 pub mod state;
@@ -61,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(till::router())
         .merge(rewards::router())
         .merge(clubs::router())
+        .merge(program_entry::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

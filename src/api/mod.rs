@@ -14,8 +14,8 @@ use serde::Serialize;
 use std::marker::PhantomData;
 use std::time::Duration;
 use tessera_core::api::{
-    AutoRenew, Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage, JoinClub,
-    LoginRequest, Me, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
+    ApplyToProgram, AutoRenew, Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage,
+    JoinClub, LoginRequest, Me, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
@@ -656,28 +656,50 @@ pub enum ClubAction<'a> {
     Invite,
 }
 
+/// The path of `GET /programs/{id}/entry`, a closed program's entry for a [`Remote`].
+pub fn entry_path(program_id: &str) -> String {
+    format!(
+        "/programs/{}/entry",
+        String::from(encode_uri_component(program_id))
+    )
+}
+
 /// One of the club writes (`POST /programs/{id}/clubs/{club}/join|renew|leave|invitations`,
-/// `PUT .../auto-renew`), with `key` as the `Idempotency-Key` of those that pay. Not generic:
-/// one function for all of them. The answer (the club and the card after it) is not read: the
-/// screen reads the clubs again, so the module carries no reader of the whole card.
+/// `PUT .../auto-renew`), or with `club_id` `None` a closed program's own (`Join` is
+/// `POST /programs/{id}/apply`, `Invite` `POST /programs/{id}/invitations`), with `key` as the
+/// `Idempotency-Key` of those that pay or apply. Not generic: one function for all of them.
+/// The answer (the club and the card after it) is not read: the screen reads the clubs again,
+/// so the module carries no reader of the whole card.
 pub async fn club_action(
     program_id: &str,
-    club_id: &str,
+    club_id: Option<&str>,
     action: ClubAction<'_>,
     key: Option<&str>,
 ) -> Result<(), ApiError> {
-    let (method, name, body) = match action {
-        ClubAction::Join(join) => (Method::POST, "join", Some(encode(join)?)),
-        ClubAction::Renew => (Method::POST, "renew", None),
-        ClubAction::Leave => (Method::POST, "leave", None),
-        ClubAction::AutoRenew(on) => (Method::PUT, "auto-renew", Some(encode(&AutoRenew { on })?)),
-        ClubAction::Invite => (Method::POST, "invitations", None),
+    let (method, name, body) = match (action, club_id) {
+        (ClubAction::Join(join), Some(_)) => (Method::POST, "join", Some(encode(join)?)),
+        (ClubAction::Join(join), None) => {
+            let apply = ApplyToProgram {
+                answers: join.answers.clone(),
+                invitation: join.invitation.clone(),
+            };
+            (Method::POST, "apply", Some(encode(&apply)?))
+        }
+        (ClubAction::Renew, _) => (Method::POST, "renew", None),
+        (ClubAction::Leave, _) => (Method::POST, "leave", None),
+        (ClubAction::AutoRenew(on), _) => {
+            (Method::PUT, "auto-renew", Some(encode(&AutoRenew { on })?))
+        }
+        (ClubAction::Invite, _) => (Method::POST, "invitations", None),
     };
-    let path = format!(
-        "/programs/{}/clubs/{}/{name}",
-        String::from(encode_uri_component(program_id)),
-        String::from(encode_uri_component(club_id))
-    );
+    let program = String::from(encode_uri_component(program_id));
+    let path = match club_id {
+        Some(club) => format!(
+            "/programs/{program}/clubs/{}/{name}",
+            String::from(encode_uri_component(club))
+        ),
+        None => format!("/programs/{program}/{name}"),
+    };
     let response = send(Realm::Customer, method, &path, &[], body, key).await?;
     answer(Realm::Customer, response).await.map(drop)
 }

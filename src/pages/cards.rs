@@ -6,7 +6,7 @@ use crate::components::{CardTile, CardTileSkeleton, OfflineLine};
 use crate::i18n::*;
 use crate::messages::error_message;
 use leptos::prelude::*;
-use tessera_core::api::Wallet;
+use tessera_core::api::{ApplicationStatus, ProgramOffer, Wallet};
 use web_sys::js_sys::Date;
 
 /// Every card of the signed-in customer, with loading, empty and error states.
@@ -84,11 +84,59 @@ pub fn CardsPage() -> impl IntoView {
         }
     };
 
+    let by_invitation = move || {
+        wallet
+            .get()
+            .and_then(Result::ok)
+            .map(|w| offers(&w.by_invitation, i18n))
+    };
+
     view! {
         <section class="page" aria-labelledby="cards-title">
             <h1 class="page__title" id="cards-title">{t_string!(i18n, cards.title)}</h1>
             <OfflineLine since=Signal::derive(move || wallet.stale_since()) />
             {body}
+            {by_invitation}
         </section>
     }
+}
+
+/// The programs joined by application: to apply to (or where the application stands), or, for
+/// their cardholders, to invite friends to; nothing for a program neither.
+fn offers(offers: &[ProgramOffer], i18n: I18nContext) -> Option<impl IntoView> {
+    let items: Vec<_> = offers
+        .iter()
+        .filter_map(|offer| {
+            let (class, state) = match (offer.held, offer.application) {
+                (true, _) if offer.invitations => {
+                    ("reward__ready", t_string!(i18n, cards.offer_invite))
+                }
+                (true, _) => return None,
+                (false, Some(ApplicationStatus::Pending)) => {
+                    ("reward__note", t_string!(i18n, cards.offer_pending))
+                }
+                (false, Some(ApplicationStatus::Rejected)) => {
+                    ("reward__note", t_string!(i18n, cards.offer_rejected))
+                }
+                (false, _) => ("reward__ready", t_string!(i18n, cards.offer_apply)),
+            };
+            Some(view! {
+                <li>
+                    <a class="reward" href=format!("/programs/{}", offer.program_id)
+                        data-program=offer.program_id.clone()>
+                        <span class="reward__body">
+                            <span class="reward__title">{offer.name.clone()}</span>
+                            <span class=class>{state}</span>
+                        </span>
+                    </a>
+                </li>
+            })
+        })
+        .collect();
+    (!items.is_empty()).then(|| {
+        view! {
+            <h2 class="panel__title">{t_string!(i18n, cards.by_invitation)}</h2>
+            <ul class="rewards" role="list" data-testid="by-invitation">{items}</ul>
+        }
+    })
 }

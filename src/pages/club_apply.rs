@@ -1,7 +1,7 @@
-//! A closed club's application form (its questionnaire, each question by its kind, and the
-//! invitation code it asks for; the server's refusals shown by the question they name), and a
-//! member's invitation codes to share (the Web Share API where the browser has it, the
-//! clipboard otherwise). Part of `super::clubs`.
+//! A closed club's or closed program's application form (its questionnaire, each question by
+//! its kind, and the invitation code it asks for; the server's refusals shown by the question
+//! they name), and a member's invitation codes to share (the Web Share API where the browser
+//! has it, the clipboard otherwise). Part of `super::clubs` and `super::program_entry`.
 
 use super::clubs::{Acting, ClubAct, Shown};
 use crate::api::idempotency::{new_key, Attempts};
@@ -11,16 +11,16 @@ use crate::format::Fmt;
 use crate::i18n::*;
 use crate::messages::{club_error_message, field_error_message};
 use leptos::prelude::*;
-use tessera_core::api::{Answer, ClubView, Clubs, JoinClub, QuestionView};
+use tessera_core::api::{Answer, ClubView, Clubs, InvitationView, JoinClub, QuestionView};
 use tessera_core::club::QuestionKind;
 use wasm_bindgen::JsValue;
 
-/// The application form of a closed club: its questions, the invitation code, and the button
-/// that sends them. `on_done` learns whether the customer is a member at once (no approval) or
-/// the application waits.
+/// The application form of a closed club, or with `club_id` `None` of a closed program: its
+/// questions, the invitation code, and the button that sends them. `on_done` learns whether the
+/// customer is a member at once (no approval) or the application waits.
 #[component]
 pub fn ApplyForm(
-    club_id: String,
+    club_id: Option<String>,
     questions: Vec<QuestionView>,
     /// It asks for an invitation code.
     invitation: bool,
@@ -95,7 +95,7 @@ pub fn ApplyForm(
         leptos::task::spawn_local(async move {
             let result = api::club_action(
                 &program_id,
-                &club_id,
+                club_id.as_deref(),
                 ClubAction::Join(&request),
                 Some(&key),
             )
@@ -277,8 +277,8 @@ fn question(
     }
 }
 
-/// A member's invitation codes: each with its date and a way to share it, and a button for a
-/// new one while this year's are not all made.
+/// A member's invitation codes to a club: each with its date and a way to share it, and a
+/// button for a new one while this year's are not all made.
 pub(super) fn invitations(
     club: &ClubView,
     list: &Clubs,
@@ -287,8 +287,39 @@ pub(super) fn invitations(
     fmt: &Fmt,
     locale: Locale,
 ) -> impl IntoView {
-    let codes = club
-        .invitations
+    let (name, program) = (club.name.clone(), list.program_name.clone());
+    let message = move |code: &str| {
+        fill(
+            td_string!(locale, clubs.share_text),
+            &[("club", &name), ("program", &program), ("code", code)],
+        )
+    };
+    let act = ClubAct::new(shown, list, &club.id, done);
+    let make = move || act.send(ClubAction::Invite, false, td_string!(locale, clubs.invited));
+    invitation_panel(
+        &club.invitations,
+        club.invitations_left,
+        message,
+        act.state,
+        make,
+        fmt,
+        locale,
+    )
+}
+
+/// Invitation codes (a club's or a closed program's), each with its date and a way to share
+/// `message(code)`, how many are left this year, and a button that calls `make` for a new one
+/// (disabled while `state` is sending or none are left).
+pub(super) fn invitation_panel(
+    codes: &[InvitationView],
+    left: u32,
+    message: impl Fn(&str) -> String,
+    state: RwSignal<Acting>,
+    make: impl Fn() + 'static,
+    fmt: &Fmt,
+    locale: Locale,
+) -> impl IntoView {
+    let codes = codes
         .iter()
         .map(|invitation| {
             let when = if invitation.used {
@@ -299,15 +330,7 @@ pub(super) fn invitations(
                     &[("date", &fmt.local_day(invitation.expires_at - 1))],
                 )
             };
-            let message = fill(
-                td_string!(locale, clubs.share_text),
-                &[
-                    ("club", &club.name),
-                    ("program", &list.program_name),
-                    ("code", &invitation.code),
-                ],
-            );
-            let share = (!invitation.used).then(|| share_button(message, locale));
+            let share = (!invitation.used).then(|| share_button(message(&invitation.code), locale));
             view! {
                 <li class="event">
                     <strong data-testid="invitation-code">{invitation.code.clone()}</strong>
@@ -317,23 +340,21 @@ pub(super) fn invitations(
             }
         })
         .collect_view();
-    let act = ClubAct::new(shown, list, &club.id, done);
-    let left = fill(
+    let left_text = fill(
         td_string!(locale, clubs.invitations_left),
-        &[("count", &fmt.points(i64::from(club.invitations_left)))],
+        &[("count", &fmt.points(i64::from(left)))],
     );
-    let none_left = club.invitations_left == 0;
-    let state = act.state;
+    let none_left = left == 0;
     let sending = move || state.with(|s| matches!(s, Acting::Sending));
     let error = Signal::derive(move || state.with(super::clubs::failed));
     view! {
         <section class="panel" aria-labelledby="invitations-title">
             <h2 class="panel__title" id="invitations-title">{td_string!(locale, clubs.invitations_title)}</h2>
-            <p class="reward__note">{left}</p>
+            <p class="reward__note">{left_text}</p>
             <ul class="lines" role="list">{codes}</ul>
             <FormAlert message=error />
             <button class="btn btn--secondary" type="button" disabled=move || none_left || sending()
-                on:click=move |_| act.send(ClubAction::Invite, false, td_string!(locale, clubs.invited))>
+                on:click=move |_| make()>
                 {td_string!(locale, clubs.invite)}
             </button>
         </section>

@@ -426,7 +426,8 @@ impl ClubAct {
                 .unwrap_or_default()
         });
         leptos::task::spawn_local(async move {
-            let result = api::club_action(&program_id, &club_id, action, key.as_deref()).await;
+            let result =
+                api::club_action(&program_id, Some(&club_id), action, key.as_deref()).await;
             if keyed {
                 attempts.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
             }
@@ -543,7 +544,7 @@ fn actions(
             ClubKind::Open => join_open(club, list, shown, done, locale).into_any(),
             ClubKind::Paid => join_paid(club, list, shown, done, fmt, locale).into_any(),
             ClubKind::Closed => view! {
-                <ApplyForm club_id=club.id.clone() questions=club.questions.clone()
+                <ApplyForm club_id=Some(club.id.clone()) questions=club.questions.clone()
                     invitation=club.invitation approval=club.approval
                     program_id=list.program_id.clone()
                     on_done=Callback::new({

@@ -79,15 +79,15 @@ pub async fn club_fee_offers(ticket: &TillTicket) -> Result<TillClubOffers, ApiE
     body(post("/till/club-fees/offers", encode(ticket)?, None).await?).await
 }
 
-/// `GET /till/club-applications` (managers): the pending applications, oldest first.
+/// `GET /till/applications` (managers): the pending applications, oldest first.
 pub async fn applications() -> Result<TillApplications, ApiError> {
-    body(till(Method::GET, "/till/club-applications", None, None).await?).await
+    body(till(Method::GET, "/till/applications", None, None).await?).await
 }
 
-/// `POST /till/club-applications/{id}/decide` (managers).
+/// `POST /till/applications/{id}/decide` (managers).
 pub async fn decide(id: &str, decision: &DecideApplication) -> Result<ApplicationView, ApiError> {
     let path = format!(
-        "/till/club-applications/{}/decide",
+        "/till/applications/{}/decide",
         String::from(web_sys::js_sys::encode_uri_component(id))
     );
     body(post(&path, encode(decision)?, None).await?).await

@@ -188,14 +188,22 @@ fn application_item(
     locale: Locale,
 ) -> impl IntoView {
     let fmt = reader_fmt();
-    let who = fill(
-        td_string!(locale, till.clubs.who),
-        &[
-            ("name", &application.member_name),
-            ("card", &application.card_number),
-            ("date", &fmt.local_day(application.applied_at)),
-        ],
-    );
+    let date = fmt.local_day(application.applied_at);
+    // An applicant to the program itself holds no card of it yet.
+    let who = match &application.card_number {
+        Some(card) => fill(
+            td_string!(locale, till.clubs.who),
+            &[
+                ("name", &application.member_name),
+                ("card", card),
+                ("date", &date),
+            ],
+        ),
+        None => fill(
+            td_string!(locale, till.clubs.who_new),
+            &[("name", &application.member_name), ("date", &date)],
+        ),
+    };
     let answers = application
         .answers
         .iter()
@@ -218,7 +226,7 @@ fn application_item(
     let error = RwSignal::new(None::<String>);
     let (id, club, name) = (
         application.id.clone(),
-        application.club_name.clone(),
+        application.applies_to.clone(),
         application.member_name.clone(),
     );
     let reason_id = format!("reason-{id}");
@@ -262,7 +270,7 @@ fn application_item(
     let decide_reject = decide.clone();
     view! {
         <article class="panel application" data-testid="application">
-            <h2 class="panel__title">{application.club_name.clone()}</h2>
+            <h2 class="panel__title">{application.applies_to.clone()}</h2>
             <p>{who}</p>
             {application.invited.then(|| view! { <p class="note">{td_string!(locale, till.clubs.invited)}</p> })}
             <dl class="member__facts">{answers}</dl>
@@ -286,7 +294,7 @@ fn application_item(
 }
 
 /// The path of the applications screen.
-pub const APPLICATIONS: &str = "/till/club-applications";
+pub const APPLICATIONS: &str = "/till/applications";
 
 /// Where the fees screen's path starts; the ticket follows.
 const FEES: &str = "/till/club-fees/";

@@ -2,7 +2,7 @@
 
 pub mod refusals;
 
-use crate::{accounts, cards, checkout, clubs, health, rewards, till};
+use crate::{accounts, cards, checkout, clubs, health, program_entry, rewards, till};
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -42,6 +42,9 @@ use utoipa::{Modify, OpenApi};
         clubs::leave,
         clubs::auto_renew,
         clubs::invite,
+        program_entry::entry,
+        program_entry::apply,
+        program_entry::invite,
     ),
     // Refusals refer to `ErrorBody` by name (`refusals`), so it is not collected from the paths.
     components(schemas(ErrorBody)),

@@ -5,15 +5,15 @@ use super::card_row::{StoredCard, COLUMNS};
 use super::{is_unique_violation, new_id, Store, StoreError, Tx};
 
 /// Enrols the customer in a program (recording the terms version and the time), in `tx`; a card
-/// that exists already is left as it is.
+/// that exists already is left as it is (`false`).
 pub async fn enrol(
     tx: &mut Tx,
     customer_id: &str,
     program_id: &str,
     terms_version: &str,
     now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
+) -> Result<bool, StoreError> {
+    Ok(sqlx::query(
         "INSERT INTO cards (id, customer_id, program_id, balance, terms_version, enrolled_at)
          VALUES ($1, $2, $3, 0, $4, $5)
          ON CONFLICT (customer_id, program_id) DO NOTHING",
@@ -24,8 +24,9 @@ pub async fn enrol(
     .bind(terms_version)
     .bind(now)
     .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// Every card of the customer, in the order they were enrolled.
@@ -51,6 +52,21 @@ pub async fn customers(
     .bind(customer_id)
     .fetch_optional(&store.pool)
     .await?)
+}
+
+/// The id of the customer's card in `program_id`, if they hold one, read on `conn`.
+pub async fn id_in_program(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: &str,
+    program_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM cards WHERE customer_id = $1 AND program_id = $2")
+            .bind(customer_id)
+            .bind(program_id)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// The card `id` as it stands inside `tx` (its writes included).

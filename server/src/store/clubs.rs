@@ -288,20 +288,34 @@ pub async fn pending(
     .await?)
 }
 
-/// Decides a pending application: `approved` or `rejected` with `reason`. `false` when it was
-/// decided already.
+/// Where applications of one kind are kept.
+#[derive(Clone, Copy, Debug)]
+pub enum ApplicationTable {
+    /// To closed clubs: `club_applications`.
+    Club,
+    /// To closed programs: `program_applications` (`super::program_entry`).
+    Program,
+}
+
+/// Decides a pending application in `table`: `approved` or `rejected` with `reason`. `false`
+/// when it was decided already.
 pub async fn decide(
     tx: &mut Tx,
+    table: ApplicationTable,
     id: &str,
     status: &str,
     reason: Option<&str>,
     staff: &str,
     now: i64,
 ) -> Result<bool, StoreError> {
-    Ok(sqlx::query(
-        "UPDATE club_applications SET status = $2, reason = $3, decided_by = $4, decided_at = $5
-         WHERE id = $1 AND status = 'pending'",
-    )
+    let table = match table {
+        ApplicationTable::Club => "club_applications",
+        ApplicationTable::Program => "program_applications",
+    };
+    Ok(sqlx::query(&format!(
+        "UPDATE {table} SET status = $2, reason = $3, decided_by = $4, decided_at = $5
+         WHERE id = $1 AND status = 'pending'"
+    ))
     .bind(id)
     .bind(status)
     .bind(reason)
@@ -389,12 +403,12 @@ pub async fn invitation(
     .await?)
 }
 
-/// Uses an active, unexpired invitation for `card_id`; `false` when it was used (or died or
-/// expired) first.
+/// Uses an active, unexpired invitation for `used_by` (a club's: the card joining; the
+/// program's: the customer applying); `false` when it was used (or died or expired) first.
 pub async fn use_invitation(
     tx: &mut Tx,
     code: &str,
-    card_id: &str,
+    used_by: &str,
     now: i64,
 ) -> Result<bool, StoreError> {
     Ok(sqlx::query(
@@ -402,7 +416,7 @@ pub async fn use_invitation(
          WHERE code = $1 AND status = 'active' AND expires_at > $3",
     )
     .bind(code)
-    .bind(card_id)
+    .bind(used_by)
     .bind(now)
     .execute(&mut **tx)
     .await?

@@ -17,6 +17,7 @@ pub mod checkout;
 pub mod clubs;
 pub mod housekeeping;
 pub mod ledger;
+pub mod program_entry;
 pub mod purchases;
 pub mod sessions;
 mod sqlite_writer;

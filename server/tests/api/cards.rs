@@ -6,7 +6,7 @@ use tessera_core::api::{ErrorCode, Wallet};
 async fn joining_enrols_in_every_open_program_once() {
     let config = format!(
         "{DEMO_CONFIG}\n[[programs]]\nid = \"bakery\"\nname = \"Bakery\"\ncurrency = \"EUR\"\n\
-         point_name = \"stamps\"\ntime_zone = \"Europe/Riga\"\nenrolment = \"closed\"\nterms_version = \"v2\"\n"
+         point_name = \"stamps\"\ntime_zone = \"Europe/Riga\"\nenrolment = \"closed\"\nentry = {{ approval = true }}\nterms_version = \"v2\"\n"
     );
     let setup = Setup {
         config,

@@ -698,22 +698,23 @@ async fn a_manager_approves_an_application_and_its_discount_applies_at_the_till(
         );
 
         // Cashiers do not see the queue; managers do, with the answers in words.
-        let refused = t.get("/api/v1/till/club-applications", Some(&till)).await;
+        let refused = t.get("/api/v1/till/applications", Some(&till)).await;
         assert_eq!(
             refused.refusal(),
             (StatusCode::FORBIDDEN, ErrorCode::ManagersOnly)
         );
         let boss = manager(&t).await;
         let queue: TillApplications = t
-            .get("/api/v1/till/club-applications", Some(&boss))
+            .get("/api/v1/till/applications", Some(&boss))
             .await
             .decode(StatusCode::OK);
         let [application] = &queue.applications[..] else {
             panic!("{queue:?}")
         };
-        assert_eq!(application.club_name, "Tasters");
+        assert_eq!(application.club_id.as_deref(), Some("tasters"));
+        assert_eq!(application.applies_to, "Tasters");
         assert_eq!(application.member_name, "Nino");
-        assert_eq!(application.card_number, m.number);
+        assert_eq!(application.card_number.as_ref(), Some(&m.number));
         assert!(application.invited);
         let answered: Vec<(&str, &str)> = application
             .answers
@@ -728,7 +729,7 @@ async fn a_manager_approves_an_application_and_its_discount_applies_at_the_till(
             ]
         );
 
-        let decide = format!("/api/v1/till/club-applications/{}/decide", application.id);
+        let decide = format!("/api/v1/till/applications/{}/decide", application.id);
         let by_cashier = t
             .post(&decide, Some(&till), json!({ "approve": true }))
             .await;
@@ -778,11 +779,11 @@ async fn a_rejection_needs_a_reason_which_the_applicant_reads() {
             .decode::<ClubWithCard>(StatusCode::CREATED);
         let boss = manager(&t).await;
         let queue: TillApplications = t
-            .get("/api/v1/till/club-applications", Some(&boss))
+            .get("/api/v1/till/applications", Some(&boss))
             .await
             .decode(StatusCode::OK);
         let decide = format!(
-            "/api/v1/till/club-applications/{}/decide",
+            "/api/v1/till/applications/{}/decide",
             queue.applications[0].id
         );
         let no_reason = t
@@ -803,7 +804,7 @@ async fn a_rejection_needs_a_reason_which_the_applicant_reads() {
         assert_eq!(application.status, ApplicationStatus::Rejected);
         assert_eq!(application.reason.as_deref(), Some(reason));
         let empty: TillApplications = t
-            .get("/api/v1/till/club-applications", Some(&boss))
+            .get("/api/v1/till/applications", Some(&boss))
             .await
             .decode(StatusCode::OK);
         assert!(empty.applications.is_empty());
