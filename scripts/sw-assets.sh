@@ -6,11 +6,11 @@ set -eu
 staging="${TRUNK_STAGING_DIR:?run me as a trunk post_build hook}"
 
 # Only the wallet's build writes the service worker: the code screen's (code/index.html), the
-# areas' (areas/index.html), the memberships' (memberships/index.html), sign-in and join's
-# (welcome/index.html), the till's (till/index.html) and its club parts' (till-clubs/index.html)
-# builds go into subdirectories of dist/, and xtask runs this script once more on the whole dist/
-# after them (TRUNK_HTML_FILE unset), so the code screen, the areas, the memberships and sign-in
-# are precached too.
+# areas' (areas/index.html), the memberships' (memberships/index.html), the entry's
+# (entry/index.html), sign-in and join's (welcome/index.html), the till's (till/index.html) and
+# its club parts' (till-clubs/index.html) builds go into subdirectories of dist/, and xtask runs
+# this script once more on the whole dist/ after them (TRUNK_HTML_FILE unset), so the code
+# screen, the areas, the memberships, the entry and sign-in are precached too.
 # (Hooks run in the directory of Trunk.toml; trunk passes the target's canonical path.)
 if [ -n "${TRUNK_HTML_FILE:-}" ] && [ "$TRUNK_HTML_FILE" != "$(pwd -P)/index.html" ]; then
   echo "sw-assets: not the wallet's build ($TRUNK_HTML_FILE), no service worker"

@@ -2,7 +2,8 @@
 //! `crate::modules`): the areas module (`src/bin/tessera-areas.rs`) shows rewards
 //! (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`) and vouchers (`/vouchers`,
 //! `/vouchers/{id}`); the memberships module (`src/bin/tessera-memberships.rs`) shows clubs
-//! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`) and closed programs (`/programs/{id}`). The screens are `crate::pages::rewards`,
+//! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`); the entry module
+//! (`src/bin/tessera-entry.rs`) a closed program (`/programs/{id}`). The screens are `crate::pages::rewards`,
 //! `crate::pages::vouchers` and `crate::pages::clubs`; here, which one an address shows, and
 //! [`show_in`], what every screen of a module is shown within.
 
@@ -58,10 +59,12 @@ impl Area {
         }
     }
 
-    /// The module that shows it: `areas` or `memberships` (`/{name}/tessera-{name}.js`).
+    /// The module that shows it: `areas`, `memberships` or `entry`
+    /// (`/{name}/tessera-{name}.js`).
     pub fn module(&self) -> &'static str {
         match self {
-            Area::Clubs { .. } | Area::Club { .. } | Area::Program { .. } => "memberships",
+            Area::Clubs { .. } | Area::Club { .. } => "memberships",
+            Area::Program { .. } => "entry",
             _ => "areas",
         }
     }
@@ -88,11 +91,18 @@ impl Area {
             Area::Club { card, club } => {
                 view! { <CardClubs card_id=card club_id=Some(club) /> }.into_any()
             }
-            Area::Program { program } => {
-                view! { <ProgramEntryPage program_id=program /> }.into_any()
-            }
             _ => return None,
         })
+    }
+
+    /// The screen, if the entry module shows it.
+    pub fn program(self) -> Option<AnyView> {
+        match self {
+            Area::Program { program } => {
+                Some(view! { <ProgramEntryPage program_id=program /> }.into_any())
+            }
+            _ => None,
+        }
     }
 }
 

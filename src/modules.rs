@@ -13,8 +13,10 @@
 //!   (`src/bin/tessera-areas.rs`: rewards and vouchers, which in the wallet cost its first load
 //!   35 KB, `bench size`, 2026-12-07), loaded after the first paint; and the memberships module
 //!   (`src/bin/tessera-memberships.rs`: clubs, which put the areas module 40 KB over its budget),
-//!   loaded when a clubs screen is first opened. A route reached before its module is loaded
-//!   shows a loading state until it is.
+//!   loaded when a clubs screen is first opened, and the entry module (`src/bin/tessera-entry.rs`:
+//!   a closed program, whose screen with the application form put the areas module 30 KB and
+//!   the memberships module 4.5 KB over their budgets), loaded when one is first opened. A route
+//!   reached before its module is loaded shows a loading state until it is.
 //! - The console's club parts (`crate::till::clubs`, `src/bin/tessera-till-clubs.rs`): taking
 //!   club fees and the managers' applications, loaded when the console first needs one.
 //!
@@ -183,16 +185,40 @@ pub fn CodeRoute() -> impl IntoView {
 }
 
 /// The modules of the wallet's areas (`crate::areas`), provided by the wallet: the areas module
-/// (rewards and vouchers), loaded after the first paint, and the memberships module (clubs),
-/// loaded when a clubs screen is first opened.
+/// (rewards and vouchers), loaded after the first paint, and the memberships module (clubs) and
+/// the entry module (a closed program), each loaded when one of its screens is first opened.
 #[derive(Clone, Copy)]
 pub struct AreasModule {
     areas: Loaded,
-    memberships: Loaded,
-    /// Whether the memberships module was asked for.
-    memberships_asked: StoredValue<bool>,
+    memberships: OnDemand,
+    entry: OnDemand,
     /// Set when a module could not be loaded (offline before the service worker had it).
     failed: RwSignal<bool>,
+}
+
+/// A module loaded the first time it is asked for.
+#[derive(Clone, Copy)]
+struct OnDemand {
+    loaded: Loaded,
+    asked: StoredValue<bool>,
+}
+
+impl OnDemand {
+    fn new() -> Self {
+        OnDemand {
+            loaded: Loaded::new(),
+            asked: StoredValue::new(false),
+        }
+    }
+
+    /// The module `name`, asked for now if it was not.
+    fn get(self, name: &'static str, failed: RwSignal<bool>) -> Loaded {
+        if !self.asked.get_value() {
+            self.asked.set_value(true);
+            self.loaded.load(name, None, Some(failed));
+        }
+        self.loaded
+    }
 }
 
 impl AreasModule {
@@ -201,22 +227,19 @@ impl AreasModule {
         let failed = RwSignal::new(false);
         AreasModule {
             areas: Loaded::after_first_paint("areas", None, Some(failed)),
-            memberships: Loaded::new(),
-            memberships_asked: StoredValue::new(false),
+            memberships: OnDemand::new(),
+            entry: OnDemand::new(),
             failed,
         }
     }
 
     /// The module named `name` ([`crate::areas::Area::module`]), asked for now if it was not.
     fn module(self, name: &'static str) -> Loaded {
-        if name == "areas" {
-            return self.areas;
+        match name {
+            "areas" => self.areas,
+            "entry" => self.entry.get(name, self.failed),
+            _ => self.memberships.get(name, self.failed),
         }
-        if !self.memberships_asked.get_value() {
-            self.memberships_asked.set_value(true);
-            self.memberships.load(name, None, Some(self.failed));
-        }
-        self.memberships
     }
 }
 

@@ -485,6 +485,7 @@ fn mount_area(path: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
             area.clone()
                 .rewards_or_vouchers()
                 .or_else(|| area.clone().clubs())
+                .or_else(|| area.clone().program())
         };
         view! { <I18nContextProvider>{screen()}</I18nContextProvider> }
     })
@@ -517,6 +518,15 @@ fn each_address_of_the_areas_has_its_screen() {
     assert_eq!(clubs.module(), "memberships");
     assert_eq!(Area::of("/cards/c1/clubs").unwrap().module(), "memberships");
     assert_eq!(Area::of("/vouchers").unwrap().module(), "areas");
+    // A closed program is the entry module's.
+    let program = Area::of("/programs/cellar").unwrap();
+    assert_eq!(
+        program,
+        Area::Program {
+            program: "cellar".into()
+        }
+    );
+    assert_eq!(program.module(), "entry");
     assert_eq!(
         Area::of("/vouchers/v1/"),
         Some(Area::Voucher { id: card("v1") })

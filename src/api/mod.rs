@@ -665,42 +665,55 @@ pub fn entry_path(program_id: &str) -> String {
 }
 
 /// One of the club writes (`POST /programs/{id}/clubs/{club}/join|renew|leave|invitations`,
-/// `PUT .../auto-renew`), or with `club_id` `None` a closed program's own (`Join` is
-/// `POST /programs/{id}/apply`, `Invite` `POST /programs/{id}/invitations`), with `key` as the
-/// `Idempotency-Key` of those that pay or apply. Not generic: one function for all of them.
-/// The answer (the club and the card after it) is not read: the screen reads the clubs again,
-/// so the module carries no reader of the whole card.
+/// `PUT .../auto-renew`), with `key` as the `Idempotency-Key` of those that pay. Not generic:
+/// one function for all of them. The answer (the club and the card after it) is not read: the
+/// screen reads the clubs again, so the module carries no reader of the whole card.
 pub async fn club_action(
     program_id: &str,
-    club_id: Option<&str>,
+    club_id: &str,
     action: ClubAction<'_>,
     key: Option<&str>,
 ) -> Result<(), ApiError> {
-    let (method, name, body) = match (action, club_id) {
-        (ClubAction::Join(join), Some(_)) => (Method::POST, "join", Some(encode(join)?)),
-        (ClubAction::Join(join), None) => {
-            let apply = ApplyToProgram {
-                answers: join.answers.clone(),
-                invitation: join.invitation.clone(),
-            };
-            (Method::POST, "apply", Some(encode(&apply)?))
-        }
-        (ClubAction::Renew, _) => (Method::POST, "renew", None),
-        (ClubAction::Leave, _) => (Method::POST, "leave", None),
-        (ClubAction::AutoRenew(on), _) => {
-            (Method::PUT, "auto-renew", Some(encode(&AutoRenew { on })?))
-        }
-        (ClubAction::Invite, _) => (Method::POST, "invitations", None),
+    let (method, name, body) = match action {
+        ClubAction::Join(join) => (Method::POST, "join", Some(encode(join)?)),
+        ClubAction::Renew => (Method::POST, "renew", None),
+        ClubAction::Leave => (Method::POST, "leave", None),
+        ClubAction::AutoRenew(on) => (Method::PUT, "auto-renew", Some(encode(&AutoRenew { on })?)),
+        ClubAction::Invite => (Method::POST, "invitations", None),
     };
-    let program = String::from(encode_uri_component(program_id));
-    let path = match club_id {
-        Some(club) => format!(
-            "/programs/{program}/clubs/{}/{name}",
-            String::from(encode_uri_component(club))
-        ),
-        None => format!("/programs/{program}/{name}"),
-    };
+    let path = format!(
+        "/programs/{}/clubs/{}/{name}",
+        String::from(encode_uri_component(program_id)),
+        String::from(encode_uri_component(club_id))
+    );
     let response = send(Realm::Customer, method, &path, &[], body, key).await?;
+    answer(Realm::Customer, response).await.map(drop)
+}
+
+/// What a customer asks of a closed program.
+pub enum ProgramAction<'a> {
+    /// Apply (`POST /programs/{id}/apply`, with an `Idempotency-Key`).
+    Apply(&'a ApplyToProgram),
+    /// A cardholder's new invitation code (`POST /programs/{id}/invitations`).
+    Invite,
+}
+
+/// One of a closed program's writes, with `key` as the `Idempotency-Key` of an application. The
+/// answer (the entry after it) is not read: the screen reads the entry again.
+pub async fn program_action(
+    program_id: &str,
+    action: ProgramAction<'_>,
+    key: Option<&str>,
+) -> Result<(), ApiError> {
+    let (name, body) = match action {
+        ProgramAction::Apply(apply) => ("apply", Some(encode(apply)?)),
+        ProgramAction::Invite => ("invitations", None),
+    };
+    let path = format!(
+        "/programs/{}/{name}",
+        String::from(encode_uri_component(program_id))
+    );
+    let response = send(Realm::Customer, Method::POST, &path, &[], body, key).await?;
     answer(Realm::Customer, response).await.map(drop)
 }
 

@@ -11,24 +11,31 @@ use crate::format::Fmt;
 use crate::i18n::*;
 use crate::messages::{club_error_message, field_error_message};
 use leptos::prelude::*;
+use std::future::Future;
 use tessera_core::api::{Answer, ClubView, Clubs, InvitationView, JoinClub, QuestionView};
 use tessera_core::club::QuestionKind;
 use wasm_bindgen::JsValue;
 
-/// The application form of a closed club, or with `club_id` `None` of a closed program: its
-/// questions, the invitation code, and the button that sends them. `on_done` learns whether the
-/// customer is a member at once (no approval) or the application waits.
+/// The application form of a closed club or a closed program: its questions, the invitation
+/// code, and the button that sends them by `send`: the answers and code (a `JoinClub`, which a
+/// club's join takes as it is and a closed program's apply takes apart) with the attempt's
+/// `Idempotency-Key`. Generic, not a `dyn` sender: each module passes its one sender, so neither
+/// carries the other's request nor an indirection. `on_done` learns whether the customer is a
+/// member at once (no approval) or the application waits.
 #[component]
-pub fn ApplyForm(
-    club_id: Option<String>,
+pub fn ApplyForm<S, F>(
     questions: Vec<QuestionView>,
     /// It asks for an invitation code.
     invitation: bool,
     /// Staff approve each application.
     approval: bool,
-    program_id: String,
+    send: S,
     on_done: Callback<bool>,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    S: Fn(JoinClub, String) -> F + Copy + 'static,
+    F: Future<Output = Result<(), ApiError>> + 'static,
+{
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let answers = RwSignal::new(
@@ -43,7 +50,6 @@ pub fn ApplyForm(
     let typed_code = RwSignal::new(String::new());
     let state = RwSignal::new(Acting::Idle);
     let attempts = StoredValue::new(Attempts::default());
-    let ids = StoredValue::new((program_id, club_id));
     let field_error = move |field: String| {
         Signal::derive(move || {
             state.with(|s| match s {
@@ -86,20 +92,13 @@ pub fn ApplyForm(
             auto_renew: false,
         };
         state.set(Acting::Sending);
-        let (program_id, club_id) = ids.get_value();
         // The request itself tells one attempt from another.
         let fingerprint = api::encode(&request).unwrap_or_default();
         let key = attempts
             .try_update_value(|a| a.key(&fingerprint, new_key))
             .unwrap_or_default();
         leptos::task::spawn_local(async move {
-            let result = api::club_action(
-                &program_id,
-                club_id.as_deref(),
-                ClubAction::Join(&request),
-                Some(&key),
-            )
-            .await;
+            let result = send(request, key).await;
             attempts.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
             match result {
                 Ok(()) => {

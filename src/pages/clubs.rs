@@ -426,8 +426,7 @@ impl ClubAct {
                 .unwrap_or_default()
         });
         leptos::task::spawn_local(async move {
-            let result =
-                api::club_action(&program_id, Some(&club_id), action, key.as_deref()).await;
+            let result = api::club_action(&program_id, &club_id, action, key.as_deref()).await;
             if keyed {
                 attempts.try_update_value(|a| a.settle(matches!(result, Err(ApiError::Network))));
             }
@@ -543,10 +542,17 @@ fn actions(
         ClubState::Eligible | ClubState::Lapsed => match club.kind {
             ClubKind::Open => join_open(club, list, shown, done, locale).into_any(),
             ClubKind::Paid => join_paid(club, list, shown, done, fmt, locale).into_any(),
-            ClubKind::Closed => view! {
-                <ApplyForm club_id=Some(club.id.clone()) questions=club.questions.clone()
+            ClubKind::Closed => {
+                let ids = StoredValue::new((list.program_id.clone(), club.id.clone()));
+                view! {
+                <ApplyForm questions=club.questions.clone()
                     invitation=club.invitation approval=club.approval
-                    program_id=list.program_id.clone()
+                    send=move |request: JoinClub, key: String| async move {
+                        // An application is the club's join.
+                        let (program_id, club_id) = ids.get_value();
+                        let join = ClubAction::Join(&request);
+                        api::club_action(&program_id, &club_id, join, Some(&key)).await
+                    }
                     on_done=Callback::new({
                         let shown = shown.clone();
                         move |member: bool| {
@@ -558,8 +564,9 @@ fn actions(
                             shown.clubs.refetch();
                         }
                     }) />
+                }
+                .into_any()
             }
-            .into_any(),
         },
         ClubState::Pending | ClubState::NotEligible => ().into_any(),
     }

@@ -4,19 +4,19 @@
 //! its reason above a new form); for a cardholder, the way to their card and their invitation
 //! codes to share.
 //!
-//! Shown by the memberships module (`crate::areas`). The entry is a [`Remote`], so it shows
+//! Shown by the areas module (`crate::areas`), with rewards and vouchers. The entry is a [`Remote`], so it shows
 //! offline from what the device kept.
 
 use super::card::failure;
 use super::club_apply::{invitation_panel, ApplyForm};
 use super::clubs::Acting;
 use super::vouchers::loading;
-use crate::api::{self, ClubAction, Remote};
+use crate::api::{self, ProgramAction, Remote};
 use crate::components::{back_link, reader_fmt, OfflineLine};
 use crate::format::Fmt;
 use crate::i18n::*;
 use leptos::prelude::*;
-use tessera_core::api::{ApplicationStatus, EntryState, ProgramEntry};
+use tessera_core::api::{ApplicationStatus, ApplyToProgram, EntryState, JoinClub, ProgramEntry};
 
 /// The closed program `program_id` for the signed-in customer.
 #[component]
@@ -99,6 +99,7 @@ fn details(
         };
         view! { <p class=class data-testid="program-state">{text}</p> }
     });
+    let program_id = StoredValue::new(shown.program_id.clone());
     let acts = match (shown.state, &shown.card_id) {
         (EntryState::Cardholder, Some(card_id)) => {
             let codes = shown
@@ -113,9 +114,16 @@ fn details(
             .into_any()
         }
         (EntryState::CanApply, _) => view! {
-            <ApplyForm club_id=None questions=shown.questions.clone()
+            <ApplyForm questions=shown.questions.clone()
                 invitation=shown.invitation approval=shown.approval
-                program_id=shown.program_id.clone()
+                send=move |request: JoinClub, key: String| async move {
+                    let apply = ApplyToProgram {
+                        answers: request.answers,
+                        invitation: request.invitation,
+                    };
+                    let id = program_id.get_value();
+                    api::program_action(&id, ProgramAction::Apply(&apply), Some(&key)).await
+                }
                 on_done=Callback::new(move |holder: bool| {
                     done.set(Some(if holder {
                         td_string!(locale, programs.joined)
@@ -165,7 +173,7 @@ fn invitations(
         state.set(Acting::Sending);
         let program_id = program_id.get_value();
         leptos::task::spawn_local(async move {
-            match api::club_action(&program_id, None, ClubAction::Invite, None).await {
+            match api::program_action(&program_id, ProgramAction::Invite, None).await {
                 Ok(()) => {
                     done.try_set(Some(td_string!(locale, clubs.invited)));
                     state.try_set(Acting::Done(()));

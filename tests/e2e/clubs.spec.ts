@@ -5,9 +5,10 @@
 // then the customer pays the Bean subscription with points (the confirmation shows the balance
 // after) and the next purchase earns at Silver's x1.25 times the club's x1.5 with its 10% off.
 // With SCREENSHOTS=1 it writes the screens at 390x844 to docs/screenshots/.
-import { test, expect, APIRequestContext, Page } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import {
   demoCustomer,
+  friendsInvitation,
   discountOf,
   lari,
   nowStep,
@@ -17,6 +18,7 @@ import {
   Server,
   shot,
   signInAsDemo,
+  signInAtTill,
   startServer,
   watchConsole,
   workDir,
@@ -38,28 +40,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.stop();
 });
-
-/** A new invitation code to the Tasters from the demo's friend, a member. */
-async function friendsCode(request: APIRequestContext): Promise<string> {
-  const login = await request.post('/api/v1/auth/login', {
-    data: { email: 'friend@example.com', password: 'tessera-demo' },
-  });
-  expect(login.status()).toBe(200);
-  const made = await request.post('/api/v1/programs/mziuri/clubs/tasters/invitations', {
-    headers: { Authorization: `Bearer ${(await login.json()).token}` },
-  });
-  expect(made.status()).toBe(201);
-  return (await made.json()).club.invitations[0].code;
-}
-
-/** The till signed in as `who`, in a page of its own. */
-async function till(browserPage: Page, who: { email: string; password: string }) {
-  await browserPage.goto('/till');
-  await browserPage.getByLabel('Email').fill(who.email);
-  await browserPage.getByLabel('Password').fill(who.password);
-  await browserPage.getByRole('button', { name: 'Sign in' }).click();
-  await expect(browserPage.getByRole('heading', { name: 'Next customer' })).toBeVisible();
-}
 
 /** Codes of the card at steps the server accepts, each later than the last (a till takes a
  * card's code once, and no older one after it). */
@@ -100,7 +80,7 @@ test('a customer joins an open, a closed and a paid club and gets their benefits
   const nextCode = codes(customer.secret);
   const cashier = await browser.newPage({ baseURL: server.url, viewport: { width: 390, height: 844 } });
   const tillProblems = watchConsole(cashier);
-  await till(cashier, CASHIER);
+  await signInAtTill(cashier, CASHIER);
 
   // The clubs, from the card.
   await signInAsDemo(page);
@@ -126,7 +106,8 @@ test('a customer joins an open, a closed and a paid club and gets their benefits
   await expect(tasters).toContainText('You can join');
 
   // The application: the questionnaire and the friend's invitation code.
-  const code = await friendsCode(context.request);
+  const made = await friendsInvitation(context.request, '/api/v1/programs/mziuri/clubs/tasters/invitations');
+  const code: string = made.club.invitations[0].code;
   await tasters.click();
   await expect(page.getByRole('heading', { name: 'Tasters' })).toBeVisible();
   await expect(page.getByText(/^[67] of 6 purchases in the last 30 days$/)).toBeVisible();
@@ -147,8 +128,8 @@ test('a customer joins an open, a closed and a paid club and gets their benefits
 
   // The manager approves it in the console.
   const manager = await browser.newPage({ baseURL: server.url, viewport: { width: 390, height: 844 } });
-  await till(manager, MANAGER);
-  await manager.getByRole('button', { name: 'Club applications' }).click();
+  await signInAtTill(manager, MANAGER);
+  await manager.getByRole('button', { name: 'Applications' }).click();
   const application = manager.getByTestId('application');
   await expect(application).toHaveCount(1);
   await expect(application).toContainText('Nino Beridze');
@@ -215,7 +196,7 @@ test('the cashier takes a club fee in money, and the member is a member until a 
   const page = await browser.newPage({ baseURL: server.url, viewport: { width: 390, height: 844 } });
   const problems = watchConsole(page);
   const friend = await demoCustomer(page.request, 'friend@example.com');
-  await till(page, CASHIER);
+  await signInAtTill(page, CASHIER);
   await page.getByRole('tab', { name: 'Type code' }).click();
   await page.getByLabel('Code').fill(scannedCode(friend.secret, nowStep()));
   await page.getByRole('button', { name: 'Find member' }).click();

@@ -198,16 +198,21 @@ export type Card = {
   program_id: string;
   balance: number;
   point_name: string;
-  discount: { rate_bp: number   /** The highest discount of the card's clubs now. */
+  discount: { rate_bp: number };
+  /** The highest discount of the card's clubs now. */
   club_discount_bp: number | null;
-};
 };
 
 /** A history entry as the API answers it. */
 export type Entry = { seq: number; kind: string; points: number; spend_minor: number | null };
 
-/** The demo customer's session, Mziuri card and its checkout secret, through the API. */
-export async function demoCustomer(request: APIRequestContext, email = 'demo@example.com') {
+/** The demo customer's session, card of `program` (Mziuri Coffee's unless said) and its
+ * checkout secret, through the API. */
+export async function demoCustomer(
+  request: APIRequestContext,
+  email = 'demo@example.com',
+  program = 'mziuri',
+) {
   const login = await request.post('/api/v1/auth/login', {
     data: { email, password: 'tessera-demo' },
   });
@@ -219,7 +224,7 @@ export async function demoCustomer(request: APIRequestContext, email = 'demo@exa
     return (await r.json()) as T;
   };
   const wallet = await get<{ cards: Card[] }>('/wallet');
-  const card = wallet.cards.find((c) => c.program_id === 'mziuri')!;
+  const card = wallet.cards.find((c) => c.program_id === program)!;
   const secret = await request.post(`/api/v1/cards/${card.id}/checkout-secret`, { headers: auth });
   expect(secret.ok()).toBe(true);
   return {
@@ -242,4 +247,27 @@ export async function serviceWorkerReady(page: Page) {
     const registration = await navigator.serviceWorker.ready;
     return registration.active?.state === 'activated' && !!navigator.serviceWorker.controller;
   });
+}
+
+/** The console at `/till`, signed in as `who`. */
+export async function signInAtTill(page: Page, who: { email: string; password: string }) {
+  await page.goto('/till');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Next customer' })).toBeVisible();
+}
+
+/** A new invitation code made by the demo's friend (a member of the clubs and programs that
+ * take them) through the API: the answer of `POST path`, for the caller to pick the code. */
+export async function friendsInvitation(request: APIRequestContext, path: string) {
+  const login = await request.post('/api/v1/auth/login', {
+    data: { email: 'friend@example.com', password: 'tessera-demo' },
+  });
+  expect(login.status()).toBe(200);
+  const made = await request.post(path, {
+    headers: { Authorization: `Bearer ${(await login.json()).token}` },
+  });
+  expect(made.status()).toBe(201);
+  return await made.json();
 }

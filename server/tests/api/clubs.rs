@@ -47,18 +47,8 @@ async fn club_write(
     key: Option<&str>,
     body: Value,
 ) -> Reply {
-    let mut req = request(
-        Method::POST,
-        &format!("{CLUBS}/{club}/{action}"),
-        Some(token),
-        body.to_string().into(),
-        Some("application/json"),
-    );
-    if let Some(key) = key {
-        req.headers_mut()
-            .insert("idempotency-key", key.parse().unwrap());
-    }
-    t.send(req).await
+    t.post_keyed(&format!("{CLUBS}/{club}/{action}"), Some(token), key, body)
+        .await
 }
 
 async fn join(t: &TestApp, token: &str, club: &str, key: &str, body: Value) -> Reply {

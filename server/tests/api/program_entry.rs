@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use crate::till::{cashier, till_login};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 use tessera_core::api::{
     ApplicationStatus, ApplicationView, EntryState, ErrorCode, ProgramEntry, ProgramOffer,
@@ -29,16 +29,8 @@ async fn wallet(t: &TestApp, token: &str) -> Wallet {
 
 /// Applies to the cellar with `body` under the `Idempotency-Key` `key`.
 async fn apply(t: &TestApp, token: &str, key: &str, body: Value) -> Reply {
-    let mut req = request(
-        Method::POST,
-        &format!("{CELLAR}/apply"),
-        Some(token),
-        body.to_string().into(),
-        Some("application/json"),
-    );
-    req.headers_mut()
-        .insert("idempotency-key", key.parse().unwrap());
-    t.send(req).await
+    t.post_keyed(&format!("{CELLAR}/apply"), Some(token), Some(key), body)
+        .await
 }
 
 async fn make_code(t: &TestApp, token: &str) -> Reply {

@@ -172,18 +172,7 @@ pub(crate) async fn till_write(
     key: Option<&str>,
     body: Value,
 ) -> Reply {
-    let mut req = request(
-        Method::POST,
-        path,
-        Some(till),
-        body.to_string().into(),
-        Some("application/json"),
-    );
-    if let Some(key) = key {
-        req.headers_mut()
-            .insert("idempotency-key", key.parse().unwrap());
-    }
-    t.send(req).await
+    t.post_keyed(path, Some(till), key, body).await
 }
 
 /// Three first attempts of one till write at once, as a double (triple) tap sends them: all

@@ -244,6 +244,29 @@ impl TestApp {
         self.post_raw(path, token, body.to_string()).await
     }
 
+    /// Posts the JSON `body` with an `Idempotency-Key` when `key` is given (the writes that pay,
+    /// apply or record).
+    pub async fn post_keyed(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        key: Option<&str>,
+        body: Value,
+    ) -> Reply {
+        let mut req = request(
+            Method::POST,
+            path,
+            token,
+            body.to_string().into(),
+            Some("application/json"),
+        );
+        if let Some(key) = key {
+            req.headers_mut()
+                .insert("idempotency-key", key.parse().unwrap());
+        }
+        self.send(req).await
+    }
+
     pub async fn post_raw(&self, path: &str, token: Option<&str>, body: impl Into<Body>) -> Reply {
         self.send(request(
             Method::POST,
