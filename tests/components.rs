@@ -822,6 +822,20 @@ async fn a_rejected_applicant_to_a_closed_program_reads_why_above_a_new_applicat
 }
 
 #[wasm_bindgen_test]
+async fn an_unknown_or_open_program_says_there_is_none_to_apply_to() {
+    // Every path the fake does not know answers 404 `not_found`, as the server does for an open
+    // or unknown program's entry.
+    let (root, _api) = mount_area("/programs/mziuri", &fake_api(&[]));
+    wait_for("the missing state", || {
+        !texts(&root, ".state--missing").is_empty()
+    })
+    .await;
+    assert_eq!(texts(&root, ".state__title"), ["Program not found"]);
+    assert!(root.query_selector("form").unwrap().is_none());
+    root.remove();
+}
+
+#[wasm_bindgen_test]
 async fn a_cardholder_of_a_closed_program_opens_the_card_and_shares_codes() {
     let mut entry = cellar_entry(EntryState::Cardholder);
     entry.card_id = Some("c9".into());

@@ -4,19 +4,21 @@
 //! its reason above a new form); for a cardholder, the way to their card and their invitation
 //! codes to share.
 //!
-//! Shown by the areas module (`crate::areas`), with rewards and vouchers. The entry is a [`Remote`], so it shows
-//! offline from what the device kept.
+//! Shown by the entry module (`src/bin/tessera-entry.rs`, `crate::areas`). The entry is a
+//! [`Remote`], so it shows offline from what the device kept.
 
 use super::card::failure;
 use super::club_apply::{invitation_panel, ApplyForm};
 use super::clubs::Acting;
-use super::vouchers::loading;
+use super::vouchers::{loading, missing};
 use crate::api::{self, ProgramAction, Remote};
 use crate::components::{back_link, reader_fmt, OfflineLine};
 use crate::format::Fmt;
 use crate::i18n::*;
 use leptos::prelude::*;
-use tessera_core::api::{ApplicationStatus, ApplyToProgram, EntryState, JoinClub, ProgramEntry};
+use tessera_core::api::{
+    ApplicationStatus, ApplyToProgram, EntryState, ErrorCode, JoinClub, ProgramEntry,
+};
 
 /// The closed program `program_id` for the signed-in customer.
 #[component]
@@ -30,6 +32,12 @@ pub fn ProgramEntryPage(program_id: String) -> impl IntoView {
         let locale = i18n.get_locale_untracked();
         match entry.get() {
             None => loading(td_string!(locale, programs.loading)).into_any(),
+            // An open or unknown program has no entry.
+            Some(Err(error)) if error.code() == Some(ErrorCode::NotFound) => missing(
+                td_string!(locale, programs.not_found_title),
+                td_string!(locale, programs.not_found_body),
+            )
+            .into_any(),
             Some(Err(error)) => failure(&error, move || entry.refetch(), i18n).into_any(),
             Some(Ok(shown)) => details(&shown, entry, done, &fmt, locale).into_any(),
         }
