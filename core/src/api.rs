@@ -355,6 +355,38 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// One of the customer's sessions, as their list shows it (`GET /me/sessions`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    pub id: String,
+    /// The browser and system its `User-Agent` named (`crate::device`), when it named them.
+    pub browser: Option<String>,
+    pub system: Option<String>,
+    /// UTC unix ms.
+    pub created_at: i64,
+    pub last_used_at: i64,
+    /// The session of the request.
+    pub current: bool,
+}
+
+/// `GET /me/sessions`: the customer's live sessions, the last used first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Sessions {
+    pub sessions: Vec<SessionView>,
+}
+
+/// What ending sessions did: `POST /me/sessions/end-others` and `POST /me/lost-phone`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionsEnded {
+    /// Sessions ended.
+    pub ended: u64,
+    /// Checkout secrets revoked (a lost phone's codes are refused from the next scan).
+    pub secrets_revoked: u64,
+}
+
 /// A new session: returned by register and login.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -9,6 +9,7 @@ pub mod bill;
 pub mod catalog;
 pub mod checkout;
 pub mod club;
+pub mod device;
 pub mod discount;
 pub mod money;
 pub mod points;

@@ -5,9 +5,9 @@ use crate::auth::attempts::{Attempt, Realm};
 use crate::auth::session::{self, CustomerSession};
 use crate::auth::verify_sign_in;
 use crate::cards;
-use crate::client_address::ClientAddress;
+use crate::client_address::{ClientAddress, ClientNet};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, UserAgent};
 use crate::openapi::refusals::{refusals, SessionRefusals, SignInRefusals};
 use crate::openapi::refusals::{JSON_BODY, PASSWORD_HASHING};
 use crate::state::AppState;
@@ -54,6 +54,7 @@ refusals! {
 pub async fn register(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    UserAgent(user_agent): UserAgent,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<Session>)> {
     let fields = validate_registration(&req, &state.config.terms.version);
@@ -84,7 +85,7 @@ pub async fn register(
         ));
     };
     cards::enrol_in_open_programs(&mut tx, &state.config, &id).await?;
-    let new_session = session::create(&mut tx, state.sessions, &id).await?;
+    let new_session = session::create(&mut tx, state.sessions, &id, user_agent).await?;
     store::commit(tx).await?;
     let me = load_me(&state, &id).await?;
     Ok((
@@ -103,23 +104,43 @@ pub async fn register(
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    UserAgent(user_agent): UserAgent,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<Session>> {
+    let id = verify_customer(&state, &address, req).await?;
+    let mut tx = state.store.transaction().await?;
+    let new_session = session::create(&mut tx, state.sessions, &id, user_agent).await?;
+    store::commit(tx).await?;
+    signed_in(&state, &id, new_session).await
+}
+
+/// The customer `req`'s e-mail and password sign in as: the attempt counted, the password
+/// checked (`auth::verify_sign_in`). Signing in, and "I lost my phone" from the sign-in screen.
+pub(crate) async fn verify_customer(
+    state: &AppState,
+    address: &ClientNet,
+    req: LoginRequest,
+) -> ApiResult<String> {
     let email = crate::auth::sign_in_email(&req.email)?;
-    let attempt = Attempt::sign_in(Realm::Customer, &email, &address);
+    let attempt = Attempt::sign_in(Realm::Customer, &email, address);
     let account = async {
         Ok(accounts::credentials(&state.store, &email)
             .await?
             .map(|c| (c.id, c.password_hash)))
     };
-    let id = verify_sign_in(&state, attempt, req.password, account).await?;
-    let mut tx = state.store.transaction().await?;
-    let new_session = session::create(&mut tx, state.sessions, &id).await?;
-    store::commit(tx).await?;
+    verify_sign_in(state, attempt, req.password, account).await
+}
+
+/// The answer to a sign-in: the new session and the customer.
+pub(crate) async fn signed_in(
+    state: &AppState,
+    id: &str,
+    new_session: session::NewSession,
+) -> ApiResult<ApiJson<Session>> {
     Ok(ApiJson(Session {
         token: new_session.token,
         idle_expires_at: new_session.idle_expires_at,
-        customer: load_me(&state, &id).await?,
+        customer: load_me(state, id).await?,
     }))
 }
 

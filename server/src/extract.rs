@@ -150,3 +150,26 @@ impl RequestBody for DecideApplication {}
 impl RequestBody for JoinClub {}
 impl RequestBody for ApplyToProgram {}
 impl RequestBody for AutoRenew {}
+
+/// The request's `User-Agent`, kept with a new session so the customer's list of sessions can
+/// say which device each is (`tessera_core::device`): at most `USER_AGENT_MAX` bytes, `None`
+/// without one (or one that is not visible ASCII). Never refuses a request.
+pub struct UserAgent(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for UserAgent {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.chars()
+                    .take(crate::store::sessions::USER_AGENT_MAX)
+                    .collect::<String>()
+            })
+            .filter(|v| !v.trim().is_empty());
+        Ok(UserAgent(agent))
+    }
+}

@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod program_entry;
 pub mod purchases;
 pub mod rewards;
+pub mod sessions;
 pub mod state;
 pub mod store;
 pub mod till;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(rewards::router())
         .merge(clubs::router())
         .merge(program_entry::router())
+        .merge(sessions::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

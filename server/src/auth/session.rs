@@ -20,8 +20,13 @@ pub struct NewSession {
 
 impl NewSession {
     /// A fresh session of `kind` for `owner` that lives `idle_ms` unused from now, and the row
-    /// that stores it (its token only as a hash).
-    pub fn start(kind: SessionKind, owner: &str, idle_ms: i64) -> (Self, SessionRow) {
+    /// that stores it (its token only as a hash, with the `User-Agent` it signed in with).
+    pub fn start(
+        kind: SessionKind,
+        owner: &str,
+        idle_ms: i64,
+        user_agent: Option<String>,
+    ) -> (Self, SessionRow) {
         let now = now_ms();
         let session = Self {
             token: new_token(),
@@ -33,6 +38,7 @@ impl NewSession {
             owner: owner.to_owned(),
             now,
             idle_expires_at: session.idle_expires_at,
+            user_agent,
         };
         (session, row)
     }
@@ -44,8 +50,14 @@ pub async fn create(
     tx: &mut Tx,
     policy: SessionPolicy,
     customer_id: &str,
+    user_agent: Option<String>,
 ) -> Result<NewSession, StoreError> {
-    let (session, row) = NewSession::start(SessionKind::Customer, customer_id, policy.idle_ms);
+    let (session, row) = NewSession::start(
+        SessionKind::Customer,
+        customer_id,
+        policy.idle_ms,
+        user_agent,
+    );
     sessions::create_in(tx, &row).await?;
     Ok(session)
 }

@@ -2,7 +2,7 @@
 
 pub mod refusals;
 
-use crate::{accounts, cards, checkout, clubs, health, program_entry, rewards, till};
+use crate::{accounts, cards, checkout, clubs, health, program_entry, rewards, sessions, till};
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -17,6 +17,11 @@ use utoipa::{Modify, OpenApi};
         accounts::login,
         accounts::logout,
         accounts::me,
+        sessions::list,
+        sessions::end,
+        sessions::end_others,
+        sessions::lost_phone,
+        sessions::lost_phone_signing_in,
         cards::wallet,
         cards::card,
         cards::history,

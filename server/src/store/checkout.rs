@@ -1,7 +1,7 @@
 //! The secrets each signed-in device keeps per card to make checkout codes offline
 //! (`card_secrets`; they go with their session).
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx};
 
 /// The secret of this card and session, stored as `fresh` unless it has one: a concurrent
 /// first request may win, and both then get the stored one.
@@ -47,4 +47,16 @@ pub async fn live_secrets(
     .bind(now)
     .fetch_all(&store.pool)
     .await?)
+}
+
+/// Deletes every checkout secret of the customer's cards, on every device (a lost phone): a
+/// code made with one is refused from the next scan. Returns how many went.
+pub async fn revoke_all(tx: &mut Tx, customer_id: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "DELETE FROM card_secrets WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)",
+    )
+    .bind(customer_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }

@@ -36,19 +36,26 @@ pub struct SessionRow {
     pub owner: String,
     pub now: i64,
     pub idle_expires_at: i64,
+    /// The `User-Agent` it signed in with (at most [`USER_AGENT_MAX`] bytes).
+    pub user_agent: Option<String>,
 }
+
+/// The most bytes of a `User-Agent` kept: enough to tell the browser and system.
+pub const USER_AGENT_MAX: usize = 300;
 
 async fn insert(conn: &mut AnyConnection, s: &SessionRow) -> Result<(), StoreError> {
     let (table, owner) = (s.kind.table(), s.kind.owner());
     sqlx::query(&format!(
-        "INSERT INTO {table} (id, token_hash, {owner}, created_at, last_used_at, idle_expires_at)
-         VALUES ($1, $2, $3, $4, $4, $5)"
+        "INSERT INTO {table}
+             (id, token_hash, {owner}, created_at, last_used_at, idle_expires_at, user_agent)
+         VALUES ($1, $2, $3, $4, $4, $5, $6)"
     ))
     .bind(new_id())
     .bind(s.token_hash.as_str())
     .bind(s.owner.as_str())
     .bind(s.now)
     .bind(s.idle_expires_at)
+    .bind(s.user_agent.as_deref())
     .execute(conn)
     .await?;
     Ok(())
@@ -128,4 +135,64 @@ pub async fn delete(store: &Store, kind: SessionKind, id: &str) -> Result<(), St
         .execute(&store.pool)
         .await?;
     Ok(())
+}
+
+/// A customer's live session, as their list shows it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CustomerSessionRow {
+    pub id: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub user_agent: Option<String>,
+}
+
+/// The customer's sessions that have not expired at `now`, the last used first.
+pub async fn of_customer(
+    store: &Store,
+    customer_id: &str,
+    now: i64,
+) -> Result<Vec<CustomerSessionRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, last_used_at, user_agent FROM sessions
+         WHERE customer_id = $1 AND idle_expires_at > $2 ORDER BY last_used_at DESC, id",
+    )
+    .bind(customer_id)
+    .bind(now)
+    .fetch_all(&store.pool)
+    .await?)
+}
+
+/// Ends the customer's session `id`; `false` when they have none with that id (another
+/// customer's is not theirs).
+pub async fn delete_customers(
+    store: &Store,
+    customer_id: &str,
+    id: &str,
+) -> Result<bool, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE id = $1 AND customer_id = $2")
+            .bind(id)
+            .bind(customer_id)
+            .execute(&store.pool)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+/// Ends every session of the customer but `keep` (none: all), and with them, by cascade, the
+/// checkout secrets they held. Returns how many ended.
+pub async fn delete_others(
+    tx: &mut Tx,
+    customer_id: &str,
+    keep: Option<&str>,
+) -> Result<u64, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id <> $2")
+            .bind(customer_id)
+            .bind(keep.unwrap_or_default())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+    )
 }

@@ -151,3 +151,17 @@ pub async fn store_response(
     .await?;
     Ok(())
 }
+
+/// Deletes the till tickets a checkout code made for the customer's cards (a lost phone: a
+/// till that scanned it a moment ago can spend no more). Tickets from a phone number only earn
+/// and stay.
+pub async fn revoke_code_tickets(tx: &mut Tx, customer_id: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "DELETE FROM till_tickets
+         WHERE can_spend = 1 AND card_id IN (SELECT id FROM cards WHERE customer_id = $1)",
+    )
+    .bind(customer_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}

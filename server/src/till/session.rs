@@ -15,7 +15,8 @@ pub const IDLE_MS: i64 = 12 * 3_600_000;
 
 /// Starts a till session for a staff account; returns the token and its idle expiry.
 pub async fn create(store: &Store, staff_email: &str) -> Result<NewSession, StoreError> {
-    let (session, row) = NewSession::start(SessionKind::Till, staff_email, IDLE_MS);
+    // Tills do not list their sessions: no `User-Agent` kept.
+    let (session, row) = NewSession::start(SessionKind::Till, staff_email, IDLE_MS, None);
     sessions::create(store, &row).await?;
     Ok(session)
 }

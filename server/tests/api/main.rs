@@ -17,6 +17,7 @@ mod program_entry;
 mod purchases;
 mod rewards;
 mod serving;
+mod sessions;
 mod text;
 mod till;
 mod writes;
