@@ -94,9 +94,9 @@ pub async fn end_others(
 }
 
 /// "I lost my phone", from a signed-in device: every other session ends, and every checkout
-/// secret of the customer's cards (this device's too: it fetches a new one) and the till
-/// tickets made from codes are revoked, so the lost phone's codes are refused from the next
-/// scan.
+/// secret of the customer's cards on other devices and the till tickets made from codes are
+/// revoked, so the lost phone's codes are refused from the next scan (this device, in the
+/// customer's hand, keeps its own).
 #[utoipa::path(post, path = "/api/v1/me/lost-phone", tag = "accounts",
     security(("bearer" = [])),
     responses((status = 200, body = SessionsEnded), SessionRefusals))]
@@ -131,14 +131,14 @@ pub async fn lost_phone_signing_in(
 }
 
 /// Ends every session of `customer_id` but `keep`, and revokes every checkout secret of their
-/// cards and the till tickets codes made, in `tx`.
+/// cards but `keep`'s and the till tickets codes made, in `tx`.
 async fn lose_phone(
     tx: &mut Tx,
     customer_id: &str,
     keep: Option<&str>,
 ) -> Result<SessionsEnded, StoreError> {
     // The secrets first: the sessions' deletion would take most of them uncounted.
-    let secrets_revoked = store::checkout::revoke_all(tx, customer_id).await?;
+    let secrets_revoked = store::checkout::revoke_others(tx, customer_id, keep).await?;
     let ended = store::sessions::delete_others(tx, customer_id, keep).await?;
     store::till::revoke_code_tickets(tx, customer_id).await?;
     Ok(SessionsEnded {

@@ -49,13 +49,20 @@ pub async fn live_secrets(
     .await?)
 }
 
-/// Deletes every checkout secret of the customer's cards, on every device (a lost phone): a
-/// code made with one is refused from the next scan. Returns how many went.
-pub async fn revoke_all(tx: &mut Tx, customer_id: &str) -> Result<u64, StoreError> {
+/// Deletes every checkout secret of the customer's cards on every device but the session
+/// `keep`'s (a lost phone: a code made with one is refused from the next scan). Returns how
+/// many went.
+pub async fn revoke_others(
+    tx: &mut Tx,
+    customer_id: &str,
+    keep: Option<&str>,
+) -> Result<u64, StoreError> {
     Ok(sqlx::query(
-        "DELETE FROM card_secrets WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)",
+        "DELETE FROM card_secrets
+         WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1) AND session_id <> $2",
     )
     .bind(customer_id)
+    .bind(keep.unwrap_or_default())
     .execute(&mut **tx)
     .await?
     .rows_affected())

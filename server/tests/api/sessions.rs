@@ -7,7 +7,8 @@ use crate::common::*;
 use crate::till::{cashier, identified_by_code, member, now_step, till_write};
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use tessera_core::api::{ErrorCode, Session, Sessions, SessionsEnded};
+use tessera_core::api::{CheckoutSecret, ErrorCode, Session, Sessions, SessionsEnded};
+use tessera_core::checkout::{scanned_code, CardSecret};
 
 const PIXEL: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
 const MAC: &str =
@@ -162,6 +163,16 @@ async fn a_lost_phones_code_and_its_tickets_are_refused_once_reported() {
         let till = cashier(&t).await;
         let found = identified_by_code(&t, &till, &lost.code(now_step() - 1)).await;
         let here = token_from(&t, "lost@example.com", MAC).await;
+        // This device, in the customer's hand, keeps its own secret.
+        let kept: CheckoutSecret = t
+            .post(
+                &format!("/api/v1/cards/{}/checkout-secret", lost.card),
+                Some(&here),
+                Value::Null,
+            )
+            .await
+            .decode(StatusCode::OK);
+        let key = CardSecret(hex::decode(&kept.secret).unwrap().try_into().unwrap());
 
         let ended: SessionsEnded = t
             .post("/api/v1/me/lost-phone", Some(&here), Value::Null)
@@ -193,6 +204,8 @@ async fn a_lost_phones_code_and_its_tickets_are_refused_once_reported() {
             "{}",
             bought.text
         );
+        let own = scanned_code(&key, "mziuri", &kept.card_number, now_step() + 1);
+        identified_by_code(&t, &till, &own).await;
     })
     .await;
 }
