@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", SettingsPage) />
+                <Route path=path!("/settings/sessions") view=|| for_visitors(true, "/sign-in", AreaRoute) />
             </Routes>
         </CustomerApp>
     }

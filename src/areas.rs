@@ -1,7 +1,7 @@
 //! The wallet's areas shown by modules of their own (loaded into the wallet's page:
 //! `crate::modules`): the areas module (`src/bin/tessera-areas.rs`) shows rewards
-//! (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`) and vouchers (`/vouchers`,
-//! `/vouchers/{id}`); the memberships module (`src/bin/tessera-memberships.rs`) shows clubs
+//! (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`), vouchers (`/vouchers`,
+//! `/vouchers/{id}`) and the customer's sessions (`/settings/sessions`); the memberships module (`src/bin/tessera-memberships.rs`) shows clubs
 //! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`); the entry module
 //! (`src/bin/tessera-entry.rs`) a closed program (`/programs/{id}`). The screens are `crate::pages::rewards`,
 //! `crate::pages::vouchers` and `crate::pages::clubs`; here, which one an address shows, and
@@ -10,7 +10,7 @@
 use crate::api::Wake;
 use crate::i18n::*;
 use crate::pages::{
-    CardClubs, CardRewards, NotFoundPage, ProgramEntryPage, VoucherPage, VouchersPage,
+    CardClubs, CardRewards, NotFoundPage, ProgramEntryPage, SessionsPage, VoucherPage, VouchersPage,
 };
 use crate::session::Auth;
 use leptos::prelude::*;
@@ -32,6 +32,8 @@ pub enum Area {
     Vouchers,
     /// `/vouchers/{id}`: one voucher.
     Voucher { id: String },
+    /// `/settings/sessions`: the customer's sessions, and "I lost my phone".
+    Sessions,
 }
 
 impl Area {
@@ -54,6 +56,7 @@ impl Area {
                 program: id(program)?,
             }),
             ["vouchers"] => Some(Area::Vouchers),
+            ["settings", "sessions"] => Some(Area::Sessions),
             ["vouchers", voucher] => Some(Area::Voucher { id: id(voucher)? }),
             _ => None,
         }
@@ -80,6 +83,7 @@ impl Area {
             }
             Area::Vouchers => view! { <VouchersPage /> }.into_any(),
             Area::Voucher { id } => view! { <VoucherPage id=id /> }.into_any(),
+            Area::Sessions => view! { <SessionsPage /> }.into_any(),
             Area::Clubs { .. } | Area::Club { .. } | Area::Program { .. } => return None,
         })
     }

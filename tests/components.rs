@@ -9,8 +9,8 @@ use tessera_core::api::{
     ApplicationStatus, ApplicationView, Card, CheckoutSecret, ClubState, ClubView, Clubs,
     DiscountView, EntryState, ErrorCode, HistoryEntry, HistoryPage, InvitationView, Me,
     MembershipView, PartnerView, PointsOn, ProgramEntry, ProgramOffer, QuestionView, RewardGoal,
-    RewardView, Rewards, Session, TierGoal, TierStatus, Voucher, VoucherStatus, VoucherValue,
-    VoucherWithCard, Wallet,
+    RewardView, Rewards, Session, SessionView, Sessions, TierGoal, TierStatus, Voucher,
+    VoucherStatus, VoucherValue, VoucherWithCard, Wallet,
 };
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
 use tessera_core::club::{ClubKind, QuestionKind, RuleKind, RuleProgress};
@@ -518,6 +518,8 @@ fn each_address_of_the_areas_has_its_screen() {
     assert_eq!(clubs.module(), "memberships");
     assert_eq!(Area::of("/cards/c1/clubs").unwrap().module(), "memberships");
     assert_eq!(Area::of("/vouchers").unwrap().module(), "areas");
+    assert_eq!(Area::of("/settings/sessions"), Some(Area::Sessions));
+    assert_eq!(Area::Sessions.module(), "areas");
     // A closed program is the entry module's.
     let program = Area::of("/programs/cellar").unwrap();
     assert_eq!(
@@ -759,6 +761,49 @@ async fn the_clubs_say_what_they_give_and_where_the_member_stands() {
         texts(&root, "[data-testid=club-notice]").is_empty()
     })
     .await;
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_sessions_name_each_device_and_mark_this_one() {
+    let view = |id: &str, browser: Option<&str>, system: Option<&str>, current: bool| SessionView {
+        id: id.into(),
+        browser: browser.map(str::to_owned),
+        system: system.map(str::to_owned),
+        created_at: 1_765_000_000_000,
+        last_used_at: 1_765_100_000_000,
+        current,
+    };
+    let sessions = Sessions {
+        sessions: vec![
+            view("s1", Some("Firefox"), Some("macOS"), true),
+            view("s2", Some("Chrome"), Some("Android"), false),
+            view("s3", None, None, false),
+        ],
+    };
+    let routes = vec![(
+        "/api/v1/me/sessions",
+        200,
+        serde_json::to_string(&sessions).unwrap(),
+    )];
+    let (root, _api) = mount_area("/settings/sessions", &fake_api(&routes));
+    wait_for("the sessions", || {
+        texts(&root, "[data-testid=session]").len() == 3
+    })
+    .await;
+    assert_eq!(
+        texts(&root, "[data-testid=session] strong"),
+        ["Firefox on macOS", "Chrome on Android", "A browser"]
+    );
+    // This device has no button to sign it out; the others have one each.
+    assert_eq!(
+        texts(&root, "[data-testid=session] .reward__ready"),
+        ["This device"]
+    );
+    assert_eq!(texts(&root, "[data-testid=session] button").len(), 2);
+    assert!(texts(&root, "button")
+        .iter()
+        .any(|b| b == "Sign out everywhere else"));
     root.remove();
 }
 

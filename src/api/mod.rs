@@ -656,6 +656,36 @@ pub enum ClubAction<'a> {
     Invite,
 }
 
+/// The path of `GET /me/sessions`, the customer's sessions for a [`Remote`].
+pub const SESSIONS_PATH: &str = "/me/sessions";
+
+/// What the customer does with their sessions.
+pub enum SessionAction {
+    /// Sign the session `id` out.
+    End(String),
+    /// Sign every other session out.
+    EndOthers,
+    /// "I lost my phone": every other session out, and their checkout codes stopped.
+    LostPhone,
+}
+
+/// One of the session writes (`DELETE /me/sessions/{id}`, `POST /me/sessions/end-others`,
+/// `POST /me/lost-phone`). The answer is not read: the screen reads the list again.
+pub async fn session_action(action: SessionAction) -> Result<(), ApiError> {
+    let (method, path) = match action {
+        SessionAction::End(id) => (
+            Method::DELETE,
+            format!(
+                "{SESSIONS_PATH}/{}",
+                String::from(encode_uri_component(&id))
+            ),
+        ),
+        SessionAction::EndOthers => (Method::POST, format!("{SESSIONS_PATH}/end-others")),
+        SessionAction::LostPhone => (Method::POST, "/me/lost-phone".to_owned()),
+    };
+    request(method, &path, &[], None).await.map(drop)
+}
+
 /// The path of `GET /programs/{id}/entry`, a closed program's entry for a [`Remote`].
 pub fn entry_path(program_id: &str) -> String {
     format!(

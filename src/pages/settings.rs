@@ -1,4 +1,5 @@
-//! `/settings`: who is signed in, installing the app, and log out.
+//! `/settings`: who is signed in, the way to where else (`/settings/sessions`, the areas
+//! module's), installing the app, and log out.
 
 use crate::api::{self, Remote};
 use crate::components::SubmitButton;
@@ -68,6 +69,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2 class="panel__title">{t_string!(i18n, settings.account)}</h2>
                 {details}
             </div>
+            <a class="btn btn--secondary" href="/settings/sessions">{t_string!(i18n, settings.sessions)}</a>
             {use_context::<InstallOffer>().map(|offer| view! {
                 <Show when=move || offer.available()>
                     <div class="panel install">
