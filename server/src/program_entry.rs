@@ -13,7 +13,7 @@ use crate::clubs::{
 };
 use crate::config::{Enrolment, Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, IdPath};
 use crate::openapi::refusals::{refusals, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
 use crate::rewards::ledger_error;
 use crate::state::AppState;
@@ -21,8 +21,7 @@ use crate::store::clubs as club_store;
 use crate::store::program_entry::{self as stored, NewProgramApplication, PROGRAM_ITSELF};
 use crate::store::{self, ledger, now_ms, StoreError, Tx, Write};
 use crate::till::idempotency::{self, customer_scope, Claim, IdempotencyKey};
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,7 +31,6 @@ use std::sync::Arc;
 use tessera_core::api::{
     ApplicationView, ApplyToProgram, EntryState, ErrorCode, ProgramEntry, ProgramOffer,
 };
-use tessera_core::catalog::is_id;
 use tessera_core::club::Entry;
 
 pub fn router() -> Router<AppState> {
@@ -42,28 +40,11 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}/invitations", post(invite))
 }
 
-/// `{id}` of a closed program's path.
-#[derive(serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ProgramPath {
-    /// The program's id.
-    id: String,
-}
-
-/// The closed program a path names, with its entry; an open, unknown or implausible one is
-/// "not found".
-fn closed_program(
-    config: &ProgramConfig,
-    path: Result<Path<ProgramPath>, PathRejection>,
-) -> ApiResult<(&Program, &Entry)> {
-    let Ok(Path(path)) = path else {
-        return Err(ApiError::not_found());
-    };
-    if !is_id(&path.id) {
-        return Err(ApiError::not_found());
-    }
+/// The closed program `id` names, with its entry; an open or unknown one is "not found" (an
+/// implausible id is, by `IdPath`).
+fn closed_program<'a>(config: &'a ProgramConfig, id: &str) -> ApiResult<(&'a Program, &'a Entry)> {
     config
-        .program(&path.id)
+        .program(id)
         .filter(|p| p.enrolment == Enrolment::Closed)
         .and_then(|p| Some((p, p.entry.as_ref()?)))
         .ok_or_else(ApiError::not_found)
@@ -172,14 +153,14 @@ refusals! {
 /// their latest application (a rejection's reason); a cardholder's invitation codes of this
 /// calendar year. An open program is "not found".
 #[utoipa::path(get, path = "/api/v1/programs/{id}/entry", tag = "programs",
-    security(("bearer" = [])), params(ProgramPath),
+    security(("bearer" = [])), params(IdPath),
     responses((status = 200, body = ProgramEntry), EntryRefusals))]
 pub async fn entry(
     State(state): State<AppState>,
     session: CustomerSession,
-    path: Result<Path<ProgramPath>, PathRejection>,
+    IdPath(id): IdPath,
 ) -> ApiResult<ApiJson<ProgramEntry>> {
-    let (program, entry) = closed_program(&state.config, path)?;
+    let (program, entry) = closed_program(&state.config, &id)?;
     let mut conn = state.store.reader().await?;
     Ok(ApiJson(
         read_entry(&mut conn, program, entry, &session.customer_id, now_ms()).await?,
@@ -203,16 +184,16 @@ refusals! {
 /// program's managers (one pending at a time: `application_pending`). 201 with the entry
 /// after. A retry with the same `Idempotency-Key` gets the first answer.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/apply", tag = "programs",
-    security(("bearer" = [])), params(ProgramPath, IdempotencyKey), request_body = ApplyToProgram,
+    security(("bearer" = [])), params(IdPath, IdempotencyKey), request_body = ApplyToProgram,
     responses((status = 201, body = ProgramEntry), ApplyRefusals))]
 pub async fn apply(
     State(state): State<AppState>,
     session: CustomerSession,
     IdempotencyKey(key): IdempotencyKey,
-    path: Result<Path<ProgramPath>, PathRejection>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ApplyToProgram>,
 ) -> ApiResult<Response> {
-    let (program, _) = closed_program(&state.config, path)?;
+    let (program, _) = closed_program(&state.config, &id)?;
     state
         .store
         .write(EntryChange {
@@ -235,14 +216,14 @@ refusals! {
 /// Makes one of a cardholder's invitation codes for this year (a program that takes them):
 /// 201 with the entry, whose `invitations` lists it first.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/invitations", tag = "programs",
-    security(("bearer" = [])), params(ProgramPath),
+    security(("bearer" = [])), params(IdPath),
     responses((status = 201, body = ProgramEntry), InviteRefusals))]
 pub async fn invite(
     State(state): State<AppState>,
     session: CustomerSession,
-    path: Result<Path<ProgramPath>, PathRejection>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Response> {
-    let (program, entry) = closed_program(&state.config, path)?;
+    let (program, entry) = closed_program(&state.config, &id)?;
     if entry.invitations.is_none() {
         return Err(ApiError::not_found());
     }

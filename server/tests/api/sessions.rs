@@ -4,7 +4,7 @@
 //! tickets a till made from them are refused from then on.
 
 use crate::common::*;
-use crate::till::{cashier, identified_by_code, member, now_step, till_write};
+use crate::till::{cashier, identified_by_code, identify_by_code, member, now_step, till_write};
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use tessera_core::api::{CheckoutSecret, ErrorCode, Session, Sessions, SessionsEnded};
@@ -183,13 +183,7 @@ async fn a_lost_phones_code_and_its_tickets_are_refused_once_reported() {
         assert!(!signed_in(&t, &lost.token).await);
         assert!(signed_in(&t, &here).await);
         // Its next code is refused, and so is the ticket the till made from its last one.
-        let scanned = t
-            .post(
-                "/api/v1/till/identify",
-                Some(&till),
-                json!({ "code": lost.code(now_step()) }),
-            )
-            .await;
+        let scanned = identify_by_code(&t, &till, &lost.code(now_step())).await;
         assert_eq!(
             scanned.error_body().error,
             ErrorCode::CodeInvalid,
@@ -237,13 +231,7 @@ async fn the_sign_in_screens_lost_phone_needs_the_password_and_signs_this_device
         let listed = sessions(&t, &session.token).await.sessions;
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].browser.as_deref(), Some("Chrome"));
-        let scanned = t
-            .post(
-                "/api/v1/till/identify",
-                Some(&till),
-                json!({ "code": lost.code(now_step()) }),
-            )
-            .await;
+        let scanned = identify_by_code(&t, &till, &lost.code(now_step())).await;
         assert_eq!(
             scanned.error_body().error,
             ErrorCode::CodeInvalid,

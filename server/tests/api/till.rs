@@ -103,7 +103,7 @@ async fn identify(t: &TestApp, till: &str, body: Value) -> Reply {
     t.post("/api/v1/till/identify", Some(till), body).await
 }
 
-async fn identify_by_code(t: &TestApp, till: &str, code: &str) -> Reply {
+pub(crate) async fn identify_by_code(t: &TestApp, till: &str, code: &str) -> Reply {
     identify(t, till, json!({ "code": code })).await
 }
 
