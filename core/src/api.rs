@@ -419,6 +419,100 @@ pub struct Me {
     pub terms_accepted_at: i64,
     /// When the account was created.
     pub created_at: i64,
+    /// The language the customer chose for the wallet and messages (one of
+    /// [`crate::validation::LANGUAGES`]); `None`: the device's.
+    #[serde(default)]
+    pub preferred_language: Option<String>,
+}
+
+/// `PATCH /me`: the fields to change; an absent field stays as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileChange {
+    /// The name shown on the card and at the till.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The phone number; an empty one removes it.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// One of [`crate::validation::LANGUAGES`]; an empty one goes back to the device's.
+    #[serde(default)]
+    pub preferred_language: Option<String>,
+    /// Marketing messages on or off (kept in the consent history when it changes).
+    #[serde(default)]
+    pub marketing_opt_in: Option<bool>,
+}
+
+/// What a consent is to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentKind {
+    /// Tessera's terms, accepted when joining.
+    AccountTerms,
+    /// A program's terms, accepted when enrolling or when they changed.
+    ProgramTerms,
+    /// Marketing messages, given or withdrawn.
+    Marketing,
+    /// A kind newer than this build.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ConsentKind {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentKind::AccountTerms => "account_terms",
+            ConsentKind::ProgramTerms => "program_terms",
+            ConsentKind::Marketing => "marketing",
+            ConsentKind::Unknown => "unknown",
+        }
+    }
+
+    /// The kind stored as `name` ([`ConsentKind::Unknown`] for any other).
+    pub fn parse(name: &str) -> ConsentKind {
+        match name {
+            "account_terms" => ConsentKind::AccountTerms,
+            "program_terms" => ConsentKind::ProgramTerms,
+            "marketing" => ConsentKind::Marketing,
+            _ => ConsentKind::Unknown,
+        }
+    }
+}
+
+/// One change of consent, as the history keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Consent {
+    pub kind: ConsentKind,
+    /// The program, for [`ConsentKind::ProgramTerms`].
+    pub program_id: Option<String>,
+    /// The program's name, for [`ConsentKind::ProgramTerms`] of a program still configured.
+    pub program_name: Option<String>,
+    /// The terms version accepted (terms only).
+    pub version: Option<String>,
+    /// Given (`true`) or withdrawn.
+    pub granted: bool,
+    /// UTC unix ms.
+    pub at: i64,
+}
+
+/// `GET /me/consents`: the customer's consent history, the newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Consents {
+    pub consents: Vec<Consent>,
+}
+
+/// `POST /me/password`: a new password; every other session ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChange {
+    /// The password now (counted like a sign-in).
+    pub current_password: String,
+    /// At least 10 characters.
+    pub new_password: String,
 }
 
 /// `GET /wallet`: every card the customer holds.

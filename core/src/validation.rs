@@ -1,7 +1,7 @@
 //! Rules for what a customer types when joining, shared so the wallet can show a field error
 //! before sending and the server enforces exactly the same rule.
 
-use crate::api::{FieldError, RegisterRequest};
+use crate::api::{FieldError, ProfileChange, RegisterRequest};
 use serde::{Deserialize, Serialize};
 
 /// Shortest password accepted (NIST SP 800-63B asks for at least 8; we ask for 10).
@@ -12,6 +12,9 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 pub const DISPLAY_NAME_MAX_CHARS: usize = 80;
 /// Longest e-mail address (RFC 5321 path limit).
 pub const EMAIL_MAX_CHARS: usize = 254;
+
+/// The languages of the wallet, as `preferred_language` takes them.
+pub const LANGUAGES: [&str; 5] = ["en", "ka", "bg", "lv", "sr"];
 
 /// Why a field was refused (`fields[].code` of a `validation` error, and the wallet's and the
 /// console's own checks before sending): snake_case on the wire; a code newer than this build
@@ -38,7 +41,8 @@ pub enum FieldCode {
     TooLarge,
     /// The text holds a control character or a bidirectional override (see [`validate_text`]).
     InvalidCharacters,
-    /// Not a number (the console's own check of a typed amount).
+    /// Not a value the field takes: not a number (the console's own check of a typed amount),
+    /// a language the wallet does not have.
     Invalid,
     /// More decimals than the currency has (the console's own check).
     TooManyDecimals,
@@ -133,6 +137,45 @@ pub fn validate_display_name(name: &str) -> Option<FieldCode> {
     }
 }
 
+/// Checks a profile change: each field given is checked as joining checks it; an empty phone
+/// or language removes it.
+pub fn validate_profile_change(change: &ProfileChange) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut check = |field: &str, code: Option<FieldCode>| {
+        if let Some(code) = code {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                code,
+            });
+        }
+    };
+    if let Some(name) = &change.display_name {
+        check(
+            "display_name",
+            validate_text(name, false).or_else(|| validate_display_name(name)),
+        );
+    }
+    check("phone", change.phone.as_deref().and_then(validate_phone));
+    if let Some(language) = change.preferred_language.as_deref().map(str::trim) {
+        let known = language.is_empty() || LANGUAGES.contains(&language);
+        check("preferred_language", (!known).then_some(FieldCode::Invalid));
+    }
+    errors
+}
+
+/// Checks a typed phone number (blank is no number, which is allowed).
+pub fn validate_phone(phone: &str) -> Option<FieldCode> {
+    let phone = phone.trim();
+    if phone.is_empty() {
+        return None;
+    }
+    validate_text(phone, false).or_else(|| {
+        normalize_phone(phone)
+            .is_none()
+            .then_some(FieldCode::PhoneInvalid)
+    })
+}
+
 /// Checks a whole registration against the terms version currently offered; an empty list
 /// means it may be submitted.
 pub fn validate_registration(req: &RegisterRequest, current_terms: &str) -> Vec<FieldError> {
@@ -156,21 +199,7 @@ pub fn validate_registration(req: &RegisterRequest, current_terms: &str) -> Vec<
         "display_name",
         text(&req.display_name).or_else(|| validate_display_name(&req.display_name)),
     );
-    let phone = req
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty());
-    check(
-        "phone",
-        phone.and_then(|p| {
-            text(p).or_else(|| {
-                normalize_phone(p)
-                    .is_none()
-                    .then_some(FieldCode::PhoneInvalid)
-            })
-        }),
-    );
+    check("phone", req.phone.as_deref().and_then(validate_phone));
     check(
         "accepted_terms_version",
         (req.accepted_terms_version != current_terms).then_some(FieldCode::TermsNotAccepted),

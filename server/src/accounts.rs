@@ -1,5 +1,5 @@
 //! Customer accounts: the terms, joining (which enrols in open programs), signing in and out, and
-//! the signed-in customer.
+//! what a new session answers with (the customer's own details: `crate::profile`).
 
 use crate::auth::attempts::{Attempt, Realm};
 use crate::auth::session::{self, CustomerSession};
@@ -27,7 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/auth/register", post(register))
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
-        .route("/me", get(me))
 }
 
 /// The terms a new customer accepts.
@@ -155,14 +154,8 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The signed-in customer.
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = Me), SessionRefusals))]
-pub async fn me(State(state): State<AppState>, session: CustomerSession) -> ApiResult<ApiJson<Me>> {
-    Ok(ApiJson(load_me(&state, &session.customer_id).await?))
-}
-
-async fn load_me(state: &AppState, id: &str) -> ApiResult<Me> {
+/// The customer `id` as `GET /me` shows them (an account gone: the session is no more).
+pub(crate) async fn load_me(state: &AppState, id: &str) -> ApiResult<Me> {
     let c = accounts::customer(&state.store, id)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
@@ -175,5 +168,6 @@ async fn load_me(state: &AppState, id: &str) -> ApiResult<Me> {
         terms_version: c.terms_version,
         terms_accepted_at: c.terms_accepted_at,
         created_at: c.created_at,
+        preferred_language: c.preferred_language,
     })
 }

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
     ApplyToProgram, AutoRenew, DecideApplication, ErrorCode, FieldError, IdentifyRequest, JoinClub,
-    LoginRequest, PhoneLookupRequest, RegisterRequest, TillClubFeeRequest, TillPurchaseRequest,
-    TillTicket, TillVoucherRequest,
+    LoginRequest, PasswordChange, PhoneLookupRequest, ProfileChange, RegisterRequest,
+    TillClubFeeRequest, TillPurchaseRequest, TillTicket, TillVoucherRequest,
 };
 use tessera_core::validation::{is_forbidden_char, FieldCode};
 
@@ -150,6 +150,10 @@ impl RequestBody for DecideApplication {}
 impl RequestBody for JoinClub {}
 impl RequestBody for ApplyToProgram {}
 impl RequestBody for AutoRenew {}
+impl RequestBody for ProfileChange {}
+impl RequestBody for PasswordChange {
+    const UNCHECKED: &'static [&'static str] = &["current_password", "new_password"];
+}
 
 /// The request's `User-Agent`, kept with a new session so the customer's list of sessions can
 /// say which device each is (`tessera_core::device`): at most `USER_AGENT_MAX` bytes, `None`

@@ -20,6 +20,7 @@ pub mod health;
 pub mod housekeeping;
 pub mod jobs;
 pub mod openapi;
+pub mod profile;
 pub mod program_entry;
 pub mod purchases;
 pub mod rewards;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .merge(clubs::router())
         .merge(program_entry::router())
         .merge(sessions::router())
+        .merge(profile::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -2,7 +2,9 @@
 
 pub mod refusals;
 
-use crate::{accounts, cards, checkout, clubs, health, program_entry, rewards, sessions, till};
+use crate::{
+    accounts, cards, checkout, clubs, health, profile, program_entry, rewards, sessions, till,
+};
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -16,7 +18,10 @@ use utoipa::{Modify, OpenApi};
         accounts::register,
         accounts::login,
         accounts::logout,
-        accounts::me,
+        profile::me,
+        profile::change,
+        profile::consents,
+        profile::change_password,
         sessions::list,
         sessions::end,
         sessions::end_others,

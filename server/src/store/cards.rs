@@ -2,10 +2,13 @@
 //! columns are read through [`StoredCard`]).
 
 use super::card_row::{StoredCard, COLUMNS};
+use super::consents::{self, NewConsent};
 use super::{is_unique_violation, new_id, Store, StoreError, Tx};
+use tessera_core::api::ConsentKind;
 
-/// Enrols the customer in a program (recording the terms version and the time), in `tx`; a card
-/// that exists already is left as it is (`false`).
+/// Enrols the customer in a program (recording the terms version and the time, and the
+/// acceptance in the consent history), in `tx`; a card that exists already is left as it is
+/// (`false`).
 pub async fn enrol(
     tx: &mut Tx,
     customer_id: &str,
@@ -13,7 +16,7 @@ pub async fn enrol(
     terms_version: &str,
     now: i64,
 ) -> Result<bool, StoreError> {
-    Ok(sqlx::query(
+    let enrolled = sqlx::query(
         "INSERT INTO cards (id, customer_id, program_id, balance, terms_version, enrolled_at)
          VALUES ($1, $2, $3, 0, $4, $5)
          ON CONFLICT (customer_id, program_id) DO NOTHING",
@@ -26,7 +29,17 @@ pub async fn enrol(
     .execute(&mut **tx)
     .await?
     .rows_affected()
-        == 1)
+        == 1;
+    if enrolled {
+        let accepted = NewConsent {
+            kind: ConsentKind::ProgramTerms,
+            program_id: Some(program_id),
+            version: Some(terms_version),
+            granted: true,
+        };
+        consents::record(tx, customer_id, accepted, now).await?;
+    }
+    Ok(enrolled)
 }
 
 /// Every card of the customer, in the order they were enrolled.

@@ -15,6 +15,7 @@ pub mod card_row;
 pub mod cards;
 pub mod checkout;
 pub mod clubs;
+pub mod consents;
 pub mod housekeeping;
 pub mod ledger;
 pub mod program_entry;

@@ -13,6 +13,7 @@ mod demo;
 mod errors;
 mod ledger;
 mod limits;
+mod profile;
 mod program_entry;
 mod purchases;
 mod rewards;

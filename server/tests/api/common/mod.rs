@@ -240,6 +240,17 @@ impl TestApp {
             .await
     }
 
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(request(
+            Method::PATCH,
+            path,
+            token,
+            body.to_string().into(),
+            Some("application/json"),
+        ))
+        .await
+    }
+
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
         self.post_raw(path, token, body.to_string()).await
     }
