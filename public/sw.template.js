@@ -9,10 +9,11 @@ const PRECACHE = __TESSERA_PRECACHE__;
 const SHELL = "/index.html";
 // The wallet's other apps, each with its own page (the server answers the same paths with the
 // same pages, server/src/wallet_files.rs): the checkout code screen at /cards/{id}/code and at
-// /code (the card used last: the home-screen shortcut), and sign-in and join.
+// /code (the card used last: the home-screen shortcut), and sign-in, join and the published
+// texts (terms, privacy).
 const APP_SHELLS = [
   [/^\/(cards\/[^/]+\/)?code$/, "/code/index.html"],
-  [/^\/(sign-in|join)$/, "/welcome/index.html"],
+  [/^\/(sign-in|join|terms|privacy)$/, "/welcome/index.html"],
 ];
 
 self.addEventListener("install", (event) => {

@@ -46,11 +46,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/cards/:id/rewards") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/cards/:id/rewards/:reward") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/cards/:id/clubs") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/cards/:id/terms") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/cards/:id/clubs/:club") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/programs/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", SettingsPage) />
+                <Route path=path!("/settings/details") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/settings/password") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings/sessions") view=|| for_visitors(true, "/sign-in", AreaRoute) />
             </Routes>
         </CustomerApp>

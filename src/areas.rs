@@ -1,16 +1,18 @@
 //! The wallet's areas shown by modules of their own (loaded into the wallet's page:
 //! `crate::modules`): the areas module (`src/bin/tessera-areas.rs`) shows rewards
-//! (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`), vouchers (`/vouchers`,
-//! `/vouchers/{id}`) and the customer's sessions (`/settings/sessions`); the memberships module (`src/bin/tessera-memberships.rs`) shows clubs
+//! (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`) and vouchers (`/vouchers`,
+//! `/vouchers/{id}`); the memberships module (`src/bin/tessera-memberships.rs`) clubs
 //! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`); the entry module
-//! (`src/bin/tessera-entry.rs`) a closed program (`/programs/{id}`). The screens are `crate::pages::rewards`,
-//! `crate::pages::vouchers` and `crate::pages::clubs`; here, which one an address shows, and
-//! [`show_in`], what every screen of a module is shown within.
+//! (`src/bin/tessera-entry.rs`) a closed program (`/programs/{id}`); the account module
+//! (`src/bin/tessera-account.rs`) the customer's own account (`/settings/details`,
+//! `/settings/password`, `/settings/sessions`, and a program's new terms: `/cards/{id}/terms`). The screens are in `crate::pages`; here, which
+//! one an address shows, and [`show_in`], what every screen of a module is shown within.
 
 use crate::api::Wake;
 use crate::i18n::*;
 use crate::pages::{
-    CardClubs, CardRewards, NotFoundPage, ProgramEntryPage, SessionsPage, VoucherPage, VouchersPage,
+    CardClubs, CardRewards, CardTermsPage, DetailsPage, NotFoundPage, PasswordPage,
+    ProgramEntryPage, SessionsPage, VoucherPage, VouchersPage,
 };
 use crate::session::Auth;
 use leptos::prelude::*;
@@ -32,6 +34,12 @@ pub enum Area {
     Vouchers,
     /// `/vouchers/{id}`: one voucher.
     Voucher { id: String },
+    /// `/cards/{card}/terms`: the program's new terms, and accepting them.
+    Terms { card: String },
+    /// `/settings/details`: the customer's details, marketing choice and consent history.
+    Details,
+    /// `/settings/password`: a new password.
+    Password,
     /// `/settings/sessions`: the customer's sessions, and "I lost my phone".
     Sessions,
 }
@@ -47,6 +55,7 @@ impl Area {
                 card: id(card)?,
                 reward: id(reward)?,
             }),
+            ["cards", card, "terms"] => Some(Area::Terms { card: id(card)? }),
             ["cards", card, "clubs"] => Some(Area::Clubs { card: id(card)? }),
             ["cards", card, "clubs", club] => Some(Area::Club {
                 card: id(card)?,
@@ -56,18 +65,21 @@ impl Area {
                 program: id(program)?,
             }),
             ["vouchers"] => Some(Area::Vouchers),
+            ["settings", "details"] => Some(Area::Details),
+            ["settings", "password"] => Some(Area::Password),
             ["settings", "sessions"] => Some(Area::Sessions),
             ["vouchers", voucher] => Some(Area::Voucher { id: id(voucher)? }),
             _ => None,
         }
     }
 
-    /// The module that shows it: `areas`, `memberships` or `entry`
+    /// The module that shows it: `areas`, `memberships`, `entry` or `account`
     /// (`/{name}/tessera-{name}.js`).
     pub fn module(&self) -> &'static str {
         match self {
             Area::Clubs { .. } | Area::Club { .. } => "memberships",
             Area::Program { .. } => "entry",
+            Area::Details | Area::Password | Area::Sessions | Area::Terms { .. } => "account",
             _ => "areas",
         }
     }
@@ -83,8 +95,7 @@ impl Area {
             }
             Area::Vouchers => view! { <VouchersPage /> }.into_any(),
             Area::Voucher { id } => view! { <VoucherPage id=id /> }.into_any(),
-            Area::Sessions => view! { <SessionsPage /> }.into_any(),
-            Area::Clubs { .. } | Area::Club { .. } | Area::Program { .. } => return None,
+            _ => return None,
         })
     }
 
@@ -95,6 +106,17 @@ impl Area {
             Area::Club { card, club } => {
                 view! { <CardClubs card_id=card club_id=Some(club) /> }.into_any()
             }
+            _ => return None,
+        })
+    }
+
+    /// The screen, if the account module shows it.
+    pub fn account(self) -> Option<AnyView> {
+        Some(match self {
+            Area::Details => view! { <DetailsPage /> }.into_any(),
+            Area::Password => view! { <PasswordPage /> }.into_any(),
+            Area::Sessions => view! { <SessionsPage /> }.into_any(),
+            Area::Terms { card } => view! { <CardTermsPage card_id=card /> }.into_any(),
             _ => return None,
         })
     }

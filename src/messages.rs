@@ -58,6 +58,7 @@ impl Audience for Customer {
             ErrorCode::NoLongerAvailable => td_string!(locale, errors.no_longer_available),
             ErrorCode::VoucherUsed => td_string!(locale, errors.voucher_used),
             ErrorCode::VoucherExpired => td_string!(locale, errors.voucher_expired),
+            ErrorCode::TermsNotAccepted => td_string!(locale, errors.terms_not_accepted),
             ErrorCode::VoucherCancelled => td_string!(locale, errors.voucher_cancelled),
             // Not what a customer's request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
@@ -135,7 +136,7 @@ impl Cashier {
     /// Every error the console can meet, each with its own message: no answer (`None`), then
     /// the server's codes that till requests get. Any other code says "something unexpected
     /// happened".
-    pub const CODES: [Option<ErrorCode>; 31] = [
+    pub const CODES: [Option<ErrorCode>; 32] = [
         None,
         Some(ErrorCode::Unauthenticated),
         Some(ErrorCode::RateLimited),
@@ -156,6 +157,7 @@ impl Cashier {
         Some(ErrorCode::TicketCannotSpend),
         Some(ErrorCode::InsufficientPoints),
         Some(ErrorCode::PointsNotAccepted),
+        Some(ErrorCode::TermsNotAccepted),
         Some(ErrorCode::IdempotencyKeyRequired),
         Some(ErrorCode::IdempotencyKeyReused),
         Some(ErrorCode::Internal),
@@ -217,6 +219,7 @@ impl Audience for Cashier {
             ErrorCode::TicketCannotSpend => td_string!(locale, till.errors.ticket_cannot_spend),
             ErrorCode::InsufficientPoints => td_string!(locale, till.errors.insufficient_points),
             ErrorCode::PointsNotAccepted => td_string!(locale, till.errors.points_not_accepted),
+            ErrorCode::TermsNotAccepted => td_string!(locale, till.errors.terms_not_accepted),
             ErrorCode::IdempotencyKeyRequired => {
                 td_string!(locale, till.errors.idempotency_key_required)
             }

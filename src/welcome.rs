@@ -1,4 +1,5 @@
-//! `/sign-in` and `/join`: the screens of someone not signed in, an app of their own
+//! `/sign-in` and `/join`: the screens of someone not signed in, with the texts published to
+//! everyone (`/terms`, `/privacy`), an app of their own
 //! (`src/bin/tessera-welcome.rs`, page `welcome/index.html`, built into `dist/welcome/`); and
 //! the till's sign-in (`/till/sign-in`, `crate::till::sign_in`), which the console's page would
 //! otherwise carry for a form used once a shift.
@@ -11,7 +12,7 @@
 
 use crate::app::CustomerApp;
 use crate::for_visitors;
-use crate::pages::{JoinPage, SignInPage};
+use crate::pages::{JoinPage, PrivacyPage, SignInPage, TermsPage};
 use crate::till::sign_in::SignIn as TillSignIn;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
@@ -46,6 +47,9 @@ fn WelcomeApp() -> impl IntoView {
             <Routes fallback=WalletPath>
                 <Route path=path!("/sign-in") view=|| for_visitors(false, "/", SignInPage) />
                 <Route path=path!("/join") view=|| for_visitors(false, "/", JoinPage) />
+                // Published to everyone, signed in or not.
+                <Route path=path!("/terms") view=TermsPage />
+                <Route path=path!("/privacy") view=PrivacyPage />
                 // Staff, whoever is signed in to the wallet in this browser.
                 <Route path=path!("/till/sign-in") view=TillSignIn />
             </Routes>

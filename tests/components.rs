@@ -6,11 +6,11 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use tessera_core::api::{
-    ApplicationStatus, ApplicationView, Card, CheckoutSecret, ClubState, ClubView, Clubs,
-    DiscountView, EntryState, ErrorCode, HistoryEntry, HistoryPage, InvitationView, Me,
-    MembershipView, PartnerView, PointsOn, ProgramEntry, ProgramOffer, QuestionView, RewardGoal,
-    RewardView, Rewards, Session, SessionView, Sessions, TierGoal, TierStatus, Voucher,
-    VoucherStatus, VoucherValue, VoucherWithCard, Wallet,
+    ApplicationStatus, ApplicationView, Card, CheckoutSecret, ClubState, ClubView, Clubs, Consent,
+    ConsentKind, Consents, DiscountView, EntryState, ErrorCode, HistoryEntry, HistoryPage,
+    InvitationView, Me, MembershipView, PartnerView, PointsOn, ProgramEntry, ProgramOffer,
+    QuestionView, RewardGoal, RewardView, Rewards, Session, SessionView, Sessions, TierGoal,
+    TierStatus, Voucher, VoucherStatus, VoucherValue, VoucherWithCard, Wallet,
 };
 use tessera_core::checkout::{scanned_code, step_at, typed_code, CardSecret};
 use tessera_core::club::{ClubKind, QuestionKind, RuleKind, RuleProgress};
@@ -486,6 +486,7 @@ fn mount_area(path: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
                 .rewards_or_vouchers()
                 .or_else(|| area.clone().clubs())
                 .or_else(|| area.clone().program())
+                .or_else(|| area.clone().account())
         };
         view! { <I18nContextProvider>{screen()}</I18nContextProvider> }
     })
@@ -518,8 +519,13 @@ fn each_address_of_the_areas_has_its_screen() {
     assert_eq!(clubs.module(), "memberships");
     assert_eq!(Area::of("/cards/c1/clubs").unwrap().module(), "memberships");
     assert_eq!(Area::of("/vouchers").unwrap().module(), "areas");
+    // The customer's account is the account module's.
     assert_eq!(Area::of("/settings/sessions"), Some(Area::Sessions));
-    assert_eq!(Area::Sessions.module(), "areas");
+    assert_eq!(Area::of("/settings/details"), Some(Area::Details));
+    assert_eq!(Area::of("/settings/password/"), Some(Area::Password));
+    for area in [Area::Sessions, Area::Details, Area::Password] {
+        assert_eq!(area.module(), "account");
+    }
     // A closed program is the entry module's.
     let program = Area::of("/programs/cellar").unwrap();
     assert_eq!(
@@ -804,6 +810,80 @@ async fn the_sessions_name_each_device_and_mark_this_one() {
     assert!(texts(&root, "button")
         .iter()
         .any(|b| b == "Sign out everywhere else"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_consent_history_says_what_was_agreed_with_its_version() {
+    sign_in_as("consents");
+    let consent = |kind, program: Option<&str>, version: Option<&str>, granted| Consent {
+        kind,
+        program_id: program.map(|_| "mziuri".to_owned()),
+        program_name: program.map(str::to_owned),
+        version: version.map(str::to_owned),
+        granted,
+        at: 1_765_000_000_000,
+    };
+    let history = Consents {
+        consents: vec![
+            consent(ConsentKind::Marketing, None, None, false),
+            consent(ConsentKind::Marketing, None, None, true),
+            consent(
+                ConsentKind::ProgramTerms,
+                Some("Mziuri Coffee"),
+                Some("2026-11-01"),
+                true,
+            ),
+            consent(ConsentKind::AccountTerms, None, Some("2026-11"), true),
+        ],
+    };
+    let routes = vec![(
+        "/api/v1/me/consents",
+        200,
+        serde_json::to_string(&history).unwrap(),
+    )];
+    let (root, _api) = mount_area("/settings/details", &fake_api(&routes));
+    wait_for("the history", || {
+        texts(&root, "[data-testid=consent]").len() == 4
+    })
+    .await;
+    assert_eq!(
+        texts(&root, "[data-testid=consent] strong"),
+        [
+            "Declined offers by email",
+            "Agreed to offers by email",
+            "Accepted Mziuri Coffee's terms, version 2026-11-01",
+            "Accepted Tessera's terms, version 2026-11",
+        ]
+    );
+    // The form holds the details kept on the device.
+    let name: web_sys::HtmlInputElement = root
+        .query_selector("#display_name")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(name.value(), "Nino");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_phone_is_named_before_the_details_are_sent() {
+    sign_in_as("details");
+    let (root, _api) = mount_area("/settings/details", &fake_api(&[]));
+    type_into(&root, "#phone", "call me maybe");
+    root.query_selector("form button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    wait_for("the phone's error", || {
+        texts(&root, "#phone-error") == ["Enter digits only, with an optional + at the start."]
+    })
+    .await;
+    let sent = js_sys::eval("window.__requests.filter((r) => r === '/api/v1/me').length")
+        .unwrap()
+        .as_f64();
+    assert_eq!(sent, Some(0.0));
     root.remove();
 }
 
@@ -1673,6 +1753,7 @@ fn sign_in_as(id: &str) {
             terms_version: "2026-11".into(),
             terms_accepted_at: 0,
             created_at: 0,
+            preferred_language: None,
         },
     });
 }

@@ -129,6 +129,7 @@ fn every_error_code_has_its_own_message() {
         "ticket_cannot_spend",
         "insufficient_points",
         "points_not_accepted",
+        "terms_not_accepted",
         "idempotency_key_required",
         "idempotency_key_reused",
         "validation",
@@ -272,9 +273,13 @@ fn card() -> TillCard {
 /// The checkout for `member(can_spend)` with five minutes left on its ticket; `on_done` gets what
 /// the till recorded.
 fn checkout_panel(can_spend: bool, on_done: Callback<TillPurchase>) -> impl IntoView {
+    checkout_panel_for(member(can_spend), on_done)
+}
+
+fn checkout_panel_for(member: TillMember, on_done: Callback<TillPurchase>) -> impl IntoView {
     provide_context(TillAuth::from_storage());
     let found = Found {
-        member: member(can_spend),
+        member,
         deadline: js_sys::Date::now() + 300_000.0,
     };
     view! {
@@ -291,6 +296,7 @@ fn member(can_spend: bool) -> TillMember {
         can_spend,
         name: "Nino".into(),
         point_value_minor: Some(5),
+        terms_pending: false,
         card: card(),
     }
 }
@@ -588,5 +594,29 @@ async fn a_member_found_by_phone_cannot_pay_with_points() {
         .text_content()
         .unwrap()
         .contains("Points can only be spent with the customer's code"));
+    assert!(!button(&root, "button[type=submit]").disabled());
+}
+
+#[wasm_bindgen_test]
+async fn a_member_who_has_not_accepted_new_terms_earns_but_cannot_pay_with_points() {
+    let pending = TillMember {
+        terms_pending: true,
+        ..member(true)
+    };
+    let root = mount(move || checkout_panel_for(pending.clone(), Callback::new(|_| {})));
+    wait_for("the checkout panel", || {
+        root.query_selector("#points").unwrap().is_some()
+    })
+    .await;
+    assert!(root.query_selector("fieldset:disabled").unwrap().is_some());
+    assert_eq!(
+        root.query_selector("[data-testid=cannot-spend]")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "Points can pay once the member accepts the program's new terms in the app."
+    );
+    // The sale itself (which earns) can still be recorded.
     assert!(!button(&root, "button[type=submit]").disabled());
 }

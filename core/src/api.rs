@@ -104,6 +104,9 @@ pub enum ErrorCode {
     InsufficientPoints,
     /// Till: the program does not take points as payment.
     PointsNotAccepted,
+    /// The program's terms changed and the member has not accepted the new ones in the wallet:
+    /// their card earns as before, but spending points and redeeming wait.
+    TermsNotAccepted,
     /// Rewards: none of this reward is left.
     OutOfStock,
     /// Rewards: the member has redeemed this reward as often as allowed.
@@ -163,7 +166,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this build knows, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 52] = [
+    pub const ALL: [ErrorCode; 53] = [
         ErrorCode::MalformedJson,
         ErrorCode::InvalidBody,
         ErrorCode::UnsupportedMediaType,
@@ -189,6 +192,7 @@ impl ErrorCode {
         ErrorCode::TicketCannotSpend,
         ErrorCode::InsufficientPoints,
         ErrorCode::PointsNotAccepted,
+        ErrorCode::TermsNotAccepted,
         ErrorCode::OutOfStock,
         ErrorCode::LimitReached,
         ErrorCode::NotEligible,
@@ -246,6 +250,7 @@ impl ErrorCode {
             ErrorCode::TicketCannotSpend => "ticket_cannot_spend",
             ErrorCode::InsufficientPoints => "insufficient_points",
             ErrorCode::PointsNotAccepted => "points_not_accepted",
+            ErrorCode::TermsNotAccepted => "terms_not_accepted",
             ErrorCode::OutOfStock => "out_of_stock",
             ErrorCode::LimitReached => "limit_reached",
             ErrorCode::NotEligible => "not_eligible",
@@ -323,6 +328,22 @@ pub struct Terms {
     pub updated: String,
     /// Where the full text is published.
     pub url: String,
+    /// The text, in the language asked for when the configuration has it (paragraphs parted by
+    /// blank lines).
+    #[serde(default)]
+    pub text: String,
+}
+
+/// `GET /privacy`: the privacy notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Privacy {
+    pub version: String,
+    /// When this version was last updated, `YYYY-MM-DD`.
+    pub updated: String,
+    /// The text, in the language asked for when the configuration has it (paragraphs parted by
+    /// blank lines).
+    pub text: String,
 }
 
 /// `POST /auth/register`.
@@ -558,8 +579,12 @@ pub struct Card {
     pub currency: Currency,
     /// Spendable points.
     pub balance: i64,
-    /// The program terms version recorded at enrolment.
+    /// The program terms version the member accepted (at enrolment, or since).
     pub terms_version: String,
+    /// The program's terms when they changed since the member accepted theirs: the wallet asks
+    /// for acceptance; until then the card earns, but spending points and redeeming wait.
+    #[serde(default)]
+    pub new_terms: Option<NewTerms>,
     /// When the customer was enrolled.
     pub enrolled_at: i64,
     /// Earned points not yet spendable, soonest first.
@@ -586,6 +611,26 @@ pub struct Card {
     /// competes with `discount` (the highest rate applies at the till, [`Card::rate_bp`]).
     #[serde(default)]
     pub club_discount_bp: Option<u32>,
+}
+
+/// A program's terms, newer than those its member accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewTerms {
+    /// The version to send back in [`AcceptTerms`].
+    pub version: String,
+    /// When they were updated, `YYYY-MM-DD`, when the program says.
+    pub updated: Option<String>,
+    /// Where the full text is published, when the program says.
+    pub url: Option<String>,
+}
+
+/// `POST /cards/{id}/terms`: the member accepts the program's current terms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptTerms {
+    /// [`NewTerms::version`]: an older one is refused, so what was read is what is accepted.
+    pub version: String,
 }
 
 /// The level and discount a card shows from `at` on if nothing else happens (no purchase): a
@@ -821,6 +866,10 @@ pub struct TillMember {
     /// What one point is worth when paying with points, in minor units of the card's currency;
     /// `None` when the program takes no points as payment.
     pub point_value_minor: Option<i64>,
+    /// The program's terms changed and the member has not accepted them in the wallet: the
+    /// card earns as always, but points cannot be spent until they do.
+    #[serde(default)]
+    pub terms_pending: bool,
     /// The card now, as the till shows it.
     pub card: TillCard,
 }

@@ -1,4 +1,4 @@
-//! Customer accounts: the terms, joining (which enrols in open programs), signing in and out, and
+//! Customer accounts: joining (which enrols in open programs), signing in and out, and
 //! what a new session answers with (the customer's own details: `crate::profile`).
 
 use crate::auth::attempts::{Attempt, Realm};
@@ -16,29 +16,16 @@ use crate::store::sessions::SessionKind;
 use crate::store::{self, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::Router;
-use tessera_core::api::{ErrorCode, LoginRequest, Me, RegisterRequest, Session, Terms};
+use tessera_core::api::{ErrorCode, LoginRequest, Me, RegisterRequest, Session};
 use tessera_core::validation::{normalize_email, normalize_phone, validate_registration};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/terms", get(terms))
         .route("/auth/register", post(register))
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
-}
-
-/// The terms a new customer accepts.
-#[utoipa::path(get, path = "/api/v1/terms", tag = "accounts",
-    responses((status = 200, body = Terms)))]
-pub async fn terms(State(state): State<AppState>) -> ApiJson<Terms> {
-    let t = &state.config.terms;
-    ApiJson(Terms {
-        version: t.version.clone(),
-        updated: t.updated.clone(),
-        url: t.url.clone(),
-    })
 }
 
 refusals! {

@@ -13,17 +13,83 @@ use crate::store::card_row::StoredCard;
 use crate::store::{self, now_ms, StoreError, Tx};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use tessera_core::api::{Card, ErrorCode, HistoryEntry, HistoryPage, Wallet};
+use tessera_core::api::{
+    AcceptTerms, Card, ErrorCode, FieldError, HistoryEntry, HistoryPage, NewTerms, Wallet,
+};
 use tessera_core::points::EntryKind;
+use tessera_core::validation::FieldCode;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/wallet", get(wallet))
         .route("/cards/{id}", get(card))
         .route("/cards/{id}/history", get(history))
+        .route("/cards/{id}/terms", post(accept_terms))
+}
+
+/// The program's terms, when they are newer than the version its member `accepted`.
+pub fn new_terms(program: &Program, accepted: &str) -> Option<NewTerms> {
+    (accepted != program.terms_version).then(|| NewTerms {
+        version: program.terms_version.clone(),
+        updated: program.terms_updated.clone(),
+        url: program.terms_url.clone(),
+    })
+}
+
+/// Refuses to spend points or redeem on `card` while its member has not accepted `program`'s
+/// current terms (earning goes on: the till must not penalise them). Checked on the card as
+/// read under its lock, so an acceptance at the same moment is either before or after.
+pub fn check_terms(program: &Program, card: &StoredCard) -> ApiResult<()> {
+    match new_terms(program, &card.terms_version) {
+        None => Ok(()),
+        Some(_) => Err(ApiError::new(
+            ErrorCode::TermsNotAccepted,
+            "The program's terms changed: accept them in the wallet to spend points or redeem.",
+        )),
+    }
+}
+
+refusals! {
+    AcceptTermsRefusals = SIGNED_IN, CUSTOMER_CARD, crate::openapi::refusals::JSON_BODY
+}
+
+/// The member accepts the card's program's current terms (kept in the consent history);
+/// `validation` (`terms_not_accepted` on `version`) when they are not the ones sent, which the
+/// wallet showed. Accepting the terms already accepted changes nothing.
+#[utoipa::path(post, path = "/api/v1/cards/{id}/terms", tag = "cards", security(("bearer" = [])),
+    params(IdPath), request_body = AcceptTerms,
+    responses((status = 200, body = Card), AcceptTermsRefusals))]
+pub async fn accept_terms(
+    State(state): State<AppState>,
+    session: CustomerSession,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<AcceptTerms>,
+) -> ApiResult<ApiJson<Card>> {
+    let stored = store::cards::customers(&state.store, &id, &session.customer_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let program = program_of(&state.config, &stored).ok_or_else(ApiError::not_found)?;
+    if req.version != program.terms_version {
+        return Err(ApiError::validation(vec![FieldError {
+            field: "version".into(),
+            code: FieldCode::TermsNotAccepted,
+        }]));
+    }
+    let now = now_ms();
+    let mut tx = state.store.transaction().await?;
+    store::cards::accept_terms(
+        &mut tx,
+        &session.customer_id,
+        &stored,
+        &program.terms_version,
+        now,
+    )
+    .await?;
+    store::commit(tx).await?;
+    card(State(state), session, IdPath(id)).await
 }
 
 /// The customer's card in `program_id`, and the program (for its resources: rewards, clubs): "not found" when either is missing.

@@ -464,6 +464,7 @@ refusals! {
         ErrorCode::NotEligible,
         ErrorCode::PointsNotAccepted,
         ErrorCode::InsufficientPoints,
+        ErrorCode::TermsNotAccepted,
         ErrorCode::InvitationInvalid,
         ErrorCode::InvitationUsed,
         ErrorCode::InvitationExpired,
@@ -506,6 +507,7 @@ refusals! {
         ErrorCode::MembershipLapsed,
         ErrorCode::PointsNotAccepted,
         ErrorCode::InsufficientPoints,
+        ErrorCode::TermsNotAccepted,
     ]
 }
 
@@ -663,6 +665,7 @@ async fn pay_with_points(
     points: i64,
     now: i64,
 ) -> ApiResult<()> {
+    crate::cards::check_terms(program, card)?;
     take_fee_in_points(
         tx,
         card,

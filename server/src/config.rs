@@ -16,6 +16,8 @@ use tessera_core::Currency;
 #[serde(deny_unknown_fields)]
 pub struct ProgramConfig {
     pub terms: TermsConfig,
+    /// The privacy notice (`/privacy` in the wallet).
+    pub privacy: PrivacyConfig,
     #[serde(default)]
     pub programs: Vec<Program>,
     /// Till staff accounts.
@@ -66,6 +68,19 @@ pub struct TermsConfig {
     /// `YYYY-MM-DD`.
     pub updated: String,
     pub url: String,
+    /// The text the wallet shows at `/terms` (per language where given; English the fallback).
+    pub text: Text,
+}
+
+/// The privacy notice: what is kept, why, for how long, and the customer's rights.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    pub version: String,
+    /// `YYYY-MM-DD`.
+    pub updated: String,
+    /// The text the wallet shows at `/privacy` (per language where given; English the fallback).
+    pub text: Text,
 }
 
 /// Whether new customers are enrolled automatically.
@@ -92,6 +107,11 @@ pub struct Program {
     /// What the program is, in a few words (the wallet shows it to those who may apply).
     pub description: Option<Text>,
     pub terms_version: String,
+    /// When the program's terms were last updated (`YYYY-MM-DD`): the wallet shows it when it
+    /// asks a member to accept a new `terms_version`.
+    pub terms_updated: Option<String>,
+    /// Where the program's terms are published.
+    pub terms_url: Option<String>,
     /// Earning, pending and expiry of points; without it the program earns nothing.
     pub earning: Option<EarningRules>,
     /// Levels; without it everyone is on one level.
@@ -214,6 +234,23 @@ impl ProgramConfig {
             )
         })?;
         non_empty("terms.version", &self.terms.version)?;
+        self.terms
+            .text
+            .validate("en")
+            .map_err(|e| format!("terms.text: {e}"))?;
+        is_date(&self.privacy.updated)
+            .then_some(())
+            .ok_or_else(|| {
+                format!(
+                    "privacy.updated: `{}` is not a YYYY-MM-DD date",
+                    self.privacy.updated
+                )
+            })?;
+        non_empty("privacy.version", &self.privacy.version)?;
+        self.privacy
+            .text
+            .validate("en")
+            .map_err(|e| format!("privacy.text: {e}"))?;
         let mut ids = HashSet::new();
         for (i, p) in self.programs.iter().enumerate() {
             let key = |field: &str| format!("programs[{i}].{field}");
@@ -239,6 +276,12 @@ impl ProgramConfig {
             non_empty(&key("name"), &p.name)?;
             non_empty(&key("point_name"), &p.point_name)?;
             non_empty(&key("terms_version"), &p.terms_version)?;
+            if let Some(updated) = p.terms_updated.as_deref().filter(|d| !is_date(d)) {
+                return Err(format!(
+                    "{}: `{updated}` is not a YYYY-MM-DD date",
+                    key("terms_updated")
+                ));
+            }
             if p.time_zone.parse::<chrono_tz::Tz>().is_err() {
                 return Err(format!(
                     "{}: `{}` is not an IANA time zone (e.g. Asia/Tbilisi)",

@@ -54,6 +54,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::TicketInvalid
         | ErrorCode::InsufficientPoints
         | ErrorCode::PointsNotAccepted
+        | ErrorCode::TermsNotAccepted
         | ErrorCode::VoucherUnknown
         | ErrorCode::InvitationInvalid
         | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod openapi;
 pub mod profile;
 pub mod program_entry;
+pub mod published;
 pub mod purchases;
 pub mod rewards;
 pub mod sessions;
@@ -58,6 +59,7 @@ pub fn app(state: AppState) -> Router {
             "/openapi.json",
             get(|| async { axum::Json(openapi::ApiDoc::openapi()) }),
         )
+        .merge(published::router())
         .merge(accounts::router())
         .merge(cards::router())
         .merge(checkout::router())

@@ -85,6 +85,9 @@ pub enum PurchaseError {
     /// The points offered are worth more than the total to pay.
     #[error("the points are worth more than the total")]
     PointsOverTotal,
+    /// Points were offered on a card whose member has not accepted the program's new terms.
+    #[error("the member has not accepted the program's new terms")]
+    TermsNotAccepted,
     /// The card has fewer spendable points than offered.
     #[error("the card has {spendable} points to spend")]
     InsufficientPoints { spendable: i64 },
@@ -152,6 +155,10 @@ pub async fn record(
                 clubs: None,
             });
         }
+    }
+    // Earning goes on under old terms; paying with points waits for the new ones.
+    if purchase.points > 0 && crate::cards::new_terms(program, &card.terms_version).is_some() {
+        return Err(PurchaseError::TermsNotAccepted);
     }
     ledger::settle(tx, &mut card, now).await?;
 

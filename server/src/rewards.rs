@@ -229,6 +229,7 @@ refusals! {
     RedeemRefusals = SIGNED_IN, IDEMPOTENCY_KEY, &[
         ErrorCode::NotFound,
         ErrorCode::InsufficientPoints,
+        ErrorCode::TermsNotAccepted,
         ErrorCode::OutOfStock,
         ErrorCode::LimitReached,
         ErrorCode::NotEligible,
@@ -308,6 +309,7 @@ impl Write for Redeem {
         let mut card = ledger::lock(tx, &self.card_id)
             .await
             .map_err(ledger_error)?;
+        crate::cards::check_terms(program, &card)?;
         ledger::settle(tx, &mut card, now)
             .await
             .map_err(ledger_error)?;

@@ -122,10 +122,13 @@ fn is_code_screen(path: &str) -> bool {
             .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
-/// Whether `path` is sign-in's or join's, or the till's sign-in (`crate::welcome` in the wallet
+/// Whether `path` is sign-in's, join's, a published text's, or the till's sign-in (`crate::welcome` in the wallet
 /// crate).
 fn is_welcome(path: &str) -> bool {
-    matches!(path, "/sign-in" | "/join" | "/till/sign-in")
+    matches!(
+        path,
+        "/sign-in" | "/join" | "/terms" | "/privacy" | "/till/sign-in"
+    )
 }
 
 /// Client-side routes get their app's `index.html`; a missing file (anything with an extension, such as an
@@ -262,6 +265,8 @@ mod tests {
     fn sign_in_and_join_paths_are_recognised() {
         assert!(is_welcome("/sign-in"));
         assert!(is_welcome("/join"));
+        assert!(is_welcome("/terms"));
+        assert!(is_welcome("/privacy"));
         for path in ["/", "/sign-in/", "/joins", "/settings", "/cards/join"] {
             assert!(!is_welcome(path), "{path}");
         }

@@ -14,8 +14,9 @@ use serde::Serialize;
 use std::marker::PhantomData;
 use std::time::Duration;
 use tessera_core::api::{
-    ApplyToProgram, AutoRenew, Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError, HistoryPage,
-    JoinClub, LoginRequest, Me, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
+    AcceptTerms, ApplyToProgram, AutoRenew, Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError,
+    HistoryPage, JoinClub, LoginRequest, Me, PasswordChange, ProfileChange, RegisterRequest,
+    Session, Terms, VoucherWithCard, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
@@ -567,6 +568,35 @@ pub(crate) async fn sign_out(realm: Realm, path: &str) -> Result<(), ApiError> {
 /// `GET /me`.
 pub async fn me() -> Result<Me, ApiError> {
     get("/me").await
+}
+
+/// `PATCH /me`: the customer's changed details, as the server keeps them.
+pub async fn change_profile(change: &ProfileChange) -> Result<Me, ApiError> {
+    decode(&request(Method::PATCH, "/me", &[], Some(encode(change)?)).await?)
+}
+
+/// The path of `GET /me/consents`, the customer's consent history for a [`Remote`].
+pub const CONSENTS_PATH: &str = "/me/consents";
+
+/// `POST /me/password`: a new password (every other session ends).
+pub async fn change_password(change: &PasswordChange) -> Result<(), ApiError> {
+    request(Method::POST, "/me/password", &[], Some(encode(change)?))
+        .await
+        .map(drop)
+}
+
+/// `POST /cards/{id}/terms`: the member accepts the program's terms `version` (the card is read
+/// again by the screen).
+pub async fn accept_terms(card_id: &str, version: String) -> Result<(), ApiError> {
+    let body = encode(&AcceptTerms { version })?;
+    request(
+        Method::POST,
+        &format!("{}/terms", card_path(card_id)),
+        &[],
+        Some(body),
+    )
+    .await
+    .map(drop)
 }
 
 /// `GET /wallet`.

@@ -98,6 +98,55 @@ pub fn Field(
     }
 }
 
+/// A labelled choice of a few options (a native `<select>`, which a phone shows as its own
+/// picker), with its error underneath; the value is the chosen option's.
+#[component]
+pub fn SelectField(
+    /// The select's id (and the `for` of its label).
+    id: &'static str,
+    /// The options: each one's value and what it says.
+    options: Vec<(&'static str, String)>,
+    /// The chosen value, two-way bound.
+    value: RwSignal<String>,
+    /// The error message to show, if any.
+    #[prop(into, optional)]
+    error: Signal<Option<String>>,
+    /// The label text.
+    children: Children,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.with(Option::is_some).then(|| error_id.clone())
+    };
+    let options = options
+        .into_iter()
+        .map(|(option, text)| {
+            view! { <option value=option selected=move || value.with(|v| v == option)>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field" class:field--invalid=move || error.with(Option::is_some)>
+            <label class="field__label" for=id>
+                {children()}
+            </label>
+            <select
+                class="field__input field__select"
+                id=id
+                name=id
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=described_by
+                on:change=move |event| value.set(event_target_value(&event))
+            >
+                {options}
+            </select>
+            <p class="field__error" id=error_id aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
 /// A checkbox with its label to the right and an optional field error.
 #[component]
 pub fn CheckboxField(

@@ -11,7 +11,7 @@ mod update_banner;
 
 pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
 pub use confirm::{confirm_panel, ConfirmText, Confirming};
-pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SubmitButton};
+pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SelectField, SubmitButton};
 pub use near_end::watch_near_end;
 pub use offline_line::OfflineLine;
 pub use shell::{back_link, Logo, Shell};

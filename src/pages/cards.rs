@@ -56,6 +56,7 @@ pub fn CardsPage() -> impl IntoView {
         }
         .into_any(),
         Some(Ok(w)) => view! {
+            {new_terms(&w, i18n)}
             <ul class="cards" role="list">
                 {w
                     .cards
@@ -99,6 +100,30 @@ pub fn CardsPage() -> impl IntoView {
             {by_invitation}
         </section>
     }
+}
+
+/// A line for each card whose program's terms changed since its member accepted them: they
+/// must accept the new ones (on `/cards/{id}/terms`) to spend points or redeem.
+fn new_terms(wallet: &Wallet, i18n: I18nContext) -> impl IntoView {
+    let fmt = crate::components::reader_fmt();
+    wallet
+        .cards
+        .iter()
+        .filter_map(|card| {
+            let terms = card.new_terms.as_ref()?;
+            let updated = terms.updated.as_deref().map(|day| fmt.day(day)).unwrap_or_default();
+            let text = fill(
+                t_string!(i18n, cards.new_terms),
+                &[("program", &card.program_name), ("updated", &updated)],
+            );
+            Some(view! {
+                <a class="alert alert--notice" href=format!("/cards/{}/terms", card.id) data-testid="new-terms">
+                    <span class="alert__icon" aria-hidden="true">"!"</span>
+                    <span class="alert__text">{text}</span>
+                </a>
+            })
+        })
+        .collect_view()
 }
 
 /// The programs joined by application: to apply to (or where the application stands), or, for

@@ -103,8 +103,8 @@ pub fn JoinPage() -> impl IntoView {
         None => t_string!(i18n, join.terms_accept_plain).into_any(),
     };
     let terms_note = move || match terms.get() {
-        Some(Ok(t)) => view! {
-            <a class="link check__more" href=t.url target="_blank" rel="noopener noreferrer">
+        Some(Ok(_)) => view! {
+            <a class="link check__more" href="/terms" target="_blank">
                 {t_string!(i18n, join.terms_read)}
             </a>
         }

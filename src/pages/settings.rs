@@ -1,5 +1,5 @@
-//! `/settings`: who is signed in, the way to where else (`/settings/sessions`, the areas
-//! module's), installing the app, and log out.
+//! `/settings`: who is signed in, the ways to the account module's screens (details and
+//! consents, password, sessions), installing the app, and log out.
 
 use crate::api::{self, Remote};
 use crate::components::SubmitButton;
@@ -69,7 +69,11 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2 class="panel__title">{t_string!(i18n, settings.account)}</h2>
                 {details}
             </div>
-            <a class="btn btn--secondary" href="/settings/sessions">{t_string!(i18n, settings.sessions)}</a>
+            <nav class="settings__links" aria-label=move || t_string!(i18n, settings.account)>
+                <a class="btn btn--secondary" href="/settings/details">{t_string!(i18n, settings.details)}</a>
+                <a class="btn btn--secondary" href="/settings/password">{t_string!(i18n, settings.password)}</a>
+                <a class="btn btn--secondary" href="/settings/sessions">{t_string!(i18n, settings.sessions)}</a>
+            </nav>
             {use_context::<InstallOffer>().map(|offer| view! {
                 <Show when=move || offer.available()>
                     <div class="panel install">
@@ -94,6 +98,12 @@ pub fn SettingsPage() -> impl IntoView {
             >
                 {t_string!(i18n, settings.logout)}
             </SubmitButton>
+            // The welcome app's pages: a page load, not this router's.
+            <p class="page__switch">
+                <a class="link" href="/terms" rel="external">{t_string!(i18n, published.terms)}</a>
+                " · "
+                <a class="link" href="/privacy" rel="external">{t_string!(i18n, published.privacy)}</a>
+            </p>
         </section>
     }
 }

@@ -29,6 +29,11 @@ pub fn SignInPage() -> impl IntoView {
                 {t_string!(i18n, sign_in.no_account)}" "
                 <a href="/join" class="link">{t_string!(i18n, sign_in.to_join)}</a>
             </p>
+            <p class="page__switch">
+                <a class="link" href="/terms">{t_string!(i18n, published.terms)}</a>
+                " · "
+                <a class="link" href="/privacy">{t_string!(i18n, published.privacy)}</a>
+            </p>
         </section>
     }
 }

@@ -67,9 +67,11 @@ pub fn CheckoutPanel(
     let i18n = use_i18n();
     let fmt = reader_fmt();
     let ticket = found.member.ticket.clone();
-    // Points are offered when the program takes them and the member was found by code.
+    // Points are offered when the program takes them, the member was found by code and has
+    // accepted the program's current terms.
     let takes_points = found.member.point_value_minor.is_some();
-    let can_spend = found.member.can_spend && takes_points;
+    let terms_pending = found.member.terms_pending;
+    let can_spend = found.member.can_spend && takes_points && !terms_pending;
     let card = found.member.card.clone();
     let digits = card.currency.minor_digits();
 
@@ -277,7 +279,12 @@ pub fn CheckoutPanel(
             <fieldset class="checkout__fieldset" disabled=!can_spend>
                 <legend class="checkout__legend">{t_string!(i18n, till.checkout.points_title)}</legend>
                 {(!can_spend).then(|| {
-                    view! { <p class="field__hint">{t_string!(i18n, till.checkout.cannot_spend)}</p> }
+                    let why = if terms_pending {
+                        t_string!(i18n, till.checkout.terms_pending)
+                    } else {
+                        t_string!(i18n, till.checkout.cannot_spend)
+                    };
+                    view! { <p class="field__hint" data-testid="cannot-spend">{why}</p> }
                 })}
                 <Field
                     id="points"

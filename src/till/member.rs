@@ -77,6 +77,7 @@ pub fn MemberSummary(
     let fmt = reader_fmt();
     let TillMember {
         can_spend,
+        terms_pending,
         name,
         card,
         ..
@@ -124,12 +125,13 @@ pub fn MemberSummary(
                 <dd data-testid="member-discount">{discount}</dd>
             </div>
         </dl>
-        {(!can_spend).then(|| {
-            view! {
-                <p class="note note--warn" data-testid="earn-only">
-                    {td_string!(locale, till.member.earn_only)}
-                </p>
-            }
+        {(!can_spend || terms_pending).then(|| {
+            let why = if terms_pending {
+                td_string!(locale, till.member.terms_pending)
+            } else {
+                td_string!(locale, till.member.earn_only)
+            };
+            view! { <p class="note note--warn" data-testid="earn-only">{why}</p> }
         })}
         <p class="ticket" class:ticket--low=move || left.get() <= 60 role="timer" aria-live="off">
             {move || match left.get() {

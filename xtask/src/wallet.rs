@@ -8,15 +8,17 @@ use std::process::Command;
 /// The wallet's other apps, each a binary of the wallet crate with its own page: the directory
 /// of its `index.html`, which is also its directory in `dist/` and its public URL. The checkout
 /// code screen (served at `/cards/{id}/code`), the areas (rewards and vouchers), the
-/// memberships (clubs) and the entry (a closed program), only ever shown in the wallet's page,
+/// memberships (clubs), the entry (a closed program) and the account (the customer's own), only
+/// ever shown in the wallet's page,
 /// sign-in and join (`/sign-in`,
 /// `/join`), the cashier console (`/till/`) and its club parts (only ever shown in the console's
 /// page).
-pub const APPS: [&str; 7] = [
+pub const APPS: [&str; 8] = [
     "code",
     "areas",
     "memberships",
     "entry",
+    "account",
     "welcome",
     "till",
     "till-clubs",
@@ -27,7 +29,14 @@ pub const APPS: [&str; 7] = [
 /// (`/{app}/tessera-{app}.js`) and the code's stylesheet (`/code/code.css`) by name
 /// (`src/modules.rs`). The server revalidates unhashed code on every load and the service
 /// worker's cache version follows their content, so a new build is still picked up.
-const UNHASHED: [&str; 5] = ["code", "areas", "memberships", "entry", "till-clubs"];
+const UNHASHED: [&str; 6] = [
+    "code",
+    "areas",
+    "memberships",
+    "entry",
+    "account",
+    "till-clubs",
+];
 
 /// `trunk build --release` of the wallet into `dist/`, then of each of [`APPS`] into its
 /// directory of `dist/`.

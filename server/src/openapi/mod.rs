@@ -3,7 +3,8 @@
 pub mod refusals;
 
 use crate::{
-    accounts, cards, checkout, clubs, health, profile, program_entry, rewards, sessions, till,
+    accounts, cards, checkout, clubs, health, profile, program_entry, published, rewards, sessions,
+    till,
 };
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -14,7 +15,8 @@ use utoipa::{Modify, OpenApi};
     info(title = "Tessera API", description = "The loyalty wallet's HTTP API."),
     paths(
         health::health,
-        accounts::terms,
+        published::terms,
+        published::privacy,
         accounts::register,
         accounts::login,
         accounts::logout,
@@ -30,6 +32,7 @@ use utoipa::{Modify, OpenApi};
         cards::wallet,
         cards::card,
         cards::history,
+        cards::accept_terms,
         checkout::checkout_secret,
         till::auth::login,
         till::auth::logout,

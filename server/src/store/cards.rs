@@ -42,6 +42,36 @@ pub async fn enrol(
     Ok(enrolled)
 }
 
+/// Records that `card`'s member, `customer_id`, accepted its program's terms `version`, in `tx`, with the
+/// acceptance in the consent history; terms accepted already change nothing (two taps at once
+/// record one acceptance: the update that changes the version is the one that records it).
+pub async fn accept_terms(
+    tx: &mut Tx,
+    customer_id: &str,
+    card: &StoredCard,
+    version: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let changed =
+        sqlx::query("UPDATE cards SET terms_version = $1 WHERE id = $2 AND terms_version <> $1")
+            .bind(version)
+            .bind(&card.id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+            == 1;
+    if changed {
+        let accepted = NewConsent {
+            kind: ConsentKind::ProgramTerms,
+            program_id: Some(&card.program_id),
+            version: Some(version),
+            granted: true,
+        };
+        consents::record(tx, customer_id, accepted, now).await?;
+    }
+    Ok(())
+}
+
 /// Every card of the customer, in the order they were enrolled.
 pub async fn of_customer(store: &Store, customer_id: &str) -> Result<Vec<StoredCard>, StoreError> {
     Ok(sqlx::query_as(&format!(

@@ -66,6 +66,7 @@ refusals! {
         ErrorCode::TicketInvalid,
         ErrorCode::TicketCannotSpend,
         ErrorCode::InsufficientPoints,
+        ErrorCode::TermsNotAccepted,
         ErrorCode::PointsNotAccepted,
     ]
 }
@@ -340,6 +341,11 @@ impl TillOperation for RecordPurchase {
                 PurchaseError::CardNotFound => ticket_invalid(),
                 PurchaseError::ReferenceReused => ApiError::internal("till reference reused"),
                 PurchaseError::PointsNotAccepted => points_not_accepted(),
+                PurchaseError::TermsNotAccepted => ApiError::new(
+                    ErrorCode::TermsNotAccepted,
+                    "The member must accept the program's new terms in the app before spending \
+                     points; the purchase can be recorded without points.",
+                ),
                 PurchaseError::PointsOverTotal => invalid_field("points", FieldCode::TooLarge),
                 PurchaseError::InsufficientPoints { spendable } => ApiError::new(
                     ErrorCode::InsufficientPoints,

@@ -15,6 +15,8 @@ mod ledger;
 mod limits;
 mod profile;
 mod program_entry;
+mod program_terms;
+mod published;
 mod purchases;
 mod rewards;
 mod serving;

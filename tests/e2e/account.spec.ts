@@ -1,0 +1,114 @@
+// The customer's own account, end to end on a server of its own: a customer who joined with
+// offers by email changes their details, stops the offers and reads both in what they agreed
+// to; a new password signs their other phone out (its next screen falls back to sign-in) and is
+// the one that signs in from then on. With SCREENSHOTS=1 it writes the screens at 390x844 to
+// docs/screenshots/.
+import { test, expect, Page, request as api } from '@playwright/test';
+import { phone, Server, shot, startServer, watchConsole, workDir } from './support';
+
+let server: Server;
+
+test.beforeAll(async () => {
+  server = await startServer(workDir('account'));
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+const PASSWORD = 'correct horse battery';
+
+/** A new customer who said yes to offers by email, joined through the API. */
+async function join(email: string) {
+  const context = await api.newContext({ baseURL: server.url });
+  const terms = await (await context.get('/api/v1/terms')).json();
+  const joined = await context.post('/api/v1/auth/register', {
+    data: {
+      email,
+      password: PASSWORD,
+      display_name: 'Mariam',
+      phone: '+995 555 00 11 22',
+      accepted_terms_version: terms.version,
+      marketing_opt_in: true,
+    },
+  });
+  expect(joined.status()).toBe(201);
+  await context.dispose();
+}
+
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('article', { name: 'Mziuri Coffee' })).toBeVisible();
+}
+
+test('a customer changes their details and stops offers by email, and the history says so', async ({
+  browser,
+}) => {
+  await join('mariam@example.com');
+  const { context, page } = await phone(browser, server);
+  const problems = watchConsole(page);
+  await signIn(page, 'mariam@example.com');
+
+  await page.goto('/settings');
+  await page.getByRole('link', { name: 'Your details and consents' }).click();
+  await expect(page).toHaveURL(/\/settings\/details$/);
+  await expect(page.getByRole('heading', { name: 'Your details' })).toBeVisible();
+  const history = page.getByTestId('consent');
+  await expect(history.filter({ hasText: 'Agreed to offers by email' })).toHaveCount(1);
+  await expect(history.filter({ hasText: "Accepted Mziuri Coffee's terms" })).toHaveCount(1);
+
+  await page.getByLabel('Name').fill('Mariam K.');
+  await page.getByLabel('Phone (optional)').fill('+371 2000 0000');
+  await page.getByLabel('Language').selectOption('lv');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('details-saved')).toHaveText('Saved.');
+
+  await expect(page.getByTestId('marketing')).toContainText('You get offers by email');
+  await page.getByRole('button', { name: 'Stop offers by email' }).click();
+  await expect(page.getByTestId('marketing')).toHaveText("You don't get offers by email.");
+  await expect(history.first()).toContainText('Declined offers by email');
+  await shot(page, 'details', true);
+
+  // Settings and the server show the new details.
+  await page.goto('/settings');
+  await expect(page.getByTestId('name')).toHaveText('Mariam K.');
+  await expect(page.getByTestId('phone')).toHaveText('+37120000000');
+  await expect(page.getByTestId('marketing')).toHaveText('No');
+
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('a new password signs the other phone out and is the one that signs in', async ({ browser }) => {
+  await join('giorgi@example.com');
+  const first = await phone(browser, server);
+  const second = await phone(browser, server);
+  await signIn(first.page, 'giorgi@example.com');
+  await signIn(second.page, 'giorgi@example.com');
+
+  await second.page.goto('/settings');
+  await second.page.getByRole('link', { name: 'Change password' }).click();
+  await expect(second.page.getByRole('heading', { name: 'Change password' })).toBeVisible();
+  await second.page.getByLabel('Current password').fill('not my password');
+  await second.page.getByLabel('New password').fill('a much newer passphrase');
+  await second.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(second.page.getByRole('alert')).toContainText('The current password is wrong.');
+
+  await second.page.getByLabel('Current password').fill(PASSWORD);
+  await second.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(second.page.getByTestId('password-changed')).toHaveText(
+    'Password changed. Your other devices are signed out.',
+  );
+  await expect(second.page.getByLabel('Current password')).toHaveValue('');
+  await shot(second.page, 'password');
+
+  await first.page.goto('/settings');
+  await expect(first.page).toHaveURL(/\/sign-in/);
+  await signIn(first.page, 'giorgi@example.com', 'a much newer passphrase');
+
+  await first.context.close();
+  await second.context.close();
+});
