@@ -15,6 +15,7 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod health;
 pub mod housekeeping;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(program_entry::router())
         .merge(sessions::router())
         .merge(profile::router())
+        .merge(export::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

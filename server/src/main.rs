@@ -136,6 +136,7 @@ async fn serve() -> anyhow::Result<()> {
         wallet,
         trust_proxy_hops: cli.trust_proxy,
         body_timeout: cli.body_timeout,
+        exports: tessera_server::export::Exports::default(),
     };
     if cli.demo {
         demo::load(&state).await?;

@@ -25,4 +25,6 @@ pub struct AppState {
     pub trust_proxy_hops: usize,
     /// The longest a request body may take to arrive.
     pub body_timeout: std::time::Duration,
+    /// The places for customers' exports running at once.
+    pub exports: crate::export::Exports,
 }

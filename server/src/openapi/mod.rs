@@ -3,8 +3,8 @@
 pub mod refusals;
 
 use crate::{
-    accounts, cards, checkout, clubs, health, profile, program_entry, published, rewards, sessions,
-    till,
+    accounts, cards, checkout, clubs, export, health, profile, program_entry, published, rewards,
+    sessions, till,
 };
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -24,6 +24,8 @@ use utoipa::{Modify, OpenApi};
         profile::change,
         profile::consents,
         profile::change_password,
+        export::json,
+        export::ledger_csv,
         sessions::list,
         sessions::end,
         sessions::end_others,

@@ -16,6 +16,7 @@ pub mod cards;
 pub mod checkout;
 pub mod clubs;
 pub mod consents;
+pub mod export;
 pub mod housekeeping;
 pub mod ledger;
 pub mod program_entry;

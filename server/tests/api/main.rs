@@ -11,6 +11,7 @@ mod common;
 mod connections;
 mod demo;
 mod errors;
+mod export;
 mod ledger;
 mod limits;
 mod profile;

@@ -97,6 +97,8 @@ pub struct Setup {
     pub trust_proxy_hops: usize,
     /// Password hashing's (workers, waiting places); `None`: the test default.
     pub hashing: Option<(usize, usize)>,
+    /// The places for exports at once.
+    pub exports: tessera_server::export::Exports,
 }
 
 impl Default for Setup {
@@ -107,6 +109,7 @@ impl Default for Setup {
             wallet_dir: None,
             trust_proxy_hops: 0,
             hashing: None,
+            exports: tessera_server::export::Exports::default(),
         }
     }
 }
@@ -172,6 +175,7 @@ async fn build(setup: &Setup, url: &str, dir: Arc<tempfile::TempDir>) -> TestApp
             .map(|d| Arc::new(WalletFiles::load(d).expect("test wallet"))),
         trust_proxy_hops: setup.trust_proxy_hops,
         body_timeout: std::time::Duration::from_secs(30),
+        exports: setup.exports.clone(),
     };
     TestApp {
         app: tessera_server::app(state.clone()),
