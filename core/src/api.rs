@@ -526,6 +526,34 @@ pub struct Consents {
     pub consents: Vec<Consent>,
 }
 
+/// Points a card holds, as the deletion's confirmation says they would be lost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PointsHeld {
+    pub program_name: String,
+    pub point_name: String,
+    pub points: i64,
+}
+
+/// `GET /me/deletion`: what deleting the account would end now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeletionPreview {
+    /// Each open card's spendable points (forfeited).
+    pub points: Vec<PointsHeld>,
+    /// Vouchers not used yet (cancelled without refund).
+    pub active_vouchers: i64,
+    /// Club memberships (ended).
+    pub memberships: i64,
+}
+
+/// `POST /me/delete`: the account's deletion, with the password (counted like a sign-in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeleteAccount {
+    pub password: String,
+}
+
 /// `POST /me/password`: a new password; every other session ends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
-    AcceptTerms, ApplyToProgram, AutoRenew, DecideApplication, ErrorCode, FieldError,
-    IdentifyRequest, JoinClub, LoginRequest, PasswordChange, PhoneLookupRequest, ProfileChange,
-    RegisterRequest, TillClubFeeRequest, TillPurchaseRequest, TillTicket, TillVoucherRequest,
+    AcceptTerms, ApplyToProgram, AutoRenew, DecideApplication, DeleteAccount, ErrorCode,
+    FieldError, IdentifyRequest, JoinClub, LoginRequest, PasswordChange, PhoneLookupRequest,
+    ProfileChange, RegisterRequest, TillClubFeeRequest, TillPurchaseRequest, TillTicket,
+    TillVoucherRequest,
 };
 use tessera_core::validation::{is_forbidden_char, FieldCode};
 
@@ -152,6 +153,9 @@ impl RequestBody for ApplyToProgram {}
 impl RequestBody for AutoRenew {}
 impl RequestBody for ProfileChange {}
 impl RequestBody for AcceptTerms {}
+impl RequestBody for DeleteAccount {
+    const UNCHECKED: &'static [&'static str] = &["password"];
+}
 impl RequestBody for PasswordChange {
     const UNCHECKED: &'static [&'static str] = &["current_password", "new_password"];
 }

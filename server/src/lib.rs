@@ -3,6 +3,7 @@
 //! [`app`] builds the whole HTTP application from an [`AppState`], apart from `main`, so tests
 //! drive it in-process with `tower::ServiceExt::oneshot`.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod auth;
 pub mod calendar;
@@ -71,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sessions::router())
         .merge(profile::router())
         .merge(export::router())
+        .merge(account_deletion::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

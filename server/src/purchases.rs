@@ -85,6 +85,9 @@ pub enum PurchaseError {
     /// The points offered are worth more than the total to pay.
     #[error("the points are worth more than the total")]
     PointsOverTotal,
+    /// The card was closed (its member deleted their account).
+    #[error("the card is closed")]
+    CardClosed,
     /// Points were offered on a card whose member has not accepted the program's new terms.
     #[error("the member has not accepted the program's new terms")]
     TermsNotAccepted,
@@ -102,6 +105,7 @@ impl From<LedgerError> for PurchaseError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::CardNotFound => Self::CardNotFound,
+            LedgerError::CardClosed => Self::CardClosed,
             LedgerError::Insufficient { spendable } => Self::InsufficientPoints { spendable },
             LedgerError::Store(e) => Self::Store(e),
             // Positive points, checked before: never invalid.

@@ -415,6 +415,7 @@ fn refused(refusal: Refusal) -> ApiError {
 pub(crate) fn ledger_error(e: LedgerError) -> ApiError {
     match e {
         LedgerError::CardNotFound => ApiError::not_found(),
+        LedgerError::CardClosed => ApiError::new(ErrorCode::CardClosed, "This card is closed."),
         LedgerError::Insufficient { spendable } => ApiError::new(
             ErrorCode::InsufficientPoints,
             format!("The card has {spendable} points to spend."),

@@ -3,8 +3,8 @@
 pub mod refusals;
 
 use crate::{
-    accounts, cards, checkout, clubs, export, health, profile, program_entry, published, rewards,
-    sessions, till,
+    account_deletion, accounts, cards, checkout, clubs, export, health, profile, program_entry,
+    published, rewards, sessions, till,
 };
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -26,6 +26,8 @@ use utoipa::{Modify, OpenApi};
         profile::change_password,
         export::json,
         export::ledger_csv,
+        account_deletion::preview,
+        account_deletion::delete,
         sessions::list,
         sessions::end,
         sessions::end_others,

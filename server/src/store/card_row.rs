@@ -8,7 +8,7 @@ use tessera_core::tier::{Month, TierState};
 /// The columns [`StoredCard`] is read from.
 pub(crate) const COLUMNS: &str = "id, program_id, balance, pending, terms_version, enrolled_at, \
      tier_level, tier_held_until, total_spend, discount_step, last_purchase_at, purchase_count, \
-     settle_at, entry_seq, last_code_step";
+     settle_at, entry_seq, last_code_step, closed_at";
 
 /// A card as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -32,6 +32,9 @@ pub struct StoredCard {
     /// The step of the last checkout code a till accepted (0: none); only `till::identify`
     /// moves it, so [`super::ledger::save`] leaves it alone.
     pub last_code_step: i64,
+    /// When the card was closed (its member deleted their account): nothing is written to it
+    /// after, which every writer checks on the card as locked.
+    pub closed_at: Option<i64>,
 }
 
 impl StoredCard {

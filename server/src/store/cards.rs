@@ -194,14 +194,13 @@ pub async fn by_number(
 pub struct MemberCard {
     #[sqlx(flatten)]
     pub card: StoredCard,
-    pub closed_at: Option<i64>,
     pub name: String,
 }
 
 /// The card `id` with its member's name.
 pub async fn member_card(store: &Store, id: &str) -> Result<MemberCard, StoreError> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, closed_at, (SELECT display_name FROM customers WHERE id = cards.customer_id) AS name
+        "SELECT {COLUMNS}, (SELECT display_name FROM customers WHERE id = cards.customer_id) AS name
          FROM cards WHERE id = $1"
     ))
     .bind(id)

@@ -18,6 +18,9 @@ use tessera_core::points::{spend_plan, EntryKind, Lot};
 pub enum LedgerError {
     #[error("no such card")]
     CardNotFound,
+    /// The card was closed (its member deleted their account): nothing more is written to it.
+    #[error("the card is closed")]
+    CardClosed,
     #[error("more points than are spendable ({spendable} are)")]
     Insufficient {
         /// Spendable now.
@@ -95,6 +98,11 @@ pub(crate) async fn lock(tx: &mut Tx, card_id: &str) -> Result<StoredCard, Ledge
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(LedgerError::CardNotFound)
+    .and_then(|card| match card.closed_at {
+        // Read under the lock: a writer that waited for the account's deletion sees it here.
+        Some(_) => Err(LedgerError::CardClosed),
+        None => Ok(card),
+    })
 }
 
 /// Writes a locked card's points, sequence number, settle time and purchase totals back.
@@ -571,7 +579,9 @@ impl Write for SettleCard {
 pub async fn cards_due(store: &Store, now: i64, limit: i64) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT card_id FROM point_lots WHERE remaining > 0 AND pending = 0 AND expires_at <= $1
+             AND card_id IN (SELECT id FROM cards WHERE closed_at IS NULL)
          UNION SELECT card_id FROM point_lots WHERE pending = 1 AND available_at <= $1
+             AND card_id IN (SELECT id FROM cards WHERE closed_at IS NULL)
          LIMIT $2",
     )
     .bind(now)

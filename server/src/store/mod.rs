@@ -16,6 +16,7 @@ pub mod cards;
 pub mod checkout;
 pub mod clubs;
 pub mod consents;
+pub mod deletion;
 pub mod export;
 pub mod housekeeping;
 pub mod ledger;

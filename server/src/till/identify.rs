@@ -101,7 +101,7 @@ pub async fn identify(
     };
 
     let member = store::cards::member_card(&state.store, &card_id).await?;
-    if member.closed_at.is_some() {
+    if member.card.closed_at.is_some() {
         return Err(ApiError::new(ErrorCode::CardClosed, "This card is closed."));
     }
     let ticket = IssueTicket {

@@ -64,6 +64,7 @@ pub const VOUCHER: &[ErrorCode] = &[
 refusals! {
     PurchaseRefusals = SIGNED_IN, JSON_BODY, IDEMPOTENCY_KEY, VOUCHER, &[
         ErrorCode::TicketInvalid,
+        ErrorCode::CardClosed,
         ErrorCode::TicketCannotSpend,
         ErrorCode::InsufficientPoints,
         ErrorCode::TermsNotAccepted,
@@ -339,6 +340,9 @@ impl TillOperation for RecordPurchase {
                     invalid_field("amount_minor", FieldCode::TooLarge)
                 }
                 PurchaseError::CardNotFound => ticket_invalid(),
+                PurchaseError::CardClosed => {
+                    ApiError::new(ErrorCode::CardClosed, "This card is closed.")
+                }
                 PurchaseError::ReferenceReused => ApiError::internal("till reference reused"),
                 PurchaseError::PointsNotAccepted => points_not_accepted(),
                 PurchaseError::TermsNotAccepted => ApiError::new(

@@ -9,6 +9,7 @@ mod checkout;
 mod clubs;
 mod common;
 mod connections;
+mod deletion;
 mod demo;
 mod errors;
 mod export;
