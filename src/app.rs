@@ -6,7 +6,7 @@ use crate::components::Shell;
 use crate::for_visitors;
 use crate::i18n::*;
 use crate::modules::{AreaRoute, AreasModule, CodeModule, CodeRoute};
-use crate::pages::{CardPage, CardsPage, NotFoundPage, SettingsPage};
+use crate::pages::{CardPage, CardsPage, NotFoundPage};
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -33,7 +33,9 @@ pub(crate) fn CustomerApp(children: Children) -> impl IntoView {
 /// The whole wallet.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(crate::install::InstallOffer::listening());
+    // Kept from the first moment: the browser makes its offer once, early (settings, in the
+    // account module, takes it from the page).
+    crate::install::InstallOffer::listening();
     provide_context(CodeModule::loading());
     provide_context(AreasModule::loading());
     view! {
@@ -51,10 +53,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/programs/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", SettingsPage) />
+                <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings/details") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings/password") view=|| for_visitors(true, "/sign-in", AreaRoute) />
                 <Route path=path!("/settings/sessions") view=|| for_visitors(true, "/sign-in", AreaRoute) />
+                <Route path=path!("/settings/data") view=|| for_visitors(true, "/sign-in", AreaRoute) />
             </Routes>
         </CustomerApp>
     }

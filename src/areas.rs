@@ -4,15 +4,17 @@
 //! `/vouchers/{id}`); the memberships module (`src/bin/tessera-memberships.rs`) clubs
 //! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`); the entry module
 //! (`src/bin/tessera-entry.rs`) a closed program (`/programs/{id}`); the account module
-//! (`src/bin/tessera-account.rs`) the customer's own account (`/settings/details`,
-//! `/settings/password`, `/settings/sessions`, and a program's new terms: `/cards/{id}/terms`). The screens are in `crate::pages`; here, which
+//! (`src/bin/tessera-account.rs`) settings and the customer's details and password
+//! (`/settings`, `/settings/details`, `/settings/password`); the trust module (`src/bin/tessera-trust.rs`) where they are signed in
+//! (`/settings/sessions`), their data (`/settings/data`: download, delete the account) and a
+//! program's new terms (`/cards/{id}/terms`). The screens are in `crate::pages`; here, which
 //! one an address shows, and [`show_in`], what every screen of a module is shown within.
 
 use crate::api::Wake;
 use crate::i18n::*;
 use crate::pages::{
     CardClubs, CardRewards, CardTermsPage, DetailsPage, NotFoundPage, PasswordPage,
-    ProgramEntryPage, SessionsPage, VoucherPage, VouchersPage,
+    ProgramEntryPage, SessionsPage, SettingsPage, VoucherPage, VouchersPage, YourDataPage,
 };
 use crate::session::Auth;
 use leptos::prelude::*;
@@ -36,12 +38,16 @@ pub enum Area {
     Voucher { id: String },
     /// `/cards/{card}/terms`: the program's new terms, and accepting them.
     Terms { card: String },
+    /// `/settings`: who is signed in, the ways to the rest, installing the app, log out.
+    Settings,
     /// `/settings/details`: the customer's details, marketing choice and consent history.
     Details,
     /// `/settings/password`: a new password.
     Password,
     /// `/settings/sessions`: the customer's sessions, and "I lost my phone".
     Sessions,
+    /// `/settings/data`: downloading the customer's data, and deleting the account.
+    Data,
 }
 
 impl Area {
@@ -65,21 +71,24 @@ impl Area {
                 program: id(program)?,
             }),
             ["vouchers"] => Some(Area::Vouchers),
+            ["settings"] => Some(Area::Settings),
             ["settings", "details"] => Some(Area::Details),
             ["settings", "password"] => Some(Area::Password),
             ["settings", "sessions"] => Some(Area::Sessions),
+            ["settings", "data"] => Some(Area::Data),
             ["vouchers", voucher] => Some(Area::Voucher { id: id(voucher)? }),
             _ => None,
         }
     }
 
-    /// The module that shows it: `areas`, `memberships`, `entry` or `account`
+    /// The module that shows it: `areas`, `memberships`, `entry`, `account` or `trust`
     /// (`/{name}/tessera-{name}.js`).
     pub fn module(&self) -> &'static str {
         match self {
             Area::Clubs { .. } | Area::Club { .. } => "memberships",
             Area::Program { .. } => "entry",
-            Area::Details | Area::Password | Area::Sessions | Area::Terms { .. } => "account",
+            Area::Settings | Area::Details | Area::Password => "account",
+            Area::Sessions | Area::Data | Area::Terms { .. } => "trust",
             _ => "areas",
         }
     }
@@ -113,9 +122,18 @@ impl Area {
     /// The screen, if the account module shows it.
     pub fn account(self) -> Option<AnyView> {
         Some(match self {
+            Area::Settings => view! { <SettingsPage /> }.into_any(),
             Area::Details => view! { <DetailsPage /> }.into_any(),
             Area::Password => view! { <PasswordPage /> }.into_any(),
+            _ => return None,
+        })
+    }
+
+    /// The screen, if the trust module shows it.
+    pub fn trust(self) -> Option<AnyView> {
+        Some(match self {
             Area::Sessions => view! { <SessionsPage /> }.into_any(),
+            Area::Data => view! { <YourDataPage /> }.into_any(),
             Area::Terms { card } => view! { <CardTermsPage card_id=card /> }.into_any(),
             _ => return None,
         })

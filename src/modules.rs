@@ -15,9 +15,11 @@
 //!   (`src/bin/tessera-memberships.rs`: clubs, which put the areas module 40 KB over its budget),
 //!   loaded when a clubs screen is first opened, and the entry module (`src/bin/tessera-entry.rs`:
 //!   a closed program, whose screen with the application form put the areas module 30 KB and
-//!   the memberships module 4.5 KB over their budgets), loaded when one is first opened; and the
-//!   account module (`src/bin/tessera-account.rs`: the customer's details, consents, password
-//!   and sessions, which the areas module had no room for), loaded when one is first opened. A route
+//!   the memberships module 4.5 KB over their budgets), loaded when one is first opened; the
+//!   account module (`src/bin/tessera-account.rs`: the customer's details, consents and
+//!   password) and the trust module (`src/bin/tessera-trust.rs`: sessions, the customer's data
+//!   and a program's new terms), apart because together they were 6 KB over a module's budget,
+//!   each loaded when one of its screens is first opened. A route
 //!   reached before its module is loaded shows a loading state until it is.
 //! - The console's club parts (`crate::till::clubs`, `src/bin/tessera-till-clubs.rs`): taking
 //!   club fees and the managers' applications, loaded when the console first needs one.
@@ -188,14 +190,15 @@ pub fn CodeRoute() -> impl IntoView {
 
 /// The modules of the wallet's areas (`crate::areas`), provided by the wallet: the areas module
 /// (rewards and vouchers), loaded after the first paint, and the memberships module (clubs), the
-/// entry module (a closed program) and the account module (the customer's own account), each
-/// loaded when one of its screens is first opened.
+/// entry module (a closed program), the account module (details and password) and the trust
+/// module (sessions, data, new terms), each loaded when one of its screens is first opened.
 #[derive(Clone, Copy)]
 pub struct AreasModule {
     areas: Loaded,
     memberships: OnDemand,
     entry: OnDemand,
     account: OnDemand,
+    trust: OnDemand,
     /// Set when a module could not be loaded (offline before the service worker had it).
     failed: RwSignal<bool>,
 }
@@ -234,6 +237,7 @@ impl AreasModule {
             memberships: OnDemand::new(),
             entry: OnDemand::new(),
             account: OnDemand::new(),
+            trust: OnDemand::new(),
             failed,
         }
     }
@@ -244,6 +248,7 @@ impl AreasModule {
             "areas" => self.areas,
             "entry" => self.entry.get(name, self.failed),
             "account" => self.account.get(name, self.failed),
+            "trust" => self.trust.get(name, self.failed),
             _ => self.memberships.get(name, self.failed),
         }
     }

@@ -8,7 +8,7 @@ use leptos_router::path;
 use tessera_core::api::{
     ApplicationStatus, ApplicationView, Card, CheckoutSecret, ClubState, ClubView, Clubs, Consent,
     ConsentKind, Consents, DiscountView, EntryState, ErrorCode, HistoryEntry, HistoryPage,
-    InvitationView, Me, MembershipView, PartnerView, PointsOn, ProgramEntry, ProgramOffer,
+    InvitationView, Me, MembershipView, PartnerView, PointsOn, Profile, ProgramEntry, ProgramOffer,
     QuestionView, RewardGoal, RewardView, Rewards, Session, SessionView, Sessions, TierGoal,
     TierStatus, Voucher, VoucherStatus, VoucherValue, VoucherWithCard, Wallet,
 };
@@ -25,7 +25,6 @@ use tessera_wallet::code_screen::{self, Points, Scanned};
 use tessera_wallet::components::CardTile;
 use tessera_wallet::format::{civil_day, decimal, Fmt};
 use tessera_wallet::i18n::{I18nContextProvider, Locale};
-use tessera_wallet::install::InstallOffer;
 use tessera_wallet::kept;
 use tessera_wallet::next_step::{next_step, step_text, NextStep};
 use tessera_wallet::pages::{CardPage, CardsPage, JoinPage, SettingsPage, SignInPage};
@@ -487,6 +486,7 @@ fn mount_area(path: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
                 .or_else(|| area.clone().clubs())
                 .or_else(|| area.clone().program())
                 .or_else(|| area.clone().account())
+                .or_else(|| area.clone().trust())
         };
         view! { <I18nContextProvider>{screen()}</I18nContextProvider> }
     })
@@ -519,12 +519,22 @@ fn each_address_of_the_areas_has_its_screen() {
     assert_eq!(clubs.module(), "memberships");
     assert_eq!(Area::of("/cards/c1/clubs").unwrap().module(), "memberships");
     assert_eq!(Area::of("/vouchers").unwrap().module(), "areas");
-    // The customer's account is the account module's.
+    // The customer's details and password are the account module's; sessions, data and a
+    // program's new terms the trust module's.
     assert_eq!(Area::of("/settings/sessions"), Some(Area::Sessions));
     assert_eq!(Area::of("/settings/details"), Some(Area::Details));
     assert_eq!(Area::of("/settings/password/"), Some(Area::Password));
-    for area in [Area::Sessions, Area::Details, Area::Password] {
+    assert_eq!(Area::of("/settings/data"), Some(Area::Data));
+    assert_eq!(
+        Area::of("/cards/c1/terms"),
+        Some(Area::Terms { card: card("c1") })
+    );
+    assert_eq!(Area::of("/settings"), Some(Area::Settings));
+    for area in [Area::Settings, Area::Details, Area::Password] {
         assert_eq!(area.module(), "account");
+    }
+    for area in [Area::Sessions, Area::Data, Area::Terms { card: card("c1") }] {
+        assert_eq!(area.module(), "trust");
     }
     // A closed program is the entry module's.
     let program = Area::of("/programs/cellar").unwrap();
@@ -813,6 +823,17 @@ async fn the_sessions_name_each_device_and_mark_this_one() {
     root.remove();
 }
 
+/// The details of someone named Nino, as `GET /me/profile` answers them.
+fn profile_json() -> String {
+    serde_json::to_string(&Profile {
+        display_name: "Nino".into(),
+        phone: None,
+        preferred_language: None,
+        marketing_opt_in: false,
+    })
+    .unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn the_consent_history_says_what_was_agreed_with_its_version() {
     sign_in_as("consents");
@@ -837,11 +858,14 @@ async fn the_consent_history_says_what_was_agreed_with_its_version() {
             consent(ConsentKind::AccountTerms, None, Some("2026-11"), true),
         ],
     };
-    let routes = vec![(
-        "/api/v1/me/consents",
-        200,
-        serde_json::to_string(&history).unwrap(),
-    )];
+    let routes = vec![
+        (
+            "/api/v1/me/consents",
+            200,
+            serde_json::to_string(&history).unwrap(),
+        ),
+        ("/api/v1/me/profile", 200, profile_json()),
+    ];
     let (root, _api) = mount_area("/settings/details", &fake_api(&routes));
     wait_for("the history", || {
         texts(&root, "[data-testid=consent]").len() == 4
@@ -856,7 +880,11 @@ async fn the_consent_history_says_what_was_agreed_with_its_version() {
             "Accepted Tessera's terms, version 2026-11",
         ]
     );
-    // The form holds the details kept on the device.
+    // The form holds the details as the server has them.
+    wait_for("the form", || {
+        root.query_selector("#display_name").unwrap().is_some()
+    })
+    .await;
     let name: web_sys::HtmlInputElement = root
         .query_selector("#display_name")
         .unwrap()
@@ -869,7 +897,12 @@ async fn the_consent_history_says_what_was_agreed_with_its_version() {
 #[wasm_bindgen_test]
 async fn a_wrong_phone_is_named_before_the_details_are_sent() {
     sign_in_as("details");
-    let (root, _api) = mount_area("/settings/details", &fake_api(&[]));
+    let routes = [("/api/v1/me/profile", 200, profile_json())];
+    let (root, _api) = mount_area("/settings/details", &fake_api(&routes));
+    wait_for("the form", || {
+        root.query_selector("#phone").unwrap().is_some()
+    })
+    .await;
     type_into(&root, "#phone", "call me maybe");
     root.query_selector("form button[type=submit]")
         .unwrap()
@@ -1498,6 +1531,7 @@ async fn the_cards_home_keeps_a_checkout_key_for_every_card_sealed_from_scripts(
     let wallet = Wallet {
         cards: vec![example_card(), other],
         by_invitation: Vec::new(),
+        terms_to_accept: Vec::new(),
     };
     let owned = vec![
         (
@@ -1650,6 +1684,7 @@ async fn the_code_shortcut_opens_the_card_shown_last_or_the_only_one() {
     let one = serde_json::to_string(&Wallet {
         cards: vec![example_card()],
         by_invitation: Vec::new(),
+        terms_to_accept: Vec::new(),
     })
     .unwrap();
     assert_eq!(code_screen::last_card().await, None, "nothing kept");
@@ -1665,6 +1700,7 @@ async fn the_code_shortcut_opens_the_card_shown_last_or_the_only_one() {
     let two = serde_json::to_string(&Wallet {
         cards: vec![example_card(), other],
         by_invitation: Vec::new(),
+        terms_to_accept: Vec::new(),
     })
     .unwrap();
     kept::keep(&owner, "/wallet", &two).await;
@@ -1753,7 +1789,6 @@ fn sign_in_as(id: &str) {
             terms_version: "2026-11".into(),
             terms_accepted_at: 0,
             created_at: 0,
-            preferred_language: None,
         },
     });
 }
@@ -1814,6 +1849,7 @@ async fn the_cards_home_lists_the_programs_to_apply_to_and_where_an_application_
             offer("opera", false, Some(ApplicationStatus::Pending)),
             offer("library", true, None),
         ],
+        terms_to_accept: Vec::new(),
     })
     .unwrap();
     let (root, _api) = mount_cards_home(
@@ -1841,6 +1877,37 @@ async fn the_cards_home_lists_the_programs_to_apply_to_and_where_an_application_
     root.remove();
 }
 
+#[wasm_bindgen_test]
+async fn the_cards_home_asks_for_a_programs_new_terms() {
+    signed_in_as_someone_new();
+    let card = bare_card();
+    let wallet = serde_json::to_string(&Wallet {
+        terms_to_accept: vec![card.id.clone()],
+        cards: vec![card],
+        by_invitation: Vec::new(),
+    })
+    .unwrap();
+    let (root, _api) = mount_cards_home(
+        &fake_api(&[("/api/v1/wallet", 200, wallet)]),
+        Trigger::new(),
+    );
+    wait_for("the notice", || {
+        !texts(&root, "[data-testid=new-terms]").is_empty()
+    })
+    .await;
+    assert_eq!(
+        texts(&root, "[data-testid=new-terms] .alert__text"),
+        ["Demo Coffee changed its terms. Review and accept them to keep spending points."]
+    );
+    assert_eq!(
+        query(&root, "[data-testid=new-terms]")
+            .get_attribute("href")
+            .as_deref(),
+        Some("/cards/card-1/terms")
+    );
+    root.remove();
+}
+
 /// The server unreachable (every request fails as a network error does).
 const NO_NETWORK: &str = "() => Promise.reject(new TypeError('Failed to fetch'))";
 
@@ -1857,6 +1924,7 @@ async fn the_cards_home_shows_the_kept_cards_offline_and_refreshes_when_the_serv
     let wallet = serde_json::to_string(&Wallet {
         cards: vec![card],
         by_invitation: Vec::new(),
+        terms_to_accept: Vec::new(),
     })
     .unwrap();
     let wake = Trigger::new();
@@ -1889,6 +1957,7 @@ async fn the_cards_home_shows_the_kept_cards_offline_and_refreshes_when_the_serv
     let fresh = serde_json::to_string(&Wallet {
         cards: vec![fresh],
         by_invitation: Vec::new(),
+        terms_to_accept: Vec::new(),
     })
     .unwrap();
     let _online = FakeFetch::install(&fake_api(&[("/api/v1/wallet", 200, fresh)]));
@@ -2016,7 +2085,6 @@ async fn settings_offer_to_install_the_app_once_the_browser_does() {
     signed_in_as_someone_new();
     let (root, _api) = mount_faked(&fake_api(&[]), || {
         provide_context(Auth::from_storage());
-        provide_context(InstallOffer::listening());
         view! {
             <I18nContextProvider>
                 <Router>

@@ -440,13 +440,24 @@ pub struct Me {
     pub terms_accepted_at: i64,
     /// When the account was created.
     pub created_at: i64,
-    /// The language the customer chose for the wallet and messages (one of
-    /// [`crate::validation::LANGUAGES`]); `None`: the device's.
-    #[serde(default)]
-    pub preferred_language: Option<String>,
 }
 
-/// `PATCH /me`: the fields to change; an absent field stays as it is.
+/// `GET /me/profile`: the customer's details as they may change them (`PATCH /me/profile`).
+/// Apart from [`Me`], which every screen reads from the device, so that only the screen that
+/// edits them carries what only it shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Profile {
+    pub display_name: String,
+    /// Normalised to `+` and digits.
+    pub phone: Option<String>,
+    /// The language the customer chose for the wallet and messages (one of
+    /// [`crate::validation::LANGUAGES`]); `None`: the device's.
+    pub preferred_language: Option<String>,
+    pub marketing_opt_in: bool,
+}
+
+/// `PATCH /me/profile`: the fields to change; an absent field stays as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileChange {
@@ -574,6 +585,11 @@ pub struct Wallet {
     /// order: to apply to, or, for their cardholders, to invite to.
     #[serde(default)]
     pub by_invitation: Vec<ProgramOffer>,
+    /// The cards whose program's terms changed since their member accepted them
+    /// (`GET /cards/{id}/terms`): the wallet asks for acceptance; until then the card earns,
+    /// but spending points and redeeming wait.
+    #[serde(default)]
+    pub terms_to_accept: Vec<String>,
 }
 
 /// A program joined by application, as the wallet's home lists it.
@@ -609,10 +625,6 @@ pub struct Card {
     pub balance: i64,
     /// The program terms version the member accepted (at enrolment, or since).
     pub terms_version: String,
-    /// The program's terms when they changed since the member accepted theirs: the wallet asks
-    /// for acceptance; until then the card earns, but spending points and redeeming wait.
-    #[serde(default)]
-    pub new_terms: Option<NewTerms>,
     /// When the customer was enrolled.
     pub enrolled_at: i64,
     /// Earned points not yet spendable, soonest first.
@@ -641,23 +653,27 @@ pub struct Card {
     pub club_discount_bp: Option<u32>,
 }
 
-/// A program's terms, newer than those its member accepted.
+/// `GET /cards/{id}/terms`: the card's program terms, and whether its member accepted them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewTerms {
-    /// The version to send back in [`AcceptTerms`].
+pub struct ProgramTerms {
+    pub program_name: String,
+    /// The program's version now: the one to send back in [`AcceptTerms`].
     pub version: String,
     /// When they were updated, `YYYY-MM-DD`, when the program says.
     pub updated: Option<String>,
     /// Where the full text is published, when the program says.
     pub url: Option<String>,
+    /// The version the member accepted. When it is not [`ProgramTerms::version`], the card
+    /// earns, but spending points and redeeming wait for the member's acceptance.
+    pub accepted_version: String,
 }
 
 /// `POST /cards/{id}/terms`: the member accepts the program's current terms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptTerms {
-    /// [`NewTerms::version`]: an older one is refused, so what was read is what is accepted.
+    /// [`ProgramTerms::version`]: an older one is refused, so what was read is what is accepted.
     pub version: String,
 }
 

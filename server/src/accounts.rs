@@ -155,6 +155,5 @@ pub(crate) async fn load_me(state: &AppState, id: &str) -> ApiResult<Me> {
         terms_version: c.terms_version,
         terms_accepted_at: c.terms_accepted_at,
         created_at: c.created_at,
-        preferred_language: c.preferred_language,
     })
 }

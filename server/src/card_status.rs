@@ -124,7 +124,6 @@ async fn card_as_of(
         currency: program.currency,
         balance,
         terms_version: stored.terms_version.clone(),
-        new_terms: crate::cards::new_terms(program, &stored.terms_version),
         enrolled_at: stored.enrolled_at,
         pending,
         expiring,

@@ -13,11 +13,11 @@ use crate::store::card_row::StoredCard;
 use crate::store::{self, now_ms, StoreError, Tx};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use tessera_core::api::{
-    AcceptTerms, Card, ErrorCode, FieldError, HistoryEntry, HistoryPage, NewTerms, Wallet,
+    AcceptTerms, Card, ErrorCode, FieldError, HistoryEntry, HistoryPage, ProgramTerms, Wallet,
 };
 use tessera_core::points::EntryKind;
 use tessera_core::validation::FieldCode;
@@ -27,29 +27,64 @@ pub fn router() -> Router<AppState> {
         .route("/wallet", get(wallet))
         .route("/cards/{id}", get(card))
         .route("/cards/{id}/history", get(history))
-        .route("/cards/{id}/terms", post(accept_terms))
+        .route("/cards/{id}/terms", get(terms).post(accept_terms))
 }
 
-/// The program's terms, when they are newer than the version its member `accepted`.
-pub fn new_terms(program: &Program, accepted: &str) -> Option<NewTerms> {
-    (accepted != program.terms_version).then(|| NewTerms {
-        version: program.terms_version.clone(),
-        updated: program.terms_updated.clone(),
-        url: program.terms_url.clone(),
-    })
+/// Whether `card`'s member accepted `program`'s current terms.
+pub fn terms_accepted(program: &Program, card: &StoredCard) -> bool {
+    card.terms_version == program.terms_version
 }
 
 /// Refuses to spend points or redeem on `card` while its member has not accepted `program`'s
 /// current terms (earning goes on: the till must not penalise them). Checked on the card as
 /// read under its lock, so an acceptance at the same moment is either before or after.
 pub fn check_terms(program: &Program, card: &StoredCard) -> ApiResult<()> {
-    match new_terms(program, &card.terms_version) {
-        None => Ok(()),
-        Some(_) => Err(ApiError::new(
-            ErrorCode::TermsNotAccepted,
-            "The program's terms changed: accept them in the wallet to spend points or redeem.",
-        )),
+    if terms_accepted(program, card) {
+        return Ok(());
     }
+    Err(ApiError::new(
+        ErrorCode::TermsNotAccepted,
+        "The program's terms changed: accept them in the wallet to spend points or redeem.",
+    ))
+}
+
+/// The card's program terms as `GET /cards/{id}/terms` shows them.
+fn program_terms(program: &Program, card: &StoredCard) -> ProgramTerms {
+    ProgramTerms {
+        program_name: program.name.clone(),
+        version: program.terms_version.clone(),
+        updated: program.terms_updated.clone(),
+        url: program.terms_url.clone(),
+        accepted_version: card.terms_version.clone(),
+    }
+}
+
+/// The card `id` of the signed-in customer with its program: "not found" for another's card
+/// or a program no longer configured.
+async fn customers_card_by_id<'a>(
+    state: &'a AppState,
+    customer_id: &str,
+    id: &str,
+) -> ApiResult<(StoredCard, &'a Program)> {
+    let stored = store::cards::customers(&state.store, id, customer_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let program = program_of(&state.config, &stored).ok_or_else(ApiError::not_found)?;
+    Ok((stored, program))
+}
+
+/// The card's program terms: the version now, when it was updated, where to read it, and the
+/// version its member accepted.
+#[utoipa::path(get, path = "/api/v1/cards/{id}/terms", tag = "cards", security(("bearer" = [])),
+    params(IdPath),
+    responses((status = 200, body = ProgramTerms), CustomerCardRefusals))]
+pub async fn terms(
+    State(state): State<AppState>,
+    session: CustomerSession,
+    IdPath(id): IdPath,
+) -> ApiResult<ApiJson<ProgramTerms>> {
+    let (stored, program) = customers_card_by_id(&state, &session.customer_id, &id).await?;
+    Ok(ApiJson(program_terms(program, &stored)))
 }
 
 refusals! {
@@ -61,35 +96,32 @@ refusals! {
 /// wallet showed. Accepting the terms already accepted changes nothing.
 #[utoipa::path(post, path = "/api/v1/cards/{id}/terms", tag = "cards", security(("bearer" = [])),
     params(IdPath), request_body = AcceptTerms,
-    responses((status = 200, body = Card), AcceptTermsRefusals))]
+    responses((status = 200, body = ProgramTerms), AcceptTermsRefusals))]
 pub async fn accept_terms(
     State(state): State<AppState>,
     session: CustomerSession,
     IdPath(id): IdPath,
     ApiJson(req): ApiJson<AcceptTerms>,
-) -> ApiResult<ApiJson<Card>> {
-    let stored = store::cards::customers(&state.store, &id, &session.customer_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let program = program_of(&state.config, &stored).ok_or_else(ApiError::not_found)?;
+) -> ApiResult<ApiJson<ProgramTerms>> {
+    let (mut stored, program) = customers_card_by_id(&state, &session.customer_id, &id).await?;
     if req.version != program.terms_version {
         return Err(ApiError::validation(vec![FieldError {
             field: "version".into(),
             code: FieldCode::TermsNotAccepted,
         }]));
     }
-    let now = now_ms();
     let mut tx = state.store.transaction().await?;
     store::cards::accept_terms(
         &mut tx,
         &session.customer_id,
         &stored,
         &program.terms_version,
-        now,
+        now_ms(),
     )
     .await?;
     store::commit(tx).await?;
-    card(State(state), session, IdPath(id)).await
+    stored.terms_version = program.terms_version.clone();
+    Ok(ApiJson(program_terms(program, &stored)))
 }
 
 /// The customer's card in `program_id`, and the program (for its resources: rewards, clubs): "not found" when either is missing.
@@ -140,10 +172,14 @@ pub async fn wallet(
     let now = now_ms();
     let mut conn = state.store.reader().await?;
     let mut cards = Vec::with_capacity(stored.len());
+    let mut terms_to_accept = Vec::new();
     for card in &stored {
         // A card of a program since removed from the configuration has nothing to show.
         if let Some(program) = program_of(&state.config, card) {
             cards.push(card_status::card(&mut conn, program, card, now).await?);
+            if !terms_accepted(program, card) {
+                terms_to_accept.push(card.id.clone());
+            }
         }
     }
     let held: Vec<&str> = stored.iter().map(|c| c.program_id.as_str()).collect();
@@ -152,6 +188,7 @@ pub async fn wallet(
     Ok(ApiJson(Wallet {
         cards,
         by_invitation,
+        terms_to_accept,
     }))
 }
 
@@ -164,10 +201,7 @@ pub async fn card(
     session: CustomerSession,
     IdPath(id): IdPath,
 ) -> ApiResult<ApiJson<Card>> {
-    let stored = store::cards::customers(&state.store, &id, &session.customer_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let program = program_of(&state.config, &stored).ok_or_else(ApiError::not_found)?;
+    let (stored, program) = customers_card_by_id(&state, &session.customer_id, &id).await?;
     let mut conn = state.store.reader().await?;
     Ok(ApiJson(
         card_status::card(&mut conn, program, &stored, now_ms()).await?,

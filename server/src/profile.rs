@@ -1,5 +1,6 @@
-//! The signed-in customer's own account (issue 16): their details and choices (`GET`/`PATCH
-//! /me`: name, phone, language, marketing), the consent history, and changing the password.
+//! The signed-in customer's own account (issue 16): who they are (`GET /me`), their details and
+//! choices (`GET`/`PATCH /me/profile`: name, phone, language, marketing), the consent history,
+//! and changing the password.
 
 use crate::accounts::{load_me, verify_customer};
 use crate::auth::session::CustomerSession;
@@ -17,7 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tessera_core::api::{
     Consent, ConsentKind, Consents, ErrorCode, FieldError, LoginRequest, Me, PasswordChange,
-    ProfileChange,
+    Profile, ProfileChange,
 };
 use tessera_core::validation::{normalize_phone, validate_password, validate_profile_change};
 
@@ -26,7 +27,8 @@ const CONSENTS_SHOWN: i64 = 100;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/me", get(me).patch(change))
+        .route("/me", get(me))
+        .route("/me/profile", get(profile).patch(change))
         .route("/me/consents", get(consents))
         .route("/me/password", post(change_password))
 }
@@ -38,20 +40,43 @@ pub async fn me(State(state): State<AppState>, session: CustomerSession) -> ApiR
     Ok(ApiJson(load_me(&state, &session.customer_id).await?))
 }
 
+/// The customer `id`'s details as `GET /me/profile` shows them.
+async fn load_profile(state: &AppState, id: &str) -> ApiResult<Profile> {
+    let c = accounts::customer(&state.store, id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    Ok(Profile {
+        display_name: c.display_name,
+        phone: c.phone,
+        preferred_language: c.preferred_language,
+        marketing_opt_in: c.marketing_opt_in != 0,
+    })
+}
+
+/// The customer's details and choices.
+#[utoipa::path(get, path = "/api/v1/me/profile", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Profile), SessionRefusals))]
+pub async fn profile(
+    State(state): State<AppState>,
+    session: CustomerSession,
+) -> ApiResult<ApiJson<Profile>> {
+    Ok(ApiJson(load_profile(&state, &session.customer_id).await?))
+}
+
 refusals! {
     ChangeRefusals = SIGNED_IN, JSON_BODY
 }
 
 /// Changes the customer's name, phone, language or marketing choice (each field given; the
 /// others stay); a marketing choice that changes is kept in the consent history.
-#[utoipa::path(patch, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/me/profile", tag = "accounts", security(("bearer" = [])),
     request_body = ProfileChange,
-    responses((status = 200, body = Me), ChangeRefusals))]
+    responses((status = 200, body = Profile), ChangeRefusals))]
 pub async fn change(
     State(state): State<AppState>,
     session: CustomerSession,
     ApiJson(change): ApiJson<ProfileChange>,
-) -> ApiResult<ApiJson<Me>> {
+) -> ApiResult<ApiJson<Profile>> {
     let fields = validate_profile_change(&change);
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
@@ -67,7 +92,7 @@ pub async fn change(
     let mut tx = state.store.transaction().await?;
     accounts::update_profile(&mut tx, &session.customer_id, &update, now_ms()).await?;
     store::commit(tx).await?;
-    Ok(ApiJson(load_me(&state, &session.customer_id).await?))
+    Ok(ApiJson(load_profile(&state, &session.customer_id).await?))
 }
 
 /// The customer's consent history, the newest first: Tessera's terms and each program's terms

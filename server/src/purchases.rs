@@ -161,7 +161,7 @@ pub async fn record(
         }
     }
     // Earning goes on under old terms; paying with points waits for the new ones.
-    if purchase.points > 0 && crate::cards::new_terms(program, &card.terms_version).is_some() {
+    if purchase.points > 0 && !crate::cards::terms_accepted(program, &card) {
         return Err(PurchaseError::TermsNotAccepted);
     }
     ledger::settle(tx, &mut card, now).await?;

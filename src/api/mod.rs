@@ -14,9 +14,9 @@ use serde::Serialize;
 use std::marker::PhantomData;
 use std::time::Duration;
 use tessera_core::api::{
-    AcceptTerms, ApplyToProgram, AutoRenew, Card, CheckoutSecret, ErrorBody, ErrorCode, FieldError,
-    HistoryPage, JoinClub, LoginRequest, Me, PasswordChange, ProfileChange, RegisterRequest,
-    Session, Terms, VoucherWithCard, Wallet,
+    AcceptTerms, ApplyToProgram, AutoRenew, Card, CheckoutSecret, DeleteAccount, ErrorBody,
+    ErrorCode, FieldError, HistoryPage, JoinClub, LoginRequest, Me, PasswordChange, Profile,
+    ProfileChange, ProgramTerms, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
@@ -447,6 +447,8 @@ fn status_code(status: u16) -> ErrorCode {
 
 /// How long a request may take, its body included, before it counts as unanswered.
 const ANSWER_WITHIN: Duration = Duration::from_secs(8);
+/// How long a download (the customer's export) may take: a long history is megabytes.
+const DOWNLOAD_WITHIN: Duration = Duration::from_secs(180);
 
 /// Sends one request to `{BASE}{path}` through gloo-net with `realm`'s bearer token and, when
 /// given, `query` parameters (encoded by gloo-net), a JSON body and an `Idempotency-Key`; any
@@ -570,9 +572,12 @@ pub async fn me() -> Result<Me, ApiError> {
     get("/me").await
 }
 
-/// `PATCH /me`: the customer's changed details, as the server keeps them.
-pub async fn change_profile(change: &ProfileChange) -> Result<Me, ApiError> {
-    decode(&request(Method::PATCH, "/me", &[], Some(encode(change)?)).await?)
+/// The path of `GET /me/profile`, the customer's details and choices, for a [`Remote`].
+pub const PROFILE_PATH: &str = "/me/profile";
+
+/// `PATCH /me/profile`: the customer's changed details, as the server keeps them.
+pub async fn change_profile(change: &ProfileChange) -> Result<Profile, ApiError> {
+    decode(&request(Method::PATCH, PROFILE_PATH, &[], Some(encode(change)?)).await?)
 }
 
 /// The path of `GET /me/consents`, the customer's consent history for a [`Remote`].
@@ -585,18 +590,58 @@ pub async fn change_password(change: &PasswordChange) -> Result<(), ApiError> {
         .map(drop)
 }
 
-/// `POST /cards/{id}/terms`: the member accepts the program's terms `version` (the card is read
-/// again by the screen).
-pub async fn accept_terms(card_id: &str, version: String) -> Result<(), ApiError> {
+/// The path of `GET /cards/{id}/terms`, the card's program terms, for a [`Remote`].
+pub fn terms_path(card_id: &str) -> String {
+    format!("{}/terms", card_path(card_id))
+}
+
+/// `POST /cards/{id}/terms`: the member accepts the program's terms `version`; the terms as
+/// they stand after.
+pub async fn accept_terms(card_id: &str, version: String) -> Result<ProgramTerms, ApiError> {
     let body = encode(&AcceptTerms { version })?;
-    request(
-        Method::POST,
-        &format!("{}/terms", card_path(card_id)),
-        &[],
-        Some(body),
-    )
-    .await
-    .map(drop)
+    decode(&request(Method::POST, &terms_path(card_id), &[], Some(body)).await?)
+}
+
+/// The paths of the customer's export: everything, as JSON, and the ledger as CSV.
+pub const EXPORT_PATH: &str = "/me/export";
+pub const LEDGER_CSV_PATH: &str = "/me/export/ledger.csv";
+
+/// A download of the customer's (`path`: [`EXPORT_PATH`], [`LEDGER_CSV_PATH`]) as the browser's
+/// blob, kept out of the wasm's memory; it may take [`DOWNLOAD_WITHIN`].
+pub async fn download(path: &str) -> Result<web_sys::Blob, ApiError> {
+    // Not through `send`, whose ANSWER_WITHIN would cut a long download short (and whose every
+    // caller would pay for one more parameter).
+    let abort = web_sys::AbortController::new().map_err(|_| ApiError::Network)?;
+    let signal = abort.signal();
+    set_timeout(move || abort.abort(), DOWNLOAD_WITHIN);
+    let token = Realm::Customer.token().unwrap_or_default();
+    let response = RequestBuilder::new(&format!("{BASE}{path}"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .abort_signal(Some(&signal))
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if !response.ok() {
+        return Err(refusal(Realm::Customer, response).await);
+    }
+    let blob = web_sys::Response::from(response)
+        .blob()
+        .map_err(|_| ApiError::Network)?;
+    wasm_bindgen_futures::JsFuture::from(blob)
+        .await
+        .map(wasm_bindgen::JsCast::unchecked_into)
+        .map_err(|_| ApiError::Network)
+}
+
+/// The path of `GET /me/deletion`, what deleting the account would end, for a [`Remote`].
+pub const DELETION_PATH: &str = "/me/deletion";
+
+/// `POST /me/delete`: deletes the account; the session ends on this device too.
+pub async fn delete_account(password: String) -> Result<(), ApiError> {
+    let body = encode(&DeleteAccount { password })?;
+    request(Method::POST, "/me/delete", &[], Some(body)).await?;
+    Realm::Customer.session_ended();
+    Ok(())
 }
 
 /// `GET /wallet`.

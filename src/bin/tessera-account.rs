@@ -1,5 +1,5 @@
-//! The customer's own account in the wallet (`/settings/details`, `/settings/password`,
-//! `/settings/sessions`; see `crate::areas`): a module the wallet's page imports when one of its
+//! The customer's details and password in the wallet (`/settings/details`,
+//! `/settings/password`; see `crate::areas`): a module the wallet's page imports when one of its
 //! screens is first opened (`crate::modules`) and asks to [`show`], so neither the wallet's
 //! first load nor the areas module (which had 922 bytes left of its budget, `bench size`,
 //! 2026-12-07) carries them. Built by trunk from `account/index.html` into `dist/account/`.

@@ -1,9 +1,9 @@
-//! `/cards/:id/terms`: a program's new terms, when they changed since the member accepted
-//! theirs: when, where to read them, and "Accept" (the version shown, which the server checks).
-//! Until then the card earns, but spending points and redeeming wait (the till says so too).
+//! `/cards/:id/terms`: a program's terms, when they changed since the member accepted theirs:
+//! when, where to read them, and "Accept" (the version shown, which the server checks). Until
+//! then the card earns, but spending points and redeeming wait (the till says so too).
 //!
-//! Shown by the account module (`src/bin/tessera-account.rs`, `crate::areas`); the cards home
-//! links here for each card with new terms.
+//! Shown by the trust module (`src/bin/tessera-trust.rs`, `crate::areas`); the cards home links
+//! here for each card with new terms (`Wallet::terms_to_accept`).
 
 use super::card::failure;
 use super::vouchers::loading;
@@ -12,34 +12,33 @@ use crate::components::{back_link, reader_fmt, FormAlert, SubmitButton};
 use crate::i18n::*;
 use crate::messages::error_message;
 use leptos::prelude::*;
-use tessera_core::api::{Card, NewTerms};
+use tessera_core::api::ProgramTerms;
 
 /// The card `card_id`'s program terms, and accepting the new ones.
 #[component]
 pub fn CardTermsPage(card_id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let card = Remote::<Card>::new(api::card_path(&card_id));
+    let terms = Remote::<ProgramTerms>::new(api::terms_path(&card_id));
     let accepted = RwSignal::new(false);
+    let card_id = StoredValue::new(card_id);
     let body = move || {
         let locale = i18n.get_locale_untracked();
-        match card.get() {
+        match terms.get() {
             None => loading(td_string!(locale, terms.loading)).into_any(),
-            Some(Err(error)) => failure(&error, move || card.refetch(), i18n).into_any(),
-            Some(Ok(shown)) => match shown.new_terms.clone() {
-                Some(terms) => ask(&shown, terms, card, accepted, locale).into_any(),
-                None => {
-                    let text = if accepted.get() {
-                        td_string!(locale, terms.accepted).to_owned()
-                    } else {
-                        fill(
-                            td_string!(locale, terms.current),
-                            &[("program", &shown.program_name)],
-                        )
-                    };
-                    view! { <p class="page__lead" role="status" data-testid="terms-state">{text}</p> }
-                        .into_any()
-                }
-            },
+            Some(Err(error)) => failure(&error, move || terms.refetch(), i18n).into_any(),
+            Some(Ok(shown)) if shown.accepted_version == shown.version => {
+                let text = if accepted.get() {
+                    td_string!(locale, terms.accepted).to_owned()
+                } else {
+                    fill(
+                        td_string!(locale, terms.current),
+                        &[("program", &shown.program_name)],
+                    )
+                };
+                view! { <p class="page__lead" role="status" data-testid="terms-state">{text}</p> }
+                    .into_any()
+            }
+            Some(Ok(shown)) => ask(shown, card_id.get_value(), terms, accepted, locale).into_any(),
         }
     };
     view! {
@@ -53,13 +52,13 @@ pub fn CardTermsPage(card_id: String) -> impl IntoView {
 
 /// What changed and when, the way to the text, and the button that accepts the version shown.
 fn ask(
-    shown: &Card,
-    terms: NewTerms,
-    card: Remote<Card>,
+    shown: ProgramTerms,
+    card_id: String,
+    terms: Remote<ProgramTerms>,
     accepted: RwSignal<bool>,
     locale: Locale,
 ) -> impl IntoView {
-    let lead = match terms.updated.as_deref() {
+    let lead = match shown.updated.as_deref() {
         Some(day) => fill(
             td_string!(locale, terms.lead),
             &[
@@ -74,30 +73,29 @@ fn ask(
     };
     let version = fill(
         td_string!(locale, terms.version),
-        &[("version", &terms.version)],
+        &[("version", &shown.version)],
     );
     let error = RwSignal::new(None::<String>);
-    let card_id = shown.id.clone();
     let accept = Action::new_local(move |version: &String| {
         let (card_id, version) = (card_id.clone(), version.clone());
         async move {
             match api::accept_terms(&card_id, version).await {
-                Ok(()) => {
+                Ok(_) => {
                     accepted.set(true);
-                    card.refetch();
+                    terms.refetch();
                 }
                 Err(refused) => error.set(Some(error_message(&refused))),
             }
         }
     });
-    let read = terms.url.clone().map(|url| {
+    let read = shown.url.clone().map(|url| {
         view! {
             <a class="btn btn--secondary" href=url target="_blank" rel="noopener">
                 {td_string!(locale, terms.read)}
             </a>
         }
     });
-    let sent = terms.version.clone();
+    let sent = shown.version.clone();
     view! {
         <div class="panel">
             <p class="page__lead" data-testid="terms-lead">{lead}</p>

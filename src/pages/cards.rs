@@ -103,25 +103,24 @@ pub fn CardsPage() -> impl IntoView {
 }
 
 /// A line for each card whose program's terms changed since its member accepted them: they
-/// must accept the new ones (on `/cards/{id}/terms`) to spend points or redeem.
+/// must accept the new ones (on `/cards/{id}/terms`, which says when they changed) to spend
+/// points or redeem.
 fn new_terms(wallet: &Wallet, i18n: I18nContext) -> impl IntoView {
-    let fmt = crate::components::reader_fmt();
     wallet
         .cards
         .iter()
-        .filter_map(|card| {
-            let terms = card.new_terms.as_ref()?;
-            let updated = terms.updated.as_deref().map(|day| fmt.day(day)).unwrap_or_default();
+        .filter(|card| wallet.terms_to_accept.contains(&card.id))
+        .map(|card| {
             let text = fill(
                 t_string!(i18n, cards.new_terms),
-                &[("program", &card.program_name), ("updated", &updated)],
+                &[("program", &card.program_name)],
             );
-            Some(view! {
+            view! {
                 <a class="alert alert--notice" href=format!("/cards/{}/terms", card.id) data-testid="new-terms">
                     <span class="alert__icon" aria-hidden="true">"!"</span>
                     <span class="alert__text">{text}</span>
                 </a>
-            })
+            }
         })
         .collect_view()
 }

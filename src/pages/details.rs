@@ -16,29 +16,54 @@ use crate::i18n::*;
 use crate::messages::error_message;
 use crate::session::Auth;
 use leptos::prelude::*;
-use tessera_core::api::{Consent, ConsentKind, Consents, ErrorCode, FieldError, ProfileChange};
+use tessera_core::api::{
+    Consent, ConsentKind, Consents, ErrorCode, FieldError, Profile, ProfileChange,
+};
 use tessera_core::validation::validate_profile_change;
 
 /// The details form, the marketing choice and the consent history.
 #[component]
 pub fn DetailsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = Auth::use_context();
+    let profile = Remote::<Profile>::new(api::PROFILE_PATH);
     let history = Remote::<Consents>::new(api::CONSENTS_PATH);
+    // The details as the server has them, once read; the form keeps what is typed after.
+    let shown = move || {
+        let locale = i18n.get_locale_untracked();
+        match profile.get() {
+            None => loading(td_string!(locale, details.loading)).into_any(),
+            Some(Err(error)) => {
+                view! { <p class="reward__note" role="alert">{error_message(&error)}</p> }
+                    .into_any()
+            }
+            Some(Ok(p)) => view! {
+                <DetailsForm
+                    name=p.display_name
+                    phone=p.phone.unwrap_or_default()
+                    language=p.preferred_language.unwrap_or_default()
+                />
+                <MarketingChoice opted_in=p.marketing_opt_in history=history />
+            }
+            .into_any(),
+        }
+    };
     view! {
         <section class="page" aria-labelledby="details-title">
             {back_link("/settings".into(), t_string!(i18n, settings.title))}
             <h1 class="page__title" id="details-title">{t_string!(i18n, details.title)}</h1>
-            {move || auth.customer().map(|me| view! {
-                <DetailsForm
-                    name=me.display_name
-                    phone=me.phone.unwrap_or_default()
-                    language=me.preferred_language.unwrap_or_default()
-                />
-            })}
-            <MarketingChoice history=history />
+            {shown}
             <ConsentHistory history=history />
         </section>
+    }
+}
+
+/// Keeps the device's copy of who is signed in (settings shows it) in step with `profile`.
+fn keep(auth: Auth, profile: &Profile) {
+    if let Some(mut me) = auth.customer() {
+        me.display_name = profile.display_name.clone();
+        me.phone = profile.phone.clone();
+        me.marketing_opt_in = profile.marketing_opt_in;
+        auth.update_customer(me);
     }
 }
 
@@ -57,8 +82,8 @@ fn DetailsForm(name: String, phone: String, language: String) -> impl IntoView {
         let change = change.clone();
         async move {
             match api::change_profile(&change).await {
-                Ok(me) => {
-                    auth.update_customer(me);
+                Ok(profile) => {
+                    keep(auth, &profile);
                     saved.set(true);
                 }
                 Err(error) => {
@@ -131,9 +156,10 @@ fn DetailsForm(name: String, phone: String, language: String) -> impl IntoView {
 
 /// Offers by e-mail: what the customer chose, and the button that changes it at once.
 #[component]
-fn MarketingChoice(history: Remote<Consents>) -> impl IntoView {
+fn MarketingChoice(opted_in: bool, history: Remote<Consents>) -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::use_context();
+    let opted_in = RwSignal::new(opted_in);
     let error = RwSignal::new(None::<String>);
     let change = Action::new_local(move |opt_in: &bool| {
         let change = ProfileChange {
@@ -142,16 +168,17 @@ fn MarketingChoice(history: Remote<Consents>) -> impl IntoView {
         };
         async move {
             match api::change_profile(&change).await {
-                Ok(me) => {
+                Ok(profile) => {
                     error.set(None);
-                    auth.update_customer(me);
+                    opted_in.set(profile.marketing_opt_in);
+                    keep(auth, &profile);
                     history.refetch();
                 }
                 Err(refused) => error.set(Some(error_message(&refused))),
             }
         }
     });
-    let opted_in = move || auth.customer().is_some_and(|me| me.marketing_opt_in);
+    let opted_in = move || opted_in.get();
     view! {
         <section class="panel" aria-labelledby="marketing-title">
             <h2 class="panel__title" id="marketing-title">{t_string!(i18n, settings.marketing)}</h2>

@@ -16,6 +16,7 @@ mod sessions;
 mod settings;
 mod sign_in;
 mod vouchers;
+mod your_data;
 
 /// The card screen's "not found" and error states, which the code screen shows too.
 pub(crate) use card::failure as card_failure;
@@ -34,3 +35,4 @@ pub use sessions::SessionsPage;
 pub use settings::SettingsPage;
 pub use sign_in::SignInPage;
 pub use vouchers::{VoucherPage, VouchersPage};
+pub use your_data::YourDataPage;

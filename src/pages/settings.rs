@@ -1,5 +1,8 @@
-//! `/settings`: who is signed in, the ways to the account module's screens (details and
-//! consents, password, sessions), installing the app, and log out.
+//! `/settings`: who is signed in, the ways to the account's screens (details and consents,
+//! password, sessions, data), installing the app, and log out.
+//!
+//! Shown by the account module (`src/bin/tessera-account.rs`, `crate::areas`), with its other
+//! screens: in the wallet's first load it was 3 KB of the budget (`bench size`, 2026-12-07).
 
 use crate::api::{self, Remote};
 use crate::components::SubmitButton;
@@ -30,61 +33,39 @@ pub fn SettingsPage() -> impl IntoView {
         async {}
     });
 
-    let row = |label: AnyView, value: String, test_id: &'static str| {
-        view! {
-            <div class="details__row">
-                <dt class="details__label">{label}</dt>
-                <dd class="details__value" data-testid=test_id>{value}</dd>
-            </div>
-        }
-    };
-
-    let details = move || {
+    // Who is signed in; their details and choices are the account module's screen.
+    let who = move || {
         auth.customer().map(|c| {
-            let phone = c
-                .phone
-                .clone()
-                .unwrap_or_else(|| t_string!(i18n, settings.none).to_string());
-            let marketing = if c.marketing_opt_in {
-                t_string!(i18n, settings.marketing_on)
-            } else {
-                t_string!(i18n, settings.marketing_off)
-            }
-            .to_string();
             view! {
-                <dl class="details">
-                    {row(t_string!(i18n, settings.name).into_any(), c.display_name, "name")}
-                    {row(t_string!(i18n, settings.email).into_any(), c.email, "email")}
-                    {row(t_string!(i18n, settings.phone).into_any(), phone, "phone")}
-                    {row(t_string!(i18n, settings.marketing).into_any(), marketing, "marketing")}
-                </dl>
+                <p class="settings__name" data-testid="name">{c.display_name}</p>
+                <p class="reward__note" data-testid="email">{c.email}</p>
             }
         })
     };
 
+    let offer = InstallOffer::listening();
     view! {
         <section class="page" aria-labelledby="settings-title">
             <h1 class="page__title" id="settings-title">{t_string!(i18n, settings.title)}</h1>
             <div class="panel">
                 <h2 class="panel__title">{t_string!(i18n, settings.account)}</h2>
-                {details}
+                {who}
             </div>
             <nav class="settings__links" aria-label=move || t_string!(i18n, settings.account)>
                 <a class="btn btn--secondary" href="/settings/details">{t_string!(i18n, settings.details)}</a>
                 <a class="btn btn--secondary" href="/settings/password">{t_string!(i18n, settings.password)}</a>
                 <a class="btn btn--secondary" href="/settings/sessions">{t_string!(i18n, settings.sessions)}</a>
+                <a class="btn btn--secondary" href="/settings/data">{t_string!(i18n, settings.data)}</a>
             </nav>
-            {use_context::<InstallOffer>().map(|offer| view! {
-                <Show when=move || offer.available()>
-                    <div class="panel install">
-                        <h2 class="panel__title">{t_string!(i18n, settings.install_title)}</h2>
-                        <p class="install__body">{t_string!(i18n, settings.install_body)}</p>
-                        <button class="btn btn--primary" type="button" on:click=move |_| offer.prompt()>
-                            {t_string!(i18n, settings.install)}
-                        </button>
-                    </div>
-                </Show>
-            })}
+            <Show when=move || offer.available()>
+                <div class="panel install">
+                    <h2 class="panel__title">{t_string!(i18n, settings.install_title)}</h2>
+                    <p class="install__body">{t_string!(i18n, settings.install_body)}</p>
+                    <button class="btn btn--primary" type="button" on:click=move |_| offer.prompt()>
+                        {t_string!(i18n, settings.install)}
+                    </button>
+                </div>
+            </Show>
             <SubmitButton
                 button_type="button"
                 variant="btn--danger"

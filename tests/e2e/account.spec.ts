@@ -4,6 +4,7 @@
 // the one that signs in from then on. With SCREENSHOTS=1 it writes the screens at 390x844 to
 // docs/screenshots/.
 import { test, expect, Page, request as api } from '@playwright/test';
+import * as fs from 'node:fs';
 import { phone, Server, shot, startServer, watchConsole, workDir } from './support';
 
 let server: Server;
@@ -72,11 +73,13 @@ test('a customer changes their details and stops offers by email, and the histor
   await expect(history.first()).toContainText('Declined offers by email');
   await shot(page, 'details', true);
 
-  // Settings and the server show the new details.
+  // Settings and, read again from the server, the details screen show the new details.
   await page.goto('/settings');
   await expect(page.getByTestId('name')).toHaveText('Mariam K.');
-  await expect(page.getByTestId('phone')).toHaveText('+37120000000');
-  await expect(page.getByTestId('marketing')).toHaveText('No');
+  await page.getByRole('link', { name: 'Your details and consents' }).click();
+  await expect(page.getByLabel('Phone (optional)')).toHaveValue('+37120000000');
+  await expect(page.getByLabel('Language')).toHaveValue('lv');
+  await expect(page.getByTestId('marketing')).toHaveText("You don't get offers by email.");
 
   expect(problems).toEqual([]);
   await context.close();
@@ -111,4 +114,69 @@ test('a new password signs the other phone out and is the one that signs in', as
 
   await first.context.close();
   await second.context.close();
+});
+
+test('a customer downloads their data, then deletes the account, which can join again', async ({
+  browser,
+}) => {
+  await join('tamar@example.com');
+  const { context, page } = await phone(browser, server);
+  const problems = watchConsole(page);
+  await signIn(page, 'tamar@example.com');
+
+  await page.goto('/settings');
+  await page.getByRole('link', { name: 'Your data' }).click();
+  await expect(page.getByRole('heading', { name: 'Your data' })).toBeVisible();
+  const [json] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download my data' }).click(),
+  ]);
+  expect(json.suggestedFilename()).toBe('tessera-export.json');
+  const exported = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
+  expect(exported.profile.email).toBe('tamar@example.com');
+  expect(exported.cards.length).toBeGreaterThan(0);
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download points history (CSV)' }).click(),
+  ]);
+  expect(fs.readFileSync(await csv.path(), 'utf8').split('\n')[0]).toBe(
+    'program,card,seq,time_utc,kind,points,reason,place,spend_minor',
+  );
+
+  await page.getByRole('button', { name: 'Delete my account…' }).click();
+  const confirm = page.getByTestId('delete-confirm');
+  await expect(confirm.getByTestId('loss').first()).toContainText('on Mziuri Coffee');
+  await shot(page, 'delete-account', true);
+  await confirm.getByLabel('Your password').fill('not it');
+  await confirm.getByRole('button', { name: 'Delete my account for good' }).click();
+  await expect(confirm.getByRole('alert')).toContainText('The password is wrong.');
+  await confirm.getByLabel('Your password').fill(PASSWORD);
+  await confirm.getByRole('button', { name: 'Delete my account for good' }).click();
+  await expect(page).toHaveURL(/\/join$/);
+
+  // Gone: the address no longer signs in, and can join again as someone new.
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill('tamar@example.com');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText("don't match");
+  await join('tamar@example.com');
+
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('the terms and the privacy notice are read without signing in', async ({ browser }) => {
+  const { context, page } = await phone(browser, server);
+  await page.goto('/sign-in');
+  await page.getByRole('link', { name: 'Privacy' }).click();
+  await expect(page).toHaveURL(/\/privacy$/);
+  await expect(page.getByRole('heading', { name: 'Privacy notice' })).toBeVisible();
+  await expect(page.getByTestId('published-stamp')).toContainText('Version 2026-11-15');
+  await expect(page.getByText('Backups are kept for 30 days')).toBeVisible();
+  await page.goto('/terms');
+  await expect(page.getByRole('heading', { name: 'Terms of use' })).toBeVisible();
+  await expect(page.getByText('Tessera keeps your loyalty cards', { exact: false })).toBeVisible();
+  await shot(page, 'terms');
+  await context.close();
 });

@@ -75,7 +75,8 @@ export function lanAddress(): string | undefined {
 /**
  * Starts `target/release/tessera-server` with the demo on `dir/e2e.db` (a new one unless `fresh`
  * is false) and the built wallet (`walletDir`, `dist` by default), on `host` (127.0.0.1 by
- * default) and `port` (a free one by default); resolves once it is healthy.
+ * default) and `port` (a free one by default), configured by `config` (the demo's unless
+ * given); resolves once it is healthy.
  */
 export async function startServer(
   dir: string,
@@ -84,7 +85,8 @@ export async function startServer(
     fresh = true,
     walletDir = 'dist',
     host = '127.0.0.1',
-  }: { fresh?: boolean; walletDir?: string; host?: string } = {},
+    config = 'config/demo.toml',
+  }: { fresh?: boolean; walletDir?: string; host?: string; config?: string } = {},
 ): Promise<Server> {
   port ??= await freePort();
   const db = path.join(dir, 'e2e.db');
@@ -92,7 +94,7 @@ export async function startServer(
   const log = fs.openSync(path.join(dir, 'server.log'), 'a');
   const child: ChildProcess = spawn(
     path.join(ROOT, 'target/release/tessera-server'),
-    ['--listen', `${host}:${port}`, '--database', `sqlite://${db}`, '--config', 'config/demo.toml',
+    ['--listen', `${host}:${port}`, '--database', `sqlite://${db}`, '--config', config,
       '--wallet-dir', walletDir, '--demo'],
     { cwd: ROOT, stdio: ['ignore', log, log] },
   );

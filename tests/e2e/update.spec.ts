@@ -17,6 +17,18 @@ test('a new build waits for the customer to reload, then takes over', async ({ b
     await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active && !!navigator.serviceWorker.controller);
     const banner = page.getByRole('status').filter({ hasText: 'A new version is ready' });
     await expect(banner).toHaveCount(0);
+    // The build that controls the page now, to tell it from the next.
+    await page.evaluate(() => {
+      (window as unknown as { oldBuild: unknown }).oldBuild = navigator.serviceWorker.controller;
+    });
+    /** Where the builds stand: the old one still in control, and the new one's state. */
+    const builds = () =>
+      page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        const old = navigator.serviceWorker.controller === (window as unknown as { oldBuild: unknown }).oldBuild;
+        const next = registration?.waiting ?? registration?.installing;
+        return `${old ? 'old in control' : 'new in control'}, next ${next?.state ?? 'none'}`;
+      });
 
     // A new build is deployed; the browser finds it.
     fs.appendFileSync(path.join(wallet, 'sw.js'), '\n// the next build\n');
@@ -26,10 +38,8 @@ test('a new build waits for the customer to reload, then takes over', async ({ b
     await expect(banner).toBeVisible();
     // It waits: the page is still the old build's until the customer says so. (The new worker
     // tells the pages from its install step, so it may still be finishing installing when the
-    // banner shows: "Reload" takes it over either way.)
-    await expect
-      .poll(() => page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting))
-      .toBe(true);
+    // banner shows, longer on a busy machine: "Reload" takes it over either way.)
+    await expect.poll(builds, { timeout: 30_000 }).toBe('old in control, next installed');
 
     await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
     await expect(page.getByRole('article', { name: 'Mziuri Coffee' })).toBeVisible();

@@ -137,7 +137,6 @@ pub fn bare_card() -> Card {
         currency: Currency::new("GEL").unwrap(),
         balance: 12_345,
         terms_version: "2026-11".into(),
-        new_terms: None,
         enrolled_at: 1_795_392_000_000, // 2026-11-23T00:00:00Z
         pending: vec![],
         expiring: vec![],

@@ -8,17 +8,18 @@ use std::process::Command;
 /// The wallet's other apps, each a binary of the wallet crate with its own page: the directory
 /// of its `index.html`, which is also its directory in `dist/` and its public URL. The checkout
 /// code screen (served at `/cards/{id}/code`), the areas (rewards and vouchers), the
-/// memberships (clubs), the entry (a closed program) and the account (the customer's own), only
-/// ever shown in the wallet's page,
+/// memberships (clubs), the entry (a closed program), the account (details, password) and trust
+/// (sessions, data, new terms), only ever shown in the wallet's page,
 /// sign-in and join (`/sign-in`,
 /// `/join`), the cashier console (`/till/`) and its club parts (only ever shown in the console's
 /// page).
-pub const APPS: [&str; 8] = [
+pub const APPS: [&str; 9] = [
     "code",
     "areas",
     "memberships",
     "entry",
     "account",
+    "trust",
     "welcome",
     "till",
     "till-clubs",
@@ -29,12 +30,13 @@ pub const APPS: [&str; 8] = [
 /// (`/{app}/tessera-{app}.js`) and the code's stylesheet (`/code/code.css`) by name
 /// (`src/modules.rs`). The server revalidates unhashed code on every load and the service
 /// worker's cache version follows their content, so a new build is still picked up.
-const UNHASHED: [&str; 6] = [
+const UNHASHED: [&str; 7] = [
     "code",
     "areas",
     "memberships",
     "entry",
     "account",
+    "trust",
     "till-clubs",
 ];
 

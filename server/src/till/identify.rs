@@ -128,7 +128,7 @@ pub async fn identify(
         can_spend,
         name: member.name,
         point_value_minor: program.point_value_minor,
-        terms_pending: card.new_terms.is_some(),
+        terms_pending: !crate::cards::terms_accepted(program, &member.card),
         card: (&card).into(),
     }))
 }

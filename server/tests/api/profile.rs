@@ -5,7 +5,7 @@
 use crate::common::*;
 use axum::http::StatusCode;
 use serde_json::json;
-use tessera_core::api::{Consent, ConsentKind, Consents, ErrorCode, Me};
+use tessera_core::api::{Consent, ConsentKind, Consents, ErrorCode, Profile};
 use tessera_core::validation::FieldCode;
 
 const PASSWORD: &str = "correct horse battery";
@@ -26,9 +26,9 @@ fn choices(history: &[Consent]) -> Vec<(ConsentKind, bool)> {
 async fn each_given_field_changes_and_the_others_stay() {
     each_engine(|t| async move {
         let token = t.register("nino@example.com").await;
-        let me: Me = t
+        let me: Profile = t
             .patch(
-                "/api/v1/me",
+                "/api/v1/me/profile",
                 Some(&token),
                 json!({ "display_name": "  Nino B. ", "preferred_language": "ka" }),
             )
@@ -38,9 +38,9 @@ async fn each_given_field_changes_and_the_others_stay() {
         assert_eq!(me.preferred_language.as_deref(), Some("ka"));
         assert_eq!(me.phone.as_deref(), Some("+995555123456"), "untouched");
 
-        let me: Me = t
+        let me: Profile = t
             .patch(
-                "/api/v1/me",
+                "/api/v1/me/profile",
                 Some(&token),
                 json!({ "phone": "(+371) 2000-0000", "preferred_language": "" }),
             )
@@ -50,13 +50,13 @@ async fn each_given_field_changes_and_the_others_stay() {
         assert_eq!(me.preferred_language, None, "back to the device's");
         assert_eq!(me.display_name, "Nino B.");
 
-        let me: Me = t
-            .patch("/api/v1/me", Some(&token), json!({ "phone": " " }))
+        let me: Profile = t
+            .patch("/api/v1/me/profile", Some(&token), json!({ "phone": " " }))
             .await
             .decode(StatusCode::OK);
         assert_eq!(me.phone, None, "removed");
-        let read: Me = t
-            .get("/api/v1/me", Some(&token))
+        let read: Profile = t
+            .get("/api/v1/me/profile", Some(&token))
             .await
             .decode(StatusCode::OK);
         assert_eq!(read, me);
@@ -70,7 +70,7 @@ async fn an_invalid_field_is_named_and_nothing_changes() {
         let token = t.register("nino@example.com").await;
         let r = t
             .patch(
-                "/api/v1/me",
+                "/api/v1/me/profile",
                 Some(&token),
                 json!({ "display_name": "Someone else", "phone": "call me", "preferred_language": "xx" }),
             )
@@ -85,18 +85,18 @@ async fn an_invalid_field_is_named_and_nothing_changes() {
                 ("preferred_language".to_owned(), FieldCode::Invalid)
             ]
         );
-        let me: Me = t.get("/api/v1/me", Some(&token)).await.decode(StatusCode::OK);
+        let me: Profile = t.get("/api/v1/me/profile", Some(&token)).await.decode(StatusCode::OK);
         assert_eq!(me.display_name, "Nino");
 
         let blank = t
-            .patch("/api/v1/me", Some(&token), json!({ "display_name": "   " }))
+            .patch("/api/v1/me/profile", Some(&token), json!({ "display_name": "   " }))
             .await;
         assert_eq!(blank.invalid_fields()[0].code, FieldCode::Required);
         let typed = t
-            .patch("/api/v1/me", Some(&token), json!({ "marketing_opt_in": "yes" }))
+            .patch("/api/v1/me/profile", Some(&token), json!({ "marketing_opt_in": "yes" }))
             .await;
         assert_eq!(typed.refusal(), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidBody));
-        let anonymous = t.patch("/api/v1/me", None, json!({ "display_name": "X" })).await;
+        let anonymous = t.patch("/api/v1/me/profile", None, json!({ "display_name": "X" })).await;
         assert_eq!(anonymous.refusal().1, ErrorCode::Unauthenticated);
     })
     .await;
@@ -137,9 +137,9 @@ async fn every_marketing_change_is_kept_and_a_repeat_is_not_a_change() {
         let token = t.register("nino@example.com").await;
         let before = consents(&t, &token).await.len();
         for opt_in in [true, true, false] {
-            let me: Me = t
+            let me: Profile = t
                 .patch(
-                    "/api/v1/me",
+                    "/api/v1/me/profile",
                     Some(&token),
                     json!({ "marketing_opt_in": opt_in }),
                 )
@@ -166,7 +166,7 @@ async fn the_same_marketing_choice_sent_at_once_is_kept_once() {
         let token = t.register("nino@example.com").await;
         let before = consents(&t, &token).await.len();
         let body = json!({ "marketing_opt_in": true });
-        let sends = (0..6).map(|_| t.patch("/api/v1/me", Some(&token), body.clone()));
+        let sends = (0..6).map(|_| t.patch("/api/v1/me/profile", Some(&token), body.clone()));
         for reply in futures_util::future::join_all(sends).await {
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         }
@@ -181,12 +181,12 @@ async fn a_customer_sees_only_their_own_consents() {
         let nino = t.register("nino@example.com").await;
         let other = t.register("other@example.com").await;
         t.patch(
-            "/api/v1/me",
+            "/api/v1/me/profile",
             Some(&other),
             json!({ "marketing_opt_in": true }),
         )
         .await
-        .decode::<Me>(StatusCode::OK);
+        .decode::<Profile>(StatusCode::OK);
         let history = consents(&t, &nino).await;
         assert!(!history
             .iter()
@@ -227,7 +227,7 @@ async fn a_new_password_needs_the_current_one_and_ends_the_other_sessions() {
             )
             .await;
         assert_eq!(short.invalid_fields()[0].code, FieldCode::PasswordTooShort);
-        assert_eq!(t.get("/api/v1/me", Some(&elsewhere)).await.status, StatusCode::OK);
+        assert_eq!(t.get("/api/v1/me/profile", Some(&elsewhere)).await.status, StatusCode::OK);
 
         let changed = t
             .post(
@@ -237,9 +237,9 @@ async fn a_new_password_needs_the_current_one_and_ends_the_other_sessions() {
             )
             .await;
         assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.text);
-        assert_eq!(t.get("/api/v1/me", Some(&here)).await.status, StatusCode::OK);
+        assert_eq!(t.get("/api/v1/me/profile", Some(&here)).await.status, StatusCode::OK);
         assert_eq!(
-            t.get("/api/v1/me", Some(&elsewhere)).await.status,
+            t.get("/api/v1/me/profile", Some(&elsewhere)).await.status,
             StatusCode::UNAUTHORIZED
         );
         assert_eq!(

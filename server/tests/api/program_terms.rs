@@ -8,7 +8,9 @@ use crate::rewards::give;
 use crate::till::{cashier, identified_by_code, member, now_step, till_write, Member};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-use tessera_core::api::{Card, ConsentKind, Consents, ErrorCode, TillPurchase};
+use tessera_core::api::{
+    Card, ConsentKind, Consents, ErrorCode, ProgramTerms, TillPurchase, Wallet,
+};
 use tessera_core::validation::FieldCode;
 
 /// The demo program's terms version now (config/demo.toml).
@@ -58,21 +60,29 @@ async fn program_acceptances(t: &TestApp, member: &Member) -> usize {
         .count()
 }
 
+async fn terms(t: &TestApp, member: &Member) -> ProgramTerms {
+    t.get(
+        &format!("/api/v1/cards/{}/terms", member.card),
+        Some(&member.token),
+    )
+    .await
+    .decode(StatusCode::OK)
+}
+
 #[tokio::test]
-async fn new_terms_show_on_the_card_with_their_date() {
+async fn new_terms_are_asked_for_with_their_date() {
     each_engine(|t| async move {
         let member = member_under_old_terms(&t, "nino@example.com").await;
-        let card: Card = t
-            .get(
-                &format!("/api/v1/cards/{}", member.card),
-                Some(&member.token),
-            )
+        let wallet: Wallet = t
+            .get("/api/v1/wallet", Some(&member.token))
             .await
             .decode(StatusCode::OK);
-        let new = card.new_terms.expect("the new terms");
-        assert_eq!(new.version, CURRENT);
-        assert_eq!(new.updated.as_deref(), Some("2026-11-01"));
-        assert_eq!(card.terms_version, "2025-06-01");
+        assert_eq!(wallet.terms_to_accept, [member.card.clone()]);
+        let shown = terms(&t, &member).await;
+        assert_eq!(shown.version, CURRENT);
+        assert_eq!(shown.updated.as_deref(), Some("2026-11-01"));
+        assert_eq!(shown.accepted_version, "2025-06-01");
+        assert_eq!(shown.program_name, "Mziuri Coffee");
     })
     .await;
 }
@@ -127,7 +137,7 @@ async fn until_accepted_redeeming_waits() {
         assert_eq!(balance, 500, "nothing was taken");
         accept(&t, &member, CURRENT)
             .await
-            .decode::<Card>(StatusCode::OK);
+            .decode::<ProgramTerms>(StatusCode::OK);
         assert_eq!(redeem(&t, &member, "two").await.status, StatusCode::CREATED);
     })
     .await;
@@ -149,9 +159,19 @@ async fn only_the_terms_shown_can_be_accepted_and_twice_at_once_is_kept_once() {
         let before = program_acceptances(&t, &member).await;
         let (a, b) = tokio::join!(accept(&t, &member, CURRENT), accept(&t, &member, CURRENT));
         for reply in [a, b] {
-            assert_eq!(reply.decode::<Card>(StatusCode::OK).new_terms, None);
+            assert_eq!(
+                reply
+                    .decode::<ProgramTerms>(StatusCode::OK)
+                    .accepted_version,
+                CURRENT
+            );
         }
         assert_eq!(program_acceptances(&t, &member).await, before + 1);
+        let wallet: Wallet = t
+            .get("/api/v1/wallet", Some(&member.token))
+            .await
+            .decode(StatusCode::OK);
+        assert!(wallet.terms_to_accept.is_empty());
         let other = member_under_old_terms(&t, "other@example.com").await;
         let theirs = t
             .post(
