@@ -13,7 +13,7 @@ const SHELL = "/index.html";
 // texts (terms, privacy).
 const APP_SHELLS = [
   [/^\/(cards\/[^/]+\/)?code$/, "/code/index.html"],
-  [/^\/(sign-in|join|terms|privacy)$/, "/welcome/index.html"],
+  [/^\/(sign-in|join|forgot|reset|lost-phone|terms|privacy)$/, "/welcome/index.html"],
 ];
 
 self.addEventListener("install", (event) => {

@@ -59,6 +59,7 @@ impl Audience for Customer {
             ErrorCode::VoucherUsed => td_string!(locale, errors.voucher_used),
             ErrorCode::VoucherExpired => td_string!(locale, errors.voucher_expired),
             ErrorCode::TermsNotAccepted => td_string!(locale, errors.terms_not_accepted),
+            ErrorCode::ResetLinkInvalid => td_string!(locale, errors.reset_link_invalid),
             ErrorCode::VoucherCancelled => td_string!(locale, errors.voucher_cancelled),
             // Not what a customer's request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
@@ -245,7 +246,9 @@ impl Audience for Cashier {
             | ErrorCode::InvitationInvalid
             | ErrorCode::InvitationUsed
             | ErrorCode::InvitationExpired
-            | ErrorCode::InvitationsUsedUp => td_string!(locale, till.errors.internal),
+            | ErrorCode::InvitationsUsedUp
+            // The wallet's, from resetting a password.
+            | ErrorCode::ResetLinkInvalid => td_string!(locale, till.errors.internal),
             // Not what a till request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
             | ErrorCode::InvalidBody

@@ -1,5 +1,6 @@
-//! `/sign-in` and `/join`: the screens of someone not signed in, with the texts published to
-//! everyone (`/terms`, `/privacy`), an app of their own
+//! `/sign-in` and `/join`: the screens of someone not signed in, with a forgotten password
+//! (`/forgot`, `/reset`), "I lost my phone" (`/lost-phone`) and the texts published to everyone (`/terms`, `/privacy`), an app of
+//! their own
 //! (`src/bin/tessera-welcome.rs`, page `welcome/index.html`, built into `dist/welcome/`); and
 //! the till's sign-in (`/till/sign-in`, `crate::till::sign_in`), which the console's page would
 //! otherwise carry for a form used once a shift.
@@ -12,7 +13,9 @@
 
 use crate::app::CustomerApp;
 use crate::for_visitors;
-use crate::pages::{JoinPage, PrivacyPage, SignInPage, TermsPage};
+use crate::pages::{
+    ForgotPage, JoinPage, LostPhonePage, PrivacyPage, ResetPage, SignInPage, TermsPage,
+};
 use crate::till::sign_in::SignIn as TillSignIn;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
@@ -47,6 +50,10 @@ fn WelcomeApp() -> impl IntoView {
             <Routes fallback=WalletPath>
                 <Route path=path!("/sign-in") view=|| for_visitors(false, "/", SignInPage) />
                 <Route path=path!("/join") view=|| for_visitors(false, "/", JoinPage) />
+                <Route path=path!("/forgot") view=|| for_visitors(false, "/", ForgotPage) />
+                <Route path=path!("/lost-phone") view=|| for_visitors(false, "/", LostPhonePage) />
+                // A reset link works whoever is signed in on this device.
+                <Route path=path!("/reset") view=ResetPage />
                 // Published to everyone, signed in or not.
                 <Route path=path!("/terms") view=TermsPage />
                 <Route path=path!("/privacy") view=PrivacyPage />

@@ -107,6 +107,8 @@ pub enum ErrorCode {
     /// The program's terms changed and the member has not accepted the new ones in the wallet:
     /// their card earns as before, but spending points and redeeming wait.
     TermsNotAccepted,
+    /// A password reset link used already, expired, or not one of ours: ask for a new one.
+    ResetLinkInvalid,
     /// Rewards: none of this reward is left.
     OutOfStock,
     /// Rewards: the member has redeemed this reward as often as allowed.
@@ -166,7 +168,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this build knows, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 53] = [
+    pub const ALL: [ErrorCode; 54] = [
         ErrorCode::MalformedJson,
         ErrorCode::InvalidBody,
         ErrorCode::UnsupportedMediaType,
@@ -193,6 +195,7 @@ impl ErrorCode {
         ErrorCode::InsufficientPoints,
         ErrorCode::PointsNotAccepted,
         ErrorCode::TermsNotAccepted,
+        ErrorCode::ResetLinkInvalid,
         ErrorCode::OutOfStock,
         ErrorCode::LimitReached,
         ErrorCode::NotEligible,
@@ -251,6 +254,7 @@ impl ErrorCode {
             ErrorCode::InsufficientPoints => "insufficient_points",
             ErrorCode::PointsNotAccepted => "points_not_accepted",
             ErrorCode::TermsNotAccepted => "terms_not_accepted",
+            ErrorCode::ResetLinkInvalid => "reset_link_invalid",
             ErrorCode::OutOfStock => "out_of_stock",
             ErrorCode::LimitReached => "limit_reached",
             ErrorCode::NotEligible => "not_eligible",
@@ -563,6 +567,33 @@ pub struct DeletionPreview {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeleteAccount {
     pub password: String,
+}
+
+/// `GET /auth/password-reset`: whether a forgotten password can be reset by e-mail here, and
+/// whom to ask when it cannot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetInfo {
+    /// An e-mail server is configured.
+    pub available: bool,
+    /// Whom to ask otherwise (the configuration's `[support] contact`).
+    pub contact: Option<String>,
+}
+
+/// `POST /auth/password-reset`: send a reset link to this address, if it has an account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+/// `POST /auth/password-reset/confirm`: the link's token and the new password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetConfirm {
+    pub token: String,
+    /// At least 10 characters.
+    pub new_password: String,
 }
 
 /// `POST /me/password`: a new password; every other session ends.

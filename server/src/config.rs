@@ -18,6 +18,9 @@ pub struct ProgramConfig {
     pub terms: TermsConfig,
     /// The privacy notice (`/privacy` in the wallet).
     pub privacy: PrivacyConfig,
+    /// Whom customers ask for help (the sign-in screen names them when passwords cannot be
+    /// reset by e-mail here).
+    pub support: Option<SupportConfig>,
     #[serde(default)]
     pub programs: Vec<Program>,
     /// Till staff accounts.
@@ -70,6 +73,14 @@ pub struct TermsConfig {
     pub url: String,
     /// The text the wallet shows at `/terms` (per language where given; English the fallback).
     pub text: Text,
+}
+
+/// Whom customers ask for help.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportConfig {
+    /// In words, e.g. "the staff at any till, or help@example.com".
+    pub contact: String,
 }
 
 /// The privacy notice: what is kept, why, for how long, and the customer's rights.

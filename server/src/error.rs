@@ -55,6 +55,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::InsufficientPoints
         | ErrorCode::PointsNotAccepted
         | ErrorCode::TermsNotAccepted
+        | ErrorCode::ResetLinkInvalid
         | ErrorCode::VoucherUnknown
         | ErrorCode::InvitationInvalid
         | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,

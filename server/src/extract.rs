@@ -11,9 +11,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tessera_core::api::{
     AcceptTerms, ApplyToProgram, AutoRenew, DecideApplication, DeleteAccount, ErrorCode,
-    FieldError, IdentifyRequest, JoinClub, LoginRequest, PasswordChange, PhoneLookupRequest,
-    ProfileChange, RegisterRequest, TillClubFeeRequest, TillPurchaseRequest, TillTicket,
-    TillVoucherRequest,
+    FieldError, IdentifyRequest, JoinClub, LoginRequest, PasswordChange, PasswordResetConfirm,
+    PasswordResetRequest, PhoneLookupRequest, ProfileChange, RegisterRequest, TillClubFeeRequest,
+    TillPurchaseRequest, TillTicket, TillVoucherRequest,
 };
 use tessera_core::validation::{is_forbidden_char, FieldCode};
 
@@ -153,6 +153,10 @@ impl RequestBody for ApplyToProgram {}
 impl RequestBody for AutoRenew {}
 impl RequestBody for ProfileChange {}
 impl RequestBody for AcceptTerms {}
+impl RequestBody for PasswordResetRequest {}
+impl RequestBody for PasswordResetConfirm {
+    const UNCHECKED: &'static [&'static str] = &["new_password"];
+}
 impl RequestBody for DeleteAccount {
     const UNCHECKED: &'static [&'static str] = &["password"];
 }

@@ -21,7 +21,9 @@ pub mod extract;
 pub mod health;
 pub mod housekeeping;
 pub mod jobs;
+pub mod mail;
 pub mod openapi;
+pub mod password_reset;
 pub mod profile;
 pub mod program_entry;
 pub mod published;
@@ -73,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .merge(profile::router())
         .merge(export::router())
         .merge(account_deletion::router())
+        .merge(password_reset::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

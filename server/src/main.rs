@@ -74,6 +74,17 @@ struct Cli {
     /// Most client connections open at once; lowered to fit the open-files limit if need be.
     #[arg(long, env = "TESSERA_MAX_CONNECTIONS", default_value_t = 1024)]
     max_connections: usize,
+    /// The SMTP server for password reset links: `smtp://host:port` (in the clear: a local
+    /// relay), `smtp://user:password@host:587?tls=required` or `smtps://...`. Without it,
+    /// passwords cannot be reset by e-mail (the sign-in screen names `[support] contact`).
+    #[arg(long, env = "TESSERA_SMTP_URL", requires_all = ["mail_from", "public_url"])]
+    smtp_url: Option<String>,
+    /// The sender of the e-mails, e.g. `Tessera <no-reply@example.com>`.
+    #[arg(long, env = "TESSERA_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Where customers open the wallet, e.g. `https://wallet.example.com`: the links in e-mails.
+    #[arg(long, env = "TESSERA_PUBLIC_URL")]
+    public_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -126,6 +137,12 @@ async fn serve() -> anyhow::Result<()> {
         .map(WalletFiles::load)
         .transpose()?
         .map(Arc::new);
+    let mail = match (&cli.smtp_url, &cli.mail_from, &cli.public_url) {
+        (Some(url), Some(from), Some(public)) => Some(std::sync::Arc::new(
+            tessera_server::mail::Mailer::new(url, from, public)?,
+        )),
+        _ => None,
+    };
     let state = AppState {
         store,
         config: Arc::new(config),
@@ -137,6 +154,7 @@ async fn serve() -> anyhow::Result<()> {
         trust_proxy_hops: cli.trust_proxy,
         body_timeout: cli.body_timeout,
         exports: tessera_server::export::Exports::default(),
+        mail,
     };
     if cli.demo {
         demo::load(&state).await?;

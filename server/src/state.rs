@@ -27,4 +27,6 @@ pub struct AppState {
     pub body_timeout: std::time::Duration,
     /// The places for customers' exports running at once.
     pub exports: crate::export::Exports,
+    /// The mail server for password reset links; `None`: resetting by e-mail is off.
+    pub mail: Option<std::sync::Arc<crate::mail::Mailer>>,
 }

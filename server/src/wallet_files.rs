@@ -127,7 +127,14 @@ fn is_code_screen(path: &str) -> bool {
 fn is_welcome(path: &str) -> bool {
     matches!(
         path,
-        "/sign-in" | "/join" | "/terms" | "/privacy" | "/till/sign-in"
+        "/sign-in"
+            | "/join"
+            | "/forgot"
+            | "/reset"
+            | "/lost-phone"
+            | "/terms"
+            | "/privacy"
+            | "/till/sign-in"
     )
 }
 
@@ -266,6 +273,7 @@ mod tests {
         assert!(is_welcome("/sign-in"));
         assert!(is_welcome("/join"));
         assert!(is_welcome("/terms"));
+        assert!(is_welcome("/reset"));
         assert!(is_welcome("/privacy"));
         for path in ["/", "/sign-in/", "/joins", "/settings", "/cards/join"] {
             assert!(!is_welcome(path), "{path}");

@@ -15,8 +15,9 @@ use std::marker::PhantomData;
 use std::time::Duration;
 use tessera_core::api::{
     AcceptTerms, ApplyToProgram, AutoRenew, Card, CheckoutSecret, DeleteAccount, ErrorBody,
-    ErrorCode, FieldError, HistoryPage, JoinClub, LoginRequest, Me, PasswordChange, Profile,
-    ProfileChange, ProgramTerms, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
+    ErrorCode, FieldError, HistoryPage, JoinClub, LoginRequest, Me, PasswordChange,
+    PasswordResetConfirm, PasswordResetInfo, PasswordResetRequest, Profile, ProfileChange,
+    ProgramTerms, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
@@ -499,6 +500,39 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     decode(&request(Method::POST, path, &[], Some(encode(body)?)).await?)
+}
+
+/// `POST /auth/lost-phone`: "I lost my phone" from the sign-in screen: every other session and
+/// their checkout codes end, and this device is signed in.
+pub async fn lost_phone(request: LoginRequest) -> Result<Session, ApiError> {
+    post("/auth/lost-phone", &request).await
+}
+
+/// `GET /auth/password-reset`: whether a password can be reset by e-mail here.
+pub async fn password_reset_info() -> Result<PasswordResetInfo, ApiError> {
+    get("/auth/password-reset").await
+}
+
+/// `POST /auth/password-reset`: a link to `email`, if it has an account (the answer says nothing
+/// either way).
+pub async fn ask_password_reset(email: String) -> Result<(), ApiError> {
+    let body = encode(&PasswordResetRequest { email })?;
+    request(Method::POST, "/auth/password-reset", &[], Some(body))
+        .await
+        .map(drop)
+}
+
+/// `POST /auth/password-reset/confirm`: the new password, with the link's token.
+pub async fn confirm_password_reset(confirm: &PasswordResetConfirm) -> Result<(), ApiError> {
+    let body = encode(confirm)?;
+    request(
+        Method::POST,
+        "/auth/password-reset/confirm",
+        &[],
+        Some(body),
+    )
+    .await
+    .map(drop)
 }
 
 /// `GET /terms`.

@@ -1,4 +1,5 @@
-//! `/sign-in`: e-mail and password.
+//! `/sign-in`: e-mail and password; and `/lost-phone`, the same form for "I lost my phone",
+//! which stops every other device (and its checkout codes) and signs this one in.
 
 use crate::api;
 use crate::components::{sign_in_action, SignInForm};
@@ -26,6 +27,11 @@ pub fn SignInPage() -> impl IntoView {
                 submitting=t_string!(i18n, sign_in.submitting)
             />
             <p class="page__switch">
+                <a href="/forgot" class="link">{t_string!(i18n, sign_in.forgot)}</a>
+                " · "
+                <a href="/lost-phone" class="link">{t_string!(i18n, sign_in.lost_phone)}</a>
+            </p>
+            <p class="page__switch">
                 {t_string!(i18n, sign_in.no_account)}" "
                 <a href="/join" class="link">{t_string!(i18n, sign_in.to_join)}</a>
             </p>
@@ -33,6 +39,30 @@ pub fn SignInPage() -> impl IntoView {
                 <a class="link" href="/terms">{t_string!(i18n, published.terms)}</a>
                 " · "
                 <a class="link" href="/privacy">{t_string!(i18n, published.privacy)}</a>
+            </p>
+        </section>
+    }
+}
+
+/// "I lost my phone" from the sign-in screen: the password stops every other device.
+#[component]
+pub fn LostPhonePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::use_context();
+    // Signed in here, the route guard moves the customer on to their cards.
+    let stop = sign_in_action(api::lost_phone, move |session| auth.sign_in(session));
+    view! {
+        <section class="page page--auth" aria-labelledby="lost-phone-title">
+            <h1 class="page__title" id="lost-phone-title">{t_string!(i18n, sessions.lost_title)}</h1>
+            <p class="page__lead">{t_string!(i18n, sign_in.lost_phone_lead)}</p>
+            <SignInForm
+                sign_in=stop
+                message=Callback::new(|error: api::ApiError| error_message(&error))
+                submit=t_string!(i18n, sessions.lost_go)
+                submitting=t_string!(i18n, sessions.lost_going)
+            />
+            <p class="page__switch">
+                <a href="/sign-in" class="link">{t_string!(i18n, reset.to_sign_in)}</a>
             </p>
         </section>
     }

@@ -60,6 +60,7 @@ pub async fn state_at(url: &str, config: Arc<ProgramConfig>) -> anyhow::Result<A
         trust_proxy_hops: 0,
         body_timeout: std::time::Duration::from_secs(30),
         exports: tessera_server::export::Exports::default(),
+        mail: None,
     })
 }
 

@@ -68,6 +68,10 @@ pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
 pub const SIGN_IN_PER_ADDRESS: Limit = Limit::refusing(30, 15 * MINUTE_MS, OnSuccess::GiveBack);
 /// New accounts per address (an IPv6 /64): every one counts.
 pub const SIGN_UP_PER_ADDRESS: Limit = Limit::refusing(20, 60 * MINUTE_MS, OnSuccess::Keep);
+/// Password reset e-mails asked for one address: a few, so a stranger cannot fill a mailbox.
+pub const RESETS_PER_EMAIL: Limit = Limit::refusing(3, 60 * MINUTE_MS, OnSuccess::Keep);
+/// Password reset e-mails asked for from one network, over all addresses.
+pub const RESETS_PER_ADDRESS: Limit = Limit::refusing(10, 60 * MINUTE_MS, OnSuccess::Keep);
 /// Wrong typed checkout codes per card (six digits can be guessed; a QR code cannot).
 pub const TYPED_CODES_PER_CARD: Limit = Limit::refusing(5, 15 * MINUTE_MS, OnSuccess::GiveBack);
 /// Wrong typed checkout codes per till session, over all cards.
@@ -139,6 +143,14 @@ impl Attempt {
             format!("signup:address:{address}"),
             SIGN_UP_PER_ADDRESS,
         )])
+    }
+
+    /// A password reset e-mail asked for `email` (normalized) from `address`.
+    pub fn password_reset(email: &str, address: &ClientNet) -> Attempt {
+        Attempt::new(vec![
+            Counter::new(format!("reset:email:{email}"), RESETS_PER_EMAIL),
+            Counter::new(format!("reset:address:{address}"), RESETS_PER_ADDRESS),
+        ])
     }
 
     /// A typed checkout code for `card_id` at the till session `till_session_id`.

@@ -3,8 +3,8 @@
 pub mod refusals;
 
 use crate::{
-    account_deletion, accounts, cards, checkout, clubs, export, health, profile, program_entry,
-    published, rewards, sessions, till,
+    account_deletion, accounts, cards, checkout, clubs, export, health, password_reset, profile,
+    program_entry, published, rewards, sessions, till,
 };
 use tessera_core::api::ErrorBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -29,6 +29,9 @@ use utoipa::{Modify, OpenApi};
         export::ledger_csv,
         account_deletion::preview,
         account_deletion::delete,
+        password_reset::info,
+        password_reset::request,
+        password_reset::confirm,
         sessions::list,
         sessions::end,
         sessions::end_others,

@@ -100,6 +100,7 @@ pub async fn erase(
         format!("DELETE FROM card_secrets WHERE {of_cards}"),
         format!("DELETE FROM till_tickets WHERE {of_cards}"),
         "DELETE FROM sessions WHERE customer_id = $1".to_owned(),
+        "DELETE FROM password_resets WHERE customer_id = $1".to_owned(),
         "DELETE FROM idempotency_keys WHERE staff_email = 'customer:' || $1".to_owned(),
     ] {
         sqlx::query(&sql)
@@ -107,13 +108,14 @@ pub async fn erase(
             .execute(&mut **tx)
             .await?;
     }
-    // The sign-in counters' keys hold the e-mail (`auth::attempts`).
+    // The sign-in and reset counters' keys hold the e-mail (`auth::attempts`).
     sqlx::query(
         "DELETE FROM attempt_counters
-         WHERE key = $1 OR substr(key, 1, length($2)) = $2",
+         WHERE key = $1 OR key = $3 OR substr(key, 1, length($2)) = $2",
     )
     .bind(format!("customer:account:{email}"))
     .bind(format!("customer:pair:{email}|"))
+    .bind(format!("reset:email:{email}"))
     .execute(&mut **tx)
     .await?;
     sqlx::query(

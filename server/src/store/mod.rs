@@ -20,6 +20,7 @@ pub mod deletion;
 pub mod export;
 pub mod housekeeping;
 pub mod ledger;
+pub mod password_resets;
 pub mod program_entry;
 pub mod purchases;
 pub mod sessions;

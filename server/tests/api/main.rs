@@ -15,6 +15,7 @@ mod errors;
 mod export;
 mod ledger;
 mod limits;
+mod password_reset;
 mod profile;
 mod program_entry;
 mod program_terms;

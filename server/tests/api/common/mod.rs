@@ -99,6 +99,8 @@ pub struct Setup {
     pub hashing: Option<(usize, usize)>,
     /// The places for exports at once.
     pub exports: tessera_server::export::Exports,
+    /// The mail server for reset links (none: resetting is off).
+    pub mail: Option<Arc<tessera_server::mail::Mailer>>,
 }
 
 impl Default for Setup {
@@ -110,6 +112,7 @@ impl Default for Setup {
             trust_proxy_hops: 0,
             hashing: None,
             exports: tessera_server::export::Exports::default(),
+            mail: None,
         }
     }
 }
@@ -176,6 +179,7 @@ async fn build(setup: &Setup, url: &str, dir: Arc<tempfile::TempDir>) -> TestApp
         trust_proxy_hops: setup.trust_proxy_hops,
         body_timeout: std::time::Duration::from_secs(30),
         exports: setup.exports.clone(),
+        mail: setup.mail.clone(),
     };
     TestApp {
         app: tessera_server::app(state.clone()),
