@@ -50,33 +50,77 @@ pub enum Area {
     Data,
 }
 
+/// The parts of an address after its first `/` (`/cards/c1/clubs` -> `cards`, `c1`, `clubs`).
+fn parts(path: &str) -> Vec<&str> {
+    path.trim_end_matches('/').split('/').skip(1).collect()
+}
+
+/// An id from an address, if it is not empty.
+fn id(part: &str) -> Option<String> {
+    (!part.is_empty()).then(|| part.to_owned())
+}
+
 impl Area {
     /// The screen of `path`, if it is one of the areas'.
     pub fn of(path: &str) -> Option<Area> {
-        let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-        let id = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        match parts.as_slice() {
+        let parts = parts(path);
+        Area::of_areas(&parts)
+            .or_else(|| Area::of_memberships(&parts))
+            .or_else(|| Area::of_entry(&parts))
+            .or_else(|| Area::of_account(&parts))
+            .or_else(|| Area::of_trust(&parts))
+    }
+
+    // One reading of addresses for each module, so a module carries only its own (each
+    // module's screens are shown by its function below, not by `of`).
+
+    fn of_areas(parts: &[&str]) -> Option<Area> {
+        match parts {
             ["cards", card, "rewards"] => Some(Area::Rewards { card: id(card)? }),
             ["cards", card, "rewards", reward] => Some(Area::Reward {
                 card: id(card)?,
                 reward: id(reward)?,
             }),
-            ["cards", card, "terms"] => Some(Area::Terms { card: id(card)? }),
+            ["vouchers"] => Some(Area::Vouchers),
+            ["vouchers", voucher] => Some(Area::Voucher { id: id(voucher)? }),
+            _ => None,
+        }
+    }
+
+    fn of_memberships(parts: &[&str]) -> Option<Area> {
+        match parts {
             ["cards", card, "clubs"] => Some(Area::Clubs { card: id(card)? }),
             ["cards", card, "clubs", club] => Some(Area::Club {
                 card: id(card)?,
                 club: id(club)?,
             }),
+            _ => None,
+        }
+    }
+
+    fn of_entry(parts: &[&str]) -> Option<Area> {
+        match parts {
             ["programs", program] => Some(Area::Program {
                 program: id(program)?,
             }),
-            ["vouchers"] => Some(Area::Vouchers),
+            _ => None,
+        }
+    }
+
+    fn of_account(parts: &[&str]) -> Option<Area> {
+        match parts {
             ["settings"] => Some(Area::Settings),
             ["settings", "details"] => Some(Area::Details),
             ["settings", "password"] => Some(Area::Password),
+            _ => None,
+        }
+    }
+
+    fn of_trust(parts: &[&str]) -> Option<Area> {
+        match parts {
+            ["cards", card, "terms"] => Some(Area::Terms { card: id(card)? }),
             ["settings", "sessions"] => Some(Area::Sessions),
             ["settings", "data"] => Some(Area::Data),
-            ["vouchers", voucher] => Some(Area::Voucher { id: id(voucher)? }),
             _ => None,
         }
     }
@@ -93,9 +137,9 @@ impl Area {
         }
     }
 
-    /// The screen, if the areas module shows it.
-    pub fn rewards_or_vouchers(self) -> Option<AnyView> {
-        Some(match self {
+    /// The screen of `path`, if the areas module shows it.
+    pub fn rewards_or_vouchers(path: &str) -> Option<AnyView> {
+        Some(match Area::of_areas(&parts(path))? {
             Area::Rewards { card } => {
                 view! { <CardRewards card_id=card reward_id=None /> }.into_any()
             }
@@ -108,9 +152,9 @@ impl Area {
         })
     }
 
-    /// The screen, if the memberships module shows it.
-    pub fn clubs(self) -> Option<AnyView> {
-        Some(match self {
+    /// The screen of `path`, if the memberships module shows it.
+    pub fn clubs(path: &str) -> Option<AnyView> {
+        Some(match Area::of_memberships(&parts(path))? {
             Area::Clubs { card } => view! { <CardClubs card_id=card club_id=None /> }.into_any(),
             Area::Club { card, club } => {
                 view! { <CardClubs card_id=card club_id=Some(club) /> }.into_any()
@@ -119,9 +163,9 @@ impl Area {
         })
     }
 
-    /// The screen, if the account module shows it.
-    pub fn account(self) -> Option<AnyView> {
-        Some(match self {
+    /// The screen of `path`, if the account module shows it.
+    pub fn account(path: &str) -> Option<AnyView> {
+        Some(match Area::of_account(&parts(path))? {
             Area::Settings => view! { <SettingsPage /> }.into_any(),
             Area::Details => view! { <DetailsPage /> }.into_any(),
             Area::Password => view! { <PasswordPage /> }.into_any(),
@@ -129,9 +173,9 @@ impl Area {
         })
     }
 
-    /// The screen, if the trust module shows it.
-    pub fn trust(self) -> Option<AnyView> {
-        Some(match self {
+    /// The screen of `path`, if the trust module shows it.
+    pub fn trust(path: &str) -> Option<AnyView> {
+        Some(match Area::of_trust(&parts(path))? {
             Area::Sessions => view! { <SessionsPage /> }.into_any(),
             Area::Data => view! { <YourDataPage /> }.into_any(),
             Area::Terms { card } => view! { <CardTermsPage card_id=card /> }.into_any(),
@@ -139,9 +183,9 @@ impl Area {
         })
     }
 
-    /// The screen, if the entry module shows it.
-    pub fn program(self) -> Option<AnyView> {
-        match self {
+    /// The screen of `path`, if the entry module shows it.
+    pub fn program(path: &str) -> Option<AnyView> {
+        match Area::of_entry(&parts(path))? {
             Area::Program { program } => {
                 Some(view! { <ProgramEntryPage program_id=program /> }.into_any())
             }
@@ -156,16 +200,16 @@ thread_local! {
     static WAKE: Wake = Wake::listening();
 }
 
-/// Shows the screen `screen` makes of `path`'s [`Area`] (`None`: not this module's) in `host`,
+/// Shows the screen `screen` makes of `path` (`None`: not this module's) in `host`,
 /// an element of the wallet's page, until the returned handle is dropped (the wallet's route is
 /// left, or shows another address). A session that ends meanwhile (a 401 here) goes to sign-in,
 /// as the wallet's guard would.
 pub fn show_in(
     host: web_sys::HtmlElement,
     path: &str,
-    screen: fn(Area) -> Option<AnyView>,
+    screen: fn(&str) -> Option<AnyView>,
 ) -> Box<dyn std::any::Any> {
-    let area = Area::of(path);
+    let path = path.to_owned();
     // Made outside the screen's owner, once for the module, so it outlives every screen.
     let wake = WAKE.with(|wake| *wake);
     Box::new(leptos::mount::mount_to(host, move || {
@@ -179,7 +223,7 @@ pub fn show_in(
         });
         view! {
             <I18nContextProvider>
-                {area.and_then(screen).unwrap_or_else(|| view! { <NotFoundPage /> }.into_any())}
+                {screen(&path).unwrap_or_else(|| view! { <NotFoundPage /> }.into_any())}
             </I18nContextProvider>
         }
     }))

@@ -59,7 +59,6 @@ impl Audience for Customer {
             ErrorCode::VoucherUsed => td_string!(locale, errors.voucher_used),
             ErrorCode::VoucherExpired => td_string!(locale, errors.voucher_expired),
             ErrorCode::TermsNotAccepted => td_string!(locale, errors.terms_not_accepted),
-            ErrorCode::ResetLinkInvalid => td_string!(locale, errors.reset_link_invalid),
             ErrorCode::VoucherCancelled => td_string!(locale, errors.voucher_cancelled),
             // Not what a customer's request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
@@ -96,6 +95,8 @@ impl Audience for Customer {
             | ErrorCode::InvitationUsed
             | ErrorCode::InvitationExpired
             | ErrorCode::InvitationsUsedUp
+            // The reset screen's (`pages::password_reset` words it): kept out of every other build.
+            | ErrorCode::ResetLinkInvalid
             // The till's, for managers.
             | ErrorCode::ApplicationDecided
             | ErrorCode::ManagersOnly

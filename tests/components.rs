@@ -476,17 +476,18 @@ fn mount_card_route(id: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
 /// Mounts the screen of the areas at `path` (as the areas module shows it in the wallet's
 /// page), with `fetch` answered by `fake`.
 fn mount_area(path: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
-    let area = Area::of(path).expect("an address of the areas");
+    assert!(Area::of(path).is_some(), "an address of the areas: {path}");
+    let path = path.to_owned();
     mount_faked(fake, move || {
         provide_context(Auth::from_storage());
         // Made inside the provider, as the module makes it.
         let screen = move || {
-            area.clone()
-                .rewards_or_vouchers()
-                .or_else(|| area.clone().clubs())
-                .or_else(|| area.clone().program())
-                .or_else(|| area.clone().account())
-                .or_else(|| area.clone().trust())
+            let path = path.as_str();
+            Area::rewards_or_vouchers(path)
+                .or_else(|| Area::clubs(path))
+                .or_else(|| Area::program(path))
+                .or_else(|| Area::account(path))
+                .or_else(|| Area::trust(path))
         };
         view! { <I18nContextProvider>{screen()}</I18nContextProvider> }
     })
@@ -554,7 +555,7 @@ fn each_address_of_the_areas_has_its_screen() {
         "/cards/c1",
         "/cards//rewards",
         "/vouchers/v1/cancel",
-        "/settings",
+        "/settings/other",
     ] {
         assert_eq!(Area::of(other), None, "{other}");
     }

@@ -224,6 +224,36 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_change_checks_only_the_fields_given() {
+        assert_eq!(validate_profile_change(&ProfileChange::default()), vec![]);
+        let change = ProfileChange {
+            display_name: Some(" ".into()),
+            phone: Some("".into()),
+            preferred_language: Some("klingon".into()),
+            marketing_opt_in: Some(true),
+        };
+        let fields: Vec<(String, FieldCode)> = validate_profile_change(&change)
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("display_name".to_owned(), FieldCode::Required),
+                ("preferred_language".to_owned(), FieldCode::Invalid)
+            ],
+            "a blank phone removes it; a blank name is no name"
+        );
+        for language in LANGUAGES.iter().chain(&[""]) {
+            let change = ProfileChange {
+                preferred_language: Some((*language).into()),
+                ..ProfileChange::default()
+            };
+            assert_eq!(validate_profile_change(&change), vec![], "{language}");
+        }
+    }
+
+    #[test]
     fn a_complete_registration_has_no_errors() {
         assert_eq!(validate_registration(&request(), "2026-11"), vec![]);
     }

@@ -95,7 +95,7 @@ pub fn PasswordPage() -> impl IntoView {
                 <Field id="new_password" input_type="password" autocomplete="new-password"
                     required=true value=new error=field_error(field_errors, "new_password")
                     hint=ViewFn::from(move || t_string!(i18n, fields.new_password_hint))>
-                    {t_string!(i18n, password.new)}
+                    {t_string!(i18n, password.new_password)}
                 </Field>
                 <Show when=move || changed.get()>
                     <p class="page__lead" role="status" data-testid="password-changed">{t_string!(i18n, password.changed)}</p>

@@ -119,8 +119,13 @@ pub fn ResetPage() -> impl IntoView {
                 Ok(()) => done.set(true),
                 Err(error) => {
                     let dead = error.code() == Some(ErrorCode::ResetLinkInvalid);
+                    let text = if dead {
+                        t_string!(i18n, reset.link_dead).to_owned()
+                    } else {
+                        error_message(&error)
+                    };
                     errors.set(error.fields().to_vec());
-                    form_error.set(Some((error_message(&error), dead)));
+                    form_error.set(Some((text, dead)));
                 }
             }
         }
@@ -184,7 +189,7 @@ pub fn ResetPage() -> impl IntoView {
                 <Field id="new_password" input_type="password" autocomplete="new-password"
                     required=true value=password error=field_error(errors, "new_password")
                     hint=ViewFn::from(move || t_string!(i18n, fields.new_password_hint))>
-                    {t_string!(i18n, reset.new)}
+                    {t_string!(i18n, reset.new_password)}
                 </Field>
                 <SubmitButton busy=set.pending() busy_label=move || t_string!(i18n, reset.submitting)>
                     {t_string!(i18n, reset.submit)}

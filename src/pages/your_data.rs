@@ -130,8 +130,9 @@ fn Confirm(asking: RwSignal<bool>) -> impl IntoView {
         let password = password.clone();
         async move {
             match api::delete_account(password).await {
-                // Gone: the wallet's guard goes to sign-in, where the address can join again.
-                Ok(()) => crate::leave_to("/join"),
+                // Gone: the session with it, so the screen's guard goes to sign-in (where the
+                // address can join again).
+                Ok(()) => {}
                 Err(refused) => {
                     let text = if refused.code() == Some(ErrorCode::InvalidCredentials) {
                         t_string!(i18n, your_data.wrong_password).to_owned()

@@ -86,16 +86,21 @@ export async function startServer(
     walletDir = 'dist',
     host = '127.0.0.1',
     config = 'config/demo.toml',
-  }: { fresh?: boolean; walletDir?: string; host?: string; config?: string } = {},
+    smtp,
+  }: { fresh?: boolean; walletDir?: string; host?: string; config?: string; smtp?: MailSink } = {},
 ): Promise<Server> {
   port ??= await freePort();
   const db = path.join(dir, 'e2e.db');
   if (fresh) for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
   const log = fs.openSync(path.join(dir, 'server.log'), 'a');
+  const mail = smtp
+    ? ['--smtp-url', smtp.url, '--mail-from', 'Tessera <no-reply@tessera.example>',
+      '--public-url', `http://${host}:${port}`]
+    : [];
   const child: ChildProcess = spawn(
     path.join(ROOT, 'target/release/tessera-server'),
     ['--listen', `${host}:${port}`, '--database', `sqlite://${db}`, '--config', config,
-      '--wallet-dir', walletDir, '--demo'],
+      '--wallet-dir', walletDir, '--demo', ...mail],
     { cwd: ROOT, stdio: ['ignore', log, log] },
   );
   const url = `http://${host}:${port}`;
@@ -123,6 +128,54 @@ export async function startServer(
     },
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
+  };
+}
+
+/** An SMTP server for a spec's server to send its e-mails to, keeping each message's text. */
+export type MailSink = { url: string; messages: string[]; stop: () => Promise<void> };
+
+/** Starts a [`MailSink`] on a free local port: the few commands of RFC 5321 a client sends. */
+export async function startMailSink(): Promise<MailSink> {
+  const messages: string[] = [];
+  const server = net.createServer((socket) => {
+    let buffer = '';
+    let data: string | null = null;
+    socket.write('220 sink ESMTP\r\n');
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let end: number;
+      while ((end = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (data !== null) {
+          if (line === '.') {
+            messages.push(data);
+            data = null;
+            socket.write('250 kept\r\n');
+          } else {
+            data += line + '\n';
+          }
+          continue;
+        }
+        const command = line.toUpperCase();
+        if (command.startsWith('DATA')) {
+          data = '';
+          socket.write('354 go on\r\n');
+        } else if (command.startsWith('QUIT')) {
+          socket.end('221 bye\r\n');
+        } else {
+          socket.write(command.startsWith('EHLO') || command.startsWith('HELO') ? '250 sink\r\n' : '250 ok\r\n');
+        }
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 

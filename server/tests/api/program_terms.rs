@@ -77,7 +77,7 @@ async fn new_terms_are_asked_for_with_their_date() {
             .get("/api/v1/wallet", Some(&member.token))
             .await
             .decode(StatusCode::OK);
-        assert_eq!(wallet.terms_to_accept, [member.card.clone()]);
+        assert_eq!(wallet.terms_to_accept, std::slice::from_ref(&member.card));
         let shown = terms(&t, &member).await;
         assert_eq!(shown.version, CURRENT);
         assert_eq!(shown.updated.as_deref(), Some("2026-11-01"));
