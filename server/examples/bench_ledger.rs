@@ -18,15 +18,12 @@ use sqlx::Row;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tessera_core::points::EntryKind;
-use tessera_core::Money;
-use tessera_server::config::{Program, ProgramConfig};
-use tessera_server::purchases::{self, Purchase};
-use tessera_server::state::AppState;
-use tessera_server::store::ledger::{self, Addition, Deduction};
+use tessera_server::config::ProgramConfig;
+use tessera_server::store::ledger::{self, Addition};
 use tessera_server::store::{new_id, now_ms};
 
 mod support;
-use support::{call, customer, demo_config, sqlite_state};
+use support::{call, customer, demo_config, fill, sqlite_state};
 
 const DAY: i64 = 86_400_000;
 
@@ -78,60 +75,6 @@ async fn main() -> anyhow::Result<()> {
         expiry_pass(&dir, &config, args.lots).await?;
     }
     Ok(())
-}
-
-/// Gives a card `entries` ledger entries spread over five years up to an hour ago: purchases
-/// (with their expiry entries) and, every fourth, a small spend.
-async fn fill(state: &AppState, program: &Program, card: &str, entries: i64) -> anyhow::Result<()> {
-    let pool = state.store.pool_for_checks();
-    let start = now_ms() - 5 * 365 * DAY;
-    let step = (5 * 365 * DAY - DAY / 24) / entries.max(1);
-    let mut i = 0;
-    // Setup, not measured: many purchases a transaction.
-    let mut tx = pool.begin().await?;
-    loop {
-        if i % 200 == 199 {
-            tx.commit().await?;
-            tx = pool.begin().await?;
-        }
-        let seq: i64 = sqlx::query("SELECT entry_seq FROM cards WHERE id = $1")
-            .bind(card)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-        if seq >= entries {
-            tx.commit().await?;
-            return Ok(());
-        }
-        let at = start + i * step;
-        let reference = format!("bench-{i}");
-        if i % 4 == 3 {
-            let spend = Deduction {
-                kind: EntryKind::Spent,
-                points: 5,
-                reason: "bench",
-                reference: &reference,
-                place: None,
-            };
-            // Refused when the balance is short; the purchases keep it topped up.
-            let _ = ledger::take(&mut tx, card, &spend, at).await;
-        } else {
-            let purchase = Purchase {
-                card_id: card,
-                amount: Money::new(1_000 + (i * 37) % 4_000, program.currency),
-                points: 0,
-                voucher: None,
-                reference: &reference,
-                place: Some("Bench"),
-                partner: None,
-                reference_is_new: false,
-            };
-            purchases::record(&mut tx, program, &purchase, at)
-                .await
-                .map_err(|e| anyhow::anyhow!("purchase: {e:?}"))?;
-        }
-        i += 1;
-    }
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {

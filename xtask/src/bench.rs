@@ -198,6 +198,17 @@ pub fn abuse(flags: &[&str]) -> Result<()> {
     server_example("bench_abuse", &all)
 }
 
+/// Runs the export benchmark (`server/examples/bench_export.rs`) against the release server;
+/// `flags` pass through (`--entries`).
+pub fn export(flags: &[&str]) -> Result<()> {
+    crate::process::cargo(&["build", "--release", "-p", "tessera-server"])?;
+    let server = root().join("target/release/tessera-server");
+    let server = server.to_string_lossy();
+    let mut all = vec!["--server", server.as_ref()];
+    all.extend_from_slice(flags);
+    server_example("bench_export", &all)
+}
+
 /// A release build and run of one of the server's examples.
 fn server_example(name: &str, flags: &[&str]) -> Result<()> {
     crate::process::run(
