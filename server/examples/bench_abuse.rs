@@ -18,31 +18,13 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
+mod support;
+use support::{arg, proc_status};
+
 const MIB: u64 = 1024 * 1024;
 const LOCAL: [u8; 4] = [127, 0, 0, 1];
 const PEAK_BUDGET: u64 = 1024 * MIB;
 const SETTLED_BUDGET_OVER_IDLE: u64 = 256 * MIB;
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    let i = args.iter().position(|a| a == name)?;
-    args.get(i + 1).cloned()
-}
-
-/// A field of `/proc/<pid>/status` in bytes (`VmRSS`, `VmHWM`).
-fn proc_status(pid: u32, field: &str) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .ok_or_else(|| anyhow::anyhow!("no {field} in /proc/{pid}/status"))?;
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .ok_or_else(|| anyhow::anyhow!("bad {field} line"))?
-        .parse()?;
-    Ok(kib * 1024)
-}
 
 struct Server(Child);
 

@@ -20,28 +20,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 mod support;
-use support::{customer, demo_config, fill, flag, sqlite_state};
+use support::{arg, customer, demo_config, fill, flag, proc_status, sqlite_state};
 
 const MIB: f64 = 1024.0 * 1024.0;
 const PASSWORD: &str = "a long enough password";
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    let i = args.iter().position(|a| a == name)?;
-    args.get(i + 1).cloned()
-}
-
-/// A field of `/proc/<pid>/status` in bytes (`VmRSS`, `VmHWM`).
-fn proc_status(pid: u32, field: &str) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let kib: u64 = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .ok_or_else(|| anyhow::anyhow!("no {field} in /proc/{pid}/status"))?
-        .parse()?;
-    Ok(kib * 1024)
-}
 
 /// One HTTP/1.0 request (so the answer's body ends with the connection, never chunked): the
 /// status and the whole body.

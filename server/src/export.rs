@@ -83,18 +83,7 @@ refusals! {
     responses((status = 200, content_type = "application/json", description = "The export"),
         ExportRefusals))]
 pub async fn json(State(state): State<AppState>, session: CustomerSession) -> ApiResult<Response> {
-    let permit = state.exports.admit()?;
-    let (sink, body) = Sink::new();
-    let store = state.store.clone();
-    tokio::spawn(async move {
-        // Declared after the sink, so dropped before it: the place is free once the body ends.
-        let mut sink = sink;
-        let _permit = permit;
-        if let Err(error) = write_json(&store, &session.customer_id, &mut sink).await {
-            sink.fail(error).await;
-        }
-    });
-    Ok(download(body, "application/json", "tessera-export.json"))
+    download(&state, session, Format::Json)
 }
 
 /// Every ledger entry of the signed-in customer's cards, one CSV row each (`program`, `card`,
@@ -107,6 +96,19 @@ pub async fn ledger_csv(
     State(state): State<AppState>,
     session: CustomerSession,
 ) -> ApiResult<Response> {
+    download(&state, session, Format::LedgerCsv)
+}
+
+/// What an export writes.
+#[derive(Clone, Copy)]
+enum Format {
+    Json,
+    LedgerCsv,
+}
+
+/// Starts writing `format` for the customer of `session` into a response (once a place is
+/// free), the task holding the place until the body ends.
+fn download(state: &AppState, session: CustomerSession, format: Format) -> ApiResult<Response> {
     let permit = state.exports.admit()?;
     let (sink, body) = Sink::new();
     let store = state.store.clone();
@@ -114,19 +116,23 @@ pub async fn ledger_csv(
         // Declared after the sink, so dropped before it: the place is free once the body ends.
         let mut sink = sink;
         let _permit = permit;
-        if let Err(error) = write_csv(&store, &session.customer_id, &mut sink).await {
+        let customer = &session.customer_id;
+        let written = match format {
+            Format::Json => write_json(&store, customer, &mut sink).await,
+            Format::LedgerCsv => write_csv(&store, customer, &mut sink).await,
+        };
+        if let Err(error) = written {
             sink.fail(error).await;
         }
     });
-    Ok(download(
-        body,
-        "text/csv; charset=utf-8",
-        "tessera-ledger.csv",
-    ))
+    Ok(match format {
+        Format::Json => response(body, "application/json", "tessera-export.json"),
+        Format::LedgerCsv => response(body, "text/csv; charset=utf-8", "tessera-ledger.csv"),
+    })
 }
 
 /// A download's response: never cached, saved under `name`.
-fn download(body: Body, content_type: &'static str, name: &str) -> Response {
+fn response(body: Body, content_type: &'static str, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

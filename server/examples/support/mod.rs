@@ -244,3 +244,22 @@ pub async fn fill(
         i += 1;
     }
 }
+
+/// The value of the command-line flag `name` (`--server PATH`), if given.
+pub fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let i = args.iter().position(|a| a == name)?;
+    args.get(i + 1).cloned()
+}
+
+/// A field of `/proc/<pid>/status` in bytes (`VmRSS`, `VmHWM`).
+pub fn proc_status(pid: u32, field: &str) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kib: u64 = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .ok_or_else(|| anyhow::anyhow!("no {field} in /proc/{pid}/status"))?
+        .parse()?;
+    Ok(kib * 1024)
+}
