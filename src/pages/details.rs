@@ -3,8 +3,9 @@
 //! (every acceptance of Tessera's or a program's terms, with its version, and every marketing
 //! choice).
 //!
-//! Shown by the account module (`src/bin/tessera-account.rs`, `crate::areas`): settings, in the
-//! wallet's first load, only links here.
+//! Shown by the account module (`src/bin/tessera-account.rs`, `crate::areas`), like settings,
+//! which links here. The details are read from `GET /me/profile` (not the device's `Me`, which
+//! every build decodes and which carries no language).
 
 use super::vouchers::loading;
 use crate::api::{self, ApiError, Remote};

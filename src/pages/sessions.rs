@@ -2,8 +2,8 @@
 //! when it began and was last used, this device marked), signing one or every other out, and "I
 //! lost my phone" (after a confirmation: every other device out and its checkout codes stopped).
 //!
-//! Shown by the trust module (`src/bin/tessera-trust.rs`, `crate::areas`): settings, in the wallet's first load, only links
-//! here. The list is a [`Remote`], so it shows offline from what the device kept.
+//! Shown by the trust module (`src/bin/tessera-trust.rs`, `crate::areas`); settings links here.
+//! The list is a [`Remote`], so it shows offline from what the device kept.
 
 use super::vouchers::loading;
 use crate::api::{self, ApiError, Remote, SessionAction};
