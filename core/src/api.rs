@@ -446,7 +446,8 @@ pub struct Me {
     pub created_at: i64,
 }
 
-/// `GET /me/profile`: the customer's details as they may change them (`PATCH /me/profile`).
+/// `GET /me/profile`, and the answer of `PATCH /me`: the customer's details as they may change
+/// them.
 /// Apart from [`Me`], which every screen reads from the device, so that only the screen that
 /// edits them carries what only it shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -461,7 +462,7 @@ pub struct Profile {
     pub marketing_opt_in: bool,
 }
 
-/// `PATCH /me/profile`: the fields to change; an absent field stays as it is.
+/// `PATCH /me`: the fields to change; an absent field stays as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileChange {

@@ -1,6 +1,6 @@
 //! The signed-in customer's own account (issue 16): who they are (`GET /me`), their details and
-//! choices (`GET`/`PATCH /me/profile`: name, phone, language, marketing), the consent history,
-//! and changing the password.
+//! choices (`PATCH /me`, which answers with them as `GET /me/profile` shows them: name, phone,
+//! language, marketing), the consent history, and changing the password.
 
 use crate::accounts::{load_me, verify_customer};
 use crate::auth::session::CustomerSession;
@@ -27,8 +27,8 @@ const CONSENTS_SHOWN: i64 = 100;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/me", get(me))
-        .route("/me/profile", get(profile).patch(change))
+        .route("/me", get(me).patch(change))
+        .route("/me/profile", get(profile))
         .route("/me/consents", get(consents))
         .route("/me/password", post(change_password))
 }
@@ -69,7 +69,7 @@ refusals! {
 
 /// Changes the customer's name, phone, language or marketing choice (each field given; the
 /// others stay); a marketing choice that changes is kept in the consent history.
-#[utoipa::path(patch, path = "/api/v1/me/profile", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     request_body = ProfileChange,
     responses((status = 200, body = Profile), ChangeRefusals))]
 pub async fn change(

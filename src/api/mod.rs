@@ -609,9 +609,9 @@ pub async fn me() -> Result<Me, ApiError> {
 /// The path of `GET /me/profile`, the customer's details and choices, for a [`Remote`].
 pub const PROFILE_PATH: &str = "/me/profile";
 
-/// `PATCH /me/profile`: the customer's changed details, as the server keeps them.
+/// `PATCH /me`: the customer's changed details, as the server keeps them.
 pub async fn change_profile(change: &ProfileChange) -> Result<Profile, ApiError> {
-    decode(&request(Method::PATCH, PROFILE_PATH, &[], Some(encode(change)?)).await?)
+    decode(&request(Method::PATCH, "/me", &[], Some(encode(change)?)).await?)
 }
 
 /// The path of `GET /me/consents`, the customer's consent history for a [`Remote`].

@@ -28,7 +28,7 @@ async fn each_given_field_changes_and_the_others_stay() {
         let token = t.register("nino@example.com").await;
         let me: Profile = t
             .patch(
-                "/api/v1/me/profile",
+                "/api/v1/me",
                 Some(&token),
                 json!({ "display_name": "  Nino B. ", "preferred_language": "ka" }),
             )
@@ -40,7 +40,7 @@ async fn each_given_field_changes_and_the_others_stay() {
 
         let me: Profile = t
             .patch(
-                "/api/v1/me/profile",
+                "/api/v1/me",
                 Some(&token),
                 json!({ "phone": "(+371) 2000-0000", "preferred_language": "" }),
             )
@@ -51,7 +51,7 @@ async fn each_given_field_changes_and_the_others_stay() {
         assert_eq!(me.display_name, "Nino B.");
 
         let me: Profile = t
-            .patch("/api/v1/me/profile", Some(&token), json!({ "phone": " " }))
+            .patch("/api/v1/me", Some(&token), json!({ "phone": " " }))
             .await
             .decode(StatusCode::OK);
         assert_eq!(me.phone, None, "removed");
@@ -70,7 +70,7 @@ async fn an_invalid_field_is_named_and_nothing_changes() {
         let token = t.register("nino@example.com").await;
         let r = t
             .patch(
-                "/api/v1/me/profile",
+                "/api/v1/me",
                 Some(&token),
                 json!({ "display_name": "Someone else", "phone": "call me", "preferred_language": "xx" }),
             )
@@ -89,14 +89,14 @@ async fn an_invalid_field_is_named_and_nothing_changes() {
         assert_eq!(me.display_name, "Nino");
 
         let blank = t
-            .patch("/api/v1/me/profile", Some(&token), json!({ "display_name": "   " }))
+            .patch("/api/v1/me", Some(&token), json!({ "display_name": "   " }))
             .await;
         assert_eq!(blank.invalid_fields()[0].code, FieldCode::Required);
         let typed = t
-            .patch("/api/v1/me/profile", Some(&token), json!({ "marketing_opt_in": "yes" }))
+            .patch("/api/v1/me", Some(&token), json!({ "marketing_opt_in": "yes" }))
             .await;
         assert_eq!(typed.refusal(), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidBody));
-        let anonymous = t.patch("/api/v1/me/profile", None, json!({ "display_name": "X" })).await;
+        let anonymous = t.patch("/api/v1/me", None, json!({ "display_name": "X" })).await;
         assert_eq!(anonymous.refusal().1, ErrorCode::Unauthenticated);
     })
     .await;
@@ -139,7 +139,7 @@ async fn every_marketing_change_is_kept_and_a_repeat_is_not_a_change() {
         for opt_in in [true, true, false] {
             let me: Profile = t
                 .patch(
-                    "/api/v1/me/profile",
+                    "/api/v1/me",
                     Some(&token),
                     json!({ "marketing_opt_in": opt_in }),
                 )
@@ -166,7 +166,7 @@ async fn the_same_marketing_choice_sent_at_once_is_kept_once() {
         let token = t.register("nino@example.com").await;
         let before = consents(&t, &token).await.len();
         let body = json!({ "marketing_opt_in": true });
-        let sends = (0..6).map(|_| t.patch("/api/v1/me/profile", Some(&token), body.clone()));
+        let sends = (0..6).map(|_| t.patch("/api/v1/me", Some(&token), body.clone()));
         for reply in futures_util::future::join_all(sends).await {
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         }
@@ -181,7 +181,7 @@ async fn a_customer_sees_only_their_own_consents() {
         let nino = t.register("nino@example.com").await;
         let other = t.register("other@example.com").await;
         t.patch(
-            "/api/v1/me/profile",
+            "/api/v1/me",
             Some(&other),
             json!({ "marketing_opt_in": true }),
         )
