@@ -57,6 +57,18 @@ pub async fn erase(
     email: &str,
     now: i64,
 ) -> Result<(), StoreError> {
+    // The customer's cards locked first, all at once, as every writer of a card locks it first:
+    // a till's purchase under way finishes before, one to come waits and finds the card closed.
+    // (A write first also takes SQLite's write lock now: a read first would make a writer that
+    // came between fail this transaction's first write with `SQLITE_BUSY`. And the customer's
+    // row is changed last: on PostgreSQL a purchase's update of its locked card checks the
+    // card's customer, `FOR KEY SHARE`, which the e-mail's change would block.)
+    sqlx::query(
+        "UPDATE cards SET entry_seq = entry_seq WHERE customer_id = $1 AND closed_at IS NULL",
+    )
+    .bind(customer_id)
+    .execute(&mut **tx)
+    .await?;
     let cards: Vec<String> =
         sqlx::query_scalar("SELECT id FROM cards WHERE customer_id = $1 AND closed_at IS NULL")
             .bind(customer_id)
@@ -86,9 +98,6 @@ pub async fn erase(
              decided_at = CASE WHEN status = 'pending' THEN $2 ELSE decided_at END
          WHERE customer_id = $1"
             .to_owned(),
-        format!(
-            "UPDATE club_invitations SET status = 'dead' WHERE status = 'active' AND {of_cards}"
-        ),
     ] {
         sqlx::query(&sql)
             .bind(customer_id)
@@ -96,7 +105,11 @@ pub async fn erase(
             .execute(&mut **tx)
             .await?;
     }
+    // Statements of the customer alone.
     for sql in [
+        format!(
+            "UPDATE club_invitations SET status = 'dead' WHERE status = 'active' AND {of_cards}"
+        ),
         format!("DELETE FROM card_secrets WHERE {of_cards}"),
         format!("DELETE FROM till_tickets WHERE {of_cards}"),
         "DELETE FROM sessions WHERE customer_id = $1".to_owned(),

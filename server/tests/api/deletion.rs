@@ -243,7 +243,7 @@ async fn a_purchase_at_the_moment_of_deletion_is_wholly_before_it_or_refused() {
             let card = |sql: &'static str| count(&t, sql, &member.card);
             let entries = card("SELECT COUNT(*) FROM ledger_entries WHERE card_id = $1").await;
             assert_eq!(
-                card("SELECT MAX(seq) FROM ledger_entries WHERE card_id = $1").await,
+                card("SELECT COALESCE(MAX(seq), 0) FROM ledger_entries WHERE card_id = $1").await,
                 entries
             );
             assert_eq!(
