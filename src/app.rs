@@ -4,7 +4,6 @@
 use crate::api::{self, Wake};
 use crate::components::Shell;
 use crate::for_visitors;
-use crate::i18n::*;
 use crate::modules::{AreaRoute, AreasModule, CodeModule, CodeRoute};
 use crate::pages::{CardPage, CardsPage, NotFoundPage};
 use crate::session::Auth;
@@ -22,11 +21,9 @@ pub(crate) fn CustomerApp(children: Children) -> impl IntoView {
     provide_context(wake);
     api::tell_ended_on(wake);
     view! {
-        <I18nContextProvider>
             <Router>
                 <Shell>{children()}</Shell>
             </Router>
-        </I18nContextProvider>
     }
 }
 

@@ -11,7 +11,6 @@
 //! one an address shows, and [`show_in`], what every screen of a module is shown within.
 
 use crate::api::Wake;
-use crate::i18n::*;
 use crate::pages::{
     CardClubs, CardRewards, CardTermsPage, DetailsPage, NotFoundPage, PasswordPage,
     ProgramEntryPage, SessionsPage, SettingsPage, VoucherPage, VouchersPage, YourDataPage,
@@ -222,9 +221,7 @@ pub fn show_in(
             }
         });
         view! {
-            <I18nContextProvider>
                 {screen(&path).unwrap_or_else(|| view! { <NotFoundPage /> }.into_any())}
-            </I18nContextProvider>
         }
     }))
 }

@@ -48,7 +48,7 @@ pub fn on_own_page() -> bool {
 pub fn show_in(host: web_sys::HtmlElement, id: String) -> Box<dyn std::any::Any> {
     Box::new(leptos::mount::mount_to(host, move || {
         provide_code_contexts();
-        view! { <I18nContextProvider><CodeScreen id=id /></I18nContextProvider> }
+        view! { <CodeScreen id=id /> }
     }))
 }
 
@@ -115,7 +115,6 @@ fn CodeApp() -> impl IntoView {
         }),
     }
     view! {
-        <I18nContextProvider>
             {move || match (id.get()?, auth.signed_in()) {
                 (Some(id), true) => Some(view! { <CodeScreen id=id /> }),
                 (Some(_), false) => {
@@ -127,7 +126,6 @@ fn CodeApp() -> impl IntoView {
                     None
                 }
             }}
-        </I18nContextProvider>
     }
 }
 
@@ -454,11 +452,11 @@ fn code_view(
         scanned.get().map(|scanned| match scanned {
             Scanned::Only => t_string!(i18n, code.scanned).to_owned(),
             Scanned::Pending(n) => fill(
-                t_string!(i18n, code.scanned_pending),
+                t_plural!(i18n, code.scanned_pending, n),
                 &[("points", &signed(n)), ("name", &name)],
             ),
             Scanned::Balance(n) => fill(
-                t_string!(i18n, code.scanned_points),
+                t_plural!(i18n, code.scanned_points, n),
                 &[("points", &signed(n)), ("name", &name)],
             ),
         })

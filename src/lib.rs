@@ -21,58 +21,230 @@ pub mod till;
 pub mod wake_lock;
 pub mod welcome;
 
-/// The module leptos_i18n generates from `locales/*.json` (keys, translations, `td!`...); its
-/// context, provider and `t!` are replaced by [`i18n`]'s lighter ones.
+/// The module leptos_i18n generates from `locales/en.json` (keys, English texts, `td_string!`);
+/// its context, provider and locale are replaced by [`i18n`]'s.
 #[allow(unused_imports, dead_code)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 }
 
-/// Translations: the generated keys and macros of leptos_i18n, with a lighter context.
+/// Translations: English compiled in (leptos_i18n's generated texts, whose keys the compiler
+/// checks), the other languages a table of texts fetched at start.
 ///
-/// `t!`/`t_string!` keep their leptos_i18n syntax (`t!(i18n, key, arg = ...)`) but read the locale
-/// from [`i18n::I18nContext`], a plain signal, and hand it to leptos_i18n's `td!`/`td_string!`.
+/// A build carries only the English texts it uses; `locales/<tag>.json` becomes, at build time, a
+/// table with a slot per key (`locales/catalog.rs`; xtask writes it to `dist/locales/` under a
+/// name with its hash, and the service worker precaches it, so a language works offline). The
+/// page's language script (`partials/head.html`) chooses the language before anything paints,
+/// writes it as `<html lang>` and fetches its table alongside the wasm into
+/// `globalThis.tesseraTexts`, where every wasm the page loads finds it; [`mount`] waits for it.
+/// Changing the language reloads the page ([`choose`]), so a page speaks one language from
+/// start to end.
 ///
-/// Screens use `t_string!`: a text fixed when the view is built. Every reactive `t!` view costs
-/// about 90 bytes of gzipped wasm (4.2 KB for the 46 texts the screens had), and the locale does
-/// not change while a screen is shown; a locale switcher would rebuild the app under the new
-/// locale rather than patch every text.
-/// The generated `I18nContextProvider` would also pull in leptos_meta (for `<Html lang>`),
-/// leptos-use (`navigator.languages` listener) and ICU locale parsing and matching: about
-/// 17 KB of gzipped wasm for a wallet that ships one locale.
+/// `td_string!(locale, key)` and `t_string!(i18n, key)` keep leptos_i18n's syntax; the text is
+/// the table's slot for `key`, else the English. `td_plural!(locale, key, n)` picks a plural
+/// message's form for `n` by `Intl.PluralRules` of `locale`. Placeholders are `{name}` filled by
+/// [`fill`], not leptos_i18n's `{{ name }}`, which compiles every such text into formatting code
+/// of its own (2.6 KB of gzipped wasm for the card screen's sentences alone). leptos_i18n's
+/// `I18nContextProvider` is not used: it would pull in leptos_meta, leptos-use and ICU locale
+/// matching (about 17 KB of gzipped wasm), and a page's language needs no context.
 pub mod i18n {
-    pub use crate::generated::i18n::{
-        td, td_display, td_string, I18nKeys, I18nLocaleTrait, Locale,
-    };
+    include!(concat!(env!("OUT_DIR"), "/i18n/slots.rs"));
     use leptos::prelude::*;
+    use wasm_bindgen::{JsCast, JsValue};
+    use web_sys::js_sys::{Array, Intl, Object, Reflect};
 
-    /// The current locale, provided by [`I18nContextProvider`].
+    /// A language of the wallet: its texts, plural rules and `Intl` formats.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum Locale {
+        /// English, compiled in.
+        #[default]
+        En,
+        /// Georgian.
+        Ka,
+        /// Bulgarian.
+        Bg,
+        /// Latvian.
+        Lv,
+        /// Serbian in Latin script (the tag `Intl` needs for Latin month names).
+        SrLatn,
+    }
+
+    impl Locale {
+        /// Every language, as the switchers list them.
+        pub const ALL: [Locale; 5] = [
+            Locale::En,
+            Locale::Ka,
+            Locale::Bg,
+            Locale::Lv,
+            Locale::SrLatn,
+        ];
+
+        /// The BCP 47 tag (`sr-Latn`): `<html lang>`, `Intl`, `PATCH /me`, the device's choice.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Locale::En => "en",
+                Locale::Ka => "ka",
+                Locale::Bg => "bg",
+                Locale::Lv => "lv",
+                Locale::SrLatn => "sr-Latn",
+            }
+        }
+
+        /// The language's name in itself, as a switcher shows it.
+        pub fn name(self) -> &'static str {
+            match self {
+                Locale::En => "English",
+                Locale::Ka => "ქართული",
+                Locale::Bg => "Български",
+                Locale::Lv => "Latviešu",
+                Locale::SrLatn => "Srpski",
+            }
+        }
+
+        /// The language whose tag is `tag` (as the page's language script and the server write
+        /// them), if the wallet speaks it.
+        pub fn from_tag(tag: &str) -> Option<Locale> {
+            Locale::ALL.into_iter().find(|l| l.as_str() == tag)
+        }
+    }
+
+    /// The page's language, as [`use_i18n`] gives it to a screen.
     #[derive(Clone, Copy, Debug)]
-    pub struct I18nContext(RwSignal<Locale>);
+    pub struct I18nContext(Locale);
 
     impl I18nContext {
-        /// The current locale (tracked).
+        /// The page's locale.
         pub fn get_locale(self) -> Locale {
-            self.0.get()
+            self.0
         }
 
-        /// The current locale (untracked).
+        /// The page's locale (the same: a page speaks one language, see the module's note).
         pub fn get_locale_untracked(self) -> Locale {
-            self.0.get_untracked()
+            self.0
         }
+    }
 
-        /// Switches the locale; every translated text updates.
-        pub fn set_locale(self, locale: Locale) {
-            self.0.set(locale);
+    /// Where the device keeps the reader's choice of language (the language script reads it).
+    const CHOICE_KEY: &str = "tessera.language";
+
+    /// Where the page's language script keeps the fetched table (a JS array of texts), for
+    /// every wasm the page loads, and the promise of it.
+    const TABLE_GLOBAL: &str = "tesseraTexts";
+    const TABLE_READY: &str = "tesseraTextsReady";
+
+    /// The page's language, as its language script (`partials/head.html`) chose it before the
+    /// first paint: the device's choice ([`choose`]), else the first of the browser's languages
+    /// the wallet speaks, else English; written as `<html lang>`.
+    pub fn chosen() -> Locale {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|tag| Locale::from_tag(&tag))
+            .unwrap_or_default()
+    }
+
+    /// Keeps `locale` as the device's choice and reloads the page in it.
+    pub fn choose(locale: Locale) {
+        keep_choice(locale);
+        let _ = window().location().reload();
+    }
+
+    /// Keeps `locale` as the device's choice (the language script reads it at the next start).
+    pub fn keep_choice(locale: Locale) {
+        if let Ok(Some(storage)) = window().local_storage() {
+            let _ = storage.set_item(CHOICE_KEY, locale.as_str());
         }
+    }
+
+    /// Forgets the device's choice (the browser's languages decide again from the next start);
+    /// whether there was one.
+    pub fn forget_choice() -> bool {
+        let Ok(Some(storage)) = window().local_storage() else {
+            return false;
+        };
+        let kept = storage.get_item(CHOICE_KEY).ok().flatten().is_some();
+        let _ = storage.remove_item(CHOICE_KEY);
+        kept
+    }
+
+    /// The fetch of the page's table, while the language script has one under way.
+    pub fn table_coming() -> Option<web_sys::js_sys::Promise> {
+        Reflect::get(&web_sys::js_sys::global(), &JsValue::from_str(TABLE_READY))
+            .ok()?
+            .dyn_into()
+            .ok()
+    }
+
+    thread_local! {
+        /// The page's table as this wasm first read it (texts live as long as the page; an
+        /// empty one is a slot the language leaves to English).
+        static TABLE: &'static [Option<&'static str>] = read_table();
+    }
+
+    fn read_table() -> &'static [Option<&'static str>] {
+        let table = Reflect::get(&web_sys::js_sys::global(), &JsValue::from_str(TABLE_GLOBAL))
+            .ok()
+            .and_then(|t| t.dyn_into::<Array>().ok());
+        let texts: Vec<Option<&'static str>> = table
+            .iter()
+            .flat_map(|t| t.iter())
+            .map(|t| t.as_string().filter(|t| !t.is_empty()))
+            .map(|t| t.map(|t| &*t.leak()))
+            .collect();
+        Box::leak(texts.into_boxed_slice())
+    }
+
+    /// The page's table's text at `slot`, if it has one. (A thin answer and not inlined: every
+    /// text of a screen asks it, see [`text`].)
+    #[inline(never)]
+    fn translated(slot: u16) -> Option<&'static &'static str> {
+        TABLE.with(|table| table.get(usize::from(slot))?.as_ref())
+    }
+
+    /// The text of a [`td_entry!`]: the page's table's at its slot, else its English.
+    #[inline(always)]
+    pub fn text_of((slot, english): (u16, &'static str)) -> &'static str {
+        text(slot, english)
+    }
+
+    /// The text in the page's table at `slot`, else `english`. Inlined into each text's place,
+    /// where it is a call with one number and the English as constants (a call answering a
+    /// whole `&str` costs each place a stack slot and two loads: about 1 KB of gzipped wasm
+    /// over a module's texts).
+    #[inline(always)]
+    pub fn text(slot: u16, english: &'static str) -> &'static str {
+        match translated(slot) {
+            Some(text) => text,
+            None => english,
+        }
+    }
+
+    /// A plural message's text for `count` in `locale`: the form of the category
+    /// `Intl.PluralRules` gives (`few` for 3 in Serbian), at its slot after `slot`, else English's
+    /// `one` or `other`.
+    #[inline(never)]
+    pub fn plural(
+        locale: Locale,
+        slot: u16,
+        count: i64,
+        one: &'static str,
+        other: &'static str,
+    ) -> &'static str {
+        let locales = Array::of1(&JsValue::from_str(locale.as_str()));
+        let category = Intl::PluralRules::new(&locales, &Object::new())
+            .select(count as f64)
+            .as_string()
+            .unwrap_or_default();
+        let index = ["zero", "one", "two", "few", "many", "other"]
+            .iter()
+            .position(|c| *c == category)
+            .unwrap_or(5);
+        let english = if category == "one" { one } else { other };
+        text(slot + index as u16, english)
     }
 
     /// `template` (a translation) with each `{name}` replaced by its value in `args`; a name not
     /// in `args` stays as it is.
-    ///
-    /// The wallet's placeholders are `{name}` filled by this one function, not leptos_i18n's
-    /// `{{ name }}`, which compiles every such text into formatting code of its own (2.6 KB of
-    /// gzipped wasm for the card screen's sentences alone).
     pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
         let mut out = String::with_capacity(template.len() + 16);
         let mut rest = template;
@@ -99,60 +271,72 @@ pub mod i18n {
         out
     }
 
-    /// The context provided by [`I18nContextProvider`]; panics without one.
+    /// The page's language, as the screens ask for it (a page speaks one language, so no
+    /// reactive context is needed: the language script fixed it before the wasm started).
     pub fn use_i18n() -> I18nContext {
-        expect_context()
+        I18nContext(chosen())
     }
 
-    /// The first of the browser's preferred languages we have (exact tag, then its language
-    /// subtag: `ka-GE` finds `ka`), else the default locale.
-    fn preferred_locale() -> Locale {
-        let languages = window().navigator().languages();
-        languages
-            .iter()
-            .filter_map(|l| l.as_string())
-            .find_map(|tag| {
-                let lang = tag.split('-').next().unwrap_or_default();
-                tag.parse::<Locale>().or_else(|_| lang.parse()).ok()
-            })
-            .unwrap_or_default()
+    /// `td_string!(locale, key)`: the text of `key` in the page's language.
+    macro_rules! td_string {
+        ($locale:expr, $($key:tt)*) => {{
+            let _ = $locale;
+            $crate::i18n::text_of($crate::i18n::td_entry!($($key)*))
+        }};
     }
 
-    /// Provides the [`I18nContext`] to `children` and keeps `<html lang dir>` in step with it.
-    #[component]
-    pub fn I18nContextProvider(children: Children) -> impl IntoView {
-        let locale = RwSignal::new(preferred_locale());
-        provide_context(I18nContext(locale));
-        Effect::new(move |_| {
-            let locale = locale.get();
-            if let Some(html) = document().document_element() {
-                let _ = html.set_attribute("lang", I18nLocaleTrait::as_str(locale));
-                let _ = html.set_attribute("dir", I18nLocaleTrait::direction(locale).as_str());
-            }
-        });
-        children()
-    }
-
-    /// `t!(i18n, key, args...)`: a translated view that follows the locale. The screens use
-    /// `t_string!` (see the module's note); kept for a text that must follow a locale switch.
-    #[allow(unused_macros)]
-    macro_rules! t {
-        ($i18n:expr, $($rest:tt)*) => {
-            $crate::i18n::td!(($i18n).get_locale(), $($rest)*)
+    /// `td_entry!(key)`: `key`'s slot and English text, for [`text_of`]. A table of messages
+    /// (`match code { A => td_entry!(a), ... }`) passes one to one `text_of` call: constants in
+    /// each arm, which the compiler keeps as a lookup table, instead of a call in each.
+    macro_rules! td_entry {
+        ($first:ident $(. $rest:ident)*) => {
+            (
+                $crate::i18n::keys::$first$(::$rest)*,
+                $crate::generated::i18n::td_string!(
+                    $crate::generated::i18n::Locale::en, $first$(.$rest)*
+                ),
+            )
         };
     }
 
-    /// `t_string!(i18n, key, args...)`: a translated string in the current locale (read
-    /// untracked: the text is fixed when the view is built).
+    /// `td_plural!(locale, key, count)`: the form of the plural message `key` for `count`.
+    macro_rules! td_plural {
+        ($locale:expr, $first:ident $(. $rest:ident)*, $count:expr) => {
+            $crate::i18n::plural(
+                $locale,
+                $crate::i18n::keys::$first$(::$rest)*,
+                $count as i64,
+                $crate::generated::i18n::td_string!(
+                    $crate::generated::i18n::Locale::en, $first$(.$rest)*.one
+                ),
+                $crate::generated::i18n::td_string!(
+                    $crate::generated::i18n::Locale::en, $first$(.$rest)*.other
+                ),
+            )
+        };
+    }
+
+    /// `t_string!(i18n, key)`: [`td_string!`] in the context's language.
     macro_rules! t_string {
         ($i18n:expr, $($rest:tt)*) => {
             $crate::i18n::td_string!(($i18n).get_locale_untracked(), $($rest)*)
         };
     }
 
+    /// `t_plural!(i18n, key, count)`: [`td_plural!`] in the context's language.
+    #[allow(unused_macros)]
+    macro_rules! t_plural {
+        ($i18n:expr, $($rest:tt)*) => {
+            $crate::i18n::td_plural!(($i18n).get_locale_untracked(), $($rest)*)
+        };
+    }
+
     #[allow(unused_imports)]
-    pub(crate) use t;
+    pub(crate) use t_plural;
     pub(crate) use t_string;
+    pub(crate) use td_entry;
+    pub(crate) use td_plural;
+    pub(crate) use td_string;
 }
 
 thread_local! {
@@ -214,8 +398,19 @@ pub fn leave_to(path: &str) {
 
 /// Replaces the static app shell painted by the page (`#boot`) with `app`, and registers the
 /// service worker (shared by the wallet's apps: the wallet, sign-in and join, the code screen).
+///
+/// A language other than English has its table fetched by the page's language script: the first
+/// paint waits for it (from the service worker's cache once installed), so it is already in it.
 pub fn mount<V: leptos::IntoView + 'static>(app: fn() -> V) {
-    replace_boot_shell(app);
+    match i18n::table_coming() {
+        None => replace_boot_shell(app),
+        // Before the app mounts, Leptos has no executor yet: wasm-bindgen's runs the wait.
+        Some(table) => wasm_bindgen_futures::spawn_local(async move {
+            // A failed fetch leaves the texts English.
+            let _ = wasm_bindgen_futures::JsFuture::from(table).await;
+            replace_boot_shell(app);
+        }),
+    }
     #[cfg(not(debug_assertions))]
     after_next_paint(register_service_worker);
 }

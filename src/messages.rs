@@ -18,14 +18,14 @@ pub trait Audience {
     fn text(code: Option<ErrorCode>, locale: Locale) -> &'static str;
 
     /// The message with a `{seconds}` placeholder for a code the server sends with
-    /// `Retry-After`, when this audience has one.
-    fn with_wait(code: ErrorCode, locale: Locale) -> Option<&'static str>;
+    /// `Retry-After`, in the form for `seconds`, when this audience has one.
+    fn with_wait(code: ErrorCode, seconds: u32, locale: Locale) -> Option<&'static str>;
 }
 
 /// The message for `error` in `A`'s words and `locale`, with the wait when the server gave one.
 pub fn error_text<A: Audience>(error: &ApiError, locale: Locale) -> String {
     if let (Some(code), Some(seconds)) = (error.code(), error.retry_after()) {
-        if let Some(template) = A::with_wait(code, locale) {
+        if let Some(template) = A::with_wait(code, seconds, locale) {
             return fill(template, &[("seconds", &seconds.to_string())]);
         }
     }
@@ -36,30 +36,20 @@ pub fn error_text<A: Audience>(error: &ApiError, locale: Locale) -> String {
 pub struct Customer;
 
 impl Audience for Customer {
-    fn text(code: Option<ErrorCode>, locale: Locale) -> &'static str {
+    fn text(code: Option<ErrorCode>, _locale: Locale) -> &'static str {
         let Some(code) = code else {
-            return td_string!(locale, errors.network);
+            return text_of(td_entry!(errors.network));
         };
-        match code {
-            ErrorCode::Unauthenticated => td_string!(locale, errors.unauthenticated),
-            ErrorCode::RateLimited => td_string!(locale, errors.rate_limited_short),
-            ErrorCode::Validation => td_string!(locale, errors.validation),
-            ErrorCode::EmailTaken => td_string!(locale, errors.email_taken),
-            ErrorCode::InvalidCredentials => td_string!(locale, errors.invalid_credentials),
-            ErrorCode::NotFound => td_string!(locale, errors.not_found),
-            ErrorCode::Internal => td_string!(locale, errors.internal),
-            ErrorCode::ServerBusy => td_string!(locale, errors.server_busy),
-            // Redeeming a reward and cancelling a voucher.
-            ErrorCode::InsufficientPoints => td_string!(locale, errors.insufficient_points),
-            ErrorCode::OutOfStock => td_string!(locale, errors.out_of_stock),
-            ErrorCode::LimitReached => td_string!(locale, errors.limit_reached),
-            ErrorCode::NotEligible => td_string!(locale, errors.not_eligible),
-            ErrorCode::NotYetAvailable => td_string!(locale, errors.not_yet_available),
-            ErrorCode::NoLongerAvailable => td_string!(locale, errors.no_longer_available),
-            ErrorCode::VoucherUsed => td_string!(locale, errors.voucher_used),
-            ErrorCode::VoucherExpired => td_string!(locale, errors.voucher_expired),
-            ErrorCode::TermsNotAccepted => td_string!(locale, errors.terms_not_accepted),
-            ErrorCode::VoucherCancelled => td_string!(locale, errors.voucher_cancelled),
+        text_of(match code {
+            ErrorCode::Unauthenticated => td_entry!(errors.unauthenticated),
+            ErrorCode::RateLimited => td_entry!(errors.rate_limited_short),
+            ErrorCode::Validation => td_entry!(errors.validation),
+            ErrorCode::NotFound => td_entry!(errors.not_found),
+            ErrorCode::Internal => td_entry!(errors.internal),
+            ErrorCode::ServerBusy => td_entry!(errors.server_busy),
+            // Spending points: redeeming a reward, paying a club.
+            ErrorCode::InsufficientPoints => td_entry!(errors.insufficient_points),
+            ErrorCode::TermsNotAccepted => td_entry!(errors.terms_not_accepted),
             // Not what a customer's request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
             | ErrorCode::InvalidBody
@@ -97,37 +87,49 @@ impl Audience for Customer {
             | ErrorCode::InvitationsUsedUp
             // The reset screen's (`pages::password_reset` words it): kept out of every other build.
             | ErrorCode::ResetLinkInvalid
+            // The account forms' (`account_error_message`) and the rewards screens'
+            // (`reward_error_message`): kept out of every other build.
+            | ErrorCode::EmailTaken
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::OutOfStock
+            | ErrorCode::LimitReached
+            | ErrorCode::NotEligible
+            | ErrorCode::NotYetAvailable
+            | ErrorCode::NoLongerAvailable
+            | ErrorCode::VoucherUsed
+            | ErrorCode::VoucherExpired
+            | ErrorCode::VoucherCancelled
             // The till's, for managers.
             | ErrorCode::ApplicationDecided
             | ErrorCode::ManagersOnly
-            | ErrorCode::Unknown => td_string!(locale, errors.unexpected),
-        }
+            | ErrorCode::Unknown => td_entry!(errors.unexpected),
+        })
     }
 
-    fn with_wait(code: ErrorCode, locale: Locale) -> Option<&'static str> {
-        (code == ErrorCode::RateLimited).then(|| td_string!(locale, errors.rate_limited))
+    fn with_wait(code: ErrorCode, seconds: u32, locale: Locale) -> Option<&'static str> {
+        (code == ErrorCode::RateLimited).then(|| td_plural!(locale, errors.rate_limited, seconds))
     }
 }
 
 impl Customer {
     /// The message for a field error code of the wallet's forms.
-    pub fn field(code: FieldCode, locale: Locale) -> &'static str {
-        match code {
-            FieldCode::Required => td_string!(locale, field_errors.required),
-            FieldCode::EmailInvalid => td_string!(locale, field_errors.email_invalid),
-            FieldCode::PasswordTooShort => td_string!(locale, field_errors.password_too_short),
-            FieldCode::TooLong => td_string!(locale, field_errors.too_long),
-            FieldCode::PhoneInvalid => td_string!(locale, field_errors.phone_invalid),
-            FieldCode::TermsNotAccepted => td_string!(locale, field_errors.terms_not_accepted),
-            FieldCode::InvalidCharacters => td_string!(locale, field_errors.invalid_characters),
+    pub fn field(code: FieldCode, _locale: Locale) -> &'static str {
+        text_of(match code {
+            FieldCode::Required => td_entry!(field_errors.required),
+            FieldCode::EmailInvalid => td_entry!(field_errors.email_invalid),
+            FieldCode::PasswordTooShort => td_entry!(field_errors.password_too_short),
+            FieldCode::TooLong => td_entry!(field_errors.too_long),
+            FieldCode::PhoneInvalid => td_entry!(field_errors.phone_invalid),
+            FieldCode::TermsNotAccepted => td_entry!(field_errors.terms_not_accepted),
+            FieldCode::InvalidCharacters => td_entry!(field_errors.invalid_characters),
             // A questionnaire's answer of the wrong kind; else not what the wallet's forms get:
             // the console's checks, or a newer server.
             FieldCode::NotPositive
             | FieldCode::TooLarge
             | FieldCode::Invalid
             | FieldCode::TooManyDecimals
-            | FieldCode::Unknown => td_string!(locale, field_errors.invalid),
-        }
+            | FieldCode::Unknown => td_entry!(field_errors.invalid),
+        })
     }
 }
 
@@ -176,14 +178,14 @@ impl Cashier {
     /// The message for a field error code: the console's own input checks
     /// ([`crate::till::amount::InputError::code`]) and the server's (`not_positive`,
     /// `too_large`, ...). `points` picks the wording for a number of points.
-    pub fn field(code: FieldCode, points: bool, locale: Locale) -> &'static str {
-        match code {
-            FieldCode::Required => td_string!(locale, till.field_errors.required),
-            FieldCode::Invalid if points => td_string!(locale, till.field_errors.points_invalid),
-            FieldCode::TooManyDecimals => td_string!(locale, till.field_errors.too_many_decimals),
-            FieldCode::NotPositive => td_string!(locale, till.field_errors.not_positive),
-            FieldCode::TooLarge => td_string!(locale, till.field_errors.too_large),
-            FieldCode::PhoneInvalid => td_string!(locale, till.field_errors.phone_invalid),
+    pub fn field(code: FieldCode, points: bool, _locale: Locale) -> &'static str {
+        text_of(match code {
+            FieldCode::Required => td_entry!(till.field_errors.required),
+            FieldCode::Invalid if points => td_entry!(till.field_errors.points_invalid),
+            FieldCode::TooManyDecimals => td_entry!(till.field_errors.too_many_decimals),
+            FieldCode::NotPositive => td_entry!(till.field_errors.not_positive),
+            FieldCode::TooLarge => td_entry!(till.field_errors.too_large),
+            FieldCode::PhoneInvalid => td_entry!(till.field_errors.phone_invalid),
             // Not what the console's fields get: the wallet's forms, or a newer server.
             FieldCode::Invalid
             | FieldCode::EmailInvalid
@@ -191,54 +193,54 @@ impl Cashier {
             | FieldCode::TooLong
             | FieldCode::TermsNotAccepted
             | FieldCode::InvalidCharacters
-            | FieldCode::Unknown => td_string!(locale, till.field_errors.invalid),
-        }
+            | FieldCode::Unknown => td_entry!(till.field_errors.invalid),
+        })
     }
 }
 
 impl Audience for Cashier {
-    fn text(code: Option<ErrorCode>, locale: Locale) -> &'static str {
+    fn text(code: Option<ErrorCode>, _locale: Locale) -> &'static str {
         let Some(code) = code else {
-            return td_string!(locale, till.errors.network);
+            return text_of(td_entry!(till.errors.network));
         };
-        match code {
-            ErrorCode::Unauthenticated => td_string!(locale, till.errors.unauthenticated),
-            ErrorCode::RateLimited => td_string!(locale, till.errors.rate_limited_short),
-            ErrorCode::InvalidCredentials => td_string!(locale, till.errors.invalid_credentials),
-            ErrorCode::Validation => td_string!(locale, till.errors.validation),
-            ErrorCode::CodeMalformed => td_string!(locale, till.errors.code_malformed),
-            ErrorCode::CodeStale => td_string!(locale, till.errors.code_stale),
-            ErrorCode::CodeInvalid => td_string!(locale, till.errors.code_invalid),
-            ErrorCode::CodeUsed => td_string!(locale, till.errors.code_used),
-            ErrorCode::CardUnknown => td_string!(locale, till.errors.card_unknown),
-            ErrorCode::CardClosed => td_string!(locale, till.errors.card_closed),
-            ErrorCode::MemberNotFound => td_string!(locale, till.errors.member_not_found),
-            ErrorCode::MemberAmbiguous => td_string!(locale, till.errors.member_ambiguous),
-            ErrorCode::ServerBusy => td_string!(locale, till.errors.server_busy),
-            ErrorCode::RequestTimeout => td_string!(locale, till.errors.request_timeout),
-            ErrorCode::TooManyAttempts => td_string!(locale, till.errors.too_many_attempts_short),
-            ErrorCode::TicketInvalid => td_string!(locale, till.errors.ticket_invalid),
-            ErrorCode::TicketCannotSpend => td_string!(locale, till.errors.ticket_cannot_spend),
-            ErrorCode::InsufficientPoints => td_string!(locale, till.errors.insufficient_points),
-            ErrorCode::PointsNotAccepted => td_string!(locale, till.errors.points_not_accepted),
-            ErrorCode::TermsNotAccepted => td_string!(locale, till.errors.terms_not_accepted),
+        text_of(match code {
+            ErrorCode::Unauthenticated => td_entry!(till.errors.unauthenticated),
+            ErrorCode::RateLimited => td_entry!(till.errors.rate_limited_short),
+            ErrorCode::InvalidCredentials => td_entry!(till.errors.invalid_credentials),
+            ErrorCode::Validation => td_entry!(till.errors.validation),
+            ErrorCode::CodeMalformed => td_entry!(till.errors.code_malformed),
+            ErrorCode::CodeStale => td_entry!(till.errors.code_stale),
+            ErrorCode::CodeInvalid => td_entry!(till.errors.code_invalid),
+            ErrorCode::CodeUsed => td_entry!(till.errors.code_used),
+            ErrorCode::CardUnknown => td_entry!(till.errors.card_unknown),
+            ErrorCode::CardClosed => td_entry!(till.errors.card_closed),
+            ErrorCode::MemberNotFound => td_entry!(till.errors.member_not_found),
+            ErrorCode::MemberAmbiguous => td_entry!(till.errors.member_ambiguous),
+            ErrorCode::ServerBusy => td_entry!(till.errors.server_busy),
+            ErrorCode::RequestTimeout => td_entry!(till.errors.request_timeout),
+            ErrorCode::TooManyAttempts => td_entry!(till.errors.too_many_attempts_short),
+            ErrorCode::TicketInvalid => td_entry!(till.errors.ticket_invalid),
+            ErrorCode::TicketCannotSpend => td_entry!(till.errors.ticket_cannot_spend),
+            ErrorCode::InsufficientPoints => td_entry!(till.errors.insufficient_points),
+            ErrorCode::PointsNotAccepted => td_entry!(till.errors.points_not_accepted),
+            ErrorCode::TermsNotAccepted => td_entry!(till.errors.terms_not_accepted),
             ErrorCode::IdempotencyKeyRequired => {
-                td_string!(locale, till.errors.idempotency_key_required)
+                td_entry!(till.errors.idempotency_key_required)
             }
             ErrorCode::IdempotencyKeyReused => {
-                td_string!(locale, till.errors.idempotency_key_reused)
+                td_entry!(till.errors.idempotency_key_reused)
             }
-            ErrorCode::Internal => td_string!(locale, till.errors.internal),
-            ErrorCode::VoucherUnknown => td_string!(locale, till.errors.voucher_unknown),
-            ErrorCode::VoucherNotYours => td_string!(locale, till.errors.voucher_not_yours),
-            ErrorCode::VoucherUsed => td_string!(locale, till.errors.voucher_used),
-            ErrorCode::VoucherExpired => td_string!(locale, till.errors.voucher_expired),
-            ErrorCode::VoucherCancelled => td_string!(locale, till.errors.voucher_cancelled),
+            ErrorCode::Internal => td_entry!(till.errors.internal),
+            ErrorCode::VoucherUnknown => td_entry!(till.errors.voucher_unknown),
+            ErrorCode::VoucherNotYours => td_entry!(till.errors.voucher_not_yours),
+            ErrorCode::VoucherUsed => td_entry!(till.errors.voucher_used),
+            ErrorCode::VoucherExpired => td_entry!(till.errors.voucher_expired),
+            ErrorCode::VoucherCancelled => td_entry!(till.errors.voucher_cancelled),
             ErrorCode::VoucherWrongPartner => {
-                td_string!(locale, till.errors.voucher_wrong_partner)
+                td_entry!(till.errors.voucher_wrong_partner)
             }
-            ErrorCode::ManagersOnly => td_string!(locale, till.errors.managers_only),
-            ErrorCode::ApplicationDecided => td_string!(locale, till.errors.application_decided),
+            ErrorCode::ManagersOnly => td_entry!(till.errors.managers_only),
+            ErrorCode::ApplicationDecided => td_entry!(till.errors.application_decided),
             // The wallet's, from clubs: not what a till request gets.
             ErrorCode::AlreadyMember
             | ErrorCode::NotAMember
@@ -249,7 +251,7 @@ impl Audience for Cashier {
             | ErrorCode::InvitationExpired
             | ErrorCode::InvitationsUsedUp
             // The wallet's, from resetting a password.
-            | ErrorCode::ResetLinkInvalid => td_string!(locale, till.errors.internal),
+            | ErrorCode::ResetLinkInvalid => td_entry!(till.errors.internal),
             // Not what a till request gets from this server: a bug, or a newer server.
             ErrorCode::MalformedJson
             | ErrorCode::InvalidBody
@@ -264,14 +266,16 @@ impl Audience for Cashier {
             | ErrorCode::NotEligible
             | ErrorCode::NotYetAvailable
             | ErrorCode::NoLongerAvailable
-            | ErrorCode::Unknown => td_string!(locale, till.errors.unexpected),
-        }
+            | ErrorCode::Unknown => td_entry!(till.errors.unexpected),
+        })
     }
 
-    fn with_wait(code: ErrorCode, locale: Locale) -> Option<&'static str> {
+    fn with_wait(code: ErrorCode, seconds: u32, locale: Locale) -> Option<&'static str> {
         match code {
-            ErrorCode::RateLimited => Some(td_string!(locale, till.errors.rate_limited)),
-            ErrorCode::TooManyAttempts => Some(td_string!(locale, till.errors.too_many_attempts)),
+            ErrorCode::RateLimited => Some(td_plural!(locale, till.errors.rate_limited, seconds)),
+            ErrorCode::TooManyAttempts => {
+                Some(td_plural!(locale, till.errors.too_many_attempts, seconds))
+            }
             _ => None,
         }
     }
@@ -295,6 +299,38 @@ pub fn club_error_message(error: &ApiError) -> String {
         Some(ErrorCode::InvitationUsed) => td_string!(locale, errors.invitation_used),
         Some(ErrorCode::InvitationExpired) => td_string!(locale, errors.invitation_expired),
         Some(ErrorCode::InvitationsUsedUp) => td_string!(locale, errors.invitations_used_up),
+        _ => return error_message(error),
+    };
+    text.to_owned()
+}
+
+/// A refusal of joining or of a password (signing in, changing it, deleting the account) in the
+/// wallet's words: their own codes, else [`error_message`]. Apart from `Customer`, so only the
+/// builds with those forms carry their words.
+pub fn account_error_message(error: &ApiError) -> String {
+    let locale = use_i18n().get_locale();
+    let text = match error.code() {
+        Some(ErrorCode::EmailTaken) => td_string!(locale, errors.email_taken),
+        Some(ErrorCode::InvalidCredentials) => td_string!(locale, errors.invalid_credentials),
+        _ => return error_message(error),
+    };
+    text.to_owned()
+}
+
+/// A refusal of redeeming a reward or cancelling a voucher in the wallet's words: their own
+/// codes, else [`error_message`]. Apart from `Customer`, so only the rewards module carries
+/// their words.
+pub fn reward_error_message(error: &ApiError) -> String {
+    let locale = use_i18n().get_locale();
+    let text = match error.code() {
+        Some(ErrorCode::OutOfStock) => td_string!(locale, errors.out_of_stock),
+        Some(ErrorCode::LimitReached) => td_string!(locale, errors.limit_reached),
+        Some(ErrorCode::NotEligible) => td_string!(locale, errors.not_eligible),
+        Some(ErrorCode::NotYetAvailable) => td_string!(locale, errors.not_yet_available),
+        Some(ErrorCode::NoLongerAvailable) => td_string!(locale, errors.no_longer_available),
+        Some(ErrorCode::VoucherUsed) => td_string!(locale, errors.voucher_used),
+        Some(ErrorCode::VoucherExpired) => td_string!(locale, errors.voucher_expired),
+        Some(ErrorCode::VoucherCancelled) => td_string!(locale, errors.voucher_cancelled),
         _ => return error_message(error),
     };
     text.to_owned()

@@ -2,7 +2,7 @@
 //! worded by plain functions so the component tests can check every case without a screen.
 
 use crate::format::Fmt;
-use crate::i18n::{fill, td_string, Locale};
+use crate::i18n::{fill, td_plural, td_string, Locale};
 use tessera_core::api::{Card, DiscountView, PointsOn, RewardGoal, TierGoal};
 use tessera_core::tier::QualifyBy;
 
@@ -101,14 +101,14 @@ pub fn discount_step(discount: &DiscountView) -> Option<NextStep<'static>> {
 pub fn expiring_text(points: &PointsOn, unit: &str, fmt: &Fmt, locale: Locale) -> String {
     let (n, date) = (fmt.points(points.points), fmt.day(&points.date));
     let args = [("points", n.as_str()), ("unit", unit), ("date", &date)];
-    fill(td_string!(locale, card.expire), &args)
+    fill(td_plural!(locale, card.expire, points.points), &args)
 }
 
 /// Pending points as a sentence: "18 points available from 27 Nov".
 pub fn pending_text(points: &PointsOn, unit: &str, fmt: &Fmt, locale: Locale) -> String {
     let (n, date) = (fmt.points(points.points), fmt.day(&points.date));
     let args = [("points", n.as_str()), ("unit", unit), ("date", &date)];
-    fill(td_string!(locale, card.pending), &args)
+    fill(td_plural!(locale, card.pending, points.points), &args)
 }
 
 /// What it takes to reach (`keep` false) or keep a level: "Spend ₾545.00 more by 28 Feb to reach
@@ -134,10 +134,10 @@ pub fn tier_text(
         fmt.money(*remaining, &card.currency)
     };
     let template = match (target.by_points, keep, by.is_some()) {
-        (true, false, true) => td_string!(locale, card.reach_points_by),
-        (true, false, false) => td_string!(locale, card.reach_points),
-        (true, true, true) => td_string!(locale, card.keep_points_by),
-        (true, true, false) => td_string!(locale, card.keep_points),
+        (true, false, true) => td_plural!(locale, card.reach_points_by, *remaining),
+        (true, false, false) => td_plural!(locale, card.reach_points, *remaining),
+        (true, true, true) => td_plural!(locale, card.keep_points_by, *remaining),
+        (true, true, false) => td_plural!(locale, card.keep_points, *remaining),
         (false, false, true) => td_string!(locale, card.reach_spend_by),
         (false, false, false) => td_string!(locale, card.reach_spend),
         (false, true, true) => td_string!(locale, card.keep_spend_by),
@@ -159,7 +159,7 @@ pub fn step_text(step: &NextStep, card: &Card, fmt: &Fmt, locale: Locale) -> Str
         NextStep::KeepTier(target) => tier_text(target, true, card, fmt, locale),
         NextStep::ReachTier(target) => tier_text(target, false, card, fmt, locale),
         NextStep::Reward(goal) => fill(
-            td_string!(locale, card.reward_goal),
+            td_plural!(locale, card.reward_goal, goal.remaining),
             &[
                 ("points", &fmt.points(goal.remaining)),
                 ("unit", &card.point_name),

@@ -3,13 +3,14 @@
 //! the wallet and a cashier signed in to the console in the same browser never meet. The
 //! customer's is mirrored in a signal that the router guards and screens read ([`Auth`]).
 
+use crate::i18n::{keep_choice, Locale};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::rc::Rc;
-use tessera_core::api::{Me, Session, TillSession};
+use tessera_core::api::{Me, Session, SignedIn, TillSession};
 
 /// A session as the device keeps it: its bearer token and whatever else the app shows.
 pub trait StoredSession: Serialize + DeserializeOwned {
@@ -179,9 +180,18 @@ impl Auth {
             .with(|s| s.as_ref().map(|s| s.customer.clone()))
     }
 
-    /// Stores and publishes a new session. (No checkout keys are left from an earlier one: every
+    /// Stores and publishes a new session, and keeps the account's language as the device's
+    /// choice (the next page speaks it). (No checkout keys are left from an earlier one: every
     /// way a session ends goes through [`SessionStore::clear`].)
-    pub fn sign_in(&self, session: Session) {
+    pub fn sign_in(&self, signed_in: SignedIn) {
+        if let Some(locale) = signed_in
+            .preferred_language
+            .as_deref()
+            .and_then(Locale::from_tag)
+        {
+            keep_choice(locale);
+        }
+        let session = Session::from(signed_in);
         CUSTOMER.save(&session);
         self.session.set(Some(session));
     }

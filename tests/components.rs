@@ -24,7 +24,7 @@ use tessera_wallet::checkout_key::{self, clock_offset, CheckoutKey};
 use tessera_wallet::code_screen::{self, Points, Scanned};
 use tessera_wallet::components::CardTile;
 use tessera_wallet::format::{civil_day, decimal, Fmt};
-use tessera_wallet::i18n::{I18nContextProvider, Locale};
+use tessera_wallet::i18n::Locale;
 use tessera_wallet::kept;
 use tessera_wallet::next_step::{next_step, step_text, NextStep};
 use tessera_wallet::pages::{CardPage, CardsPage, JoinPage, SettingsPage, SignInPage};
@@ -120,7 +120,7 @@ fn uk() -> Fmt {
 }
 
 fn line(card: &Card) -> Option<String> {
-    next_step(card).map(|step| step_text(&step, card, &uk(), Locale::en))
+    next_step(card).map(|step| step_text(&step, card, &uk(), Locale::En))
 }
 
 #[wasm_bindgen_test]
@@ -308,8 +308,7 @@ fn days_are_calendar_days_with_the_year_only_when_needed() {
 #[wasm_bindgen_test]
 fn card_tile_shows_program_balance_level_and_what_matters_next() {
     let card = example_card();
-    let root =
-        mount(move || view! { <I18nContextProvider><CardTile card=card /></I18nContextProvider> });
+    let root = mount(move || view! { <CardTile card=card /> });
     let link = query(&root, "a");
     assert_eq!(link.get_attribute("href").as_deref(), Some("/cards/c1"));
     let article = query(&root, "a > article");
@@ -336,7 +335,7 @@ fn card_tile_shows_program_balance_level_and_what_matters_next() {
         &next_step(&example_card()).unwrap(),
         &example_card(),
         &Fmt::for_language("en"),
-        Locale::en,
+        Locale::En,
     );
     assert_eq!(next, expected);
     assert!(next.starts_with("120 points expire on "), "{next}");
@@ -358,8 +357,7 @@ fn card_tile_shows_program_balance_level_and_what_matters_next() {
 #[wasm_bindgen_test]
 fn card_tile_without_anything_next_says_since_when() {
     let card = bare_card();
-    let root =
-        mount(move || view! { <I18nContextProvider><CardTile card=card /></I18nContextProvider> });
+    let root = mount(move || view! { <CardTile card=card /> });
     assert_eq!(
         query(&root, "[data-testid=balance]")
             .text_content()
@@ -462,13 +460,11 @@ fn mount_card_route(id: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
     mount_faked(fake, || {
         provide_context(Auth::from_storage());
         view! {
-            <I18nContextProvider>
                 <Router>
                     <Routes fallback=|| "no route">
                         <Route path=path!("/cards/:id") view=CardPage />
                     </Routes>
                 </Router>
-            </I18nContextProvider>
         }
     })
 }
@@ -489,7 +485,7 @@ fn mount_area(path: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
                 .or_else(|| Area::account(path))
                 .or_else(|| Area::trust(path))
         };
-        view! { <I18nContextProvider>{screen()}</I18nContextProvider> }
+        view! { {screen()} }
     })
 }
 
@@ -1368,9 +1364,7 @@ fn mount_page<V: IntoView + 'static>(page: fn() -> V) -> web_sys::HtmlElement {
     mount(move || {
         provide_context(Auth::from_storage());
         view! {
-            <I18nContextProvider>
                 <Router>{page()}</Router>
-            </I18nContextProvider>
         }
     })
 }
@@ -1812,11 +1806,9 @@ fn mount_cards_home(fake: &str, wake: Trigger) -> (web_sys::HtmlElement, FakeFet
         provide_context(Auth::from_storage());
         provide_context(Wake(wake));
         view! {
-            <I18nContextProvider>
                 <Router>
                     <CardsPage />
                 </Router>
-            </I18nContextProvider>
         }
     })
 }
@@ -2056,11 +2048,9 @@ async fn the_join_screen_writes_the_terms_date_as_the_reader_writes_days() {
     let (root, _api) = mount_faked(&fake_api(&[("/api/v1/terms", 200, terms.into())]), || {
         provide_context(Auth::from_storage());
         view! {
-            <I18nContextProvider>
                 <Router>
                     <JoinPage />
                 </Router>
-            </I18nContextProvider>
         }
     });
     let label = || {
@@ -2087,11 +2077,9 @@ async fn settings_offer_to_install_the_app_once_the_browser_does() {
     let (root, _api) = mount_faked(&fake_api(&[]), || {
         provide_context(Auth::from_storage());
         view! {
-            <I18nContextProvider>
                 <Router>
                     <SettingsPage />
                 </Router>
-            </I18nContextProvider>
         }
     });
     let install = || {

@@ -9,7 +9,7 @@ use tessera_core::api::{BillView, Card, ErrorCode, TillCard, TillMember, TillPur
 use tessera_core::validation::FieldCode;
 use tessera_wallet::api::idempotency::Attempts;
 use tessera_wallet::api::ApiError;
-use tessera_wallet::i18n::{I18nContextProvider, Locale};
+use tessera_wallet::i18n::Locale;
 use tessera_wallet::messages::{error_text, Audience, Cashier};
 use tessera_wallet::till::amount::{parse_amount, parse_points, InputError};
 use tessera_wallet::till::api::Identified;
@@ -283,9 +283,7 @@ fn checkout_panel_for(member: TillMember, on_done: Callback<TillPurchase>) -> im
         deadline: js_sys::Date::now() + 300_000.0,
     };
     view! {
-        <I18nContextProvider>
             <CheckoutPanel found expired=false on_done />
-        </I18nContextProvider>
     }
 }
 
@@ -539,9 +537,7 @@ async fn the_bill_its_discount_and_the_points_show_what_is_left_to_pay_before_co
             deadline: js_sys::Date::now() + 300_000.0,
         };
         view! {
-            <I18nContextProvider>
                 <CheckoutPanel found expired=false on_done=Callback::new(|_| {}) />
-            </I18nContextProvider>
         }
     });
     wait_for("the checkout panel", || {

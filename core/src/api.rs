@@ -368,6 +368,9 @@ pub struct RegisterRequest {
     /// Separate, optional consent to marketing messages.
     #[serde(default)]
     pub marketing_opt_in: bool,
+    /// The language the customer joined in (one of `validation::LANGUAGES`), kept on the account.
+    #[serde(default)]
+    pub preferred_language: Option<String>,
 }
 
 /// `POST /auth/login`.
@@ -422,6 +425,33 @@ pub struct Session {
     pub idle_expires_at: i64,
     /// The signed-in customer.
     pub customer: Me,
+}
+
+/// The answer of register, login and "I lost my phone": a new [`Session`], which the device
+/// keeps, and the language chosen on the account, which the device adopts (apart from the
+/// session, which every wallet build reads back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedIn {
+    /// Bearer token for `Authorization: Bearer <token>`; shown once, stored only hashed.
+    pub token: String,
+    /// The session ends if unused until this time; each use moves it forward.
+    pub idle_expires_at: i64,
+    /// The signed-in customer.
+    pub customer: Me,
+    /// The language chosen on the account (one of `validation::LANGUAGES`).
+    #[serde(default)]
+    pub preferred_language: Option<String>,
+}
+
+impl From<SignedIn> for Session {
+    fn from(s: SignedIn) -> Self {
+        Session {
+            token: s.token,
+            idle_expires_at: s.idle_expires_at,
+            customer: s.customer,
+        }
+    }
 }
 
 /// `GET /me`: the signed-in customer.

@@ -14,7 +14,24 @@ pub const DISPLAY_NAME_MAX_CHARS: usize = 80;
 pub const EMAIL_MAX_CHARS: usize = 254;
 
 /// The languages of the wallet, as `preferred_language` takes them.
-pub const LANGUAGES: [&str; 5] = ["en", "ka", "bg", "lv", "sr"];
+pub const LANGUAGES: [&str; 5] = ["en", "ka", "bg", "lv", "sr-Latn"];
+
+/// The wallet's language (one of [`LANGUAGES`]) for a BCP 47 tag: the tag itself in any case,
+/// else by its language subtag (`ka-GE` is `ka`; `sr` and `sr-Cyrl-RS` are Serbian, which the
+/// wallet writes in Latin script); `None` for a language it does not speak.
+pub fn known_language(tag: &str) -> Option<&'static str> {
+    let tag = tag.trim();
+    let language = tag.split(['-', '_']).next().unwrap_or_default();
+    let own = |l: &str| {
+        l.split('-')
+            .next()
+            .is_some_and(|l| l.eq_ignore_ascii_case(language))
+    };
+    LANGUAGES
+        .into_iter()
+        .find(|l| l.eq_ignore_ascii_case(tag))
+        .or_else(|| LANGUAGES.into_iter().find(|l| own(l)))
+}
 
 /// Why a field was refused (`fields[].code` of a `validation` error, and the wallet's and the
 /// console's own checks before sending): snake_case on the wire; a code newer than this build
@@ -201,6 +218,13 @@ pub fn validate_registration(req: &RegisterRequest, current_terms: &str) -> Vec<
     );
     check("phone", req.phone.as_deref().and_then(validate_phone));
     check(
+        "preferred_language",
+        req.preferred_language
+            .as_deref()
+            .is_some_and(|l| !LANGUAGES.contains(&l))
+            .then_some(FieldCode::Invalid),
+    );
+    check(
         "accepted_terms_version",
         (req.accepted_terms_version != current_terms).then_some(FieldCode::TermsNotAccepted),
     );
@@ -220,7 +244,20 @@ mod tests {
             phone: Some("+995 555 12-34-56".into()),
             accepted_terms_version: "2026-11".into(),
             marketing_opt_in: false,
+            preferred_language: Some("ka".into()),
         }
+    }
+
+    #[test]
+    fn a_tag_finds_the_wallets_language_by_itself_or_its_language() {
+        assert_eq!(known_language("ka"), Some("ka"));
+        assert_eq!(known_language("KA-ge"), Some("ka"));
+        assert_eq!(known_language("sr-latn"), Some("sr-Latn"));
+        assert_eq!(known_language("sr-Cyrl-RS"), Some("sr-Latn"));
+        assert_eq!(known_language("lv_LV"), Some("lv"));
+        assert_eq!(known_language("de"), None);
+        assert_eq!(known_language(""), None);
+        assert_eq!(known_language("*"), None);
     }
 
     #[test]
@@ -267,6 +304,7 @@ mod tests {
             phone: Some("call me".into()),
             accepted_terms_version: "2025-01".into(),
             marketing_opt_in: true,
+            preferred_language: Some("sr".into()),
         };
         let got: Vec<(String, FieldCode)> = validate_registration(&req, "2026-11")
             .into_iter()
@@ -277,6 +315,7 @@ mod tests {
             ("password", FieldCode::PasswordTooShort),
             ("display_name", FieldCode::Required),
             ("phone", FieldCode::PhoneInvalid),
+            ("preferred_language", FieldCode::Invalid),
             ("accepted_terms_version", FieldCode::TermsNotAccepted),
         ];
         assert_eq!(got, want.map(|(f, c)| (f.to_owned(), c)));

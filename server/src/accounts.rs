@@ -18,7 +18,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use tessera_core::api::{ErrorCode, LoginRequest, Me, RegisterRequest, Session};
+use tessera_core::api::{ErrorCode, LoginRequest, Me, RegisterRequest, SignedIn};
 use tessera_core::validation::{normalize_email, normalize_phone, validate_registration};
 
 pub fn router() -> Router<AppState> {
@@ -36,13 +36,13 @@ refusals! {
 ///
 /// `rate_limited`: too many sign-ups from this address.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
-    responses((status = 201, body = Session), RegisterRefusals))]
+    responses((status = 201, body = SignedIn), RegisterRefusals))]
 pub async fn register(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     UserAgent(user_agent): UserAgent,
     ApiJson(req): ApiJson<RegisterRequest>,
-) -> ApiResult<(StatusCode, ApiJson<Session>)> {
+) -> ApiResult<(StatusCode, ApiJson<SignedIn>)> {
     let fields = validate_registration(&req, &state.config.terms.version);
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
@@ -61,6 +61,7 @@ pub async fn register(
         phone: req.phone.as_deref().and_then(normalize_phone),
         terms_version: req.accepted_terms_version,
         marketing_opt_in: req.marketing_opt_in,
+        preferred_language: req.preferred_language,
         is_demo: false,
     };
     let mut tx = state.store.transaction().await?;
@@ -73,26 +74,21 @@ pub async fn register(
     cards::enrol_in_open_programs(&mut tx, &state.config, &id).await?;
     let new_session = session::create(&mut tx, state.sessions, &id, user_agent).await?;
     store::commit(tx).await?;
-    let me = load_me(&state, &id).await?;
     Ok((
         StatusCode::CREATED,
-        ApiJson(Session {
-            token: new_session.token,
-            idle_expires_at: new_session.idle_expires_at,
-            customer: me,
-        }),
+        signed_in(&state, &id, new_session).await?,
     ))
 }
 
 /// Signs in with e-mail and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 200, body = Session), SignInRefusals))]
+    responses((status = 200, body = SignedIn), SignInRefusals))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     UserAgent(user_agent): UserAgent,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<ApiJson<Session>> {
+) -> ApiResult<ApiJson<SignedIn>> {
     let id = verify_customer(&state, &address, req).await?;
     let mut tx = state.store.transaction().await?;
     let new_session = session::create(&mut tx, state.sessions, &id, user_agent).await?;
@@ -122,11 +118,13 @@ pub(crate) async fn signed_in(
     state: &AppState,
     id: &str,
     new_session: session::NewSession,
-) -> ApiResult<ApiJson<Session>> {
-    Ok(ApiJson(Session {
+) -> ApiResult<ApiJson<SignedIn>> {
+    let (customer, preferred_language) = load_customer(state, id).await?;
+    Ok(ApiJson(SignedIn {
         token: new_session.token,
         idle_expires_at: new_session.idle_expires_at,
-        customer: load_me(state, id).await?,
+        customer,
+        preferred_language,
     }))
 }
 
@@ -143,10 +141,15 @@ pub async fn logout(
 
 /// The customer `id` as `GET /me` shows them (an account gone: the session is no more).
 pub(crate) async fn load_me(state: &AppState, id: &str) -> ApiResult<Me> {
+    Ok(load_customer(state, id).await?.0)
+}
+
+/// The customer `id` as `GET /me` shows them, and the language chosen on the account.
+async fn load_customer(state: &AppState, id: &str) -> ApiResult<(Me, Option<String>)> {
     let c = accounts::customer(&state.store, id)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
-    Ok(Me {
+    let me = Me {
         id: c.id,
         email: c.email,
         display_name: c.display_name,
@@ -155,5 +158,6 @@ pub(crate) async fn load_me(state: &AppState, id: &str) -> ApiResult<Me> {
         terms_version: c.terms_version,
         terms_accepted_at: c.terms_accepted_at,
         created_at: c.created_at,
-    })
+    };
+    Ok((me, c.preferred_language))
 }

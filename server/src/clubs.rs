@@ -15,7 +15,7 @@ use crate::card_status;
 use crate::cards::customers_card;
 use crate::config::{Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, IdPath};
+use crate::extract::{ApiJson, IdPath, ReaderLanguage};
 use crate::openapi::refusals::{refusals, CUSTOMER_CARD, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
 use crate::rewards::ledger_error;
 use crate::state::AppState;
@@ -97,11 +97,6 @@ pub async fn benefits(
         .collect())
 }
 
-/// A configured text in the program's language (the member's, with the languages issue).
-pub(crate) fn text(program: &Program, text: &tessera_core::catalog::Text) -> String {
-    text.get(&program.language, &program.language).to_owned()
-}
-
 /// Where a card stands with every club of its program: read once for a listing or a change.
 struct Standing {
     memberships: Vec<MembershipRow>,
@@ -165,7 +160,7 @@ impl Standing {
     }
 
     /// The club as the member sees it at `now`.
-    fn view(&self, program: &Program, club: &Club, now: i64) -> ClubView {
+    fn view(&self, program: &Program, language: Option<&str>, club: &Club, now: i64) -> ClubView {
         let membership = self.membership(&club.id);
         let member = membership.is_some_and(|m| m.current(now));
         let application = self.application(&club.id);
@@ -194,8 +189,8 @@ impl Standing {
         let per_year = entry.and_then(|e| e.invitations).map_or(0, |i| i.per_year);
         ClubView {
             id: club.id.clone(),
-            name: text(program, &club.name),
-            description: text(program, &club.description),
+            name: program.text(language, &club.name),
+            description: program.text(language, &club.description),
             picture: format!("/clubs/{}", club.picture),
             kind: club.kind,
             discount_bp: club.benefits.discount_bp,
@@ -204,13 +199,13 @@ impl Standing {
                 .benefits
                 .perks
                 .iter()
-                .map(|p| text(program, p))
+                .map(|p| program.text(language, p))
                 .collect(),
             rewards: program
                 .rewards
                 .iter()
                 .filter(|r| r.clubs.contains(&club.id))
-                .map(|r| text(program, &r.title))
+                .map(|r| program.text(language, &r.title))
                 .collect(),
             entrance: fees
                 .and_then(|f| f.entrance)
@@ -219,7 +214,9 @@ impl Standing {
             recurring: fees.and_then(|f| f.to_renew()).map(fee_view),
             every: fees.and_then(|f| f.recurring).map(|r| r.every),
             rules,
-            questions: entry.map_or_else(Vec::new, |e| question_views(program, &e.questions)),
+            questions: entry.map_or_else(Vec::new, |e| {
+                question_views(program, language, &e.questions)
+            }),
             invitation: entry.is_some_and(|e| e.invitations.is_some()),
             approval: entry.is_some_and(|e| e.approval),
             state,
@@ -261,14 +258,22 @@ pub(crate) fn application_status(stored: &str) -> ApplicationStatus {
 }
 
 /// A questionnaire as the wallet shows it, in the program's language.
-pub(crate) fn question_views(program: &Program, questions: &[Question]) -> Vec<QuestionView> {
+pub(crate) fn question_views(
+    program: &Program,
+    language: Option<&str>,
+    questions: &[Question],
+) -> Vec<QuestionView> {
     questions
         .iter()
         .map(|q| QuestionView {
             id: q.id.clone(),
-            text: text(program, &q.text),
+            text: program.text(language, &q.text),
             kind: q.kind,
-            options: q.options.iter().map(|o| text(program, o)).collect(),
+            options: q
+                .options
+                .iter()
+                .map(|o| program.text(language, o))
+                .collect(),
             required: q.required,
         })
         .collect()
@@ -342,6 +347,7 @@ refusals! {
 pub async fn list(
     State(state): State<AppState>,
     session: CustomerSession,
+    reader: ReaderLanguage,
     IdPath(card_id): IdPath,
 ) -> ApiResult<ApiJson<Clubs>> {
     let card = store::cards::customers(&state.store, &card_id, &session.customer_id)
@@ -364,7 +370,7 @@ pub async fn list(
         clubs: program
             .clubs
             .iter()
-            .map(|club| standing.view(program, club, now))
+            .map(|club| standing.view(program, reader.0, club, now))
             .collect(),
     }))
 }
@@ -425,6 +431,8 @@ struct Change {
     /// The `Idempotency-Key` of a change that may pay with points.
     key: Option<String>,
     what: ChangeKind,
+    /// The language the answer's club is shown in.
+    language: Option<&'static str>,
 }
 
 enum ChangeKind {
@@ -443,6 +451,7 @@ impl Change {
         club: &Club,
         key: Option<String>,
         what: ChangeKind,
+        ReaderLanguage(language): ReaderLanguage,
     ) -> Self {
         Self {
             config: state.config.clone(),
@@ -452,6 +461,7 @@ impl Change {
             card_id: card.id.clone(),
             key,
             what,
+            language,
         }
     }
 }
@@ -484,6 +494,7 @@ refusals! {
 pub async fn join(
     State(state): State<AppState>,
     session: CustomerSession,
+    reader: ReaderLanguage,
     IdempotencyKey(key): IdempotencyKey,
     path: Result<Path<ClubPath>, PathRejection>,
     ApiJson(request): ApiJson<JoinClub>,
@@ -496,6 +507,7 @@ pub async fn join(
         club,
         Some(key),
         ChangeKind::Join(request),
+        reader,
     );
     state.store.write(change).await
 }
@@ -519,6 +531,7 @@ refusals! {
 pub async fn renew(
     State(state): State<AppState>,
     session: CustomerSession,
+    reader: ReaderLanguage,
     IdempotencyKey(key): IdempotencyKey,
     path: Result<Path<ClubPath>, PathRejection>,
 ) -> ApiResult<Response> {
@@ -530,6 +543,7 @@ pub async fn renew(
         club,
         Some(key),
         ChangeKind::Renew,
+        reader,
     );
     state.store.write(change).await
 }
@@ -546,6 +560,7 @@ refusals! {
 pub async fn leave(
     State(state): State<AppState>,
     session: CustomerSession,
+    reader: ReaderLanguage,
     path: Result<Path<ClubPath>, PathRejection>,
 ) -> ApiResult<Response> {
     let (card, _, club) = club_of(&state, &session.customer_id, path).await?;
@@ -556,6 +571,7 @@ pub async fn leave(
         club,
         None,
         ChangeKind::Leave,
+        reader,
     );
     state.store.write(change).await
 }
@@ -576,12 +592,13 @@ refusals! {
 pub async fn auto_renew(
     State(state): State<AppState>,
     session: CustomerSession,
+    reader: ReaderLanguage,
     path: Result<Path<ClubPath>, PathRejection>,
     ApiJson(request): ApiJson<AutoRenew>,
 ) -> ApiResult<Response> {
     let (card, _, club) = club_of(&state, &session.customer_id, path).await?;
     let what = ChangeKind::AutoRenew(request.on);
-    let change = Change::new(&state, session.customer_id, &card, club, None, what);
+    let change = Change::new(&state, session.customer_id, &card, club, None, what, reader);
     state.store.write(change).await
 }
 
@@ -601,6 +618,7 @@ refusals! {
 pub async fn invite(
     State(state): State<AppState>,
     session: CustomerSession,
+    reader: ReaderLanguage,
     path: Result<Path<ClubPath>, PathRejection>,
 ) -> ApiResult<Response> {
     let (card, _, club) = club_of(&state, &session.customer_id, path).await?;
@@ -614,6 +632,7 @@ pub async fn invite(
         club,
         None,
         ChangeKind::Invite,
+        reader,
     );
     state.store.write(change).await
 }
@@ -643,7 +662,7 @@ pub async fn take_fee_in_points(
     points: i64,
     now: i64,
 ) -> Result<(), LedgerError> {
-    let reason = format!("{} (club fee)", text(program, &club.name));
+    let reason = format!("{} (club fee)", program.text(None, &club.name));
     let reference = format!("club:{membership_id}:{period}");
     let fee = Deduction {
         kind: EntryKind::Spent,
@@ -820,7 +839,7 @@ impl Write for Change {
         let shown = card_status::written_card(tx, program, &card, None, None, now).await?;
         let standing = Standing::read(tx, program, &card.id, card.balance, now).await?;
         let body = ClubWithCard {
-            club: standing.view(program, club, now),
+            club: standing.view(program, self.language, club, now),
             card: shown,
         };
         match &self.key {
@@ -1106,6 +1125,7 @@ fn money_fee(club: &Club, membership: Option<&MembershipRow>, now: i64) -> Optio
 pub async fn till_offers(
     conn: &mut AnyConnection,
     program: &Program,
+    language: Option<&str>,
     card_id: &str,
     now: i64,
 ) -> Result<Vec<TillClubOffer>, StoreError> {
@@ -1121,7 +1141,7 @@ pub async fn till_offers(
             let (renewal, amount_minor) = money_fee(club, membership, now)?;
             Some(TillClubOffer {
                 club_id: club.id.clone(),
-                club_name: text(program, &club.name),
+                club_name: program.text(language, &club.name),
                 renewal,
                 amount_minor,
                 currency: program.currency,
@@ -1197,7 +1217,8 @@ pub async fn take_fee(
     )
     .await?;
     Ok(TillClubFee {
-        club_name: text(program, &club.name),
+        // Kept as the answer to a retry: in the program's language.
+        club_name: program.text(None, &club.name),
         amount_minor,
         currency: program.currency,
         ends_at: paid.ends_at,

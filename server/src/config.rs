@@ -149,6 +149,13 @@ pub struct Program {
 }
 
 impl Program {
+    /// A configured text (a name, a reward's or a club's words) in the reader's `language` where
+    /// the configuration has it, else in the program's.
+    pub fn text(&self, language: Option<&str>, text: &Text) -> String {
+        text.get(language.unwrap_or(&self.language), &self.language)
+            .to_owned()
+    }
+
     /// The program's time zone (checked when the file was loaded).
     pub fn tz(&self) -> chrono_tz::Tz {
         self.time_zone.parse().unwrap_or(chrono_tz::UTC)

@@ -68,6 +68,7 @@ async fn customer(
                 phone: Some(phone.to_owned()),
                 terms_version: state.config.terms.version.clone(),
                 marketing_opt_in: false,
+                preferred_language: None,
                 is_demo: true,
             };
             accounts::insert(&mut tx, &customer, now_ms())

@@ -186,3 +186,57 @@ impl<S: Send + Sync> FromRequestParts<S> for UserAgent {
         Ok(UserAgent(agent))
     }
 }
+
+/// The language a request asks to read configured texts in: the first of its `Accept-Language`
+/// tags (in the order given; the wallet sends its own language alone) that the wallet speaks
+/// (`core::validation::known_language`); `None` reads them in the program's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReaderLanguage(pub Option<&'static str>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ReaderLanguage {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        Ok(ReaderLanguage(reader_language(header)))
+    }
+}
+
+/// The first tag of an `Accept-Language` value the wallet speaks (at most 16 looked at; a tag
+/// weighted `q=0` is refused by its sender, so skipped).
+fn reader_language(header: &str) -> Option<&'static str> {
+    header
+        .split(',')
+        .take(16)
+        .filter_map(|entry| {
+            let mut parts = entry.split(';');
+            let tag = parts.next()?.trim();
+            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (!refused).then_some(tag)
+        })
+        .find_map(tessera_core::validation::known_language)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reader_language;
+
+    #[test]
+    fn the_first_language_the_wallet_speaks_is_the_readers() {
+        assert_eq!(reader_language("ka-GE,ka;q=0.9,en;q=0.8"), Some("ka"));
+        assert_eq!(reader_language("de-DE, lv;q=0.7, en;q=0.5"), Some("lv"));
+        assert_eq!(reader_language("sr-Latn-RS"), Some("sr-Latn"));
+        assert_eq!(reader_language("sr"), Some("sr-Latn"));
+    }
+
+    #[test]
+    fn a_refused_or_unknown_language_reads_in_the_programs() {
+        assert_eq!(reader_language("ka;q=0, bg;q=0.5"), Some("bg"));
+        assert_eq!(reader_language("de, fr"), None);
+        assert_eq!(reader_language(""), None);
+    }
+}

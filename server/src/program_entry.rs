@@ -9,11 +9,11 @@
 use crate::auth::session::CustomerSession;
 use crate::clubs::{
     application_status, check_answers, invitation_views, left, live_invitation, make_invitation,
-    question_views, spend_invitation, text, year_start,
+    question_views, spend_invitation, year_start,
 };
 use crate::config::{Enrolment, Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, IdPath};
+use crate::extract::{ApiJson, IdPath, ReaderLanguage};
 use crate::openapi::refusals::{refusals, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
 use crate::rewards::ledger_error;
 use crate::state::AppState;
@@ -86,10 +86,12 @@ pub async fn offers(
         .collect())
 }
 
-/// The program's entry as `customer_id` stands with it at `now`, read on `conn`.
+/// The program's entry as `customer_id` stands with it at `now`, read on `conn`, its texts in
+/// `language`.
 async fn read_entry(
     conn: &mut AnyConnection,
     program: &Program,
+    language: Option<&str>,
     entry: &Entry,
     customer_id: &str,
     now: i64,
@@ -121,9 +123,9 @@ async fn read_entry(
         description: program
             .description
             .as_ref()
-            .map(|d| text(program, d))
+            .map(|d| program.text(language, d))
             .unwrap_or_default(),
-        questions: question_views(program, &entry.questions),
+        questions: question_views(program, language, &entry.questions),
         invitation: entry.invitations.is_some(),
         approval: entry.approval,
         state,
@@ -158,12 +160,21 @@ refusals! {
 pub async fn entry(
     State(state): State<AppState>,
     session: CustomerSession,
+    ReaderLanguage(language): ReaderLanguage,
     IdPath(id): IdPath,
 ) -> ApiResult<ApiJson<ProgramEntry>> {
     let (program, entry) = closed_program(&state.config, &id)?;
     let mut conn = state.store.reader().await?;
     Ok(ApiJson(
-        read_entry(&mut conn, program, entry, &session.customer_id, now_ms()).await?,
+        read_entry(
+            &mut conn,
+            program,
+            language,
+            entry,
+            &session.customer_id,
+            now_ms(),
+        )
+        .await?,
     ))
 }
 
@@ -189,6 +200,7 @@ refusals! {
 pub async fn apply(
     State(state): State<AppState>,
     session: CustomerSession,
+    ReaderLanguage(language): ReaderLanguage,
     IdempotencyKey(key): IdempotencyKey,
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<ApplyToProgram>,
@@ -201,6 +213,7 @@ pub async fn apply(
             customer_id: session.customer_id,
             program_id: program.id.clone(),
             what: EntryChangeKind::Apply { key, request },
+            language,
         })
         .await
 }
@@ -221,6 +234,7 @@ refusals! {
 pub async fn invite(
     State(state): State<AppState>,
     session: CustomerSession,
+    ReaderLanguage(language): ReaderLanguage,
     IdPath(id): IdPath,
 ) -> ApiResult<Response> {
     let (program, entry) = closed_program(&state.config, &id)?;
@@ -234,6 +248,7 @@ pub async fn invite(
             customer_id: session.customer_id,
             program_id: program.id.clone(),
             what: EntryChangeKind::Invite,
+            language,
         })
         .await
 }
@@ -245,6 +260,8 @@ struct EntryChange {
     customer_id: String,
     program_id: String,
     what: EntryChangeKind,
+    /// The language of the answer's texts.
+    language: Option<&'static str>,
 }
 
 enum EntryChangeKind {
@@ -278,7 +295,8 @@ impl Write for EntryChange {
                     return Err(already_cardholder());
                 }
                 self.apply(tx, program, entry, request, now).await?;
-                let body = read_entry(tx, program, entry, &self.customer_id, now).await?;
+                let body =
+                    read_entry(tx, program, self.language, entry, &self.customer_id, now).await?;
                 idempotency::store(tx, &scope, key, StatusCode::CREATED, &body).await
             }
             EntryChangeKind::Invite => {
@@ -292,7 +310,8 @@ impl Write for EntryChange {
                 // Under the card's lock: two at once make no more than the year's codes.
                 ledger::lock(tx, &card_id).await.map_err(ledger_error)?;
                 make_invitation(tx, program, PROGRAM_ITSELF, &card_id, invitations, now).await?;
-                let body = read_entry(tx, program, entry, &self.customer_id, now).await?;
+                let body =
+                    read_entry(tx, program, self.language, entry, &self.customer_id, now).await?;
                 Ok((StatusCode::CREATED, ApiJson(body)).into_response())
             }
         }

@@ -14,7 +14,7 @@ use crate::calendar;
 use crate::card_status;
 use crate::config::{Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, IdPath};
+use crate::extract::{ApiJson, IdPath, ReaderLanguage};
 use crate::openapi::refusals::{refusals, SessionRefusals, IDEMPOTENCY_KEY, SIGNED_IN};
 use crate::state::AppState;
 use crate::store::ledger::{self, Deduction, LedgerError};
@@ -69,12 +69,9 @@ fn partner_names(program: &Program, ids: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The reward's title in the program's language (the member's, with the languages issue).
-fn title_of(program: &Program, reward: &Reward) -> String {
-    reward
-        .title
-        .get(&program.language, &program.language)
-        .to_owned()
+/// The reward's title in the reader's `language`, else the program's.
+fn title_of(program: &Program, language: Option<&str>, reward: &Reward) -> String {
+    program.text(language, &reward.title)
 }
 
 /// The cheapest reward the member can work towards and cannot yet afford, for a card showing
@@ -122,7 +119,9 @@ pub async fn next_goal(
             }
         }
         return Ok(Some(RewardGoal {
-            name: title_of(program, reward),
+            // The card is read by many paths (wallet, card, till answers): in the program's
+            // language until they carry the reader's.
+            name: title_of(program, None, reward),
             points: reward.cost_for(clubs),
             remaining: reward.cost_for(clubs) - balance,
         }));
@@ -143,6 +142,7 @@ refusals! {
 pub async fn catalog(
     State(state): State<AppState>,
     session: CustomerSession,
+    ReaderLanguage(language): ReaderLanguage,
     IdPath(program_id): IdPath,
 ) -> ApiResult<ApiJson<Rewards>> {
     let (card, program) =
@@ -181,11 +181,8 @@ pub async fn catalog(
             let refusal = reward.refusal(&facts, &today);
             RewardView {
                 id: reward.id.clone(),
-                title: title_of(program, reward),
-                description: reward
-                    .description
-                    .get(&program.language, &program.language)
-                    .to_owned(),
+                title: title_of(program, language, reward),
+                description: program.text(language, &reward.description),
                 picture: format!("/rewards/{}", reward.picture),
                 cost: reward.cost_for(&clubs),
                 list_cost: (reward.cost_for(&clubs) < reward.cost).then_some(reward.cost),
@@ -247,6 +244,7 @@ refusals! {
 pub async fn redeem(
     State(state): State<AppState>,
     session: CustomerSession,
+    ReaderLanguage(language): ReaderLanguage,
     IdempotencyKey(key): IdempotencyKey,
     path: Result<Path<RewardPath>, PathRejection>,
 ) -> ApiResult<Response> {
@@ -271,6 +269,7 @@ pub async fn redeem(
             reward_id: path.reward,
             card_id: card.id,
             key,
+            language,
         })
         .await
 }
@@ -283,6 +282,8 @@ struct Redeem {
     reward_id: String,
     card_id: String,
     key: String,
+    /// The language the voucher's title is copied in.
+    language: Option<&'static str>,
 }
 
 impl Write for Redeem {
@@ -344,7 +345,7 @@ impl Write for Redeem {
         }
         let code = typed_code::random();
         let spend_reference = format!("voucher:{code}");
-        let title = title_of(program, reward);
+        let title = title_of(program, self.language, reward);
         // The member's price: the lowest of their clubs' prices, else the reward's.
         let cost = reward.cost_for(&clubs);
         let spend = Deduction {

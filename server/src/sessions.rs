@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::Router;
-use tessera_core::api::{ErrorCode, LoginRequest, Session, SessionView, Sessions, SessionsEnded};
+use tessera_core::api::{ErrorCode, LoginRequest, SessionView, Sessions, SessionsEnded, SignedIn};
 use tessera_core::device;
 
 pub fn router() -> Router<AppState> {
@@ -115,13 +115,13 @@ pub async fn lost_phone(
 /// in, in the same transaction.
 #[utoipa::path(post, path = "/api/v1/auth/lost-phone", tag = "accounts",
     request_body = LoginRequest,
-    responses((status = 200, body = Session), SignInRefusals))]
+    responses((status = 200, body = SignedIn), SignInRefusals))]
 pub async fn lost_phone_signing_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     UserAgent(user_agent): UserAgent,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<ApiJson<Session>> {
+) -> ApiResult<ApiJson<SignedIn>> {
     let id = verify_customer(&state, &address, req).await?;
     let mut tx = state.store.transaction().await?;
     lose_phone(&mut tx, &id, None).await?;

@@ -17,7 +17,7 @@ use tessera_core::api::{
     AcceptTerms, ApplyToProgram, AutoRenew, Card, CheckoutSecret, DeleteAccount, ErrorBody,
     ErrorCode, FieldError, HistoryPage, JoinClub, LoginRequest, Me, PasswordChange,
     PasswordResetConfirm, PasswordResetInfo, PasswordResetRequest, Profile, ProfileChange,
-    ProgramTerms, RegisterRequest, Session, Terms, VoucherWithCard, Wallet,
+    ProgramTerms, RegisterRequest, SignedIn, Terms, VoucherWithCard, Wallet,
 };
 use web_sys::js_sys::encode_uri_component;
 use web_sys::js_sys::Date;
@@ -471,6 +471,8 @@ pub(crate) async fn send(
     let mut request = RequestBuilder::new(&format!("{BASE}{path}"))
         .method(method)
         .header("Accept", "application/json")
+        // The configured texts (programs, rewards, clubs) in the page's language.
+        .header("Accept-Language", crate::i18n::chosen().as_str())
         .abort_signal(abort.map(|a| a.signal()).as_ref());
     if !query.is_empty() {
         request = request.query(query.iter().copied());
@@ -504,7 +506,7 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
 
 /// `POST /auth/lost-phone`: "I lost my phone" from the sign-in screen: every other session and
 /// their checkout codes end, and this device is signed in.
-pub async fn lost_phone(request: LoginRequest) -> Result<Session, ApiError> {
+pub async fn lost_phone(request: LoginRequest) -> Result<SignedIn, ApiError> {
     post("/auth/lost-phone", &request).await
 }
 
@@ -541,12 +543,12 @@ pub async fn terms() -> Result<Terms, ApiError> {
 }
 
 /// `POST /auth/register`.
-pub async fn register(request: &RegisterRequest) -> Result<Session, ApiError> {
+pub async fn register(request: &RegisterRequest) -> Result<SignedIn, ApiError> {
     post("/auth/register", request).await
 }
 
 /// `POST /auth/login`. By value: the sign-in form's action owns the request it sends.
-pub async fn login(request: LoginRequest) -> Result<Session, ApiError> {
+pub async fn login(request: LoginRequest) -> Result<SignedIn, ApiError> {
     post("/auth/login", &request).await
 }
 

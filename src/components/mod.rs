@@ -3,6 +3,7 @@
 mod card_tile;
 mod confirm;
 mod form;
+mod language_choice;
 mod near_end;
 mod offline_line;
 mod shell;
@@ -12,6 +13,7 @@ mod update_banner;
 pub use card_tile::{card_tile, hue_class, reader_fmt, tier_badge, CardTile, CardTileSkeleton};
 pub use confirm::{confirm_panel, ConfirmText, Confirming};
 pub use form::{focus_first_invalid, CheckboxField, Field, FormAlert, SelectField, SubmitButton};
+pub use language_choice::LanguageChoice;
 pub use near_end::watch_near_end;
 pub use offline_line::OfflineLine;
 pub use shell::{back_link, Logo, Shell};

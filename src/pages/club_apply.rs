@@ -340,7 +340,7 @@ pub(super) fn invitation_panel(
         })
         .collect_view();
     let left_text = fill(
-        td_string!(locale, clubs.invitations_left),
+        td_plural!(locale, clubs.invitations_left, left),
         &[("count", &fmt.points(i64::from(left)))],
     );
     let none_left = left == 0;

@@ -220,7 +220,7 @@ fn gives(club: &ClubView, list: &Clubs, fmt: &Fmt, locale: Locale) -> Vec<String
 fn price(fee: FeeView, list: &Clubs, fmt: &Fmt, locale: Locale) -> String {
     let points = fee.points.map(|p| {
         fill(
-            td_string!(locale, rewards.cost),
+            td_plural!(locale, rewards.cost, p),
             &[("points", &fmt.points(p)), ("unit", &list.point_name)],
         )
     });
@@ -293,7 +293,7 @@ fn rule_text(rule: &RuleProgress, currency: &Currency, fmt: &Fmt, locale: Locale
             ],
         ),
         (RuleKind::RecentPurchases, Some(days)) => fill(
-            td_string!(locale, clubs.rule_recent),
+            td_plural!(locale, clubs.rule_recent, rule.required),
             &[
                 ("current", &count(rule.current)),
                 ("required", &count(rule.required)),
@@ -301,7 +301,7 @@ fn rule_text(rule: &RuleProgress, currency: &Currency, fmt: &Fmt, locale: Locale
             ],
         ),
         _ => fill(
-            td_string!(locale, clubs.rule_purchases),
+            td_plural!(locale, clubs.rule_purchases, rule.required),
             &[
                 ("current", &count(rule.current)),
                 ("required", &count(rule.required)),
@@ -669,11 +669,11 @@ fn paying(
     locale: Locale,
 ) -> (String, Vec<(&'static str, String)>) {
     let cost = fill(
-        td_string!(locale, rewards.cost),
+        td_plural!(locale, rewards.cost, points),
         &[("points", &fmt.points(points)), ("unit", &list.point_name)],
     );
     let after = fill(
-        td_string!(locale, rewards.balance_after),
+        td_plural!(locale, rewards.balance_after, list.balance - points),
         &[
             ("points", &fmt.points(list.balance - points)),
             ("unit", &list.point_name),
@@ -764,7 +764,11 @@ fn member_actions(
     let renew_points = club.recurring.and_then(|r| r.points);
     let short = membership.renewal_short.then(|| {
         let text = fill(
-            td_string!(locale, clubs.renewal_short),
+            td_plural!(
+                locale,
+                clubs.renewal_short,
+                renew_points.unwrap_or_default()
+            ),
             &[
                 (
                     "date",

@@ -68,6 +68,20 @@ fn keep(auth: Auth, profile: &Profile) {
     }
 }
 
+/// Speaks the account's language `tag` on this device from now on (the page, in `current`,
+/// reloads when it is another); none: the browser's language, as on a new device.
+fn speak(tag: Option<&str>, current: Locale) {
+    match tag.and_then(Locale::from_tag) {
+        Some(locale) if locale != current => choose(locale),
+        Some(locale) => keep_choice(locale),
+        // Back to the browser's language: the page starts again in it.
+        None if forget_choice() => {
+            let _ = window().location().reload();
+        }
+        None => {}
+    }
+}
+
 /// Name, phone and language, saved together.
 #[component]
 fn DetailsForm(name: String, phone: String, language: String) -> impl IntoView {
@@ -76,6 +90,7 @@ fn DetailsForm(name: String, phone: String, language: String) -> impl IntoView {
     let name = RwSignal::new(name);
     let phone = RwSignal::new(phone);
     let language = RwSignal::new(language);
+    let speaking = i18n.get_locale_untracked();
     let field_errors = RwSignal::new(Vec::<FieldError>::new());
     let form_error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
@@ -86,6 +101,7 @@ fn DetailsForm(name: String, phone: String, language: String) -> impl IntoView {
                 Ok(profile) => {
                     keep(auth, &profile);
                     saved.set(true);
+                    speak(profile.preferred_language.as_deref(), speaking);
                 }
                 Err(error) => {
                     field_errors.set(error.fields().to_vec());
@@ -120,14 +136,9 @@ fn DetailsForm(name: String, phone: String, language: String) -> impl IntoView {
         field_errors.set(Vec::new());
         save.dispatch(change);
     };
-    let languages = vec![
-        ("", t_string!(i18n, details.language_device).to_owned()),
-        ("en", "English".to_owned()),
-        ("ka", "ქართული".to_owned()),
-        ("bg", "Български".to_owned()),
-        ("lv", "Latviešu".to_owned()),
-        ("sr", "Српски".to_owned()),
-    ];
+    let languages = std::iter::once(("", t_string!(i18n, details.language_device).to_owned()))
+        .chain(Locale::ALL.map(|l| (l.as_str(), l.name().to_owned())))
+        .collect();
     view! {
         <form class="panel form" novalidate on:submit=on_submit aria-labelledby="details-form-title">
             <h2 class="panel__title" id="details-form-title">{t_string!(i18n, settings.account)}</h2>

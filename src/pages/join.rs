@@ -3,10 +3,10 @@
 use crate::api::{self, ApiError, Remote};
 use crate::components::{
     field_error, focus_first_invalid, reader_fmt, CheckboxField, CredentialFields, Field,
-    FormAlert, SubmitButton,
+    FormAlert, LanguageChoice, SubmitButton,
 };
 use crate::i18n::*;
-use crate::messages::error_message;
+use crate::messages::{account_error_message, error_message};
 use crate::session::Auth;
 use leptos::prelude::*;
 use tessera_core::api::{ErrorCode, FieldError, RegisterRequest, Terms};
@@ -38,7 +38,7 @@ pub fn JoinPage() -> impl IntoView {
                 }
                 Err(error) => {
                     field_errors.set(error.fields().to_vec());
-                    form_error.set(Some(error_message(&error)));
+                    form_error.set(Some(account_error_message(&error)));
                     focus_first_invalid();
                 }
             }
@@ -67,6 +67,7 @@ pub fn JoinPage() -> impl IntoView {
                 String::new()
             },
             marketing_opt_in: marketing.get_untracked(),
+            preferred_language: Some(i18n.get_locale_untracked().as_str().to_owned()),
         };
         // Without loaded terms, validate the rest and say why joining is not possible.
         let expected = current_version.unwrap_or_else(|| request.accepted_terms_version.clone());
@@ -171,6 +172,7 @@ pub fn JoinPage() -> impl IntoView {
                 {t_string!(i18n, join.have_account)}" "
                 <a href="/sign-in" class="link">{t_string!(i18n, join.to_sign_in)}</a>
             </p>
+            <LanguageChoice />
         </section>
     }
 }

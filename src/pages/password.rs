@@ -8,7 +8,7 @@ use crate::components::{
     back_link, field_error, focus_first_invalid, Field, FormAlert, SubmitButton,
 };
 use crate::i18n::*;
-use crate::messages::error_message;
+use crate::messages::{account_error_message, error_message};
 use leptos::prelude::*;
 use tessera_core::api::{ErrorCode, FieldError, PasswordChange};
 use tessera_core::validation::validate_password;
@@ -38,7 +38,7 @@ pub fn PasswordPage() -> impl IntoView {
                         form_error.set(Some(t_string!(i18n, password.wrong).to_owned()));
                         fields.clear();
                     } else {
-                        form_error.set(Some(error_message(&error)));
+                        form_error.set(Some(account_error_message(&error)));
                     }
                     field_errors.set(fields);
                     focus_first_invalid();

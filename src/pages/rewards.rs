@@ -118,7 +118,7 @@ fn Catalog(card: Remote<Card>, card_id: String, program_id: String) -> impl Into
             }
         };
         let balance = fill(
-            td_string!(locale, rewards.balance),
+            td_plural!(locale, rewards.balance, card.balance),
             &[
                 ("points", &fmt.points(card.balance)),
                 ("unit", &card.point_name),
@@ -160,7 +160,7 @@ fn reward_item(
 /// `150 points`.
 fn points_text(points: i64, card: &Card, fmt: &Fmt, locale: Locale) -> String {
     fill(
-        td_string!(locale, rewards.cost),
+        td_plural!(locale, rewards.cost, points),
         &[("points", &fmt.points(points)), ("unit", &card.point_name)],
     )
 }
@@ -171,7 +171,7 @@ fn note(reward: &RewardView, card: &Card, fmt: &Fmt, locale: Locale) -> (&'stati
     let mut parts: Vec<String> = Vec::new();
     let refusal = match reward.refusal {
         Some(ErrorCode::InsufficientPoints) => Some(fill(
-            td_string!(locale, rewards.more),
+            td_plural!(locale, rewards.more, reward.missing_points),
             &[
                 ("points", &fmt.points(reward.missing_points)),
                 ("unit", &card.point_name),
@@ -201,7 +201,7 @@ fn note(reward: &RewardView, card: &Card, fmt: &Fmt, locale: Locale) -> (&'stati
     }
     if let Some(list_cost) = reward.list_cost {
         parts.push(fill(
-            td_string!(locale, rewards.club_price),
+            td_plural!(locale, rewards.club_price, list_cost),
             &[
                 ("points", &fmt.points(list_cost)),
                 ("unit", &card.point_name),
@@ -210,7 +210,7 @@ fn note(reward: &RewardView, card: &Card, fmt: &Fmt, locale: Locale) -> (&'stati
     }
     if let Some(left @ 1..=5) = reward.stock_left {
         parts.push(fill(
-            td_string!(locale, rewards.left),
+            td_plural!(locale, rewards.left, left),
             &[("count", &fmt.points(left))],
         ));
     }
@@ -278,7 +278,7 @@ fn RewardScreen(card: Remote<Card>, program_id: String, reward_id: String) -> im
         done.track();
         if let Redeeming::Done(done) = state.get_untracked() {
             let lead = fill(
-                td_string!(locale, rewards.redeemed),
+                td_plural!(locale, rewards.redeemed, done.card.balance),
                 &[
                     ("cost", &points_text(done.voucher.cost, &card, &fmt, locale)),
                     ("points", &fmt.points(done.card.balance)),
@@ -332,7 +332,7 @@ fn reward_details(
     let value = value_text(&reward.value, Some(card.currency), fmt, locale);
     let cost = points_text(reward.cost, card, fmt, locale);
     let after = fill(
-        td_string!(locale, rewards.balance_after),
+        td_plural!(locale, rewards.balance_after, card.balance - reward.cost),
         &[
             ("points", &fmt.points(card.balance - reward.cost)),
             ("unit", &card.point_name),
@@ -356,7 +356,7 @@ fn reward_details(
                 going: td_string!(locale, rewards.redeeming),
                 back: td_string!(locale, rewards.not_now),
                 danger: false,
-                message: crate::messages::error_message,
+                message: crate::messages::reward_error_message,
             };
             confirm_panel(state, text, send).into_any()
         } else {

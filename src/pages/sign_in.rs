@@ -2,9 +2,9 @@
 //! which stops every other device (and its checkout codes) and signs this one in.
 
 use crate::api;
-use crate::components::{sign_in_action, SignInForm};
+use crate::components::{sign_in_action, LanguageChoice, SignInForm};
 use crate::i18n::*;
-use crate::messages::error_message;
+use crate::messages::account_error_message;
 use crate::session::Auth;
 use leptos::prelude::*;
 
@@ -22,7 +22,7 @@ pub fn SignInPage() -> impl IntoView {
             <p class="page__lead">{t_string!(i18n, sign_in.lead)}</p>
             <SignInForm
                 sign_in
-                message=Callback::new(|error: api::ApiError| error_message(&error))
+                message=Callback::new(|error: api::ApiError| account_error_message(&error))
                 submit=t_string!(i18n, sign_in.submit)
                 submitting=t_string!(i18n, sign_in.submitting)
             />
@@ -40,6 +40,7 @@ pub fn SignInPage() -> impl IntoView {
                 " · "
                 <a class="link" href="/privacy">{t_string!(i18n, published.privacy)}</a>
             </p>
+            <LanguageChoice />
         </section>
     }
 }
@@ -57,7 +58,7 @@ pub fn LostPhonePage() -> impl IntoView {
             <p class="page__lead">{t_string!(i18n, sign_in.lost_phone_lead)}</p>
             <SignInForm
                 sign_in=stop
-                message=Callback::new(|error: api::ApiError| error_message(&error))
+                message=Callback::new(|error: api::ApiError| account_error_message(&error))
                 submit=t_string!(i18n, sessions.lost_go)
                 submitting=t_string!(i18n, sessions.lost_going)
             />

@@ -243,7 +243,7 @@ pub fn VoucherPage(id: String) -> impl IntoView {
                 Some(voucher) => {
                     let active = voucher.status == VoucherStatus::Active;
                     let points = fill(
-                        td_string!(locale, vouchers.cancel_body),
+                        td_plural!(locale, vouchers.cancel_body, voucher.cost),
                         &[("points", &fmt.points(voucher.cost))],
                     );
                     view! {
@@ -254,7 +254,7 @@ pub fn VoucherPage(id: String) -> impl IntoView {
                             Cancelling::Done(points) => Some(view! {
                                 <p class="alert alert--success" role="status">
                                     {fill(
-                                        td_string!(locale, vouchers.cancelled_done),
+                                        td_plural!(locale, vouchers.cancelled_done, points),
                                         &[("points", &fmt.points(points))],
                                     )}
                                 </p>
@@ -294,7 +294,7 @@ fn cancel_action(
                 going: td_string!(locale, vouchers.cancelling),
                 back: td_string!(locale, vouchers.keep),
                 danger: true,
-                message: crate::messages::error_message,
+                message: crate::messages::reward_error_message,
             };
             confirm_panel(state, text, cancel).into_any()
         } else {

@@ -192,7 +192,7 @@ fn losses(preview: &DeletionPreview, locale: Locale) -> impl IntoView {
         .iter()
         .map(|card| {
             fill(
-                td_string!(locale, your_data.lose_points),
+                td_plural!(locale, your_data.lose_points, card.points),
                 &[
                     ("points", &fmt.points(card.points)),
                     ("unit", &card.point_name),

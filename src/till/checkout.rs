@@ -267,7 +267,7 @@ pub fn CheckoutPanel(
         &card.currency,
     );
     let points_hint = fill(
-        t_string!(i18n, till.checkout.points_hint),
+        t_plural!(i18n, till.checkout.points_hint, balance),
         &[
             ("balance", &fmt.points(balance)),
             ("unit", &card.point_name),

@@ -309,14 +309,11 @@ pub fn fees_path(ticket: &str) -> String {
 pub fn show_in(host: web_sys::HtmlElement, path: &str) -> Box<dyn std::any::Any> {
     let ticket = path.strip_prefix(FEES).map(str::to_owned);
     Box::new(leptos::mount::mount_to(host, move || {
-        // Made inside the provider (its children), where the parts find the translations.
         view! {
-            <I18nContextProvider>
                 {match ticket {
                     Some(ticket) => view! { <ClubFees ticket=ticket /> }.into_any(),
                     None => view! { <ApplicationsView /> }.into_any(),
                 }}
-            </I18nContextProvider>
         }
     }))
 }

@@ -64,7 +64,7 @@ pub fn DoneView(
     if bill.points_spent > 0 {
         lines.push((
             fill(
-                td_string!(locale, till.done.paid),
+                td_plural!(locale, till.done.paid, bill.points_spent),
                 &[
                     ("points", &points(bill.points_spent)),
                     ("unit", unit),
@@ -80,7 +80,7 @@ pub fn DoneView(
     );
     lines.push((
         fill(
-            td_string!(locale, till.done.earned),
+            td_plural!(locale, till.done.earned, purchase.points),
             &[("points", &points(purchase.points)), ("unit", unit)],
         ),
         true,
@@ -88,7 +88,7 @@ pub fn DoneView(
     if purchase.welcome_points > 0 {
         lines.push((
             fill(
-                td_string!(locale, till.done.welcome),
+                td_plural!(locale, till.done.welcome, purchase.welcome_points),
                 &[("points", &points(purchase.welcome_points)), ("unit", unit)],
             ),
             true,

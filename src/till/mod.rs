@@ -65,13 +65,11 @@ pub fn TillApp() -> impl IntoView {
         }
     });
     view! {
-        <I18nContextProvider>
             <TillShell>
                 <Show when=move || auth.signed_in()>
                     <Console />
                 </Show>
             </TillShell>
-        </I18nContextProvider>
     }
 }
 

@@ -7,7 +7,7 @@
 
 use super::api;
 use crate::api::ApiError;
-use crate::components::{sign_in_action, SignInForm};
+use crate::components::{sign_in_action, LanguageChoice, SignInForm};
 use crate::i18n::*;
 use crate::messages::{error_text, Cashier};
 use crate::session::TILL;
@@ -46,6 +46,7 @@ pub fn SignIn() -> impl IntoView {
                 submit=t_string!(i18n, till.sign_in.submit)
                 submitting=t_string!(i18n, till.sign_in.submitting)
             />
+            <LanguageChoice />
         </section>
     }
 }

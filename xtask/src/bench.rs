@@ -69,6 +69,7 @@ pub fn size() -> Result<()> {
     }
     let (decoder, files, budget) = DECODER;
     builds.push((decoder, files.map(String::from).to_vec(), budget));
+    let mut first_load = 0;
     for (build, files, budget) in builds {
         let mut total = 0;
         for name in files {
@@ -81,6 +82,40 @@ pub fn size() -> Result<()> {
         println!("{build}: {total} bytes gzip -9 (budget {budget})");
         if total > budget {
             over.push(format!("{build} by {} bytes", total - budget));
+        }
+        if build == BUILDS[0].0 {
+            first_load = total;
+        }
+    }
+    // Another language's first load is English's and its customer table (`dist/locales/`),
+    // which the page's language script fetches alongside the wasm.
+    let (budget, mut tables) = (
+        BUILDS[0].2,
+        std::fs::read_dir(dist.join("locales"))?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<std::io::Result<Vec<_>>>()?,
+    );
+    tables.sort();
+    for table in tables {
+        let name = table
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let tag = name.split('.').next().unwrap_or_default();
+        let gz = gzip9(&std::fs::read(&table)?)?;
+        if tag.ends_with("-console") {
+            // The console's words (every key), which only the console's page fetches.
+            println!("locales/{name}: {gz} bytes gzip -9 (the console's table)");
+            continue;
+        }
+        let total = first_load + gz;
+        println!("locales/{name}: {gz} bytes gzip -9");
+        println!("wallet first load in {tag}: {total} bytes gzip -9 (budget {budget})");
+        if total > budget {
+            over.push(format!(
+                "the first load in {tag} by {} bytes",
+                total - budget
+            ));
         }
     }
     println!(

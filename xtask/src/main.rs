@@ -17,6 +17,7 @@
 //!   and the server process's peak memory (`server/examples/bench_export.rs`).
 
 mod bench;
+mod locales;
 mod process;
 mod test;
 mod tools;

@@ -1,5 +1,6 @@
 //! Building the wallet with trunk: release, offline, with the pinned wasm-bindgen and wasm-opt.
 
+use crate::locales::Audience;
 use crate::process::run;
 use crate::tools::Tools;
 use anyhow::Result;
@@ -25,6 +26,15 @@ pub const APPS: [&str; 9] = [
     "till-clubs",
 ];
 
+/// The pages (`dist/`-relative) that start a wallet app, each with the language script of
+/// `partials/head.html`, and whose tables they fetch.
+pub const PAGES: [(&str, Audience); 4] = [
+    ("index.html", Audience::Customer),
+    ("code/index.html", Audience::Customer),
+    ("welcome/index.html", Audience::Customer),
+    ("till/index.html", Audience::Console),
+];
+
 /// The apps whose files keep their names without a hash: the wallet's (and the console's) page
 /// imports their modules
 /// (`/{app}/tessera-{app}.js`) and the code's stylesheet (`/code/code.css`) by name
@@ -46,7 +56,8 @@ const UNHASHED: [&str; 7] = [
 /// The wallet comes first because trunk empties its dist directory first: building it after the
 /// others would delete theirs. Their builds' post-build hook writes no service worker
 /// (`scripts/sw-assets.sh`); the wallet's is written again at the end, so that it precaches the
-/// code screen and sign-in too (the code must show offline).
+/// code screen and sign-in too (the code must show offline), and the languages' tables
+/// (`dist/locales/`), written before it.
 pub fn build_release(tools: &Tools) -> Result<()> {
     trunk_build(tools, &[])?;
     for app in APPS {
@@ -74,6 +85,7 @@ pub fn build_release(tools: &Tools) -> Result<()> {
         )?;
     }
     let root = crate::root();
+    crate::locales::write_tables(&root, &root.join("dist"))?;
     run(Command::new("sh")
         .arg("scripts/sw-assets.sh")
         .env("TRUNK_STAGING_DIR", root.join("dist"))

@@ -12,6 +12,7 @@ pub struct NewCustomer {
     pub phone: Option<String>,
     pub terms_version: String,
     pub marketing_opt_in: bool,
+    pub preferred_language: Option<String>,
     pub is_demo: bool,
 }
 
@@ -21,8 +22,9 @@ pub async fn insert(tx: &mut Tx, c: &NewCustomer, now: i64) -> Result<Option<Str
     let id = new_id();
     let inserted = sqlx::query(
         "INSERT INTO customers (id, email, password_hash, display_name, phone, terms_version,
-             terms_accepted_at, marketing_opt_in, marketing_updated_at, is_demo, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             terms_accepted_at, marketing_opt_in, marketing_updated_at, is_demo, created_at,
+             preferred_language)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(&c.email)
@@ -35,6 +37,7 @@ pub async fn insert(tx: &mut Tx, c: &NewCustomer, now: i64) -> Result<Option<Str
     .bind(now)
     .bind(i64::from(c.is_demo))
     .bind(now)
+    .bind(c.preferred_language.as_deref())
     .execute(&mut **tx)
     .await;
     match inserted {

@@ -7,7 +7,7 @@ use super::session::TillSession;
 use crate::clubs;
 use crate::config::{Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, IdPath};
+use crate::extract::{ApiJson, IdPath, ReaderLanguage};
 use crate::openapi::refusals::{refusals, JSON_BODY, SIGNED_IN};
 use crate::program_entry;
 use crate::state::AppState;
@@ -63,6 +63,7 @@ refusals! {
 pub async fn queue(
     State(state): State<AppState>,
     till: TillSession,
+    ReaderLanguage(language): ReaderLanguage,
 ) -> ApiResult<ApiJson<TillApplications>> {
     manager(&till)?;
     let program = till.program(&state.config)?;
@@ -75,10 +76,10 @@ pub async fn queue(
                 let club = program.clubs.iter().find(|c| c.id == a.club_id)?;
                 let questions = club.entry.as_ref().map_or(&[][..], |e| &e.questions[..]);
                 Some(TillApplication {
-                    answers: answered(program, questions, &a.answers),
+                    answers: answered(program, language, questions, &a.answers),
                     id: a.id,
                     club_id: Some(club.id.clone()),
-                    applies_to: clubs::text(program, &club.name),
+                    applies_to: program.text(language, &club.name),
                     member_name: p.name,
                     card_number: Some(p.number.unwrap_or_default()),
                     applied_at: a.applied_at,
@@ -91,7 +92,7 @@ pub async fn queue(
         applications.extend(pending.into_iter().map(|p| {
             let a = p.application;
             TillApplication {
-                answers: answered(program, &entry.questions, &a.answers),
+                answers: answered(program, language, &entry.questions, &a.answers),
                 id: a.id,
                 club_id: None,
                 applies_to: program.name.clone(),
@@ -107,18 +108,23 @@ pub async fn queue(
     Ok(ApiJson(TillApplications { applications }))
 }
 
-/// `questions` with the stored `answers` (JSON) in words, in the program's language.
-fn answered(program: &Program, questions: &[Question], answers: &str) -> Vec<AnsweredQuestion> {
+/// `questions` with the stored `answers` (JSON) in words, in the staff's `language` (else the
+/// program's).
+fn answered(
+    program: &Program,
+    language: Option<&str>,
+    questions: &[Question],
+    answers: &str,
+) -> Vec<AnsweredQuestion> {
     let answers: Vec<Answer> = serde_json::from_str(answers).unwrap_or_default();
-    let language = &program.language;
     questions
         .iter()
         .map(|q| AnsweredQuestion {
-            question: clubs::text(program, &q.text),
+            question: program.text(language, &q.text),
             answer: q.answer_in_words(
                 answers.iter().find(|a| a.question == q.id),
-                language,
-                language,
+                language.unwrap_or(&program.language),
+                &program.language,
             ),
         })
         .collect()

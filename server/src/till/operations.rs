@@ -9,7 +9,7 @@ use crate::auth::attempts::Attempt;
 use crate::card_status;
 use crate::config::{Program, ProgramConfig};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ReaderLanguage};
 use crate::openapi::refusals::{refusals, IDEMPOTENCY_KEY, JSON_BODY, SIGNED_IN};
 use crate::purchases::{self, Purchase, PurchaseError};
 use crate::rewards;
@@ -160,6 +160,7 @@ refusals! {
 pub async fn club_fee_offers(
     State(state): State<AppState>,
     till: TillSession,
+    ReaderLanguage(language): ReaderLanguage,
     ApiJson(req): ApiJson<TillTicket>,
 ) -> ApiResult<ApiJson<TillClubOffers>> {
     let program = till.program(&state.config)?;
@@ -168,7 +169,8 @@ pub async fn club_fee_offers(
         .await?
         .ok_or_else(ticket_invalid)?;
     let mut conn = state.store.reader().await?;
-    let offers = crate::clubs::till_offers(&mut conn, program, &card.card_id, now).await?;
+    let offers =
+        crate::clubs::till_offers(&mut conn, program, language, &card.card_id, now).await?;
     Ok(ApiJson(TillClubOffers { offers }))
 }
 

@@ -13,6 +13,7 @@ mod deletion;
 mod demo;
 mod errors;
 mod export;
+mod languages;
 mod ledger;
 mod limits;
 mod password_reset;
