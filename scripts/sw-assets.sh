@@ -19,14 +19,14 @@ fi
 source_dir="${TRUNK_SOURCE_DIR:-.}"
 template="$source_dir/public/sw.template.js"
 
-# Shell + every hashed js/wasm/css, the languages' tables (locales/*.json) + manifest and icons,
-# as root-relative URLs; the till needs
+# Shell + every hashed js/wasm/css, the languages' tables for customers (locales/*.json, not the
+# console's) + manifest and icons, as root-relative URLs; the till needs
 # the network anyway, so its builds (the console and its club parts) are not precached on every
 # customer's phone, and the install dialog's screenshots are only for the browser's dialog,
 # which is online.
 list=$(cd "$staging" && find . \( -path ./till -o -path ./till-clubs -o -path ./screenshots \) -prune -o -type f \
   \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.json' -o -name '*.webmanifest' -o -name '*.png' -o -name '*.svg' \) \
-  ! -name 'sw.js' ! -name 'sw.template.js' -print | sed 's|^\./|/|' | LC_ALL=C sort)
+  ! -name 'sw.js' ! -name 'sw.template.js' ! -name '*-console.*.json' -print | sed 's|^\./|/|' | LC_ALL=C sort)
 
 [ -n "$list" ] || { echo "sw-assets: no assets found in $staging" >&2; exit 1; }
 

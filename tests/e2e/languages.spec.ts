@@ -6,7 +6,7 @@
 import { test, expect, Browser, request as api } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Server, serviceWorkerReady, shot, startServer, watchConsole, workDir } from './support';
+import { phone, Server, serviceWorkerReady, shot, startServer, watchConsole, workDir } from './support';
 
 let server: Server;
 
@@ -27,18 +27,7 @@ function texts(tag: string) {
 }
 
 /** A phone whose browser prefers `locale`. */
-async function phoneIn(browser: Browser, locale: string) {
-  const context = await browser.newContext({
-    baseURL: server.url,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    serviceWorkers: 'allow',
-    locale,
-  });
-  return { context, page: await context.newPage() };
-}
+const phoneIn = (browser: Browser, locale: string) => phone(browser, server, { locale });
 
 async function join(email: string, language: string) {
   const context = await api.newContext({ baseURL: server.url });
@@ -120,6 +109,15 @@ test('an account that joined in Serbian brings Serbian to the phone it signs in 
     form.replace('{points}', String(points)).replace('{unit}', 'points'),
   );
   await shot(page, 'rewards-sr');
+
+  // Settings' details keep another language on the account, and the page starts again in it.
+  const lv = texts('lv');
+  await page.goto('/settings/details');
+  await page.getByLabel(sr.details.language).selectOption('lv');
+  await page.getByRole('button', { name: sr.details.save }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'lv');
+  await expect(page.getByRole('heading', { name: lv.details.title })).toBeVisible();
+  await expect(page.getByLabel(lv.details.language)).toHaveValue('lv');
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -180,7 +180,7 @@ export async function startMailSink(): Promise<MailSink> {
 }
 
 /** A phone (390x844, touch) on `server`, with service workers allowed. */
-export async function phone(browser: Browser, server: Server) {
+export async function phone(browser: Browser, server: Server, options: { locale?: string } = {}) {
   const context = await browser.newContext({
     baseURL: server.url,
     viewport: { width: 390, height: 844 },
@@ -188,6 +188,7 @@ export async function phone(browser: Browser, server: Server) {
     isMobile: true,
     hasTouch: true,
     serviceWorkers: 'allow',
+    locale: options.locale,
   });
   return { context, page: await context.newPage() };
 }
