@@ -257,7 +257,7 @@ pub(crate) fn application_status(stored: &str) -> ApplicationStatus {
     }
 }
 
-/// A questionnaire as the wallet shows it, in the program's language.
+/// A questionnaire as the wallet shows it, in the reader's `language` (else the program's).
 pub(crate) fn question_views(
     program: &Program,
     language: Option<&str>,
