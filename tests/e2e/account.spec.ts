@@ -3,9 +3,9 @@
 // to; a new password signs their other phone out (its next screen falls back to sign-in) and is
 // the one that signs in from then on. With SCREENSHOTS=1 it writes the screens at 390x844 to
 // docs/screenshots/.
-import { test, expect, Page, request as api } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import * as fs from 'node:fs';
-import { phone, Server, shot, startServer, watchConsole, workDir } from './support';
+import { joinThroughApi, phone, Server, shot, startServer, watchConsole, workDir } from './support';
 
 let server: Server;
 
@@ -21,20 +21,13 @@ const PASSWORD = 'correct horse battery';
 
 /** A new customer who said yes to offers by email, joined through the API. */
 async function join(email: string) {
-  const context = await api.newContext({ baseURL: server.url });
-  const terms = await (await context.get('/api/v1/terms')).json();
-  const joined = await context.post('/api/v1/auth/register', {
-    data: {
-      email,
-      password: PASSWORD,
-      display_name: 'Mariam',
-      phone: '+995 555 00 11 22',
-      accepted_terms_version: terms.version,
-      marketing_opt_in: true,
-    },
+  await joinThroughApi(server, {
+    email,
+    password: PASSWORD,
+    display_name: 'Mariam',
+    phone: '+995 555 00 11 22',
+    marketing_opt_in: true,
   });
-  expect(joined.status()).toBe(201);
-  await context.dispose();
 }
 
 async function signIn(page: Page, email: string, password = PASSWORD) {

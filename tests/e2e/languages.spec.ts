@@ -3,10 +3,10 @@
 // it; an account that joined in Serbian brings Serbian to another phone at sign-in; the catalog's
 // configured texts come in the reader's language; and a language's texts work offline (its table
 // is precached). With SCREENSHOTS=1 it writes Georgian and Serbian screens to docs/screenshots/.
-import { test, expect, Browser, request as api } from '@playwright/test';
+import { test, expect, Browser } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { phone, Server, serviceWorkerReady, shot, startServer, watchConsole, workDir } from './support';
+import { joinThroughApi, phone, Server, serviceWorkerReady, shot, startServer, watchConsole, workDir } from './support';
 
 let server: Server;
 
@@ -30,19 +30,12 @@ function texts(tag: string) {
 const phoneIn = (browser: Browser, locale: string) => phone(browser, server, { locale });
 
 async function join(email: string, language: string) {
-  const context = await api.newContext({ baseURL: server.url });
-  const terms = await (await context.get('/api/v1/terms')).json();
-  const joined = await context.post('/api/v1/auth/register', {
-    data: {
-      email,
-      password: PASSWORD,
-      display_name: 'Jelena',
-      accepted_terms_version: terms.version,
-      preferred_language: language,
-    },
+  await joinThroughApi(server, {
+    email,
+    password: PASSWORD,
+    display_name: 'Jelena',
+    preferred_language: language,
   });
-  expect(joined.status()).toBe(201);
-  await context.dispose();
 }
 
 test('a Georgian phone opens in Georgian, and a language chosen on sign-in stays', async ({

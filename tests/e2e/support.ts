@@ -1,5 +1,5 @@
 // What the end-to-end specs share.
-import { expect, APIRequestContext, Browser, Page, ConsoleMessage } from '@playwright/test';
+import { expect, request, APIRequestContext, Browser, Page, ConsoleMessage } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -326,4 +326,16 @@ export async function friendsInvitation(request: APIRequestContext, path: string
   });
   expect(made.status()).toBe(201);
   return await made.json();
+}
+
+/** A new customer joined through the API with `details` (e-mail, password, name, ...) and the
+ * server's current terms accepted. */
+export async function joinThroughApi(server: Server, details: Record<string, unknown>) {
+  const context = await request.newContext({ baseURL: server.url });
+  const terms = await (await context.get('/api/v1/terms')).json();
+  const joined = await context.post('/api/v1/auth/register', {
+    data: { ...details, accepted_terms_version: terms.version },
+  });
+  expect(joined.status()).toBe(201);
+  await context.dispose();
 }
