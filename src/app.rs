@@ -2,6 +2,7 @@
 //! goes to sign in: sign-in and join are an app of their own, `crate::welcome`).
 
 use crate::api::{self, Wake};
+use crate::areas::Area;
 use crate::components::Shell;
 use crate::for_visitors;
 use crate::modules::{AreaRoute, AreasModule, CodeModule, CodeRoute};
@@ -9,6 +10,7 @@ use crate::pages::{CardPage, CardsPage, NotFoundPage};
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 /// What the customer's apps (the wallet, and sign-in and join) share around their routes: the
@@ -37,25 +39,23 @@ pub fn App() -> impl IntoView {
     provide_context(AreasModule::loading());
     view! {
         <CustomerApp>
-            <Routes fallback=NotFoundPage>
+            <Routes fallback=module_or_missing>
                 <Route path=path!("/") view=|| for_visitors(true, "/sign-in", CardsPage) />
                 <Route path=path!("/cards/:id") view=|| for_visitors(true, "/sign-in", CardPage) />
                 <Route path=path!("/cards/:id/code") view=|| for_visitors(true, "/sign-in", CodeRoute) />
-                // The areas app's (`crate::areas`), shown in this page.
-                <Route path=path!("/cards/:id/rewards") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/cards/:id/rewards/:reward") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/cards/:id/clubs") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/cards/:id/terms") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/cards/:id/clubs/:club") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/programs/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/vouchers") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/vouchers/:id") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/settings") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/settings/details") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/settings/password") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/settings/sessions") view=|| for_visitors(true, "/sign-in", AreaRoute) />
-                <Route path=path!("/settings/data") view=|| for_visitors(true, "/sign-in", AreaRoute) />
             </Routes>
         </CustomerApp>
+    }
+}
+
+/// Every other address: a screen of the modules' (`crate::areas`: rewards, vouchers, clubs,
+/// programs, settings) for a signed-in customer, or "not found". One fallback that asks
+/// [`Area::of`] instead of a route for each of their addresses: the fourteen routes cost the
+/// first load 2,713 bytes gzipped (`bench size`, 2026-12-07).
+fn module_or_missing() -> impl IntoView {
+    let location = use_location();
+    move || match Area::of(&location.pathname.get()) {
+        Some(_) => for_visitors(true, "/sign-in", AreaRoute).into_any(),
+        None => NotFoundPage().into_any(),
     }
 }

@@ -3,7 +3,8 @@
 //! (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`) and vouchers (`/vouchers`,
 //! `/vouchers/{id}`); the memberships module (`src/bin/tessera-memberships.rs`) clubs
 //! (`/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`); the entry module
-//! (`src/bin/tessera-entry.rs`) a closed program (`/programs/{id}`); the account module
+//! (`src/bin/tessera-entry.rs`) a closed program (`/programs/{id}`) and a closed club's
+//! application form (`/cards/{id}/clubs/{club}/apply`); the account module
 //! (`src/bin/tessera-account.rs`) settings and the customer's details and password
 //! (`/settings`, `/settings/details`, `/settings/password`); the trust module (`src/bin/tessera-trust.rs`) where they are signed in
 //! (`/settings/sessions`), their data (`/settings/data`: download, delete the account) and a
@@ -12,8 +13,9 @@
 
 use crate::api::Wake;
 use crate::pages::{
-    CardClubs, CardRewards, CardTermsPage, DetailsPage, NotFoundPage, PasswordPage,
-    ProgramEntryPage, SessionsPage, SettingsPage, VoucherPage, VouchersPage, YourDataPage,
+    CardClubs, CardRewards, CardTermsPage, ClubApplicationPage, DetailsPage, NotFoundPage,
+    PasswordPage, ProgramEntryPage, SessionsPage, SettingsPage, VoucherPage, VouchersPage,
+    YourDataPage,
 };
 use crate::session::Auth;
 use leptos::prelude::*;
@@ -31,6 +33,8 @@ pub enum Area {
     Club { card: String, club: String },
     /// `/programs/{program}`: a closed program, applying to it, and its cardholders' codes.
     Program { program: String },
+    /// `/cards/{card}/clubs/{club}/apply`: a closed club's application form.
+    ClubApplication { card: String, club: String },
     /// `/vouchers`: every voucher of the customer.
     Vouchers,
     /// `/vouchers/{id}`: one voucher.
@@ -102,6 +106,10 @@ impl Area {
             ["programs", program] => Some(Area::Program {
                 program: id(program)?,
             }),
+            ["cards", card, "clubs", club, "apply"] => Some(Area::ClubApplication {
+                card: id(card)?,
+                club: id(club)?,
+            }),
             _ => None,
         }
     }
@@ -129,7 +137,7 @@ impl Area {
     pub fn module(&self) -> &'static str {
         match self {
             Area::Clubs { .. } | Area::Club { .. } => "memberships",
-            Area::Program { .. } => "entry",
+            Area::Program { .. } | Area::ClubApplication { .. } => "entry",
             Area::Settings | Area::Details | Area::Password => "account",
             Area::Sessions | Area::Data | Area::Terms { .. } => "trust",
             _ => "areas",
@@ -183,13 +191,16 @@ impl Area {
     }
 
     /// The screen of `path`, if the entry module shows it.
-    pub fn program(path: &str) -> Option<AnyView> {
-        match Area::of_entry(&parts(path))? {
+    pub fn entry(path: &str) -> Option<AnyView> {
+        Some(match Area::of_entry(&parts(path))? {
             Area::Program { program } => {
-                Some(view! { <ProgramEntryPage program_id=program /> }.into_any())
+                view! { <ProgramEntryPage program_id=program /> }.into_any()
             }
-            _ => None,
-        }
+            Area::ClubApplication { card, club } => {
+                view! { <ClubApplicationPage card_id=card club_id=club /> }.into_any()
+            }
+            _ => return None,
+        })
     }
 }
 

@@ -254,10 +254,9 @@ impl AreasModule {
     }
 }
 
-/// A route of the areas (`/cards/{id}/rewards`, `/cards/{id}/rewards/{reward}`,
-/// `/cards/{id}/clubs`, `/cards/{id}/clubs/{club}`, `/vouchers`, `/vouchers/{id}`): its screen
-/// for the address, shown by its module as soon as it is loaded, and again for each new address
-/// of the same route.
+/// An address of the modules' (`crate::areas::Area::of`: rewards, vouchers, clubs, programs,
+/// settings; the wallet's router's fallback, `crate::app`): its screen, shown by its module as
+/// soon as it is loaded.
 #[component]
 pub fn AreaRoute() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();

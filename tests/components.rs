@@ -481,7 +481,7 @@ fn mount_area(path: &str, fake: &str) -> (web_sys::HtmlElement, FakeFetch) {
             let path = path.as_str();
             Area::rewards_or_vouchers(path)
                 .or_else(|| Area::clubs(path))
-                .or_else(|| Area::program(path))
+                .or_else(|| Area::entry(path))
                 .or_else(|| Area::account(path))
                 .or_else(|| Area::trust(path))
         };
@@ -542,6 +542,16 @@ fn each_address_of_the_areas_has_its_screen() {
         }
     );
     assert_eq!(program.module(), "entry");
+    // So is a closed club's application form (the memberships module carries no form).
+    let form = Area::of("/cards/c1/clubs/tasters/apply").unwrap();
+    assert_eq!(
+        form,
+        Area::ClubApplication {
+            card: card("c1"),
+            club: card("tasters")
+        }
+    );
+    assert_eq!(form.module(), "entry");
     assert_eq!(
         Area::of("/vouchers/v1/"),
         Some(Area::Voucher { id: card("v1") })

@@ -1,5 +1,6 @@
-//! The wallet's screen of a closed program (`/programs/{id}`; see `crate::areas`,
-//! `crate::pages::program_entry`): a module the wallet's page imports when it is first opened
+//! The wallet's screens of a closed program (`/programs/{id}`) and of a closed club's
+//! application form (`/cards/{id}/clubs/{club}/apply`; see `crate::areas`,
+//! `crate::pages::program_entry`, `crate::pages::club_apply`): a module the wallet's page imports when it is first opened
 //! (`crate::modules`) and asks to [`show`], so neither the wallet's first load nor the
 //! memberships module carries it (in the memberships module it put that 4,530 bytes further
 //! over its budget: `bench size`, 2026-12-07). Built by trunk from `entry/index.html` into
@@ -15,7 +16,7 @@ fn main() {}
 /// wallet's page, in place of any shown before.
 #[wasm_bindgen]
 pub fn show(host: web_sys::HtmlElement, path: String) {
-    tessera_wallet::show_instead(|| tessera_wallet::areas::show_in(host, &path, Area::program));
+    tessera_wallet::show_instead(|| tessera_wallet::areas::show_in(host, &path, Area::entry));
 }
 
 /// Removes the screen [`show`] showed (the wallet's route was left).

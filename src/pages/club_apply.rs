@@ -1,20 +1,90 @@
 //! A closed club's or closed program's application form (its questionnaire, each question by
 //! its kind, and the invitation code it asks for; the server's refusals shown by the question
-//! they name), and a member's invitation codes to share (the Web Share API where the browser
-//! has it, the clipboard otherwise). Part of `super::clubs` and `super::program_entry`.
+//! they name), part of `super::program_entry`, and `/cards/:id/clubs/:club/apply`, a closed
+//! club's form on a screen of its own. Both are the entry module's (`crate::areas`): the club's
+//! screen (`super::clubs`, the memberships module) links here, so that module carries no form
+//! (with it, it was over its budget: `bench size`).
 
-use super::clubs::{Acting, ClubAct, Shown};
+use super::clubs::{Acting, Shown};
+use super::vouchers::missing;
 use crate::api::idempotency::{new_key, Attempts};
 use crate::api::{self, ApiError, ClubAction};
-use crate::components::FormAlert;
-use crate::format::Fmt;
+use crate::components::{back_link, FormAlert, OfflineLine};
 use crate::i18n::*;
 use crate::messages::{club_error_message, field_error_message};
 use leptos::prelude::*;
 use std::future::Future;
-use tessera_core::api::{Answer, ClubView, Clubs, InvitationView, JoinClub, QuestionView};
+use tessera_core::api::{Answer, JoinClub, QuestionView};
 use tessera_core::club::QuestionKind;
-use wasm_bindgen::JsValue;
+
+/// A closed club's application form on a screen of its own; once sent, what comes next (a
+/// member at once, or an application that waits) and the way back to the club.
+#[component]
+pub fn ClubApplicationPage(card_id: String, club_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let club_path = format!("/cards/{card_id}/clubs/{club_id}");
+    let shown = Shown::new(card_id);
+    let clubs = shown.clubs();
+    let done = RwSignal::new(None::<&'static str>);
+    let (club_id, club_path) = (StoredValue::new(club_id), StoredValue::new(club_path));
+    let screen = move || {
+        let locale = i18n.get_locale_untracked();
+        let list = match shown.read(i18n) {
+            Ok(list) => list,
+            Err(state) => return state,
+        };
+        let Some(club) = list.clubs.iter().find(|c| c.id == club_id.get_value()) else {
+            return missing(
+                td_string!(locale, clubs.not_found_title),
+                td_string!(locale, clubs.not_found_body),
+            )
+            .into_any();
+        };
+        let body = match done.get() {
+            Some(text) => view! {
+                <p class="page__lead" role="status" data-testid="club-done">{text}</p>
+                <a class="btn btn--primary" href=club_path.get_value()>
+                    {td_string!(locale, clubs.back_club)}
+                </a>
+            }
+            .into_any(),
+            None => {
+                let program_id = StoredValue::new(list.program_id.clone());
+                view! {
+                    <ApplyForm questions=club.questions.clone()
+                        invitation=club.invitation approval=club.approval
+                        send=move |request: JoinClub, key: String| async move {
+                            // An application is the club's join.
+                            let join = ClubAction::Join(&request);
+                            let (program, club) = (program_id.get_value(), club_id.get_value());
+                            api::club_action(&program, &club, join, Some(&key)).await
+                        }
+                        on_done=Callback::new(move |member: bool| {
+                            done.set(Some(if member {
+                                td_string!(locale, clubs.joined)
+                            } else {
+                                td_string!(locale, clubs.applied)
+                            }));
+                            clubs.refetch();
+                        }) />
+                }
+                .into_any()
+            }
+        };
+        view! {
+            <h1 class="page__title">{club.name.clone()}</h1>
+            {body}
+        }
+        .into_any()
+    };
+    view! {
+        <section class="page page--card page--clubs">
+            {back_link(club_path.get_value(), t_string!(i18n, clubs.back_club))}
+            <OfflineLine since=Signal::derive(move || clubs.stale_since()) />
+            {screen}
+        </section>
+    }
+}
 
 /// The application form of a closed club or a closed program: its questions, the invitation
 /// code, and the button that sends them by `send`: the answers and code (a `JoinClub`, which a
@@ -274,127 +344,4 @@ fn question(
         }
         .into_any()
     }
-}
-
-/// A member's invitation codes to a club: each with its date and a way to share it, and a
-/// button for a new one while this year's are not all made.
-pub(super) fn invitations(
-    club: &ClubView,
-    list: &Clubs,
-    shown: &Shown,
-    done: RwSignal<Option<&'static str>>,
-    fmt: &Fmt,
-    locale: Locale,
-) -> impl IntoView {
-    let (name, program) = (club.name.clone(), list.program_name.clone());
-    let message = move |code: &str| {
-        fill(
-            td_string!(locale, clubs.share_text),
-            &[("club", &name), ("program", &program), ("code", code)],
-        )
-    };
-    let act = ClubAct::new(shown, list, &club.id, done);
-    let make = move || act.send(ClubAction::Invite, false, td_string!(locale, clubs.invited));
-    invitation_panel(
-        &club.invitations,
-        club.invitations_left,
-        message,
-        act.state,
-        make,
-        fmt,
-        locale,
-    )
-}
-
-/// Invitation codes (a club's or a closed program's), each with its date and a way to share
-/// `message(code)`, how many are left this year, and a button that calls `make` for a new one
-/// (disabled while `state` is sending or none are left).
-pub(super) fn invitation_panel(
-    codes: &[InvitationView],
-    left: u32,
-    message: impl Fn(&str) -> String,
-    state: RwSignal<Acting>,
-    make: impl Fn() + 'static,
-    fmt: &Fmt,
-    locale: Locale,
-) -> impl IntoView {
-    let codes = codes
-        .iter()
-        .map(|invitation| {
-            let when = if invitation.used {
-                td_string!(locale, clubs.invitation_used).to_owned()
-            } else {
-                fill(
-                    td_string!(locale, clubs.invitation_valid),
-                    &[("date", &fmt.local_day(invitation.expires_at - 1))],
-                )
-            };
-            let share = (!invitation.used).then(|| share_button(message(&invitation.code), locale));
-            view! {
-                <li class="event">
-                    <strong data-testid="invitation-code">{invitation.code.clone()}</strong>
-                    <span class="reward__note">{when}</span>
-                    {share}
-                </li>
-            }
-        })
-        .collect_view();
-    let left_text = fill(
-        td_plural!(locale, clubs.invitations_left, left),
-        &[("count", &fmt.points(i64::from(left)))],
-    );
-    let none_left = left == 0;
-    let sending = move || state.with(|s| matches!(s, Acting::Sending));
-    let error = Signal::derive(move || state.with(super::clubs::failed));
-    view! {
-        <section class="panel" aria-labelledby="invitations-title">
-            <h2 class="panel__title" id="invitations-title">{td_string!(locale, clubs.invitations_title)}</h2>
-            <p class="reward__note">{left_text}</p>
-            <ul class="lines" role="list">{codes}</ul>
-            <FormAlert message=error />
-            <button class="btn btn--secondary" type="button" disabled=move || none_left || sending()
-                on:click=move |_| make()>
-                {td_string!(locale, clubs.invite)}
-            </button>
-        </section>
-    }
-}
-
-/// "Share" (the system's share sheet) where the browser has the Web Share API, else "Copy"
-/// (the clipboard), which says "Copied" once done.
-fn share_button(message: String, locale: Locale) -> impl IntoView {
-    let navigator = web_sys::window().map(|w| w.navigator());
-    let has = |name: &str| {
-        navigator.as_ref().is_some_and(|n| {
-            web_sys::js_sys::Reflect::has(n, &JsValue::from_str(name)).unwrap_or(false)
-        })
-    };
-    let can_share = has("share");
-    let can_copy = has("clipboard");
-    let copied = RwSignal::new(false);
-    let press = move |_| {
-        let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
-            return;
-        };
-        if can_share {
-            let data = web_sys::ShareData::new();
-            data.set_text(&message);
-            // Dismissing the sheet rejects the promise: nothing to say about it.
-            let _ = navigator.share_with_data(&data);
-        } else if can_copy {
-            let _ = navigator.clipboard().write_text(&message);
-            copied.set(true);
-        }
-    };
-    (can_share || can_copy).then(|| {
-        view! {
-            <button class="btn btn--secondary" type="button" on:click=press>
-                {move || match (can_share, copied.get()) {
-                    (true, _) => td_string!(locale, clubs.share),
-                    (false, false) => td_string!(locale, clubs.copy),
-                    (false, true) => td_string!(locale, clubs.copied),
-                }}
-            </button>
-        }
-    })
 }

@@ -2,13 +2,13 @@
 //! asks and where the customer stands (a decided application is a notice until dismissed);
 //! `/cards/:id/clubs/:club`: one club in full, and joining it (open: at once; paid: with points
 //! after a confirmation with the balance after, or at the till; closed: the application form of
-//! `super::club_apply`), renewing, renewal with points, invitation codes to share, and leaving.
+//! `super::club_apply`, a screen of the entry module's), renewing, renewal with points, invitation codes to share, and leaving.
 //!
 //! Shown by the areas module (`crate::areas`). Both read the card and the program's clubs as
 //! [`Remote`]s, so they show offline from what the device kept.
 
 use super::card::failure;
-use super::club_apply::ApplyForm;
+use super::invitations::invitation_panel;
 use super::vouchers::{loading, missing};
 use crate::api::idempotency::{new_key, Attempts};
 use crate::api::{self, ApiError, ClubAction, Remote};
@@ -27,7 +27,6 @@ use tessera_core::Currency;
 #[component]
 pub fn CardClubs(card_id: String, club_id: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let clubs = Remote::<Clubs>::new(api::clubs_path(&card_id));
     let (back, back_text) = match &club_id {
         Some(_) => (
             format!("/cards/{card_id}/clubs"),
@@ -35,7 +34,8 @@ pub fn CardClubs(card_id: String, club_id: Option<String>) -> impl IntoView {
         ),
         None => (format!("/cards/{card_id}"), t_string!(i18n, clubs.back)),
     };
-    let shown = Shown { clubs, card_id };
+    let shown = Shown::new(card_id);
+    let clubs = shown.clubs();
     let screen = match club_id {
         None => view! { <ClubList shown=shown /> }.into_any(),
         Some(club_id) => view! { <ClubScreen shown=shown club_id=club_id /> }.into_any(),
@@ -58,8 +58,19 @@ pub(super) struct Shown {
 }
 
 impl Shown {
+    /// The clubs of card `card_id`'s program, read (and kept) as the clubs screens read them.
+    pub(super) fn new(card_id: String) -> Self {
+        let clubs = Remote::<Clubs>::new(api::clubs_path(&card_id));
+        Shown { clubs, card_id }
+    }
+
+    /// The clubs' answer, to read again or ask since when it is kept.
+    pub(super) fn clubs(&self) -> Remote<Clubs> {
+        self.clubs
+    }
+
     /// The clubs once read, or the screen that says they are loading or could not be.
-    fn read(&self, i18n: I18nContext) -> Result<Clubs, AnyView> {
+    pub(super) fn read(&self, i18n: I18nContext) -> Result<Clubs, AnyView> {
         let clubs = self.clubs;
         match clubs.get() {
             None => Err(loading(t_string!(i18n, clubs.loading)).into_any()),
@@ -542,28 +553,11 @@ fn actions(
         ClubState::Eligible | ClubState::Lapsed => match club.kind {
             ClubKind::Open => join_open(club, list, shown, done, locale).into_any(),
             ClubKind::Paid => join_paid(club, list, shown, done, fmt, locale).into_any(),
+            // The form is a screen of its own, the entry module's (`super::club_apply`).
             ClubKind::Closed => {
-                let ids = StoredValue::new((list.program_id.clone(), club.id.clone()));
+                let href = format!("/cards/{}/clubs/{}/apply", shown.card_id, club.id);
                 view! {
-                <ApplyForm questions=club.questions.clone()
-                    invitation=club.invitation approval=club.approval
-                    send=move |request: JoinClub, key: String| async move {
-                        // An application is the club's join.
-                        let (program_id, club_id) = ids.get_value();
-                        let join = ClubAction::Join(&request);
-                        api::club_action(&program_id, &club_id, join, Some(&key)).await
-                    }
-                    on_done=Callback::new({
-                        let shown = shown.clone();
-                        move |member: bool| {
-                            done.set(Some(if member {
-                                td_string!(locale, clubs.joined)
-                            } else {
-                                td_string!(locale, clubs.applied)
-                            }));
-                            shown.clubs.refetch();
-                        }
-                    }) />
+                    <a class="btn btn--primary" href=href>{td_string!(locale, clubs.apply_title)}</a>
                 }
                 .into_any()
             }
@@ -818,7 +812,7 @@ fn member_actions(
         });
     let invitations = club
         .invitation
-        .then(|| super::club_apply::invitations(club, list, shown, done, fmt, locale));
+        .then(|| invitations(club, list, shown, done, fmt, locale));
     let leave = {
         let act = ClubAct::new(shown, list, &club.id, done);
         let text = ConfirmText {
@@ -862,4 +856,34 @@ fn auto_renew_toggle(act: ClubAct, on: bool, locale: Locale) -> impl IntoView {
         </label>
         <crate::components::FormAlert message=error />
     }
+}
+
+/// A member's invitation codes to a club: each with its date and a way to share it, and a
+/// button for a new one while this year's are not all made.
+fn invitations(
+    club: &ClubView,
+    list: &Clubs,
+    shown: &Shown,
+    done: RwSignal<Option<&'static str>>,
+    fmt: &Fmt,
+    locale: Locale,
+) -> impl IntoView {
+    let (name, program) = (club.name.clone(), list.program_name.clone());
+    let message = move |code: &str| {
+        fill(
+            td_string!(locale, clubs.share_text),
+            &[("club", &name), ("program", &program), ("code", code)],
+        )
+    };
+    let act = ClubAct::new(shown, list, &club.id, done);
+    let make = move || act.send(ClubAction::Invite, false, td_string!(locale, clubs.invited));
+    invitation_panel(
+        &club.invitations,
+        club.invitations_left,
+        message,
+        act.state,
+        make,
+        fmt,
+        locale,
+    )
 }

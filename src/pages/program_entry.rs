@@ -8,8 +8,9 @@
 //! [`Remote`], so it shows offline from what the device kept.
 
 use super::card::failure;
-use super::club_apply::{invitation_panel, ApplyForm};
+use super::club_apply::ApplyForm;
 use super::clubs::Acting;
+use super::invitations::invitation_panel;
 use super::vouchers::{loading, missing};
 use crate::api::{self, ProgramAction, Remote};
 use crate::components::{back_link, reader_fmt, OfflineLine};

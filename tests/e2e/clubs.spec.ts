@@ -111,6 +111,9 @@ test('a customer joins an open, a closed and a paid club and gets their benefits
   await tasters.click();
   await expect(page.getByRole('heading', { name: 'Tasters' })).toBeVisible();
   await expect(page.getByText(/^[67] of 6 purchases in the last 30 days$/)).toBeVisible();
+  // The form is a screen of its own.
+  await page.getByRole('link', { name: 'Apply' }).click();
+  await expect(page.getByRole('heading', { name: 'Tasters' })).toBeVisible();
   // Without the required answer, the question says so.
   await page.getByLabel('Invitation code').fill(code.toLowerCase());
   await page.getByRole('button', { name: 'Send application' }).click();
@@ -124,6 +127,7 @@ test('a customer joins an open, a closed and a paid club and gets their benefits
   await expect(page.getByTestId('club-done')).toHaveText(
     "Application sent. You'll see the answer here.",
   );
+  await page.getByRole('link', { name: 'The club' }).last().click();
   await expect(page.getByTestId('club-state')).toContainText('waiting for an answer');
 
   // The manager approves it in the console.

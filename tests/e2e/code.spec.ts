@@ -382,3 +382,13 @@ test('on a plain-HTTP address, which has no WebCrypto, the code is made in the w
     await server.stop();
   }
 });
+
+test('a code page opened on a browser that never opened the wallet reads nothing early and logs no error', async ({ own }) => {
+  // No `tessera` database yet: the page's early reads must find nothing, not throw.
+  const { page } = own;
+  const problems = watchConsole(page);
+  await page.goto('/cards/00000000000000000000000000000000/code');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible();
+  expect(problems).toEqual([]);
+});

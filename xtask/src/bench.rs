@@ -2,10 +2,13 @@
 
 use crate::tools::Tools;
 use crate::{root, wallet};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
 
 /// The wallet's builds, each its own page (trunk cannot split one wasm file): the name, its
 /// `index.html` under `dist/`, and its budget in bytes after gzip -9 of the JS, wasm and CSS that
@@ -242,6 +245,80 @@ pub fn export(flags: &[&str]) -> Result<()> {
     let mut all = vec!["--server", server.as_ref()];
     all.extend_from_slice(flags);
     server_example("bench_export", &all)
+}
+
+/// `cargo xtask bench lighthouse`: Lighthouse 13 (mobile, its default throttling) on five pages
+/// of the release wallet: sign-in, the signed-in cards home, the demo's Mziuri Coffee card, its
+/// code screen and the cashier console; each three times cold (no HTTP cache, service worker,
+/// Cache Storage or IndexedDB, the session kept) and three times warm (the page loaded once, its
+/// service worker installed). Prints the medians of the performance, accessibility and best
+/// practices scores, FCP, LCP and TBT, the budgets broken and the audits that failed
+/// (`tests/lighthouse/bench.mjs`); the reports stay in `target/lighthouse/`. Budgets are printed,
+/// not enforced: it fails only when Lighthouse (or the server) does.
+///
+/// It builds nothing: like the measurement it is, it takes the wallet and server already built.
+pub fn lighthouse() -> Result<()> {
+    let started = Instant::now();
+    let root = root();
+    for (built, by) in [
+        ("dist/index.html", "cargo xtask bench size"),
+        (
+            "target/release/tessera-server",
+            "cargo build --release -p tessera-server",
+        ),
+    ] {
+        if !root.join(built).exists() {
+            bail!("{built} is missing: build it first (`{by}`)");
+        }
+    }
+    crate::tools::ensure_browser()?;
+    let dir = root.join("tests/lighthouse");
+    if !node_packages_installed(&dir)? {
+        // Lighthouse 13 declares Node >= 22.19 and runs on Node 20 (shared/TOOLCHAIN.md): an
+        // `engine-strict` npm configuration must not refuse it.
+        crate::process::run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--engine-strict=false"])
+                .current_dir(&dir),
+        )?;
+    }
+    // A fresh directory each time: its database is the demo's as the server loads it, and its
+    // reports are this run's.
+    let work = root.join("target/lighthouse");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)?;
+    }
+    std::fs::create_dir_all(&work)?;
+    let port = crate::test::free_port()?;
+    let server = crate::test::Server::start(&work, port)?;
+    let result = crate::process::run(
+        Command::new("node")
+            .arg(dir.join("bench.mjs"))
+            .arg(format!("http://127.0.0.1:{port}"))
+            .arg(&work)
+            .current_dir(&dir),
+    );
+    // Stopped before the result is looked at, so a failed run leaves no server behind.
+    drop(server);
+    result?;
+    eprintln!("bench lighthouse took {}s", started.elapsed().as_secs());
+    Ok(())
+}
+
+/// Whether every package `package.json` pins is in `node_modules` at that version (so a bumped
+/// pin reinstalls, as `npm ci` would on CI).
+fn node_packages_installed(dir: &Path) -> Result<bool> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("package.json"))?)?;
+    let pins = manifest["devDependencies"]
+        .as_object()
+        .context("package.json has no devDependencies")?;
+    Ok(pins.iter().all(|(name, pin)| {
+        std::fs::read_to_string(dir.join("node_modules").join(name).join("package.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .is_some_and(|installed| installed["version"] == *pin)
+    }))
 }
 
 /// A release build and run of one of the server's examples.

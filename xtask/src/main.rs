@@ -15,6 +15,8 @@
 //!   while idle sockets hold connections (`server/examples/bench_abuse.rs`).
 //! - `bench export`: a customer's export with 100,000 entries against one with 10: time, bytes
 //!   and the server process's peak memory (`server/examples/bench_export.rs`).
+//! - `bench lighthouse`: Lighthouse's scores, FCP, LCP and TBT for five pages, cold and warm,
+//!   against their budgets (`tests/lighthouse/bench.mjs`); needs the release wallet and server.
 
 mod bench;
 mod locales;
@@ -26,7 +28,7 @@ mod wallet;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  bench ledger [flags]   wallet latency at 10 vs 100,000 entries; expiring 1,000,000 lots vs writing them\n  bench checkout [flags] code verification rate; till purchases over HTTP vs the storage floor\n  bench rewards [flags]  redemptions per second of one reward, 32 customers, SQLite and PostgreSQL; vouchers vs stock\n  bench abuse [flags]    server memory under 200+200 unauthenticated requests; /health with 300 half-open sockets\n  bench export [flags]   \"Download my data\" for 100,000 entries: time, bytes, the server's peak memory (vs 10 entries)\n  bench code             tap on \"Show code\" to the QR on screen: median and p90, server up or stopped, CPU 1x or 4x\n  install-tools          only install the pinned tools into the cache";
+const USAGE: &str = "usage: cargo xtask <command>\n\n  run [-- server flags]  install tools, build the wallet, serve it with the demo on http://127.0.0.1:8080\n  test [--skip-e2e]      everything CI runs\n  bench size             the wallet's first-load size in bytes (gzip -9)\n  bench ledger [flags]   wallet latency at 10 vs 100,000 entries; expiring 1,000,000 lots vs writing them\n  bench checkout [flags] code verification rate; till purchases over HTTP vs the storage floor\n  bench rewards [flags]  redemptions per second of one reward, 32 customers, SQLite and PostgreSQL; vouchers vs stock\n  bench abuse [flags]    server memory under 200+200 unauthenticated requests; /health with 300 half-open sockets\n  bench export [flags]   \"Download my data\" for 100,000 entries: time, bytes, the server's peak memory (vs 10 entries)\n  bench code             tap on \"Show code\" to the QR on screen: median and p90, server up or stopped, CPU 1x or 4x\n  bench lighthouse       Lighthouse (mobile) on sign-in, home, a card, its code, the console: cold and warm medians, budgets\n  install-tools          only install the pinned tools into the cache";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +43,7 @@ fn main() -> Result<()> {
         ["bench", "abuse", rest @ ..] => bench::abuse(rest),
         ["bench", "export", rest @ ..] => bench::export(rest),
         ["bench", "code"] => bench::code(),
+        ["bench", "lighthouse"] => bench::lighthouse(),
         ["install-tools"] => tools::Tools::ensure().map(|_| ()),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

@@ -109,11 +109,13 @@ pub fn playwright(args: &[&str], env: &[(&str, &str)], work: &Path) -> Result<()
     run(&mut command)
 }
 
-/// The release server, stopped when dropped.
-struct Server(Child);
+/// The release server with the demo on a fresh SQLite database in `work` (`e2e.db`, its log
+/// `server.log`), stopped when dropped (on every path out, errors included).
+pub(crate) struct Server(Child);
 
 impl Server {
-    fn start(work: &Path, port: u16) -> Result<Self> {
+    /// Starts it on `port` and waits until it answers `/api/v1/health`.
+    pub(crate) fn start(work: &Path, port: u16) -> Result<Self> {
         let log = std::fs::File::create(work.join("server.log"))?;
         let child = Command::new(root().join("target/release/tessera-server"))
             .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -168,6 +170,7 @@ fn healthy(port: u16) -> bool {
         && reply.starts_with("HTTP/1.1 200")
 }
 
-fn free_port() -> Result<u16> {
+/// A port nothing listens on now.
+pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

@@ -153,13 +153,18 @@ pub fn locked_version(package: &str) -> Result<String> {
     Ok(lock[start..end].to_owned())
 }
 
-/// Chromium and its driver (for the browser tests) and zbar (an independent QR decoder),
-/// from Debian's packages when missing.
+/// Chromium and its driver (for the browser tests), zbar (an independent QR decoder) and a font
+/// with Georgian letters (DejaVu; without it Georgian screens and screenshots show boxes), from
+/// Debian's packages when missing.
 pub fn ensure_browser() -> Result<()> {
     let needed = [
         ("/usr/bin/chromium", "chromium"),
         ("/usr/bin/chromedriver", "chromium-driver"),
         ("/usr/bin/zbarimg", "zbar-tools"),
+        (
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            "fonts-dejavu-core",
+        ),
     ];
     let missing: Vec<&str> = needed
         .iter()
