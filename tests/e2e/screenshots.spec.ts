@@ -1,7 +1,8 @@
 // The README's phone screenshots (390x844, light and dark) of the cards home, the card screen and
 // the checkout code, of the cards home and card screen opened with the server stopped, of the
-// banner of a new version, of the code once a till took it and of settings' install offer,
-// written to docs/screenshots/. Not part of the test run: `SCREENSHOTS=1 npx playwright test
+// banner of a new version, of the code once a till took it and of settings' install offer, and
+// the cards home, a card, the code, rewards and clubs in Georgian and Serbian (light), written to
+// docs/screenshots/. Not part of the test run: `SCREENSHOTS=1 npx playwright test
 // screenshots` against a server with the demo loaded (BASE_URL).
 import { test, expect, Page } from '@playwright/test';
 import * as path from 'path';
@@ -151,5 +152,43 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.getByRole('button', { name: 'Install app' })).toBeVisible();
     await settle(page);
     await page.screenshot({ path: out(`settings-install-${scheme}.png`) });
+  });
+}
+
+for (const language of ['ka', 'sr-Latn'] as const) {
+  test(`the cards home, a card, the code, rewards and clubs in ${language}`, async ({ page }) => {
+    const tag = language === 'ka' ? 'ka' : 'sr';
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+    await signInAsDemo(page);
+    // The device's choice: the next page load paints in it.
+    await page.evaluate((l) => localStorage.setItem('tessera.language', l), language);
+    await page.goto('/');
+    await expect(page.locator('html')).toHaveAttribute('lang', language);
+    const tile = page.getByRole('article', { name: 'Mziuri Coffee' });
+    await expect(tile.getByTestId('next')).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`cards-${tag}-light.png`) });
+    const card = await tile.getAttribute('data-card-id');
+
+    await page.goto(`/cards/${card}`);
+    await expect(page.getByTestId('tier-name')).toBeVisible();
+    await expect(page.locator('.history__row').first()).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`card-${tag}-light.png`) });
+
+    await page.goto(`/cards/${card}/code`);
+    await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`code-${tag}-light.png`) });
+
+    await page.goto(`/cards/${card}/rewards`);
+    await expect(page.locator('[data-reward="croissant"]')).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`rewards-${tag}-light.png`) });
+
+    await page.goto(`/cards/${card}/clubs`);
+    await expect(page.locator('[data-club="tasters"]')).toBeVisible();
+    await settle(page);
+    await page.screenshot({ path: out(`clubs-${tag}-light.png`) });
   });
 }
