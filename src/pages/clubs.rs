@@ -1,8 +1,9 @@
 //! `/cards/:id/clubs`: the clubs of the card's program, each with what it gives, what it costs or
 //! asks and where the customer stands (a decided application is a notice until dismissed);
 //! `/cards/:id/clubs/:club`: one club in full, and joining it (open: at once; paid: with points
-//! after a confirmation with the balance after, or at the till; closed: the application form of
-//! `super::club_apply`, a screen of the entry module's), renewing, renewal with points, invitation codes to share, and leaving.
+//! after a confirmation with the balance after, or at the till; closed: a link to the application
+//! form, `super::club_apply`, a screen of the entry module's), renewing, renewal with points,
+//! invitation codes to share, and leaving.
 //!
 //! Shown by the areas module (`crate::areas`). Both read the card and the program's clubs as
 //! [`Remote`]s, so they show offline from what the device kept.
